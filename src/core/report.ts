@@ -1,0 +1,64 @@
+import type { LineStatus, Status } from './status.js';
+
+/** One judged figure: what was checked, the figure, the threshold that judged it and why it matters. */
+export interface ReportLine {
+  status: LineStatus;
+  /** What was checked, e.g. "connections". */
+  label: string;
+  /** The figure, e.g. "85 of 100 (85 %)". */
+  value: string;
+  /** The threshold that judged the figure, e.g. "warn at 80 %". */
+  threshold?: string;
+  /** Why it matters or what to do, e.g. "close idle clients or raise max_connections". */
+  note?: string;
+  /** Extra lines under this one, e.g. the top long-running queries. */
+  detail?: string[];
+}
+
+/** A group of lines about one target (a database, a container set, the host). */
+export interface ReportSection {
+  title: string;
+  status: Status;
+  lines: ReportLine[];
+  /** How many ok lines were left out of `lines` because the report is not verbose. */
+  foldedOk?: number;
+}
+
+/** A button that, when clicked, enters the router as a command like any typed one. */
+export interface ReportButton {
+  label: string;
+  /** The command text the click runs, e.g. "approve 7f3a". */
+  command: string;
+  style?: 'primary' | 'danger';
+}
+
+/** The platform-neutral result of a command: every adapter renders this. */
+export interface Report {
+  kind: 'report';
+  title: string;
+  status: Status;
+  /** One sentence under the title. */
+  summary?: string;
+  sections: ReportSection[];
+  buttons?: ReportButton[];
+  /** Who asked and how long it took, shown small at the end. */
+  context?: { requestedBy?: string; durationMs?: number; note?: string };
+}
+
+/** A short message without sections: progress, an error, a denial, a plain answer. */
+export interface Notice {
+  kind: 'notice';
+  tone: 'info' | 'progress' | 'error';
+  text: string;
+  /** Monospaced block shown under the text (help output, plans, tables). */
+  preformatted?: string;
+  buttons?: ReportButton[];
+}
+
+/** What a command sends back to chat. */
+export type Message = Report | Notice;
+
+/** Builds a notice. */
+export function notice(tone: Notice['tone'], text: string, preformatted?: string): Notice {
+  return preformatted === undefined ? { kind: 'notice', tone, text } : { kind: 'notice', tone, text, preformatted };
+}

@@ -1,0 +1,203 @@
+import type { Logger } from 'pino';
+import { CodedError, errorMessage, UserError } from '../core/errors.js';
+import type { Invocation } from '../core/invocation.js';
+import { notice, type Message, type Report, type ReportLine } from '../core/report.js';
+import type { MessageHandle, Responder } from '../core/responder.js';
+import { parseDuration } from '../router/values.js';
+import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from './action.js';
+import type { RunbookSpec, StepSpec } from './runbook-spec.js';
+import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
+
+/** Everything one runbook run needs from the outside. */
+export interface RunRequest {
+  runbook: RunbookSpec;
+  params: Record<string, unknown>;
+  invocation: Invocation;
+  responder: Responder;
+  logger: Logger;
+}
+
+/** One step as it will run: its definition, inputs after substitution, and whether it is destructive. */
+export interface PlannedStep {
+  step: StepSpec;
+  action: ActionDefinition<unknown>;
+  input: unknown;
+  destructive: boolean;
+}
+
+/** Decides what happens at a destructive step; the approvals module provides the real one. */
+export interface DestructiveStepGate {
+  /**
+   * Called before a destructive step runs. Resolve `run` to run it now, or `stop` when the step must
+   * wait (for example for an approval that resumes the runbook later).
+   */
+  beforeDestructiveStep(planned: PlannedStep, plan: StepPlan, request: RunRequest, state: RunState): Promise<'run' | 'stop'>;
+}
+
+/** Where a run stands: the step to run next and what earlier steps produced. */
+export interface RunState {
+  nextStep: number;
+  outputs: Record<string, Record<string, unknown>>;
+  summaries: string[];
+  handle?: MessageHandle;
+}
+
+/** The gate used when no approvals are configured: destructive steps are refused. */
+export const refuseDestructiveSteps: DestructiveStepGate = {
+  async beforeDestructiveStep(planned) {
+    throw new UserError(`Step '${planned.step.id}' is destructive and approvals are not set up, so it will not run.`);
+  },
+};
+
+const defaultStepTimeoutMs = 10 * 60_000;
+
+/** Runs runbooks step by step, updating one chat message in place with progress and the outcome. */
+export class RunbookEngine {
+  constructor(
+    private readonly actions: ActionRegistry,
+    private readonly gate: DestructiveStepGate = refuseDestructiveSteps,
+  ) {}
+
+  /** Runs a runbook from its first step (or from `state`, when resuming after an approval). */
+  async run(request: RunRequest, resumeFrom?: RunState): Promise<void> {
+    const { runbook, responder } = request;
+    const state: RunState = resumeFrom ?? { nextStep: 0, outputs: {}, summaries: [] };
+    const started = Date.now();
+    const total = runbook.steps.length;
+    const show = async (message: Message): Promise<void> => {
+      if (state.handle) await responder.update(state.handle, message);
+      else state.handle = await responder.reply(message);
+    };
+
+    let lastMessage: Message | undefined;
+    for (; state.nextStep < total; state.nextStep++) {
+      const index = state.nextStep;
+      const step = runbook.steps[index]!;
+      const scope: SubstitutionScope = { params: request.params, steps: state.outputs };
+      if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
+        state.summaries.push(`skipped ${step.id} (condition not met)`);
+        continue;
+      }
+      await show(notice('progress', `${runbook.name}: step ${index + 1} of ${total} — ${step.title ?? step.id}…`));
+      const planned = this.prepare(step, scope);
+      const context = this.contextFor(request, state, index, total, step);
+      try {
+        if (planned.destructive) {
+          const plan = await planned.action.plan(planned.input, context.context);
+          const decision = await this.gate.beforeDestructiveStep(planned, plan, request, state);
+          if (decision === 'stop') return;
+        }
+        const outcome = await this.runStep(planned, context, step);
+        state.outputs[step.id] = outcome.output ?? {};
+        if (outcome.summary) state.summaries.push(outcome.summary);
+        if (outcome.message) lastMessage = outcome.message;
+      } catch (error) {
+        await show(this.failureReport(request, state, index, error, Date.now() - started));
+        return;
+      } finally {
+        context.dispose();
+      }
+    }
+    await show(lastMessage ?? this.summaryReport(request, state, Date.now() - started));
+  }
+
+  /** The plan of every step, for `--dry-run`: nothing runs and nobody is asked. */
+  async dryRun(request: RunRequest): Promise<Message> {
+    const { runbook } = request;
+    const lines: string[] = [];
+    const scope: SubstitutionScope = { params: request.params, steps: {} };
+    for (const [index, step] of runbook.steps.entries()) {
+      const planned = this.prepare(step, scope);
+      const when = step.when === undefined ? '' : ` (only if ${step.when})`;
+      const context = this.contextFor(request, { nextStep: index, outputs: {}, summaries: [] }, index, runbook.steps.length, step);
+      try {
+        const plan = await planned.action.plan(planned.input, context.context);
+        lines.push(`${index + 1}. ${planned.destructive ? '[needs approval] ' : ''}${plan.summary}${when}`);
+        lines.push(...plan.detail.map((line) => `     ${line}`));
+      } finally {
+        context.dispose();
+      }
+    }
+    return notice('info', `Dry run of ${runbook.name}: nothing was changed and nobody was asked.`, lines.join('\n'));
+  }
+
+  private prepare(step: StepSpec, scope: SubstitutionScope): PlannedStep {
+    const action = this.actions.get(step.action);
+    if (!action) throw new CodedError('ENGINE_UNKNOWN_ACTION', `unknown action ${step.action}`);
+    const raw = substitute(step.with, scope);
+    const parsed = action.inputs.safeParse(raw);
+    if (!parsed.success) {
+      const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+      throw new UserError(`Step '${step.id}' got invalid input: ${reasons}.`);
+    }
+    return { step, action, input: parsed.data, destructive: action.destructive || step.destructive === true };
+  }
+
+  private contextFor(request: RunRequest, state: RunState, index: number, total: number, step: StepSpec) {
+    const controller = new AbortController();
+    const logger = request.logger.child({ runbook: request.runbook.name, step: step.id });
+    const context: ActionContext = {
+      invocation: request.invocation,
+      logger,
+      signal: controller.signal,
+      progress: async (text) => {
+        if (!state.handle) return;
+        await request.responder.update(state.handle, notice('progress', `${request.runbook.name}: step ${index + 1} of ${total} — ${text}`));
+      },
+    };
+    return { context, controller, dispose: () => controller.abort() };
+  }
+
+  private async runStep(planned: PlannedStep, context: ReturnType<RunbookEngine['contextFor']>, step: StepSpec): Promise<StepOutcome> {
+    const timeoutMs = step.timeout ? parseDuration(step.timeout)! : defaultStepTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        context.controller.abort();
+        reject(new UserError(`Step '${step.id}' did not finish within ${step.timeout ?? '10m'} and was stopped.`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([planned.action.run(planned.input, context.context), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private failureReport(request: RunRequest, state: RunState, index: number, error: unknown, durationMs: number): Report {
+    const step = request.runbook.steps[index]!;
+    const safe = error instanceof UserError;
+    if (!safe) {
+      request.logger.error({ err: error, runbook: request.runbook.name, step: step.id, code: error instanceof CodedError ? error.code : 'STEP_FAILED' }, 'runbook step failed');
+    }
+    const reason = safe ? error.message : `an internal error (${error instanceof CodedError ? error.code : 'STEP_FAILED'}); the bot's log has the details under invocation ${request.invocation.id}`;
+    const lines: ReportLine[] = [
+      ...state.summaries.map((summary): ReportLine => ({ status: 'ok', label: 'done', value: summary })),
+      { status: 'crit', label: `step ${index + 1}`, value: `${step.title ?? step.id} failed`, note: reason },
+    ];
+    if (!safe) request.logger.debug({ message: errorMessage(error) }, 'failure detail');
+    return {
+      kind: 'report',
+      title: `${request.runbook.name} failed at step ${index + 1} of ${request.runbook.steps.length}`,
+      status: 'crit',
+      sections: [{ title: request.runbook.name, status: 'crit', lines }],
+      context: { requestedBy: request.invocation.actor.name, durationMs },
+    };
+  }
+
+  private summaryReport(request: RunRequest, state: RunState, durationMs: number): Report {
+    return {
+      kind: 'report',
+      title: `${request.runbook.name}: done`,
+      status: 'ok',
+      sections: [
+        {
+          title: request.runbook.name,
+          status: 'ok',
+          lines: state.summaries.map((summary) => ({ status: 'ok', label: 'done', value: summary })),
+        },
+      ],
+      context: { requestedBy: request.invocation.actor.name, durationMs },
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import type pg from 'pg';
+import type { ReportLine } from '../../../core/report.js';
+import type { PostgresThresholds } from './thresholds.js';
+
+/** What every PostgreSQL check gets: the run's pipelined connection, the thresholds and the run's clock. */
+export interface CheckContext {
+  client: pg.Client;
+  thresholds: PostgresThresholds;
+  now: Date;
+  /** The databases whose per-database figures (cache hit ratio, size) are reported. */
+  databases: string[];
+}
+
+/** One check: reads what it needs and judges it into report lines. */
+export type Check = (context: CheckContext) => Promise<ReportLine[]>;
+
+/**
+ * Runs a check; a query error (e.g. a permission the monitoring role lacks) becomes one `unknown` line
+ * with the server's message, so the other checks still report. Aborts are rethrown.
+ */
+export async function runCheck(label: string, check: Check, context: CheckContext, signal: AbortSignal): Promise<ReportLine[]> {
+  try {
+    return await check(context);
+  } catch (error) {
+    signal.throwIfAborted();
+    return [{ status: 'unknown', label, value: `could not be read (${serverMessage(error)})`, note: 'grant the monitoring role pg_monitor, or check the server log' }];
+  }
+}
+
+/** A PostgreSQL error's own message (which carries no credentials), or a generic text for anything else. */
+export function serverMessage(error: unknown): string {
+  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && 'severity' in error) return error.message;
+  return 'the connection failed during the check';
+}

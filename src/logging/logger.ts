@@ -1,0 +1,39 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+/** Log settings after the config is resolved. */
+export interface LoggerOptions {
+  level: string;
+  /** JSON lines, or human-readable lines for a person at a terminal. */
+  pretty: boolean;
+  /** Where lines go; standard error by default, so the terminal chat keeps standard output. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** Keys whose values are secrets wherever they appear in a log record. */
+export const redactedPaths = [
+  'token',
+  'password',
+  'secret',
+  '*.token',
+  '*.bot_token',
+  '*.app_token',
+  '*.signing_secret',
+  '*.password',
+  '*.secret',
+  '*.authorization',
+  '*.headers.authorization',
+  'config.chat.slack.bot_token',
+  'config.chat.slack.app_token',
+  'config.chat.slack.signing_secret',
+  'config.chat.discord.token',
+];
+
+/** Creates the process logger: pino with secrets redacted. */
+export function createLogger(options: LoggerOptions): Logger {
+  const base = { level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' }, base: { app: 'maintbot' } };
+  if (options.pretty) {
+    return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app' }));
+  }
+  return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
+
+const valueType = z.enum(['string', 'integer', 'number', 'boolean', 'duration']);
+
+const argumentSpecSchema = z
+  .object({
+    name,
+    type: valueType.default('string'),
+    description: z.string().default(''),
+    required: z.boolean().default(false),
+    choices: z.array(z.string()).optional(),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /** Where a chat platform may offer completions from: the configured targets of these systems. */
+    complete: z.enum(['commands', 'targets', 'postgres', 'redis', 'docker', 'containers', 'runbooks', 'schedules']).optional(),
+  })
+  .strict();
+
+const flagSpecSchema = argumentSpecSchema
+  .extend({ short: z.string().regex(/^[a-zA-Z]$/, 'expected one letter').optional() })
+  .strict();
+
+/** One `commands/*.yaml` file: a chat subcommand, its arguments, who may run it and what it runs. */
+export const commandSpecSchema = z
+  .object({
+    name,
+    summary: z.string().min(1).max(100, 'keep the summary under 100 characters: it is a Discord description too'),
+    description: z.string().optional(),
+    usage: z.string().optional(),
+    args: z.array(argumentSpecSchema).default([]),
+    flags: z.array(flagSpecSchema).default([]),
+    roles: z.array(z.string().min(1)).min(1, 'name at least one role that may run this command'),
+    runbook: name.optional(),
+    builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'schedules', 'run', 'ack', 'snooze']).optional(),
+    examples: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((spec) => (spec.runbook === undefined) !== (spec.builtin === undefined), {
+    message: 'a command runs exactly one of: runbook, builtin',
+    path: ['runbook'],
+  });
+
+/** A validated command definition. */
+export type CommandSpec = z.output<typeof commandSpecSchema>;
+/** One positional argument of a command. */
+export type ArgumentSpec = CommandSpec['args'][number];
+/** One `--flag` of a command. */
+export type FlagSpec = CommandSpec['flags'][number];
+/** The value types an argument can have. */
+export type ValueType = z.output<typeof valueType>;
+
+/** The usage line of a command, generated from its arguments when the file does not give one. */
+export function usageLine(spec: CommandSpec): string {
+  if (spec.usage) return spec.usage.startsWith('/maint') ? spec.usage : `/maint ${spec.usage}`;
+  const parts = [`/maint ${spec.name}`];
+  for (const arg of spec.args) {
+    const shown = arg.choices ? arg.choices.join('|') : arg.name;
+    parts.push(arg.required ? `<${shown}>` : `[${shown}]`);
+  }
+  for (const flag of spec.flags) {
+    const placeholder = flag.type === 'boolean' ? '' : ` ${flag.choices ? flag.choices.join('|') : placeholderFor(flag.type, flag.name)}`;
+    parts.push(flag.required ? `--${flag.name}${placeholder}` : `[--${flag.name}${placeholder}]`);
+  }
+  return parts.join(' ');
+}
+
+function placeholderFor(type: ValueType, fallback: string): string {
+  if (type === 'integer' || type === 'number') return 'N';
+  if (type === 'duration') return 'DURATION';
+  return fallback.toUpperCase();
+}

@@ -1,0 +1,112 @@
+import { UserError } from '../core/errors.js';
+import { usageLine, type CommandSpec, type FlagSpec } from './command-spec.js';
+import { defaultValue, parseValue, type ArgumentValue } from './values.js';
+
+/** Options every command understands, whatever its file says. */
+export interface CommonOptions {
+  dryRun: boolean;
+  help: boolean;
+}
+
+/** The validated arguments of one command: positional arguments and flags by name. */
+export interface ParsedArguments {
+  values: Record<string, ArgumentValue>;
+  common: CommonOptions;
+}
+
+/**
+ * Matches words against a command's positional arguments and `--flags` (`--name value`, `--name=value`,
+ * `--flag`, `--no-flag`, `-x`, and `--` to end flags). Every problem is collected and reported at once,
+ * with the usage line.
+ */
+export function parseArguments(spec: CommandSpec, words: readonly string[]): ParsedArguments {
+  const problems: string[] = [];
+  const values: Record<string, ArgumentValue> = {};
+  const common: CommonOptions = { dryRun: false, help: false };
+  const positional: string[] = [];
+  let flagsEnded = false;
+
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (flagsEnded || !word.startsWith('-') || word === '-' || /^-\d/.test(word)) {
+      positional.push(word);
+      continue;
+    }
+    if (word === '--') {
+      flagsEnded = true;
+      continue;
+    }
+    const { flagName, inlineValue, negated } = splitFlag(word);
+    if (flagName === 'dry-run') {
+      common.dryRun = inlineValue === undefined ? !negated : /^(true|yes|on)$/i.test(inlineValue);
+      continue;
+    }
+    if (flagName === 'help' || flagName === 'h') {
+      common.help = true;
+      continue;
+    }
+    const flag = findFlag(spec.flags, flagName, word.startsWith('--'));
+    if (!flag) {
+      problems.push(`unknown option ${word.split('=')[0]}${spec.flags.length ? ` (options: ${spec.flags.map((f) => `--${f.name}`).join(', ')})` : ''}`);
+      continue;
+    }
+    if (flag.type === 'boolean') {
+      if (inlineValue === undefined) values[flag.name] = !negated;
+      else addValue(flag, inlineValue, `--${flag.name}`);
+      continue;
+    }
+    if (negated) {
+      problems.push(`--no-${flag.name} is only for on/off options`);
+      continue;
+    }
+    const raw = inlineValue ?? words[i + 1];
+    if (raw === undefined || (inlineValue === undefined && raw.startsWith('--'))) {
+      problems.push(`--${flag.name} needs a value`);
+      continue;
+    }
+    if (inlineValue === undefined) i++;
+    addValue(flag, raw, `--${flag.name}`);
+  }
+
+  spec.args.forEach((arg, index) => {
+    const raw = positional[index];
+    if (raw !== undefined) addValue(arg, raw, arg.name);
+  });
+  if (positional.length > spec.args.length) {
+    const extra = positional.slice(spec.args.length).map((word) => `'${word}'`).join(', ');
+    problems.push(spec.args.length === 0 ? `takes no arguments, got ${extra}` : `too many arguments: ${extra}`);
+  }
+
+  const fillDefault = (item: FlagSpec | CommandSpec['args'][number], shownAs: string): void => {
+    if (values[item.name] !== undefined) return;
+    const fallback = defaultValue(item);
+    if (fallback !== undefined) values[item.name] = fallback;
+    else if (item.required && !common.help) problems.push(`missing ${shownAs}${item.description ? ` (${item.description})` : ''}`);
+  };
+  for (const arg of spec.args) fillDefault(arg, `<${arg.name}>`);
+  for (const flag of spec.flags) fillDefault(flag, `--${flag.name}`);
+
+  if (problems.length > 0) {
+    throw new UserError(`Wrong arguments for '${spec.name}': ${problems.join('; ')}.`, `Usage: ${usageLine(spec)}`);
+  }
+  return { values, common };
+
+  function addValue(item: FlagSpec | CommandSpec['args'][number], raw: string, shownAs: string): void {
+    const parsed = parseValue(item, raw);
+    if (parsed.ok) values[item.name] = parsed.value;
+    else problems.push(`${shownAs} ${parsed.reason} (got '${raw}')`);
+  }
+}
+
+function splitFlag(word: string): { flagName: string; inlineValue: string | undefined; negated: boolean } {
+  const body = word.replace(/^--?/, '');
+  const equals = body.indexOf('=');
+  const name = equals === -1 ? body : body.slice(0, equals);
+  const inlineValue = equals === -1 ? undefined : body.slice(equals + 1);
+  if (name.startsWith('no-') && word.startsWith('--')) return { flagName: name.slice(3), inlineValue, negated: true };
+  return { flagName: name, inlineValue, negated: false };
+}
+
+function findFlag(flags: readonly FlagSpec[], name: string, long: boolean): FlagSpec | undefined {
+  return long ? flags.find((flag) => flag.name === name) : flags.find((flag) => flag.short === name);
+}

@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import { CodedError, UserError } from '../core/errors.js';
+import type { Invocation } from '../core/invocation.js';
+import { notice } from '../core/report.js';
+import type { Responder } from '../core/responder.js';
+import type { RunbookEngine } from '../engine/engine.js';
+import type { RunbookCatalog } from '../engine/runbook-catalog.js';
+import type { CommandCatalog } from './catalog.js';
+import type { CommandSpec } from './command-spec.js';
+import { helpForCommand, helpOverview, unknownCommand } from './help.js';
+import { parseArguments, type ParsedArguments } from './parse-arguments.js';
+import { tokenize } from './tokenize.js';
+
+/** How one command ended, for metrics and the audit trail. */
+export type CommandOutcome = 'ok' | 'invalid' | 'denied' | 'failed';
+
+/** What a built-in command receives. */
+export interface BuiltinContext {
+  invocation: Invocation;
+  responder: Responder;
+  logger: Logger;
+  spec: CommandSpec;
+  args: ParsedArguments;
+}
+
+/** A command implemented in code rather than by a runbook (help, approve, audit…). */
+export type BuiltinHandler = (context: BuiltinContext) => Promise<void>;
+
+/** What the router needs; handed in by the composition root. */
+export interface RouterDependencies {
+  commands: CommandCatalog;
+  runbooks: RunbookCatalog;
+  engine: RunbookEngine;
+  builtins: ReadonlyMap<string, BuiltinHandler>;
+  logger: Logger;
+}
+
+/** The one entry for every command, whatever platform or trigger it came from. */
+export class Router {
+  constructor(private readonly deps: RouterDependencies) {}
+
+  /** Runs one invocation to the end; never throws: errors become messages to the requester. */
+  async handle(invocation: Invocation, responder: Responder): Promise<CommandOutcome> {
+    const logger = this.deps.logger.child({ invocation: invocation.id, platform: invocation.platform, actor: invocation.actor.id });
+    logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
+    try {
+      await this.dispatch(invocation, responder, logger);
+      return 'ok';
+    } catch (error) {
+      if (error instanceof AccessDenied) {
+        await this.tell(responder, logger, notice('error', error.message));
+        return 'denied';
+      }
+      if (error instanceof UserError) {
+        await this.tell(responder, logger, notice('error', error.message, error.hint));
+        return 'invalid';
+      }
+      const code = error instanceof CodedError ? error.code : 'COMMAND_FAILED';
+      logger.error({ err: error, code }, 'command failed');
+      await this.tell(responder, logger, notice('error', `Something went wrong running that command (${code}). The details are in the bot's log under invocation ${invocation.id}.`));
+      return 'failed';
+    }
+  }
+
+  private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<void> {
+    const words = tokenize(invocation.text.replace(/^\s*\/maint\b/, ''));
+    const [name, ...rest] = words;
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      const topic = rest[0];
+      await responder.replyPrivately(topic ? helpForCommand(this.deps.commands, topic) : helpOverview(this.deps.commands, invocation.actor.roles));
+      return;
+    }
+    const spec = this.deps.commands.get(name.toLowerCase());
+    if (!spec) throw unknownCommand(this.deps.commands, name);
+    if (!spec.roles.some((role) => invocation.actor.roles.includes(role))) {
+      const has = invocation.actor.roles.length ? invocation.actor.roles.join(', ') : 'no role';
+      throw new AccessDenied(`'${spec.name}' needs the role ${spec.roles.join(' or ')}; you have ${has}. An admin can grant it under access.grants in the config.`);
+    }
+    const args = parseArguments(spec, rest);
+    if (args.common.help) {
+      await responder.replyPrivately(helpForCommand(this.deps.commands, spec.name));
+      return;
+    }
+    if (spec.builtin) {
+      const handler = this.deps.builtins.get(spec.builtin);
+      if (!handler) throw new UserError(`'${spec.name}' is not available in this version of maintbot.`);
+      await handler({ invocation, responder, logger, spec, args });
+      return;
+    }
+    const runbook = this.deps.runbooks.get(spec.runbook!);
+    if (!runbook) throw new CodedError('ROUTER_MISSING_RUNBOOK', `command ${spec.name} names runbook ${spec.runbook} that is not loaded`);
+    const request = { runbook, params: args.values, invocation, responder, logger };
+    if (args.common.dryRun) await responder.reply(await this.deps.engine.dryRun(request));
+    else await this.deps.engine.run(request);
+  }
+
+  private async tell(responder: Responder, logger: Logger, message: Parameters<Responder['replyPrivately']>[0]): Promise<void> {
+    try {
+      await responder.replyPrivately(message);
+    } catch (error) {
+      logger.error({ err: error }, 'could not deliver an error message to the requester');
+    }
+  }
+}
+
+class AccessDenied extends Error {}

@@ -1,0 +1,273 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReportLine } from '../../src/core/report.js';
+import { TargetUnreachable } from '../../src/health/probe.js';
+import { createRedisProbe, redisTargetSchema } from '../../src/health/probes/redis.js';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function startRedis(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-protected-configs', 'local'],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+function probeFor(url: string, thresholds: Record<string, number> = {}) {
+  return createRedisProbe(redisTargetSchema.parse({ name: 'cache', url, thresholds }));
+}
+
+function lineOf(lines: ReportLine[], label: string): ReportLine {
+  const line = lines.find((candidate) => candidate.label === label);
+  if (!line) throw new Error(`no "${label}" line in ${JSON.stringify(lines)}`);
+  return line;
+}
+
+async function infoField(client: Redis, field: string): Promise<number> {
+  const match = new RegExp(`^${field}:(\\d+)`, 'm').exec(await client.info());
+  return Number(match?.[1]);
+}
+
+async function fillUntil(client: Redis, prefix: string, usedBytes: number): Promise<void> {
+  const value = 'x'.repeat(8 * 1024);
+  for (let index = 0; (await infoField(client, 'used_memory')) < usedBytes; index += 1) {
+    await client.set(`${prefix}:${index}`, value);
+  }
+}
+
+async function waitForBackgroundSave(client: Redis): Promise<void> {
+  while ((await infoField(client, 'rdb_bgsave_in_progress')) !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function run(probe: ReturnType<typeof probeFor>): Promise<ReportLine[]> {
+  return probe.run(AbortSignal.timeout(5_000));
+}
+
+describe('redis probe against a redis-server of its own', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url: string;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'maintbot-redis-'));
+    const port = await freePort();
+    server = await startRedis(port, dir);
+    url = `redis://127.0.0.1:${port}`;
+    admin = new Redis(url);
+  });
+
+  afterAll(async () => {
+    admin?.disconnect();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGKILL');
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    await admin.flushall();
+    await admin.config('SET', 'maxmemory', '0');
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'save', '');
+    await admin.config('RESETSTAT');
+  });
+
+  it('warns when used memory passes memory_warn_pct of maxmemory and is critical past memory_crit_pct', async () => {
+    const maxmemory = 4 * 1024 * 1024;
+    await admin.config('SET', 'maxmemory', String(maxmemory));
+    const probe = probeFor(url);
+
+    await fillUntil(admin, 'warn', maxmemory * 0.8);
+    const warn = lineOf(await run(probe), 'memory');
+    expect(warn.status).toBe('warn');
+    expect(warn.threshold).toBe('warn at 75 %, crit at 90 %');
+    expect(warn.value).toContain('of 4.0 MiB');
+    expect(warn.note).toMatch(/OOM/);
+
+    await fillUntil(admin, 'crit', maxmemory * 0.93);
+    expect(lineOf(await run(probe), 'memory').status).toBe('crit');
+  });
+
+  it('says so when no maxmemory is set instead of inventing a limit', async () => {
+    const memory = lineOf(await run(probeFor(url)), 'memory');
+    expect(memory.status).toBe('ok');
+    expect(memory.value).toContain('no maxmemory set');
+    expect(memory.note).toContain('set maxmemory');
+  });
+
+  it('reports evictions since the last check, and since start on the first check', async () => {
+    await admin.config('SET', 'maxmemory-policy', 'allkeys-random');
+    const probe = probeFor(url);
+    const value = 'x'.repeat(8 * 1024);
+    const fillPastLimit = async (prefix: string): Promise<number> => {
+      await admin.config('SET', 'maxmemory', String(2 * 1024 * 1024));
+      for (let index = 0; index < 300; index += 1) await admin.set(`${prefix}:${index}`, value);
+      await admin.config('SET', 'maxmemory', String(64 * 1024 * 1024));
+      return infoField(admin, 'evicted_keys');
+    };
+
+    const evictedFirst = await fillPastLimit('first');
+    expect(evictedFirst).toBeGreaterThan(0);
+    const first = lineOf(await run(probe), 'evictions');
+    expect(first.status).toBe('warn');
+    expect(first.value).toBe(`${evictedFirst} since start`);
+
+    const evictedSecond = await fillPastLimit('second');
+    expect(evictedSecond).toBeGreaterThan(evictedFirst);
+    const second = lineOf(await run(probe), 'evictions');
+    expect(second.status).toBe('warn');
+    expect(second.value).toMatch(new RegExp(`^${evictedSecond - evictedFirst} since the last check .* \\(${evictedSecond} since start\\)$`));
+
+    const quiet = lineOf(await run(probe), 'evictions');
+    expect(quiet.status).toBe('ok');
+    expect(quiet.value).toMatch(/^0 since the last check/);
+  });
+
+  it('judges the hit ratio against the configured limits, and calls no lookups ok', async () => {
+    const probe = probeFor(url, { hit_ratio_warn: 0.9, hit_ratio_crit: 0.8 });
+    const idle = lineOf(await run(probe), 'hit ratio');
+    expect(idle).toMatchObject({ status: 'ok', value: 'no key lookups since start' });
+
+    await admin.set('present', '1');
+    const lookups = admin.pipeline();
+    for (let index = 0; index < 85; index += 1) lookups.get('present');
+    for (let index = 0; index < 15; index += 1) lookups.get(`absent:${index}`);
+    await lookups.exec();
+    const warn = lineOf(await run(probe), 'hit ratio');
+    expect(warn.status).toBe('warn');
+    expect(warn.value).toBe('0.85 (85 hits, 15 misses since start)');
+
+    const misses = admin.pipeline();
+    for (let index = 0; index < 500; index += 1) misses.get(`absent:${index}`);
+    await misses.exec();
+    const crit = lineOf(await run(probe), 'hit ratio');
+    expect(crit.status).toBe('crit');
+    expect(crit.threshold).toBe('warn below 0.9, crit below 0.8');
+  });
+
+  it('reports persistence off as ok with a note, and stale unsaved changes as warn once save rules exist', async () => {
+    const off = lineOf(await run(probeFor(url)), 'persistence');
+    expect(off.status).toBe('ok');
+    expect(off.value).toContain('persistence off');
+
+    await admin.config('SET', 'save', '3600 1');
+    await admin.set('unsaved', '1');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const stale = lineOf(await run(probeFor(url, { last_save_warn_h: 0.0001 })), 'last background save');
+    expect(stale.status).toBe('warn');
+    expect(stale.value).toMatch(/changes since$/);
+    expect(lineOf(await run(probeFor(url)), 'last background save').status).toBe('ok');
+  });
+
+  it('reports a failed background save as critical', async () => {
+    await admin.config('SET', 'save', '3600 1');
+    await admin.config('SET', 'stop-writes-on-bgsave-error', 'no');
+    await admin.config('SET', 'dir', '/proc');
+    try {
+      await admin.bgsave();
+      await waitForBackgroundSave(admin);
+      const failed = lineOf(await run(probeFor(url)), 'last background save');
+      expect(failed.status).toBe('crit');
+      expect(failed.value).toMatch(/^err, /);
+    } finally {
+      await admin.config('SET', 'dir', dir);
+      await admin.bgsave();
+      await waitForBackgroundSave(admin);
+    }
+    expect(lineOf(await run(probeFor(url)), 'last background save').status).toBe('ok');
+  });
+
+  it('warns when the slow log reaches slowlog_warn entries', async () => {
+    await admin.config('SET', 'slowlog-log-slower-than', '0');
+    try {
+      await admin.slowlog('RESET');
+      for (let index = 0; index < 3; index += 1) await admin.ping();
+      const slowlog = lineOf(await run(probeFor(url, { slowlog_warn: 3 })), 'slow log');
+      expect(slowlog.status).toBe('warn');
+      expect(slowlog.threshold).toBe('warn at 3 entries');
+    } finally {
+      await admin.config('SET', 'slowlog-log-slower-than', '10000');
+      await admin.slowlog('RESET');
+    }
+  });
+
+  it('reports a wrong password as unreachable without showing the password', async () => {
+    await admin.call('ACL', 'SETUSER', 'probe', 'on', '>right-password', '~*', '+@all');
+    const { port } = new URL(url);
+    const failure = await run(probeFor(`redis://probe:hunter2-secret@127.0.0.1:${port}`)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TargetUnreachable);
+    expect((failure as Error).message).toBe(`authentication failed at 127.0.0.1:${port} (wrong user or password)`);
+    expect((failure as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('redis probe without a server', () => {
+  it('reports a port nobody listens on as unreachable, naming the address but not the password', async () => {
+    const port = await freePort();
+    const failure = await run(probeFor(`redis://:hunter2-secret@127.0.0.1:${port}`)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TargetUnreachable);
+    expect((failure as Error).message).toBe(`connection refused at 127.0.0.1:${port}`);
+  });
+
+  it('stops as soon as the signal aborts when the server never answers', async () => {
+    const sockets = new Set<net.Socket>();
+    const closed = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => closed.add(socket)).resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const started = performance.now();
+      const failure = await probeFor(`redis://127.0.0.1:${port}`)
+        .run(AbortSignal.timeout(150))
+        .catch((error: unknown) => error);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect((failure as Error).name).toBe('TimeoutError');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(sockets.size).toBe(1);
+      expect(closed.size).toBe(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('redis probe against the shared Redis on 127.0.0.1:6379', () => {
+  it('reaches it and judges every figure, reading only', async () => {
+    const lines = await run(probeFor('redis://127.0.0.1:6379'));
+    const reachable = lineOf(lines, 'reachable');
+    expect(reachable.status).toBe('ok');
+    expect(reachable.value).toMatch(/^Redis \d+\.\d+\.\d+ \(master\), up /);
+    for (const label of ['memory', 'hit ratio', 'evictions', 'connected clients', 'slow log']) {
+      expect(lineOf(lines, label).threshold).toBeTruthy();
+    }
+    expect(lines.every((line) => line.status !== 'unknown' && line.value.length > 0)).toBe(true);
+  });
+});

@@ -1,0 +1,199 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CodedError, UserError } from '../../src/core/errors.js';
+import type { ReportLine } from '../../src/core/report.js';
+import { TargetUnreachable, type Probe, type System } from '../../src/health/probe.js';
+import { createPostgresProbe, postgresTargetSchema } from '../../src/health/probes/postgres.js';
+import { runHealth } from '../../src/health/runner.js';
+
+const line = (status: ReportLine['status'], label: string): ReportLine => ({ status, label, value: `${label} figure` });
+
+function answering(target: string, lines: ReportLine[], system: System = 'redis'): Probe {
+  return { target, system, optional: false, run: async () => lines };
+}
+
+function failing(target: string, error: unknown, optional = false): Probe {
+  return {
+    target,
+    system: 'postgres',
+    optional,
+    run: async () => {
+      throw error;
+    },
+  };
+}
+
+/** A probe that never answers and records whether the runner aborted it. */
+function hanging(target: string): Probe & { aborted: () => boolean } {
+  let aborted = false;
+  return {
+    target,
+    system: 'http',
+    optional: false,
+    aborted: () => aborted,
+    run: (signal) =>
+      new Promise<ReportLine[]>(() => {
+        signal.addEventListener('abort', () => {
+          aborted = true;
+        });
+      }),
+  };
+}
+
+const silentLogger = () => {
+  const logged: unknown[] = [];
+  return { logged, logger: { error: (obj: unknown) => void logged.push(obj) } as never };
+};
+
+describe('runHealth', () => {
+  it('reports a probe that never answers as unreachable within the timeout, with the other targets present', async () => {
+    const stuck = hanging('api');
+    const started = performance.now();
+    const report = await runHealth([stuck, answering('cache', [line('ok', 'memory'), line('warn', 'hit ratio')])], {
+      timeoutMs: 400,
+      verbose: true,
+    });
+    const elapsed = performance.now() - started;
+
+    expect(elapsed).toBeLessThan(400 + 200);
+    expect(stuck.aborted()).toBe(true);
+    const api = report.sections.find((section) => section.title.startsWith('api'));
+    expect(api?.lines).toEqual([expect.objectContaining({ status: 'crit', value: 'unreachable (no answer in 0.4 s)' })]);
+    const cache = report.sections.find((section) => section.title.startsWith('cache'));
+    expect(cache?.lines.map((l) => l.label)).toEqual(['hit ratio', 'memory']);
+    expect(report.status).toBe('crit');
+  });
+
+  it('reports an unreachable required target as crit with its reason', async () => {
+    const report = await runHealth([failing('main-db', new TargetUnreachable('connection refused at 127.0.0.1:1'))], {
+      timeoutMs: 1000,
+      verbose: false,
+    });
+    expect(report.status).toBe('crit');
+    expect(report.sections[0]?.lines[0]).toMatchObject({ status: 'crit', value: 'unreachable (connection refused at 127.0.0.1:1)' });
+  });
+
+  it('skips an unreachable optional target without making the report critical', async () => {
+    const report = await runHealth(
+      [failing('local-pg', new TargetUnreachable('connection refused at 127.0.0.1:5432'), true), answering('cache', [line('ok', 'memory')])],
+      { timeoutMs: 1000, verbose: false },
+    );
+    expect(report.status).toBe('ok');
+    const skipped = report.sections.find((section) => section.title.startsWith('local-pg'));
+    expect(skipped?.lines).toEqual([expect.objectContaining({ status: 'skipped', value: 'skipped (connection refused at 127.0.0.1:5432)' })]);
+    expect(report.summary).toBe('1 target ok, 1 optional skipped');
+  });
+
+  it('gives the overall status of the worst line', async () => {
+    const warnOnly = await runHealth([answering('a', [line('ok', 'x')]), answering('b', [line('warn', 'y'), line('ok', 'z')])], {
+      timeoutMs: 1000,
+      verbose: false,
+    });
+    expect(warnOnly.status).toBe('warn');
+    const withCrit = await runHealth([answering('a', [line('unknown', 'x')]), answering('b', [line('warn', 'y'), line('crit', 'z')])], {
+      timeoutMs: 1000,
+      verbose: false,
+    });
+    expect(withCrit.status).toBe('crit');
+  });
+
+  it('puts problem sections first and problem lines first within a section', async () => {
+    const report = await runHealth(
+      [
+        answering('healthy', [line('ok', 'one')]),
+        answering('warning', [line('ok', 'fine'), line('warn', 'meh')]),
+        answering('broken', [line('ok', 'fine'), line('warn', 'meh'), line('crit', 'bad')]),
+      ],
+      { timeoutMs: 1000, verbose: true },
+    );
+    expect(report.sections.map((section) => section.status)).toEqual(['crit', 'warn', 'ok']);
+    expect(report.sections[0]?.lines.map((l) => l.label)).toEqual(['bad', 'meh', 'fine']);
+  });
+
+  it('folds ok lines into a count unless verbose', async () => {
+    const probes = [answering('db', [line('ok', 'connections'), line('warn', 'dead tuples'), line('ok', 'size')])];
+    const folded = await runHealth(probes, { timeoutMs: 1000, verbose: false });
+    expect(folded.sections[0]?.lines.map((l) => l.label)).toEqual(['dead tuples']);
+    expect(folded.sections[0]?.foldedOk).toBe(2);
+
+    const verbose = await runHealth(probes, { timeoutMs: 1000, verbose: true });
+    expect(verbose.sections[0]?.lines.map((l) => l.label)).toEqual(['dead tuples', 'connections', 'size']);
+    expect(verbose.sections[0]?.foldedOk).toBeUndefined();
+  });
+
+  it('narrows the report to the named target', async () => {
+    const report = await runHealth([answering('db', [line('ok', 'a')], 'postgres'), answering('cache', [line('crit', 'b')])], {
+      timeoutMs: 1000,
+      verbose: true,
+      target: 'db',
+    });
+    expect(report.sections.map((section) => section.title)).toEqual(['db (postgres)']);
+    expect(report.status).toBe('ok');
+  });
+
+  it('rejects an unknown target with a user error listing the configured names', async () => {
+    const probes = [answering('main-db', []), answering('cache', [])];
+    const attempt = runHealth(probes, { timeoutMs: 1000, verbose: false, target: 'main-bd' });
+    await expect(attempt).rejects.toBeInstanceOf(UserError);
+    await expect(attempt).rejects.toThrow(/main-db, cache/);
+  });
+
+  it('reports an unexpected probe error as unknown without its message, and logs it', async () => {
+    const { logged, logger } = silentLogger();
+    const report = await runHealth(
+      [failing('db', new Error('boom at postgres://app:hunter2@db/app')), failing('other', new CodedError('PG_PARSE', 'bad row'))],
+      { timeoutMs: 1000, verbose: false, logger },
+    );
+    expect(report.status).toBe('unknown');
+    const values = report.sections.flatMap((section) => section.lines.map((l) => l.value));
+    expect(values).toEqual([
+      'could not run (internal error HEALTH_PROBE_FAILED; details in the bot log)',
+      'could not run (internal error PG_PARSE; details in the bot log)',
+    ]);
+    expect(JSON.stringify(report)).not.toContain('hunter2');
+    expect(logged).toEqual([
+      expect.objectContaining({ code: 'HEALTH_PROBE_FAILED', target: 'db' }),
+      expect.objectContaining({ code: 'PG_PARSE', target: 'other' }),
+    ]);
+  });
+
+  it('records who asked and how long the run took', async () => {
+    const report = await runHealth([answering('a', [line('ok', 'x')])], { timeoutMs: 1000, verbose: false, requestedBy: 'alice' });
+    expect(report.context?.requestedBy).toBe('alice');
+    expect(report.context?.durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('runHealth against a TCP listener that accepts and never answers', () => {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('reports the postgres target unreachable within the timeout plus 200 ms', async () => {
+    const closed: net.Socket[] = [];
+    server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+      socket.on('close', () => closed.push(socket));
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const probe = createPostgresProbe(
+      postgresTargetSchema.parse({ name: 'silent-db', url: `postgres://postgres:hunter2@127.0.0.1:${port}/test` }),
+    );
+
+    const started = performance.now();
+    const report = await runHealth([probe], { timeoutMs: 500, verbose: false });
+    const elapsed = performance.now() - started;
+
+    expect(elapsed).toBeLessThan(500 + 200);
+    expect(sockets.size).toBe(1);
+    expect(report.status).toBe('crit');
+    expect(report.sections[0]?.lines[0]).toMatchObject({ status: 'crit', value: 'unreachable (no answer in 0.5 s)' });
+    await expect.poll(() => closed.length, { timeout: 1000 }).toBe(1);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { dockerTargetSchema } from '../../../../src/health/probes/docker.js';
+
+describe('targets.docker config entry', () => {
+  it('fills safe defaults: local socket, no destructive action allowed, restarts warn at 3 and crit at 10', () => {
+    expect(dockerTargetSchema.parse({ name: 'local' })).toEqual({
+      name: 'local',
+      socket: '/var/run/docker.sock',
+      containers: [],
+      labels: [],
+      allow_actions: [],
+      optional: false,
+      thresholds: { restarts_warn: 3, restarts_crit: 10 },
+    });
+  });
+
+  it('rejects a misspelt key instead of ignoring it', () => {
+    const result = dockerTargetSchema.safeParse({ name: 'local', allow_action: ['restart'] });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['allow_action'] });
+  });
+
+  it('rejects a label without "=", an unknown action and a warn threshold above crit', () => {
+    const result = dockerTargetSchema.safeParse({
+      name: 'local',
+      labels: ['com.example.role'],
+      allow_actions: ['remove'],
+      thresholds: { restarts_warn: 20, restarts_crit: 10 },
+    });
+
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['labels.0', 'allow_actions.0', 'thresholds']);
+    expect(result.error?.issues[0]?.message).toBe('expected a label as "key=value"');
+  });
+});
