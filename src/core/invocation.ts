@@ -1,3 +1,5 @@
+import type { MessageHandle } from './responder.js';
+
 /** The chat platforms maintbot speaks, plus the scheduler that speaks for nobody. */
 export type Platform = 'slack' | 'discord' | 'console' | 'scheduler';
 
@@ -25,4 +27,6 @@ export interface Invocation {
   text: string;
   origin: Origin;
   receivedAt: Date;
+  /** For a button click: the message the button was on, so it can be updated in place. */
+  sourceMessage?: MessageHandle;
 }

@@ -3,6 +3,7 @@ import type { Message } from './report.js';
 /** An adapter's handle on a message it posted, used to update that message in place. */
 export interface MessageHandle {
   readonly platform: string;
+  /** Adapter-specific and opaque to the core (Slack: `channel/ts`); plain data, safe to store. */
   readonly id: string;
 }
 

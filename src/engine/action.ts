@@ -10,6 +10,11 @@ export interface ActionContext {
   signal: AbortSignal;
   /** Shows a progress line on the runbook's message in chat. */
   progress(text: string): Promise<void>;
+  /**
+   * For a destructive step that was approved: the plan the approvers saw. `run` must act on exactly
+   * what it lists (e.g. the planned pids), never on a fresh look-up.
+   */
+  approvedPlan?: StepPlan;
 }
 
 /** What a step produced: a message for chat, and named outputs later steps may refer to. */
@@ -27,14 +32,21 @@ export interface StepPlan {
   summary: string;
   /** The exact commands or SQL, and the impact, one item per line. */
   detail: string[];
+  /** What the lock is taken on while the step waits and runs, e.g. `postgres:main-db`. */
+  lockKey?: string;
+  /** Plain data `run` needs to act on exactly what was planned (stored with an approval request). */
+  data?: unknown;
 }
 
 /** A small typed executor: one thing done to one system. */
 export interface ActionDefinition<Input = unknown> {
   /** `system.verb`, e.g. `docker.restart`. */
   name: string;
-  /** Destructive actions wait for approval; a runbook can make a step destructive but never the reverse. */
-  destructive: boolean;
+  /**
+   * Destructive actions wait for approval; a runbook can make a step destructive but never the reverse.
+   * A function decides per input (e.g. `VACUUM` is safe, `VACUUM FULL` is not).
+   */
+  destructive: boolean | ((input: Input) => boolean);
   /** Validates a step's inputs after substitution. */
   inputs: z.ZodType<Input>;
   /** Describes what `run` would do, without doing it. */

@@ -130,7 +130,8 @@ export class RunbookEngine {
       const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
       throw new UserError(`Step '${step.id}' got invalid input: ${reasons}.`);
     }
-    return { step, action, input: parsed.data, destructive: action.destructive || step.destructive === true };
+    const destructive = typeof action.destructive === 'function' ? action.destructive(parsed.data) : action.destructive;
+    return { step, action, input: parsed.data, destructive: destructive || step.destructive === true };
   }
 
   private contextFor(request: RunRequest, state: RunState, index: number, total: number, step: StepSpec) {

@@ -215,6 +215,15 @@ describe('redis probe against a redis-server of its own', () => {
     }
   });
 
+  it('still reports for a user that may run INFO but not CONFIG or SLOWLOG', async () => {
+    await admin.call('ACL', 'SETUSER', 'monitor', 'on', '>monitor-password', '-@all', '+@connection', '+info');
+    const { port } = new URL(url);
+    const lines = await run(probeFor(`redis://monitor:monitor-password@127.0.0.1:${port}`));
+    expect(lineOf(lines, 'reachable').status).toBe('ok');
+    expect(lineOf(lines, 'slow log')).toMatchObject({ status: 'unknown', value: 'cannot read the slow log' });
+    expect(lineOf(lines, 'last background save').status).toBe('ok');
+  });
+
   it('reports a wrong password as unreachable without showing the password', async () => {
     await admin.call('ACL', 'SETUSER', 'probe', 'on', '>right-password', '~*', '+@all');
     const { port } = new URL(url);

@@ -42,7 +42,8 @@ describe('host probe', () => {
 
     const disk = lineOf(lines, 'disk /');
     const root = await statfs('/');
-    expect(disk.value).toContain(`${formatBytes(root.bavail * root.bsize).split(' ')[1]} free`);
+    const usable = (root.blocks - root.bfree + root.bavail) * root.bsize;
+    expect(disk.value).toContain(`of ${formatBytes(usable)} used`);
     expect(disk.status).toBe(judgeHigh(percentIn(disk.value), { warn: 80, crit: 95 }));
     expect(disk.threshold).toBe('warn at 80 %, crit at 95 %');
 

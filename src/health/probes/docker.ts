@@ -12,6 +12,8 @@ import {
 } from '../../actions/docker.js';
 import { connectDockerEngine, defaultDockerSocket, type DockerEngine } from '../../actions/docker-engine.js';
 import type { Probe } from '../probe.js';
+import { formatDuration } from './format.js';
+import { targetNameSchema } from './target-name.js';
 
 const labelSelector = z
   .string()
@@ -20,7 +22,7 @@ const labelSelector = z
 /** One entry of `targets.docker` in the config: which containers to check, and which actions are allowed on them. */
 export const dockerTargetSchema = z
   .object({
-    name: z.string().min(1),
+    name: targetNameSchema,
     socket: z.string().min(1).default(defaultDockerSocket),
     /** Containers by exact name. With neither containers nor labels, every container is checked. */
     containers: z.array(z.string().min(1)).default([]),
@@ -136,7 +138,7 @@ export function judgeContainer(
 ): ReportLine {
   const findings = [judgeState(state), judgeHealth(state), judgeRestarts(state, thresholds)];
   const problems = findings.filter((finding) => finding.status !== 'ok' && finding.why !== undefined);
-  const uptime = state.status === 'running' && state.startedAt ? formatDuration(now.getTime() - state.startedAt.getTime()) : undefined;
+  const uptime = runningFor(state, now);
 
   const value = [
     uptime ? `${state.status} ${uptime}` : state.status,
@@ -207,23 +209,15 @@ function judgeRestarts(state: ContainerState, thresholds: DockerTarget['threshol
 }
 
 function describeSince(state: ContainerState, now: Date): string {
-  if (state.status === 'running' && state.startedAt) {
-    return ` for ${formatDuration(now.getTime() - state.startedAt.getTime())} (since ${state.startedAt.toISOString()})`;
-  }
+  const uptime = runningFor(state, now);
+  if (uptime && state.startedAt) return ` for ${uptime} (since ${state.startedAt.toISOString()})`;
   if (state.finishedAt) return ` since ${state.finishedAt.toISOString()}`;
   return '';
 }
 
-/** "45s", "12m 5s", "3h 12m", "2d 4h". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${minutes}m`;
-  if (minutes > 0) return `${minutes}m ${seconds % 60}s`;
-  return `${seconds}s`;
+function runningFor(state: ContainerState, now: Date): string | undefined {
+  if (state.status !== 'running' || !state.startedAt) return undefined;
+  return formatDuration((now.getTime() - state.startedAt.getTime()) / 1000);
 }
 
 function oneLine(text: string, max: number): string {

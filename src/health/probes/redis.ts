@@ -55,7 +55,8 @@ interface RedisFacts {
   info: Map<string, string>;
   /** The `save` rules; undefined when CONFIG GET is not allowed. */
   saveRules: string | undefined;
-  slowlogLength: number;
+  /** Undefined when SLOWLOG is not allowed for this user. */
+  slowlogLength: number | undefined;
 }
 
 /** The eviction counter seen by the previous run, to report evictions since the last check. */
@@ -140,7 +141,7 @@ async function readRedis(url: string, signal: AbortSignal): Promise<RedisFacts> 
           (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
           () => undefined,
         ),
-        client.call('SLOWLOG', 'LEN').then(Number),
+        client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
       ]),
       signal,
       stop,
@@ -373,7 +374,16 @@ function clientsLine(info: Map<string, string>, thresholds: RedisThresholds): Re
   return line;
 }
 
-function slowlogLine(length: number, thresholds: RedisThresholds): ReportLine {
+function slowlogLine(length: number | undefined, thresholds: RedisThresholds): ReportLine {
+  if (length === undefined) {
+    return {
+      status: 'unknown',
+      label: 'slow log',
+      value: 'cannot read the slow log',
+      threshold: `warn at ${thresholds.slowlog_warn} entries`,
+      note: 'the user in the URL may not run SLOWLOG: grant it +slowlog to check this',
+    };
+  }
   const line: ReportLine = {
     status: length >= thresholds.slowlog_warn ? 'warn' : 'ok',
     label: 'slow log',

@@ -103,7 +103,7 @@ function handshakeWith(
         chainError: chainError === null || chainError === undefined ? undefined : String(chainError),
       });
     });
-    socket.once('error', (error) => {
+    socket.on('error', (error) => {
       settle();
       reject(new TargetUnreachable(describeConnectError(error, address), { cause: error }));
     });

@@ -113,12 +113,13 @@ function resolveActor(context: InteractionContext, actor: InteractionActor): {
     ? context.guilds.find((g) => g.id === actor.guild_id)
     : context.guilds[0];
   if (!guild) throw new Error(`fake Discord: no guild ${actor.guild_id ?? '(none configured)'}`);
-  let member: FakeMember | undefined;
-  if (typeof actor.user === 'object') {
-    member = guild.members.find((m) => m.user.id === (actor.user as FakeUser).id) ?? { user: actor.user, roles: [] };
-  } else {
-    member = actor.user === undefined ? guild.members[0] : guild.members.find((m) => m.user.id === actor.user);
-  }
+  const { user } = actor;
+  const userId = typeof user === 'object' ? user.id : user;
+  const member =
+    userId === undefined
+      ? guild.members[0]
+      : (guild.members.find((m) => m.user.id === userId) ??
+        (typeof user === 'object' ? { user, roles: [] } : undefined));
   if (!member) throw new Error(`fake Discord: user ${String(actor.user)} is not a member of guild ${guild.id}`);
   const channelId = actor.channel_id ?? guild.channels[0]?.id;
   if (channelId === undefined) throw new Error(`fake Discord: guild ${guild.id} has no channel`);
