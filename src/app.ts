@@ -1,15 +1,25 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { maintenanceActions } from './actions/index.js';
 import { healthReportAction } from './actions/health.js';
+import { approvalRuleFor } from './approvals/approval-rules.js';
+import { ApprovalService } from './approvals/approval-service.js';
+import type { AuditTrail } from './audit/audit-trail.js';
+import { openAuditTrail } from './audit/open-audit-trail.js';
 import { ConfigError, type ConfigProblem } from './config/problems.js';
 import { projectRoot } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { ActionRegistry } from './engine/action.js';
+import type { ChatPort } from './core/chat-port.js';
+import type { Platform } from './core/invocation.js';
+import { ActionRegistry, type ActionDefinition } from './engine/action.js';
 import { RunbookEngine } from './engine/engine.js';
 import { loadRunbookCatalog, type RunbookCatalog } from './engine/runbook-catalog.js';
 import { buildProbes } from './health/probes/index.js';
+import { builtinHandlers } from './router/builtins.js';
 import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
-import { Router, type BuiltinHandler } from './router/router.js';
+import { Router } from './router/router.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -30,18 +40,60 @@ export interface App {
   commands: CommandCatalog;
   runbooks: RunbookCatalog;
   router: Router;
+  store: Store;
+  audit: AuditTrail;
+  approvals: ApprovalService;
+  /** Chat platforms register here once connected, so approvals can update cards outside of a click. */
+  ports: Map<Platform, ChatPort>;
+  /** Target names users can narrow commands to (for completion in chat). */
+  targetNames(): string[];
+  /** Stops timers and closes the store and the audit trail. */
+  close(): Promise<void>;
+}
+
+/** Options for building the core; tests hand in their own folders or store. */
+export interface BuildOptions {
+  folders?: DefinitionFolders;
+  store?: Store;
+  audit?: AuditTrail;
+  /** Actions beyond the shipped ones, for runbooks in `folders`. */
+  extraActions?: ActionDefinition<never>[];
 }
 
 /** Builds the core from a validated config. Throws `ConfigError` when definitions are invalid. */
-export async function buildApp(config: Config, logger: Logger, folders: DefinitionFolders = shippedDefinitions): Promise<App> {
+export async function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): Promise<App> {
+  const folders = options.folders ?? shippedDefinitions;
   const probes = buildProbes(config.targets);
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
+  for (const action of [...maintenanceActions(config.targets), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommandsAgainstRunbooks(commands, runbooks, folders.commands);
-  const engine = new RunbookEngine(actions);
-  const builtins = new Map<string, BuiltinHandler>();
-  const router = new Router({ commands, runbooks, engine, builtins, logger });
-  return { config, logger, commands, runbooks, router };
+
+  const store = options.store ?? (await openStore(config.store.redis_url));
+  const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
+  const ports = new Map<Platform, ChatPort>();
+  const approvals = new ApprovalService({ store, runbooks, audit, logger, ports, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook) });
+  const engine = new RunbookEngine({ actions, gate: approvals, audit });
+  approvals.attach(engine);
+  await approvals.start();
+  const router = new Router({ commands, runbooks, engine, builtins: builtinHandlers({ approvals, audit, runbooks }), logger, audit });
+  const targetNames = (): string[] => probes.map((probe) => probe.target);
+  return {
+    config,
+    logger,
+    commands,
+    runbooks,
+    router,
+    store,
+    audit,
+    approvals,
+    ports,
+    targetNames,
+    async close() {
+      approvals.stop();
+      await Promise.allSettled([store.close(), audit.close()]);
+    },
+  };
 }
 
 function checkCommandsAgainstRunbooks(commands: CommandCatalog, runbooks: RunbookCatalog, dir: string): void {

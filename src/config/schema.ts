@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../router/values.js';
 import { healthSettingsSchema, targetsSchema } from './targets.js';
 
 const secret = z.string().min(1).optional();
@@ -51,6 +52,28 @@ const accessSchema = z
   })
   .strict();
 
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, 'expected a duration such as 30s, 5m or 2h');
+
+const approvalRuleFields = {
+  approver_roles: z.array(z.string().min(1)).min(1),
+  required: z.number().int().min(1).max(10),
+  allow_self_approval: z.boolean(),
+  expires_after: duration,
+};
+
+const approvalsSchema = z
+  .object({
+    approver_roles: approvalRuleFields.approver_roles.default(['operator', 'admin']),
+    required: approvalRuleFields.required.default(1),
+    allow_self_approval: approvalRuleFields.allow_self_approval.default(false),
+    expires_after: approvalRuleFields.expires_after.default('15m'),
+    rules: z
+      .record(z.string().min(1), z.object(approvalRuleFields).partial().strict())
+      .default({})
+      .describe('per runbook or command name: overrides of the defaults above'),
+  })
+  .strict();
+
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL');
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL');
 
@@ -85,6 +108,13 @@ export const configSchema = z
       })
       .strict()
       .default({ file: '.maintbot/audit.jsonl' }),
+    approvals: approvalsSchema.default({
+      approver_roles: ['operator', 'admin'],
+      required: 1,
+      allow_self_approval: false,
+      expires_after: '15m',
+      rules: {},
+    }),
     health: healthSettingsSchema.default({ timeout_ms: 3000 }),
     targets: targetsSchema.default(targetsSchema.parse({})),
   })

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import { CodedError, errorMessage, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
 import { notice, type Message, type Report, type ReportLine } from '../core/report.js';
@@ -40,6 +41,18 @@ export interface RunState {
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
   handle?: MessageHandle;
+  /** The destructive step that was approved, with the plan the approvers saw. */
+  approved?: { stepIndex: number; plan: StepPlan };
+}
+
+/** How a run ended: all steps done, stopped by a failure, or paused at a destructive step. */
+export type RunResult = 'completed' | 'failed' | 'waiting';
+
+/** What the engine is built from. */
+export interface EngineOptions {
+  actions: ActionRegistry;
+  gate?: DestructiveStepGate;
+  audit?: AuditTrail;
 }
 
 /** The gate used when no approvals are configured: destructive steps are refused. */
@@ -51,22 +64,49 @@ export const refuseDestructiveSteps: DestructiveStepGate = {
 
 const defaultStepTimeoutMs = 10 * 60_000;
 
+function auditBase(request: RunRequest) {
+  const { invocation } = request;
+  return {
+    at: new Date(),
+    invocationId: invocation.id,
+    platform: invocation.platform,
+    actor: { id: invocation.actor.id, name: invocation.actor.name },
+    channel: invocation.channel.id,
+    command: invocation.text,
+    runbook: request.runbook.name,
+  };
+}
+
+function safeReason(error: unknown): string {
+  if (error instanceof UserError) return error.message;
+  return error instanceof CodedError ? `internal error ${error.code}` : 'internal error';
+}
+
 /** Runs runbooks step by step, updating one chat message in place with progress and the outcome. */
 export class RunbookEngine {
-  constructor(
-    private readonly actions: ActionRegistry,
-    private readonly gate: DestructiveStepGate = refuseDestructiveSteps,
-  ) {}
+  private readonly actions: ActionRegistry;
+  private readonly gate: DestructiveStepGate;
+  private readonly audit: AuditTrail | undefined;
+
+  constructor(options: EngineOptions) {
+    this.actions = options.actions;
+    this.gate = options.gate ?? refuseDestructiveSteps;
+    this.audit = options.audit;
+  }
 
   /** Runs a runbook from its first step (or from `state`, when resuming after an approval). */
-  async run(request: RunRequest, resumeFrom?: RunState): Promise<void> {
+  async run(request: RunRequest, resumeFrom?: RunState): Promise<RunResult> {
     const { runbook, responder } = request;
     const state: RunState = resumeFrom ?? { nextStep: 0, outputs: {}, summaries: [] };
     const started = Date.now();
     const total = runbook.steps.length;
     const show = async (message: Message): Promise<void> => {
-      if (state.handle) await responder.update(state.handle, message);
-      else state.handle = await responder.reply(message);
+      try {
+        if (state.handle) await responder.update(state.handle, message);
+        else state.handle = await responder.reply(message);
+      } catch (error) {
+        request.logger.error({ err: error, runbook: runbook.name }, 'could not show runbook progress in chat; the run goes on');
+      }
     };
 
     let lastMessage: Message | undefined;
@@ -76,29 +116,61 @@ export class RunbookEngine {
       const scope: SubstitutionScope = { params: request.params, steps: state.outputs };
       if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
         state.summaries.push(`skipped ${step.id} (condition not met)`);
+        await this.recordStep(request, step, 'skipped', 0, 'condition not met');
         continue;
       }
       await show(notice('progress', `${runbook.name}: step ${index + 1} of ${total} — ${step.title ?? step.id}…`));
-      const planned = this.prepare(step, scope);
+      const stepStarted = Date.now();
       const context = this.contextFor(request, state, index, total, step);
+      let planned: PlannedStep | undefined;
       try {
+        planned = this.prepare(step, scope);
         if (planned.destructive) {
-          const plan = await planned.action.plan(planned.input, context.context);
-          const decision = await this.gate.beforeDestructiveStep(planned, plan, request, state);
-          if (decision === 'stop') return;
+          if (state.approved?.stepIndex === index) {
+            context.context.approvedPlan = state.approved.plan;
+          } else {
+            const plan = await planned.action.plan(planned.input, context.context);
+            const decision = await this.gate.beforeDestructiveStep(planned, plan, request, state);
+            if (decision === 'stop') {
+              await this.recordStep(request, step, 'waiting', Date.now() - stepStarted, plan.summary, planned.input);
+              return 'waiting';
+            }
+          }
         }
         const outcome = await this.runStep(planned, context, step);
         state.outputs[step.id] = outcome.output ?? {};
         if (outcome.summary) state.summaries.push(outcome.summary);
         if (outcome.message) lastMessage = outcome.message;
+        await this.recordStep(request, step, 'ok', Date.now() - stepStarted, outcome.summary, planned.input);
       } catch (error) {
+        await this.recordStep(request, step, 'failed', Date.now() - stepStarted, safeReason(error), planned?.input);
+        await this.recordRunbook(request, 'failed', Date.now() - started, `failed at step ${index + 1}: ${safeReason(error)}`);
         await show(this.failureReport(request, state, index, error, Date.now() - started));
-        return;
+        return 'failed';
       } finally {
         context.dispose();
       }
     }
+    await this.recordRunbook(request, 'completed', Date.now() - started, state.summaries.join('; ') || undefined);
     await show(lastMessage ?? this.summaryReport(request, state, Date.now() - started));
+    return 'completed';
+  }
+
+  private async recordStep(request: RunRequest, step: StepSpec, outcome: string, durationMs: number, detail?: string, input?: unknown): Promise<void> {
+    await this.audit?.record({
+      ...auditBase(request),
+      kind: 'step',
+      step: step.id,
+      action: step.action,
+      args: input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : undefined,
+      outcome,
+      detail,
+      durationMs,
+    });
+  }
+
+  private async recordRunbook(request: RunRequest, outcome: string, durationMs: number, detail?: string): Promise<void> {
+    await this.audit?.record({ ...auditBase(request), kind: 'runbook', args: request.params, outcome, detail, durationMs });
   }
 
   /** The plan of every step, for `--dry-run`: nothing runs and nobody is asked. */
@@ -121,7 +193,8 @@ export class RunbookEngine {
     return notice('info', `Dry run of ${runbook.name}: nothing was changed and nobody was asked.`, lines.join('\n'));
   }
 
-  private prepare(step: StepSpec, scope: SubstitutionScope): PlannedStep {
+  /** Builds a step's inputs after substitution and decides whether it is destructive. */
+  prepare(step: StepSpec, scope: SubstitutionScope): PlannedStep {
     const action = this.actions.get(step.action);
     if (!action) throw new CodedError('ENGINE_UNKNOWN_ACTION', `unknown action ${step.action}`);
     const raw = substitute(step.with, scope);

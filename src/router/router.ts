@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import { CodedError, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
 import { notice } from '../core/report.js';
@@ -33,6 +34,7 @@ export interface RouterDependencies {
   engine: RunbookEngine;
   builtins: ReadonlyMap<string, BuiltinHandler>;
   logger: Logger;
+  audit?: AuditTrail;
 }
 
 /** The one entry for every command, whatever platform or trigger it came from. */
@@ -43,6 +45,24 @@ export class Router {
   async handle(invocation: Invocation, responder: Responder): Promise<CommandOutcome> {
     const logger = this.deps.logger.child({ invocation: invocation.id, platform: invocation.platform, actor: invocation.actor.id });
     logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
+    const started = Date.now();
+    const outcome = await this.dispatchSafely(invocation, responder, logger);
+    logger.info({ outcome, durationMs: Date.now() - started }, 'command finished');
+    await this.deps.audit?.record({
+      at: invocation.receivedAt,
+      kind: 'command',
+      invocationId: invocation.id,
+      platform: invocation.platform,
+      actor: { id: invocation.actor.id, name: invocation.actor.name },
+      channel: invocation.channel.id,
+      command: invocation.text,
+      outcome,
+      durationMs: Date.now() - started,
+    });
+    return outcome;
+  }
+
+  private async dispatchSafely(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandOutcome> {
     try {
       await this.dispatch(invocation, responder, logger);
       return 'ok';

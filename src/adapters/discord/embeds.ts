@@ -1,0 +1,141 @@
+import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { Status } from '../../core/status.js';
+import { contextLine, statusSymbol } from '../../render/text.js';
+import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
+
+/** How a message is rendered for Discord. */
+export interface EmbedRenderOptions {
+  /** The `custom_id` for a button's command; commands longer than 100 characters need a short id. */
+  customIdFor?: (command: string) => string;
+  /** What to run for the lines a cut report leaves out. */
+  moreHint?: string;
+}
+
+/** Embed colours by status: ok green, warn amber, crit red, unknown grey. */
+export const statusColours: Record<Status, number> = { ok: 0x2ecc71, warn: 0xf1a90f, crit: 0xe03e3e, unknown: 0x95a5a6 };
+const statusEmoji: Record<Status, string> = { ok: '✅', warn: '⚠️', crit: '🚨', unknown: '❔' };
+const noticePrefix: Record<Notice['tone'], string> = { info: '', progress: '⏳ ', error: '❌ ' };
+const noticeColours: Record<Notice['tone'], number> = { info: 0x5865f2, progress: 0x95a5a6, error: statusColours.crit };
+const inlineValueLength = 40;
+
+/** Renders any message for Discord within its limits: reports as embeds, notices as text, buttons as rows. */
+export function renderDiscordMessage(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody {
+  const components = buttonRows(message.buttons ?? [], options.customIdFor ?? ((command) => command));
+  return message.kind === 'report' ? { content: '', embeds: reportEmbeds(message, options), components } : { ...noticeBody(message), components };
+}
+
+function reportEmbeds(report: Report, options: EmbedRenderOptions): Embed[] {
+  const header: Embed = { title: truncate(`${statusEmoji[report.status]} ${report.title}`, limits.title), color: statusColours[report.status] };
+  if (report.summary) header.description = truncate(report.summary, limits.description);
+  const embeds: Embed[] = [header];
+  const context = contextLine(report);
+  const cutNoteRoom = 80;
+  let room = limits.charactersInAllEmbeds - embedSize(header) - (context?.length ?? 0) - cutNoteRoom;
+  let hiddenLines = 0;
+  let cut = false;
+
+  for (const section of report.sections) {
+    const fields = section.lines.map(lineField);
+    if (cut) {
+      hiddenLines += fields.length + (section.foldedOk ?? 0);
+      continue;
+    }
+    let embed = sectionEmbed(section, false);
+    if (embeds.length >= limits.embedsPerMessage || embedSize(embed) > room) {
+      cut = true;
+      hiddenLines += fields.length + (section.foldedOk ?? 0);
+      continue;
+    }
+    embeds.push(embed);
+    room -= embedSize(embed);
+    for (const [index, field] of fields.entries()) {
+      const size = field.name.length + field.value.length;
+      if ((embed.fields?.length ?? 0) >= limits.fieldsPerEmbed) {
+        const next = sectionEmbed(section, true);
+        if (embeds.length >= limits.embedsPerMessage || embedSize(next) + size > room) {
+          cut = true;
+        } else {
+          embed = next;
+          embeds.push(embed);
+          room -= embedSize(embed);
+        }
+      }
+      if (!cut && size > room) cut = true;
+      if (cut) {
+        hiddenLines += fields.length - index;
+        break;
+      }
+      (embed.fields ??= []).push(field);
+      room -= size;
+    }
+    if (cut && section.foldedOk) hiddenLines += section.foldedOk;
+  }
+
+  const footer = [cut ? `… ${hiddenLines} more line${hiddenLines === 1 ? '' : 's'} — ${options.moreHint ?? '/maint health --verbose'}` : undefined, context]
+    .filter((part): part is string => part !== undefined)
+    .join('\n');
+  if (footer) embeds[embeds.length - 1]!.footer = { text: truncate(footer, limits.footer) };
+  return embeds;
+}
+
+function sectionEmbed(section: ReportSection, continued: boolean): Embed {
+  const embed: Embed = {
+    title: truncate(`${statusEmoji[section.status]} ${section.title}${continued ? ' (continued)' : ''}`, limits.title),
+    color: statusColours[section.status],
+  };
+  if (section.foldedOk && !continued) embed.description = `${statusSymbol('ok')} ${section.foldedOk} more ok (--verbose shows them)`;
+  return embed;
+}
+
+function lineField(line: ReportLine): EmbedField {
+  const head = `${line.value || '—'}${line.threshold ? ` (${line.threshold})` : ''}`;
+  const parts = [head];
+  if (line.note) parts.push(`↳ ${line.note}`);
+  if (line.detail?.length) parts.push(codeBlock(line.detail, limits.fieldValue - head.length - (line.note?.length ?? 0) - 8));
+  const value = truncate(parts.join('\n'), limits.fieldValue);
+  const field: EmbedField = { name: truncate(`${statusSymbol(line.status)} ${line.label}`, limits.fieldName), value };
+  if (!value.includes('\n') && value.length <= inlineValueLength) field.inline = true;
+  return field;
+}
+
+function noticeBody(message: Notice): Omit<DiscordMessageBody, 'components'> {
+  const head = `${noticePrefix[message.tone]}${message.text}`;
+  const lines = message.preformatted === undefined ? [] : message.preformatted.split('\n');
+  const content = lines.length ? `${head}\n${codeBlock(lines, Number.POSITIVE_INFINITY)}` : head;
+  if (content.length <= limits.content) return { content, embeds: [] };
+  const title = truncate(head, limits.title);
+  const rest = head.length > limits.title ? `${head}\n` : '';
+  const description = lines.length ? `${rest}${codeBlock(lines, limits.description - rest.length)}` : truncate(head, limits.description);
+  return { content: '', embeds: [{ title, description, color: noticeColours[message.tone] }] };
+}
+
+/** Lines as a code block of at most `max` characters, ending in "… N more lines" when cut. */
+function codeBlock(lines: readonly string[], max: number): string {
+  const safe = lines.map((line) => line.replaceAll('```', '`\u200b``'));
+  const whole = `\`\`\`\n${safe.join('\n')}\n\`\`\``;
+  if (whole.length <= max) return whole;
+  const kept: string[] = [];
+  let size = 8 + 30;
+  for (const line of safe) {
+    if (size + line.length + 1 > max) break;
+    kept.push(line);
+    size += line.length + 1;
+  }
+  const more = safe.length - kept.length;
+  return `\`\`\`\n${kept.join('\n')}\n\`\`\`\n… ${more} more line${more === 1 ? '' : 's'}`;
+}
+
+function buttonRows(buttons: readonly ReportButton[], customIdFor: (command: string) => string): ActionRow[] {
+  const seen = new Set<string>();
+  const components: ButtonComponent[] = [];
+  for (const button of buttons) {
+    const customId = customIdFor(button.command);
+    if (seen.has(customId) || components.length >= limits.buttonsPerRow * limits.rowsPerMessage) continue;
+    seen.add(customId);
+    const style = button.style === 'danger' ? 4 : button.style === 'primary' ? 3 : 2;
+    components.push({ type: 2, style, label: truncate(button.label || button.command, limits.buttonLabel), custom_id: customId });
+  }
+  const rows: ActionRow[] = [];
+  for (let i = 0; i < components.length; i += limits.buttonsPerRow) rows.push({ type: 1, components: components.slice(i, i + limits.buttonsPerRow) });
+  return rows;
+}

@@ -1,0 +1,149 @@
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionEditReplyOptions, type InteractionReplyOptions } from 'discord.js';
+import type { Logger } from 'pino';
+import { errorMessage } from '../../core/errors.js';
+import type { Message } from '../../core/report.js';
+import type { MessageHandle, Responder } from '../../core/responder.js';
+import type { DiscordChatPort } from './chat-port.js';
+import { renderDiscordMessage, type EmbedRenderOptions } from './embeds.js';
+import type { DiscordMessageBody } from './message-body.js';
+import { discordHandle, parseDiscordHandle } from './message-handle.js';
+
+/** What an interaction responder needs besides the interaction. */
+export interface InteractionResponderOptions {
+  render: EmbedRenderOptions;
+  port: DiscordChatPort;
+  logger: Logger;
+  /** Defer a slash command when nothing was sent this long after it arrived; Discord's limit is 3 s. */
+  fallbackDeferMs?: number;
+}
+
+type Acknowledgement = 'none' | 'thinking' | 'done';
+
+/** Interaction tokens last 15 minutes; after that an edit goes through the channel instead. */
+const tokenLifetimeMs = 14 * 60_000;
+
+/**
+ * Answers one interaction within Discord's 3 s. A slash command: the first private output is an
+ * ephemeral reply; the first public output defers and then edits the original reply; nothing sent within
+ * `fallbackDeferMs` defers. A button: acknowledged at once with a deferred update, so the first public
+ * output replaces the clicked card. Later private outputs are ephemeral follow-ups; updates edit in place.
+ */
+export class InteractionResponder implements Responder {
+  private acknowledgement: Acknowledgement = 'none';
+  private originalTaken = false;
+  private originalHandle: MessageHandle | undefined;
+  private readonly followUps = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private fallback: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly interaction: ChatInputCommandInteraction | ButtonInteraction,
+    private readonly options: InteractionResponderOptions,
+  ) {}
+
+  /** A responder for a slash command; starts the fallback deferral timer. */
+  static forCommand(interaction: ChatInputCommandInteraction, options: InteractionResponderOptions): InteractionResponder {
+    const responder = new InteractionResponder(interaction, options);
+    responder.fallback = setTimeout(() => void responder.deferIfSilent(), options.fallbackDeferMs ?? 1000);
+    return responder;
+  }
+
+  /** A responder for a button click, acknowledged at once with a deferred update of the clicked card. */
+  static async forButton(interaction: ButtonInteraction, options: InteractionResponderOptions): Promise<InteractionResponder> {
+    const responder = new InteractionResponder(interaction, options);
+    await interaction.deferUpdate();
+    responder.acknowledgement = 'done';
+    responder.originalHandle = discordHandle(interaction.channelId, interaction.message.id);
+    return responder;
+  }
+
+  reply(message: Message): Promise<MessageHandle> {
+    return this.serially(async () => {
+      if (this.acknowledgement === 'none') {
+        await this.interaction.deferReply();
+        this.acknowledgement = 'thinking';
+      }
+      const body = this.body(message);
+      if (!this.originalTaken) {
+        const edited = await this.interaction.editReply(body as InteractionEditReplyOptions);
+        this.originalTaken = true;
+        this.acknowledgement = 'done';
+        this.originalHandle ??= discordHandle(this.interaction.channelId ?? edited.channelId, edited.id);
+        return this.originalHandle;
+      }
+      const sent = await this.interaction.followUp(body as InteractionReplyOptions);
+      this.followUps.add(sent.id);
+      return discordHandle(sent.channelId, sent.id);
+    });
+  }
+
+  update(handle: MessageHandle, message: Message): Promise<void> {
+    return this.serially(async () => {
+      const { messageId } = parseDiscordHandle(handle);
+      const fresh = Date.now() - this.interaction.createdTimestamp < tokenLifetimeMs;
+      if (fresh && this.originalHandle?.id === handle.id) {
+        await this.interaction.editReply(this.body(message) as InteractionEditReplyOptions);
+        this.originalTaken = true;
+      } else if (fresh && this.followUps.has(messageId)) {
+        await this.interaction.editReply({ ...this.body(message), message: messageId } as InteractionEditReplyOptions);
+      } else {
+        await this.options.port.update(handle, message);
+      }
+    });
+  }
+
+  replyPrivately(message: Message): Promise<void> {
+    return this.serially(async () => {
+      const body = { ...this.body(message), flags: MessageFlags.Ephemeral } as InteractionReplyOptions;
+      if (this.acknowledgement === 'none') {
+        await this.interaction.reply(body);
+        this.originalTaken = true;
+      } else {
+        await this.interaction.followUp(body);
+        if (this.acknowledgement === 'thinking') await this.removeThinking();
+      }
+      this.acknowledgement = 'done';
+    });
+  }
+
+  /** Called when the command has finished: no "thinking…" is left behind and every interaction is answered. */
+  finish(): Promise<void> {
+    clearTimeout(this.fallback);
+    return this.serially(async () => {
+      if (this.acknowledgement === 'none') {
+        await this.interaction.reply({ content: 'Done; the command had nothing to show.', flags: MessageFlags.Ephemeral });
+      } else if (this.acknowledgement === 'thinking') {
+        await this.removeThinking();
+      }
+      this.acknowledgement = 'done';
+    });
+  }
+
+  /** Stops the fallback timer without answering, for shutdown. */
+  cancel(): void {
+    clearTimeout(this.fallback);
+  }
+
+  private async deferIfSilent(): Promise<void> {
+    await this.serially(async () => {
+      if (this.acknowledgement !== 'none') return;
+      await this.interaction.deferReply();
+      this.acknowledgement = 'thinking';
+    }).catch((error: unknown) => this.options.logger.error({ code: 'DISCORD_DEFER_FAILED', err: errorMessage(error) }, 'could not defer the interaction'));
+  }
+
+  private async removeThinking(): Promise<void> {
+    await this.interaction.deleteReply();
+    this.originalTaken = true;
+  }
+
+  private body(message: Message): DiscordMessageBody {
+    return renderDiscordMessage(message, this.options.render);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,21 @@
+import type { webApi } from '@slack/bolt';
+import type { ChatPort } from '../../core/chat-port.js';
+import type { Message } from '../../core/report.js';
+import type { MessageHandle } from '../../core/responder.js';
+import { fromHandle } from './message-handle.js';
+import { postMessage, updateMessage } from './slack-api.js';
+
+/** Slack as a `ChatPort`: posts with chat.postMessage (threads by `thread_ts`) and updates with chat.update. */
+export class SlackChatPort implements ChatPort {
+  readonly platform = 'slack' as const;
+
+  constructor(private readonly client: webApi.WebClient) {}
+
+  post(channelId: string, message: Message, options: { thread?: MessageHandle } = {}): Promise<MessageHandle> {
+    return postMessage(this.client, channelId, message, options.thread ? fromHandle(options.thread).ts : undefined);
+  }
+
+  update(handle: MessageHandle, message: Message): Promise<void> {
+    return updateMessage(this.client, handle, message);
+  }
+}

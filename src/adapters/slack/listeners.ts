@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Invocation } from '../../core/invocation.js';
+import { notice } from '../../core/report.js';
+import type { Responder } from '../../core/responder.js';
+import type { CommandHandler } from '../console/console-chat.js';
+import type { SlackActors } from './actors.js';
+import { ButtonResponder } from './button-responder.js';
+import { toHandle } from './message-handle.js';
+import { SlashCommandResponder } from './slash-command-responder.js';
+
+/** What the listeners hand each command to. */
+export interface ListenerDependencies {
+  handler: CommandHandler;
+  actors: SlackActors;
+  logger: Logger;
+  fallbackAckMs?: number;
+}
+
+const somethingWentWrong = notice('error', "Something went wrong before that command could run. The details are in the bot's log.");
+
+/** Every slash command of this app (`/maint` in the manifest) and every button click enter the command handler. */
+export function registerListeners(app: App, deps: ListenerDependencies): void {
+  app.command(/^\/.+/, async ({ command, ack, respond, client }) => {
+    const responder = new SlashCommandResponder({ client, channel: command.channel_id, ack, respond, logger: deps.logger, fallbackAckMs: deps.fallbackAckMs });
+    await run(deps, responder, async () => ({
+      id: randomUUID(),
+      platform: 'slack',
+      actor: await deps.actors.resolve(command.user_id, command.user_name),
+      channel: { id: command.channel_id, name: command.channel_name },
+      text: command.text.trim(),
+      origin: 'typed',
+      receivedAt: new Date(),
+    }));
+    await responder.finish();
+  });
+
+  app.action<BlockButtonAction>({ type: 'block_actions' }, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    if (action.type !== 'button' || !action.value) return;
+    const channel = body.channel?.id ?? body.container.channel_id;
+    const messageTs: unknown = body.message?.ts ?? body.container.message_ts;
+    const clicked = typeof channel === 'string' && typeof messageTs === 'string' && body.container.is_ephemeral !== true ? toHandle({ channel, ts: messageTs }) : undefined;
+    if (typeof channel !== 'string') {
+      deps.logger.warn({ action: action.action_id }, 'a button click without a channel was ignored');
+      return;
+    }
+    const responder = new ButtonResponder({ client, channel, clicked, respond, logger: deps.logger });
+    await run(deps, responder, async () => ({
+      id: randomUUID(),
+      platform: 'slack',
+      actor: await deps.actors.resolve(body.user.id, body.user.name ?? body.user.username),
+      channel: { id: channel, name: body.channel?.name },
+      text: action.value!.trim(),
+      origin: 'button',
+      receivedAt: new Date(),
+      ...(clicked ? { sourceMessage: clicked } : {}),
+    }));
+  });
+}
+
+async function run(deps: ListenerDependencies, responder: Responder, invocation: () => Promise<Invocation>): Promise<void> {
+  try {
+    await deps.handler.handle(await invocation(), responder);
+  } catch (error) {
+    deps.logger.error({ err: error }, 'a Slack command failed outside the router');
+    await responder.replyPrivately(somethingWentWrong).catch((sendError: unknown) => deps.logger.error({ err: sendError }, 'could not tell the requester'));
+  }
+}

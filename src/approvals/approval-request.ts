@@ -1,0 +1,133 @@
+import type { Actor, Invocation, Platform } from '../core/invocation.js';
+import type { MessageHandle } from '../core/responder.js';
+import type { StepPlan } from '../engine/action.js';
+import type { UpdateDecision } from '../store/store.js';
+
+/** Where a request stands. Only `pending` accepts decisions. */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'done' | 'failed';
+
+/** Who must approve, how many, and for how long the request stands. */
+export interface ApprovalRule {
+  approverRoles: string[];
+  required: number;
+  allowSelf: boolean;
+  expiresAfterMs: number;
+}
+
+/** One person's decision. */
+export interface Decision {
+  actorId: string;
+  actorName: string;
+  at: number;
+}
+
+/** An invocation as stored: plain data only. */
+export interface StoredInvocation {
+  id: string;
+  platform: Platform;
+  actor: Actor;
+  channel: { id: string; name?: string };
+  text: string;
+  receivedAt: string;
+}
+
+/** A destructive step waiting for (or past) its approval, with everything needed to resume the runbook. */
+export interface ApprovalRequest {
+  id: string;
+  status: ApprovalStatus;
+  createdAt: number;
+  expiresAt: number;
+  runbook: string;
+  params: Record<string, unknown>;
+  invocation: StoredInvocation;
+  stepIndex: number;
+  stepCount: number;
+  stepTitle: string;
+  outputs: Record<string, Record<string, unknown>>;
+  summaries: string[];
+  plan: StepPlan;
+  rule: ApprovalRule;
+  approvals: Decision[];
+  rejection?: Decision;
+  card: MessageHandle;
+  lock?: { key: string; token: number };
+  outcome?: string;
+}
+
+/** What one Approve or Reject did. `approved` means this decision completed the approvals: its caller runs the step. */
+export type VerdictResult =
+  | { kind: 'missing' }
+  | { kind: 'expired'; request: ApprovalRequest; justNow: boolean }
+  | { kind: 'closed'; request: ApprovalRequest }
+  | { kind: 'self'; request: ApprovalRequest }
+  | { kind: 'not-allowed'; request: ApprovalRequest }
+  | { kind: 'duplicate'; request: ApprovalRequest }
+  | { kind: 'recorded'; request: ApprovalRequest }
+  | { kind: 'approved'; request: ApprovalRequest }
+  | { kind: 'rejected'; request: ApprovalRequest };
+
+/** An Approve or a Reject by someone. */
+export interface Verdict {
+  verdict: 'approve' | 'reject';
+  actor: Actor;
+  platform: Platform;
+  now: number;
+}
+
+/**
+ * Applies one verdict to the stored request. Pure, so the store can retry it under contention; the
+ * store guarantees that exactly one caller sees `approved` for a request.
+ */
+export function applyVerdict(current: ApprovalRequest | undefined, { verdict, actor, platform, now }: Verdict): UpdateDecision<ApprovalRequest, VerdictResult> {
+  if (!current) return { value: undefined, result: { kind: 'missing' } };
+  const unchanged = (result: VerdictResult): UpdateDecision<ApprovalRequest, VerdictResult> => ({ value: current, result });
+  if (current.status === 'expired') return unchanged({ kind: 'expired', request: current, justNow: false });
+  if (current.status !== 'pending') return unchanged({ kind: 'closed', request: current });
+  if (now >= current.expiresAt) {
+    const expired = { ...current, status: 'expired' as const };
+    return { value: expired, result: { kind: 'expired', request: expired, justNow: true } };
+  }
+  const isRequester = platform === current.invocation.platform && actor.id === current.invocation.actor.id;
+  const isApprover = actor.roles.some((role) => current.rule.approverRoles.includes(role));
+  const decision: Decision = { actorId: actor.id, actorName: actor.name, at: now };
+
+  if (verdict === 'reject') {
+    if (!isApprover && !isRequester) return unchanged({ kind: 'not-allowed', request: current });
+    const rejected = { ...current, status: 'rejected' as const, rejection: decision };
+    return { value: rejected, result: { kind: 'rejected', request: rejected } };
+  }
+  if (isRequester && !current.rule.allowSelf) return unchanged({ kind: 'self', request: current });
+  if (!isApprover) return unchanged({ kind: 'not-allowed', request: current });
+  if (current.approvals.some((given) => given.actorId === actor.id)) return unchanged({ kind: 'duplicate', request: current });
+  const approvals = [...current.approvals, decision];
+  if (approvals.length < current.rule.required) {
+    const recorded = { ...current, approvals };
+    return { value: recorded, result: { kind: 'recorded', request: recorded } };
+  }
+  const approved = { ...current, approvals, status: 'approved' as const };
+  return { value: approved, result: { kind: 'approved', request: approved } };
+}
+
+/** Marks a pending request expired once its time has passed; `expired` is true only for the caller that did it. */
+export function expireIfDue(current: ApprovalRequest | undefined, now: number): UpdateDecision<ApprovalRequest, { expired: boolean; request?: ApprovalRequest }> {
+  if (!current || current.status !== 'pending' || now < current.expiresAt) return { value: current, result: { expired: false, request: current } };
+  const expired = { ...current, status: 'expired' as const };
+  return { value: expired, result: { expired: true, request: expired } };
+}
+
+/** The plain-data form of an invocation, for storing. */
+export function storeInvocation(invocation: Invocation): StoredInvocation {
+  return {
+    id: invocation.id,
+    platform: invocation.platform,
+    actor: invocation.actor,
+    channel: invocation.channel,
+    text: invocation.text,
+    receivedAt: invocation.receivedAt.toISOString(),
+  };
+}
+
+/** Back from stored form. */
+export function restoreInvocation(stored: StoredInvocation): Invocation {
+  return { ...stored, receivedAt: new Date(stored.receivedAt), origin: 'typed' };
+}

@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { AuditTrail } from './audit-trail.js';
+import { JsonlAuditTrail } from './jsonl-audit-trail.js';
+import { PostgresAuditTrail } from './postgres-audit-trail.js';
+
+/** Where the audit trail goes, as in `config.audit`. */
+export interface AuditSettings {
+  database_url?: string;
+  file: string;
+}
+
+/**
+ * Opens the audit trail: the PostgreSQL table when a database URL is set, else the JSON-lines file.
+ * Throws a `UserError` when the chosen place cannot be reached or written.
+ */
+export async function openAuditTrail(settings: AuditSettings, logger: Logger): Promise<AuditTrail> {
+  if (settings.database_url) return PostgresAuditTrail.open(settings.database_url, logger);
+  return JsonlAuditTrail.open(settings.file, logger);
+}

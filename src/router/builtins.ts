@@ -1,0 +1,36 @@
+import type { ApprovalService } from '../approvals/approval-service.js';
+import { renderAuditLog } from '../audit/audit-command.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { notice } from '../core/report.js';
+import type { RunbookCatalog } from '../engine/runbook-catalog.js';
+import type { BuiltinHandler } from './router.js';
+
+/** What the built-in commands work with. */
+export interface BuiltinDependencies {
+  approvals: ApprovalService;
+  audit: AuditTrail;
+  runbooks: RunbookCatalog;
+}
+
+/** The commands implemented in code: approve, reject, audit, runbooks. */
+export function builtinHandlers({ approvals, audit, runbooks }: BuiltinDependencies): Map<string, BuiltinHandler> {
+  return new Map<string, BuiltinHandler>([
+    ['approve', ({ invocation, responder, logger, args }) => approvals.decide('approve', String(args.values.id), invocation, responder, logger)],
+    ['reject', ({ invocation, responder, logger, args }) => approvals.decide('reject', String(args.values.id), invocation, responder, logger)],
+    [
+      'audit',
+      async ({ responder, args }) => {
+        await responder.replyPrivately(renderAuditLog(await audit.latest(Number(args.values.count ?? 10))));
+      },
+    ],
+    [
+      'runbooks',
+      async ({ responder }) => {
+        const all = runbooks.all();
+        const width = Math.max(...all.map((runbook) => runbook.name.length));
+        const rows = all.map((runbook) => `${runbook.name.padEnd(width)}  ${runbook.steps.length} step${runbook.steps.length === 1 ? ' ' : 's'}  ${runbook.description}`);
+        await responder.replyPrivately(notice('info', `${all.length} runbooks. Add --dry-run to a command to see a runbook's exact plan.`, rows.join('\n')));
+      },
+    ],
+  ]);
+}

@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDiscordChat } from '../../src/adapters/discord/index.js';
+import { CommandCatalog } from '../../src/router/catalog.js';
+import { configSchema } from '../../src/config/schema.js';
+import { notice, type Report } from '../../src/core/report.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord, type MessageFields } from '../fakes/discord/index.js';
+import { startBot, TOKEN, type RunningBot } from './discord-support.js';
+
+const { channels } = DISCORD_FIXTURE;
+let bot: RunningBot | undefined;
+let fake: FakeDiscord | undefined;
+
+afterEach(async () => {
+  await bot?.close();
+  await fake?.close();
+  bot = undefined;
+  fake = undefined;
+});
+
+const report: Report = { kind: 'report', title: 'Disk', status: 'warn', summary: '1 of 1 target needs attention', sections: [] };
+
+describe('Discord acknowledgements, follow-ups and the chat port', () => {
+  it('defers a slow command after about a second, then edits the original with the answer', async () => {
+    bot = await startBot({ handler: { handle: async (_invocation, responder) => responder.reply(await sleep(1300, report)) } });
+    const sentAt = Date.now();
+    const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
+
+    const deferred = await bot.fake.waitForCallback(sent.id);
+    expect(deferred.type).toBe(5);
+    expect(deferred.request.at - sentAt).toBeGreaterThanOrEqual(900);
+    expect(deferred.request.at - sentAt).toBeLessThan(2500);
+    const edit = await bot.fake.waitForOriginalEdit(sent.token, (body) => (body.embeds?.length ?? 0) > 0);
+    expect(edit.at).toBeGreaterThan(deferred.request.at);
+    expect(bot.fake.originalMessage(sent.token)?.embeds[0]).toMatchObject({ title: '⚠️ Disk', color: 0xf1a90f });
+  });
+
+  it('sends a private answer after a fallback defer as an ephemeral follow-up and removes the "thinking…" reply', async () => {
+    bot = await startBot({ handler: { handle: async (_invocation, responder) => responder.replyPrivately(await sleep(1300, notice('error', 'Only for you.'))) } });
+    const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
+
+    expect(await bot.fake.waitForCallback(sent.id)).toMatchObject({ type: 5 });
+    const followUp = await bot.fake.waitForRequest('POST', `/webhooks/${bot.fake.applicationId}/${sent.token}`);
+    expect(followUp.body).toMatchObject({ content: '❌ Only for you.', flags: 64 });
+    await bot.fake.waitForRequest('DELETE', `/webhooks/${bot.fake.applicationId}/${sent.token}/messages/@original`);
+    expect(bot.fake.messages().filter((message) => !(message.flags & 64))).toEqual([]);
+  });
+
+  it('updates progress in place and sends a later private note as an ephemeral follow-up', async () => {
+    bot = await startBot({
+      handler: {
+        handle: async (_invocation, responder) => {
+          const handle = await responder.reply(notice('progress', 'step 1 of 2'));
+          await responder.update(handle, notice('progress', 'step 2 of 2'));
+          await responder.update(handle, report);
+          await responder.replyPrivately(notice('info', 'psst'));
+        },
+      },
+    });
+    const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
+    await bot.fake.waitForRequest('POST', `/webhooks/${bot.fake.applicationId}/${sent.token}`);
+    const edits = bot.fake.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original')).map((r) => r.body as MessageFields);
+    expect(edits.map((body) => body.content || body.embeds?.[0]?.title)).toEqual(['⏳ step 1 of 2', '⏳ step 2 of 2', '⚠️ Disk']);
+    expect(bot.fake.callbacks().map((callback) => callback.type)).toEqual([5]);
+    expect(bot.fake.messages().map((message) => [message.content, message.flags & 64])).toEqual([['', 0], ['psst', 64]]);
+  });
+
+  it('posts through the port into a channel and a thread created once, and updates a posted message by its handle', async () => {
+    bot = await startBot();
+    const parent = await bot.chat.port.post(channels.alerts, report);
+    const first = await bot.chat.port.post(channels.alerts, notice('info', 'disk at 91 %'), { thread: parent });
+    const second = await bot.chat.port.post(channels.alerts, notice('info', 'disk back to 70 %'), { thread: parent });
+    const parentId = parent.id.split('/')[1]!;
+
+    expect(bot.fake.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/threads'))).toHaveLength(1);
+    expect(first.id.split('/')[0]).toBe(parentId);
+    expect(second.id.split('/')[0]).toBe(parentId);
+    expect(bot.fake.messages(parentId).map((message) => message.content)).toEqual(['disk at 91 %', 'disk back to 70 %']);
+
+    await bot.chat.port.update(parent, { ...report, status: 'ok', title: 'Disk recovered' });
+    expect(bot.fake.messages(channels.alerts)[0]?.embeds[0]).toMatchObject({ title: '✅ Disk recovered', color: 0x2ecc71 });
+  });
+
+  it('refuses to start with a clear message for a missing token or application id, an unregistrable catalog and a wrong token', async () => {
+    fake = await startFakeDiscord({ token: TOKEN });
+    const help = { name: 'help', summary: 'List the commands', args: [], flags: [], roles: ['viewer'], builtin: 'help' as const, examples: [] };
+    const base = { handler: { handle: async () => undefined }, commands: new CommandCatalog([help]), targetNames: () => [], access: configSchema.parse({}).access, logger: createLogger({ level: 'silent', pretty: false }) };
+    const settings = configSchema.parse({ chat: { discord: { api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } } }).chat.discord;
+    const complete = { ...settings, token: TOKEN, application_id: fake.applicationId };
+
+    await expect(startDiscordChat({ ...base, settings })).rejects.toThrow('Discord is enabled but has no bot token: set DISCORD_TOKEN (or chat.discord.token).');
+    await expect(startDiscordChat({ ...base, settings: { ...settings, token: TOKEN } })).rejects.toThrow(/no application id: set DISCORD_APPLICATION_ID/);
+    const tooMany = new CommandCatalog(Array.from({ length: 26 }, (_, i) => ({ ...help, name: `command-${i}` })));
+    await expect(startDiscordChat({ ...base, commands: tooMany, settings: complete })).rejects.toThrow(
+      "commands/ cannot be registered as Discord's /maint: 26 commands, but Discord allows at most 25 subcommands under /maint",
+    );
+    const wrong = await startDiscordChat({ ...base, settings: { ...complete, token: 'not.the.token' } }).catch((error: unknown) => error as Error);
+    expect(wrong).toMatchObject({ name: 'DiscordStartError', message: expect.stringMatching(/^could not log in to Discord: An invalid token was provided\./) });
+    expect(fake.requests().filter((r) => r.method === 'PUT')).toEqual([]);
+  });
+});

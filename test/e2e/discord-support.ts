@@ -1,0 +1,83 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startDiscordChat, type RunningDiscordChat } from '../../src/adapters/discord/index.js';
+import type { CommandHandler } from '../../src/adapters/console/console-chat.js';
+import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import type { Invocation } from '../../src/core/invocation.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+
+export const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.not-a-secret';
+
+/** A config for the fake's guild, checking the real local PostgreSQL and Redis. */
+export function discordConfig(fake: FakeDiscord, extra: { grants?: unknown[]; auditFile: string }): Config {
+  return configSchema.parse({
+    log: { level: 'silent' },
+    audit: { file: extra.auditFile },
+    chat: { discord: { enabled: 'on', token: TOKEN, application_id: fake.applicationId, api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } },
+    access: { default_role: 'viewer', grants: extra.grants ?? [] },
+    targets: {
+      postgres: [{ name: 'local-postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres' }],
+      redis: [{ name: 'local-redis', url: 'redis://127.0.0.1:6379' }],
+    },
+  });
+}
+
+/** A bot wired like the real one: the core from buildApp, the Discord adapter, against the fake. */
+export interface RunningBot {
+  fake: FakeDiscord;
+  app: App;
+  chat: RunningDiscordChat;
+  /** Every invocation the router received, in order. */
+  invocations: Invocation[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the fake Discord and the bot on it, with the shipped health and help commands plus
+ * `extraCommands` (file name → YAML) in a temporary commands folder.
+ */
+export async function startBot(options: { grants?: unknown[]; extraCommands?: Record<string, string>; handler?: CommandHandler } = {}): Promise<RunningBot> {
+  const dir = await mkdtemp(join(tmpdir(), 'maintbot-discord-'));
+  await mkdir(join(dir, 'commands'));
+  for (const name of ['health.yaml', 'help.yaml']) await copyFile(resolve(shippedDefinitions.commands, name), join(dir, 'commands', name));
+  for (const [name, text] of Object.entries(options.extraCommands ?? {})) await writeFile(join(dir, 'commands', name), text);
+  const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200 });
+  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl') });
+  const logger = createLogger({ level: 'silent', pretty: false });
+  const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') } });
+  const invocations: Invocation[] = [];
+  const handler: CommandHandler = {
+    handle: (invocation, responder) => {
+      invocations.push(invocation);
+      return (options.handler ?? app.router).handle(invocation, responder);
+    },
+  };
+  const chat = await startDiscordChat({
+    handler,
+    commands: app.commands,
+    targetNames: () => [...config.targets.postgres, ...config.targets.redis].map((target) => target.name),
+    settings: config.chat.discord,
+    access: config.access,
+    logger,
+  }).catch(async (error: unknown) => {
+    await app.close();
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    fake,
+    app,
+    chat,
+    invocations,
+    close: async () => {
+      await chat.stop();
+      await app.close();
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SlackBlock } from '../../src/adapters/slack/blocks.js';
+import { statusEmoji } from '../../src/adapters/slack/blocks.js';
+import { notice } from '../../src/core/report.js';
+import type { RecordedCall } from '../fakes/slack/index.js';
+import { blockTexts, healthDirectly, OPERATOR, startSlackHarness, type SlackHarness } from './slack-harness.js';
+
+describe('Slack adapter in Socket Mode, through the real Bolt against the fake Slack', () => {
+  let harness: SlackHarness;
+
+  beforeAll(async () => {
+    harness = await startSlackHarness('socket');
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+  beforeEach(() => harness.fake.reset());
+
+  const isReport = (call: RecordedCall): boolean => (call.body.blocks as SlackBlock[] | undefined)?.[0]?.type === 'header';
+
+  it('acks /maint health at once, posts progress in the channel and updates that message into the report of the real services', async () => {
+    const { fake, app } = harness;
+    const delivered = await fake.sendSlashCommand({ text: 'health', channel_id: 'C0OPS', user_id: 'U0ALICE', user_name: 'alice' });
+    expect(delivered.ackMs).toBeLessThan(500);
+    expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral', text: 'Working on it…' });
+
+    const post = await fake.waitForCall('chat.postMessage');
+    expect(post.body).toMatchObject({ channel: 'C0OPS', text: expect.stringContaining('health: step 1 of 1') });
+    const final = await fake.waitForCall('chat.update', (call) => call.body.ts === post.response.ts && isReport(call), 15_000);
+    const reference = await healthDirectly(app);
+    const blocks = final.body.blocks as SlackBlock[];
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: `${statusEmoji(reference.status)} Health` } });
+    expect(blockTexts(blocks)).toContain('local-postgres (postgres)');
+    expect(blockTexts(blocks)).toContain('local-redis (redis)');
+    expect(blockTexts(blocks)).toContain('asked by alice');
+    expect(reference.sections.map((section) => section.status)).not.toContain('crit');
+    expect(final.body.text).toEqual(expect.stringContaining('Health'));
+    expect(fake.calls('chat.postMessage')).toHaveLength(1);
+    expect(fake.messages('C0OPS').find((message) => message.ts === post.response.ts)?.updates).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a misspelt subcommand privately with the suggestion and posts nothing in the channel', async () => {
+    const { fake } = harness;
+    const delivered = await fake.sendSlashCommand({ text: 'helth' });
+    expect(delivered.ackMs).toBeLessThan(500);
+    expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining("Did you mean 'health'?") });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.calls('chat.postMessage')).toEqual([]);
+    expect(fake.responses(delivered.responseUrlId)).toEqual([]);
+  });
+
+  it('denies an operator command to a viewer, privately, and runs it for a member of the granted user group', async () => {
+    const { fake } = harness;
+    const denied = await fake.sendSlashCommand({ text: 'deep-check', user_id: 'U0ALICE' });
+    expect(denied.ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining("'deep-check' needs the role operator") });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.calls('chat.postMessage')).toEqual([]);
+
+    const allowed = await fake.sendSlashCommand({ text: 'deep-check', user_id: OPERATOR, user_name: 'bob' });
+    expect(allowed.ack.payload).toMatchObject({ text: 'Working on it…' });
+    const post = await fake.waitForCall('chat.postMessage');
+    await fake.waitForCall('chat.update', (call) => call.body.ts === post.response.ts && isReport(call), 15_000);
+    expect(fake.calls('usergroups.users.list').length).toBeLessThanOrEqual(1);
+  });
+
+  it('runs a button whose value is a command and answers only the clicker', async () => {
+    const { fake } = harness;
+    const delivered = await fake.sendBlockAction({ action_id: 'maint-button-0', value: 'help', button_text: 'Help', message_text: 'Morning report' });
+    expect(delivered.ackMs).toBeLessThan(500);
+    const answer = await fake.waitForResponse(delivered.responseUrlId);
+    expect(answer).toMatchObject({ responseType: 'ephemeral', replaceOriginal: false });
+    expect(blockTexts(answer.body.blocks)).toContain('health');
+    expect(fake.calls('chat.update')).toEqual([]);
+    expect(fake.calls('chat.postMessage')).toEqual([]);
+  });
+
+  it('updates the clicked card in place when its button runs a report', async () => {
+    const { fake } = harness;
+    const delivered = await fake.sendBlockAction({ action_id: 'maint-button-0', value: 'health', message_text: 'Alert: local-redis' });
+    const cardTs = (delivered.payload.message as { ts: string }).ts;
+    await fake.waitForCall('chat.update', (call) => call.body.ts === cardTs && isReport(call), 15_000);
+    expect(fake.calls('chat.postMessage')).toEqual([]);
+    expect(fake.calls('chat.update').every((call) => call.body.ts === cardTs)).toBe(true);
+  });
+
+  it('posts, threads and updates through the ChatPort by stored handle', async () => {
+    const { fake, chat } = harness;
+    const handle = await chat.port.post('C0OPS', notice('info', 'Morning report'));
+    expect(handle).toEqual({ platform: 'slack', id: expect.stringMatching(/^C0OPS\/\d+\.\d+$/) });
+    const stored = JSON.parse(JSON.stringify(handle)) as typeof handle;
+    await chat.port.post('C0OPS', notice('info', 'a reply'), { thread: stored });
+    await chat.port.update(stored, notice('info', 'Morning report (updated)'));
+    const ts = handle.id.split('/')[1];
+    expect(fake.calls('chat.postMessage')[1]?.body).toMatchObject({ thread_ts: ts, text: 'a reply' });
+    expect(fake.messages('C0OPS').find((message) => message.ts === ts)).toMatchObject({ text: 'Morning report (updated)', updates: 1 });
+  });
+
+  it('reconnects after a disconnect message and answers the next command', async () => {
+    const { fake, chat } = harness;
+    const before = fake.connectionCount();
+    fake.disconnect('refresh_requested');
+    await fake.waitForConnections(before + 1);
+    const delivered = await fake.sendSlashCommand({ text: 'help' });
+    expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('maintbot commands') });
+    expect(chat.connected()).toBe(true);
+  });
+
+  it('reconnects after the socket is dropped and answers the next command', async () => {
+    const { fake, chat } = harness;
+    const before = fake.connectionCount();
+    await fake.dropSocket();
+    await fake.waitForConnections(before + 1);
+    const delivered = await fake.sendSlashCommand({ text: 'helth' });
+    expect(delivered.ack.payload).toMatchObject({ text: expect.stringContaining("Did you mean 'health'?") });
+    expect(chat.connected()).toBe(true);
+  });
+});

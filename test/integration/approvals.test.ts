@@ -1,0 +1,265 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
+import type { AuditEvent, AuditTrail } from '../../src/audit/audit-trail.js';
+import { configSchema } from '../../src/config/schema.js';
+import type { Report } from '../../src/core/report.js';
+import type { ActionDefinition } from '../../src/engine/action.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { person, TestChat } from '../support/test-chat.js';
+
+const redisUrl = 'redis://127.0.0.1:6379';
+const run = `approvals-${process.pid}-${Date.now()}`;
+const counterKey = `maintbot-test:${run}:bumps`;
+const redis = new Redis(redisUrl);
+const logger = createLogger({ level: 'silent', pretty: false });
+
+const alice = person('alice', ['operator']);
+const bob = person('bob', ['operator']);
+const carol = person('carol', ['operator']);
+const victor = person('victor', ['viewer']);
+
+/** A destructive action with an effect we can count in Redis. */
+const bump: ActionDefinition<{ by: number }> = {
+  name: 'test.bump',
+  destructive: true,
+  inputs: z.object({ by: z.number().int() }),
+  async plan(input) {
+    return { summary: `add ${input.by} to the counter`, detail: [`INCRBY ${counterKey} ${input.by}`], lockKey: `test:${run}`, data: { planned: input.by } };
+  },
+  async run(input, context) {
+    const planned = (context.approvedPlan?.data as { planned: number } | undefined)?.planned;
+    const value = await redis.incrby(counterKey, planned ?? input.by);
+    return { summary: `counter is now ${value}` };
+  },
+};
+
+class MemoryAudit implements AuditTrail {
+  readonly events: AuditEvent[] = [];
+  async record(event: AuditEvent) {
+    this.events.push(event);
+  }
+  async latest(count: number) {
+    return this.events.slice(-count).reverse();
+  }
+  async close() {}
+}
+
+let folders: { commands: string; runbooks: string };
+let root: string;
+const apps: App[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'maintbot-approvals-'));
+  folders = { commands: join(root, 'commands'), runbooks: join(root, 'runbooks') };
+  await mkdir(folders.commands);
+  await mkdir(folders.runbooks);
+  for (const name of ['approve', 'reject', 'help', 'audit']) {
+    await writeFile(join(folders.commands, `${name}.yaml`), await import('node:fs/promises').then((fs) => fs.readFile(join(shippedDefinitions.commands, `${name}.yaml`), 'utf8')));
+  }
+  await writeFile(
+    join(folders.commands, 'bump.yaml'),
+    'name: bump\nsummary: Add to the counter\nargs:\n  - { name: by, type: integer, default: 1 }\nroles: [operator]\nrunbook: bump\n',
+  );
+  await writeFile(
+    join(folders.runbooks, 'bump.yaml'),
+    [
+      'name: bump',
+      'description: A destructive test step',
+      'params:',
+      '  by: { type: integer, default: 1 }',
+      'steps:',
+      '  - id: note',
+      '    action: test.note',
+      '  - id: bump',
+      '    title: add to the counter',
+      '    action: test.bump',
+      '    with: { by: "${params.by}" }',
+    ].join('\n'),
+  );
+});
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+  const keys = await redis.keys(`maintbot-test-${run}:*`);
+  await redis.del(counterKey, ...keys);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+  const keys = await redis.keys(`maintbot-test-${run}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const note: ActionDefinition<Record<string, never>> = {
+  name: 'test.note',
+  destructive: false,
+  inputs: z.object({}),
+  async plan() {
+    return { summary: 'note the request', detail: [] };
+  },
+  async run() {
+    return { summary: 'noted', output: { noted: true } };
+  },
+};
+
+async function startBot(overrides: Record<string, unknown> = {}, workspace?: TestChat): Promise<{ app: App; chat: TestChat; audit: MemoryAudit }> {
+  const audit = new MemoryAudit();
+  const config = configSchema.parse({ approvals: { expires_after: '15m', ...overrides } });
+  const store = await RedisStore.connect(redisUrl, { prefix: `maintbot-test-${run}:` });
+  const app = await buildApp(config, logger, { folders, store, audit, extraActions: [bump as ActionDefinition<never>, note as ActionDefinition<never>] });
+  apps.push(app);
+  const chat = new TestChat(() => app.router, workspace);
+  app.ports.set('console', chat.port);
+  return { app, chat, audit };
+}
+
+function card(chat: TestChat, handle: { platform: string; id: string }): Report {
+  const message = chat.latest(handle);
+  if (message.kind !== 'report') throw new Error(`expected a report, got: ${message.text}`);
+  return message;
+}
+
+async function counter(): Promise<number> {
+  return Number((await redis.get(counterKey)) ?? 0);
+}
+
+function requestId(report: Report): string {
+  const approve = report.buttons?.find((button) => button.label === 'Approve');
+  if (!approve) throw new Error(`no Approve button on: ${report.title}`);
+  return approve.command.split(' ')[1]!;
+}
+
+describe('approval of a destructive step', () => {
+  it('runs nothing until another operator approves, then runs once and says who approved', async () => {
+    const { chat } = await startBot();
+    const { handles } = await chat.type(alice, 'bump 5');
+    const pending = card(chat, handles[0]!);
+    expect(pending.title).toBe('Approval needed: bump');
+    expect(JSON.stringify(pending.sections)).toContain(`INCRBY ${counterKey} 5`);
+    expect(await counter()).toBe(0);
+
+    await chat.click(bob, handles[0]!, 'Approve');
+    expect(await counter()).toBe(5);
+    const done = card(chat, handles[0]!);
+    expect(done.status).toBe('ok');
+    expect(done.context?.note).toContain('approved by bob');
+  });
+
+  it("refuses the requester's own approval with the reason, and runs nothing", async () => {
+    const { chat, audit } = await startBot();
+    const { handles } = await chat.type(alice, 'bump');
+    expect(await chat.click(alice, handles[0]!, 'Approve')).toBe('ok');
+    expect(chat.privateTexts(alice).at(-1)).toMatch(/You asked for this, so someone else must approve it \(four-eyes rule\)/);
+    expect(await counter()).toBe(0);
+    expect(card(chat, handles[0]!).title).toBe('Approval needed: bump');
+    expect(audit.events.some((event) => event.kind === 'approval' && event.outcome === 'refused' && event.detail === 'self-approval')).toBe(true);
+  });
+
+  it('refuses an approver without an approver role, naming the roles needed', async () => {
+    const { chat } = await startBot();
+    const { handles } = await chat.type(alice, 'bump');
+    await chat.click(victor, handles[0]!, 'Approve');
+    expect(chat.privateTexts(victor).at(-1)).toBe(`Only operator or admin may approve request ${requestId(card(chat, handles[0]!))}; you have viewer.`);
+    expect(await counter()).toBe(0);
+  });
+
+  it('runs nothing after Reject; the card says who rejected and later clicks only explain', async () => {
+    const { chat } = await startBot();
+    const { handles } = await chat.type(alice, 'bump');
+    const id = requestId(card(chat, handles[0]!));
+    await chat.click(bob, handles[0]!, 'Reject');
+    expect(card(chat, handles[0]!).title).toBe('Rejected: bump');
+    expect(card(chat, handles[0]!).summary).toMatch(/^Rejected by bob at \d\d:\d\d UTC\. Nothing was run\.$/);
+    await chat.type(carol, `approve ${id}`);
+    expect(chat.privateTexts(carol).at(-1)).toBe(`Request ${id} is already rejected; your click changed nothing.`);
+    expect(await counter()).toBe(0);
+  });
+
+  it('runs nothing after expiry; the card says so and an Approve click only explains', async () => {
+    const { app, chat } = await startBot({ expires_after: '1s' });
+    const { handles } = await chat.type(alice, 'bump');
+    const id = requestId(card(chat, handles[0]!));
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(card(chat, handles[0]!).title).toBe('Expired: bump');
+    await chat.type(bob, `approve ${id}`);
+    expect(chat.privateTexts(bob).at(-1)).toMatch(new RegExp(`^Request ${id} expired at \\d\\d:\\d\\d UTC; nothing was run\\.`));
+    expect(await counter()).toBe(0);
+    expect((await app.approvals.get(id))?.status).toBe('expired');
+  });
+
+  it('needs N distinct approvers when the rule says so', async () => {
+    const { chat } = await startBot({ required: 2 });
+    const { handles } = await chat.type(alice, 'bump');
+    await chat.click(bob, handles[0]!, 'Approve');
+    await chat.click(bob, handles[0]!, 'Approve');
+    expect(await counter()).toBe(0);
+    expect(chat.privateTexts(bob).at(-1)).toMatch(/You already approved .*; it needs 1 more approval/);
+    expect(JSON.stringify(card(chat, handles[0]!).sections)).toContain('bob at');
+    await chat.click(carol, handles[0]!, 'Approve');
+    expect(await counter()).toBe(1);
+  });
+
+  it('runs exactly once when 20 approvers click at the same moment in two bot processes sharing Redis', async () => {
+    const first = await startBot();
+    const second = await startBot({}, first.chat);
+    const { handles } = await first.chat.type(alice, 'bump 7');
+    const id = requestId(card(first.chat, handles[0]!));
+    const approvers = Array.from({ length: 20 }, (_, index) => person(`approver-${index}`, ['operator']));
+    await Promise.all(approvers.map((approver, index) => (index % 2 === 0 ? first.chat : second.chat).type(approver, `approve ${id}`)));
+    expect(await counter()).toBe(7);
+    const approved = [...first.audit.events, ...second.audit.events].filter((event) => event.kind === 'approval' && event.outcome === 'approved');
+    expect(approved).toHaveLength(1);
+    const ran = [...first.audit.events, ...second.audit.events].filter((event) => event.kind === 'step' && event.step === 'bump' && event.outcome === 'ok');
+    expect(ran).toHaveLength(1);
+  });
+
+  it('keeps a pending request across a restart: a new bot on the same Redis can approve it', async () => {
+    const before = await startBot();
+    const { handles } = await before.chat.type(alice, 'bump 3');
+    const id = requestId(card(before.chat, handles[0]!));
+    await before.app.close();
+    apps.splice(apps.indexOf(before.app), 1);
+
+    const after = await startBot({}, before.chat);
+    await after.chat.type(bob, `approve ${id}`);
+    expect(await counter()).toBe(3);
+    expect((await after.app.approvals.get(id))?.status).toBe('done');
+  });
+
+  it('allows one destructive runbook per target at a time and tells the second who holds it', async () => {
+    const { chat } = await startBot();
+    await chat.type(alice, 'bump');
+    const second = await chat.type(bob, 'bump');
+    const refused = card(chat, second.handles[0]!);
+    expect(refused.status).toBe('crit');
+    expect(JSON.stringify(refused.sections)).toMatch(/test:.* is busy: bump requested by alice \(approval [a-z0-9]{6}\), since \d\d:\d\d UTC/);
+  });
+
+  it('shows the plan with --dry-run and asks nobody', async () => {
+    const { chat } = await startBot();
+    const { handles } = await chat.type(alice, 'bump 2 --dry-run');
+    const message = chat.latest(handles[0]!);
+    expect(message.kind).toBe('notice');
+    expect(message.kind === 'notice' && message.preformatted).toContain('[needs approval] add 2 to the counter');
+    expect(await counter()).toBe(0);
+  });
+
+  it('leaves one complete audit record per decision', async () => {
+    const { chat, audit } = await startBot();
+    const { handles } = await chat.type(alice, 'bump 4');
+    await chat.click(bob, handles[0]!, 'Approve');
+    const kinds = audit.events.map((event) => `${event.kind}:${event.outcome}:${event.actor.name}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['step:ok:alice', 'step:waiting:alice', 'approval:requested:alice', 'command:ok:alice', 'approval:approved:bob', 'runbook:completed:alice', 'command:ok:bob']),
+    );
+    const requested = audit.events.find((event) => event.outcome === 'requested')!;
+    expect(requested).toMatchObject({ runbook: 'bump', args: { by: 4 }, detail: 'add 4 to the counter' });
+  });
+});

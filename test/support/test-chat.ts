@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatPort } from '../../src/core/chat-port.js';
+import type { Actor, Invocation } from '../../src/core/invocation.js';
+import type { Message } from '../../src/core/report.js';
+import type { MessageHandle, Responder } from '../../src/core/responder.js';
+import type { CommandOutcome } from '../../src/router/router.js';
+
+/** Something that takes invocations: the router. */
+export interface Handler {
+  handle(invocation: Invocation, responder: Responder): Promise<CommandOutcome>;
+}
+
+/**
+ * A chat platform in memory for driving the core like a person would: it keeps every channel message
+ * with its history of updates, and each person's private answers.
+ */
+export class TestChat {
+  /** Channel messages by id, each with every version it had (shared by the chats of one world). */
+  readonly messages: Map<string, Message[]>;
+  /** Private answers per actor id. */
+  readonly privateAnswers: Map<string, Message[]>;
+  private readonly world: { counter: number };
+
+  readonly port: ChatPort = {
+    platform: 'console',
+    post: async (_channel, message) => this.post(message),
+    update: async (handle, message) => this.edit(handle, message),
+  };
+
+  /** A chat for one bot process; pass another chat to share its platform (two bot processes, one workspace). */
+  constructor(
+    private readonly handler: () => Handler,
+    sameWorkspaceAs?: TestChat,
+  ) {
+    this.messages = sameWorkspaceAs?.messages ?? new Map();
+    this.privateAnswers = sameWorkspaceAs?.privateAnswers ?? new Map();
+    this.world = sameWorkspaceAs?.world ?? { counter: 0 };
+  }
+
+  /** Types a command as `actor`; resolves when the router has finished with it. */
+  async type(actor: Actor, text: string): Promise<{ outcome: CommandOutcome; handles: MessageHandle[] }> {
+    return this.run(actor, text, 'typed');
+  }
+
+  /** Clicks the button with this label on the latest version of a message. */
+  async click(actor: Actor, handle: MessageHandle, label: string): Promise<CommandOutcome> {
+    const latest = this.latest(handle);
+    const buttons = latest.kind === 'report' ? latest.buttons : latest.buttons;
+    const button = buttons?.find((candidate) => candidate.label === label);
+    if (!button) throw new Error(`no button '${label}' on message ${handle.id}; it shows: ${JSON.stringify(latest).slice(0, 300)}`);
+    return (await this.run(actor, button.command, 'button', handle)).outcome;
+  }
+
+  /** The current version of a message. */
+  latest(handle: MessageHandle): Message {
+    const versions = this.messages.get(handle.id);
+    if (!versions?.length) throw new Error(`no message ${handle.id}`);
+    return versions[versions.length - 1]!;
+  }
+
+  /** Everything said privately to an actor, oldest first, as text. */
+  privateTexts(actor: Actor): string[] {
+    return (this.privateAnswers.get(actor.id) ?? []).map((message) => (message.kind === 'notice' ? message.text : message.title));
+  }
+
+  private async run(actor: Actor, text: string, origin: Invocation['origin'], sourceMessage?: MessageHandle) {
+    const handles: MessageHandle[] = [];
+    const responder: Responder = {
+      reply: async (message) => {
+        const handle = this.post(message);
+        handles.push(handle);
+        return handle;
+      },
+      update: async (handle, message) => this.edit(handle, message),
+      replyPrivately: async (message) => {
+        const list = this.privateAnswers.get(actor.id) ?? [];
+        list.push(message);
+        this.privateAnswers.set(actor.id, list);
+      },
+    };
+    const invocation: Invocation = {
+      id: randomUUID(),
+      platform: 'console',
+      actor,
+      channel: { id: 'C-test' },
+      text,
+      origin,
+      receivedAt: new Date(),
+      ...(sourceMessage ? { sourceMessage } : {}),
+    };
+    const outcome = await this.handler().handle(invocation, responder);
+    return { outcome, handles };
+  }
+
+  private post(message: Message): MessageHandle {
+    const handle = { platform: 'console', id: `m${++this.world.counter}` };
+    this.messages.set(handle.id, [message]);
+    return handle;
+  }
+
+  private edit(handle: MessageHandle, message: Message): void {
+    const versions = this.messages.get(handle.id);
+    if (!versions) throw new Error(`update of unknown message ${handle.id}`);
+    versions.push(message);
+  }
+}
+
+/** A person in tests. */
+export function person(id: string, roles: string[]): Actor {
+  return { id, name: id, roles };
+}

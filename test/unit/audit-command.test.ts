@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { renderAuditLog } from '../../src/audit/audit-command.js';
+import type { AuditEvent } from '../../src/audit/audit-trail.js';
+
+function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    at: new Date('2024-05-01T09:00:00.123Z'),
+    kind: 'command',
+    invocationId: 'inv-1',
+    platform: 'console',
+    actor: { id: 'u1', name: 'Ada' },
+    outcome: 'ok',
+    ...overrides,
+  };
+}
+
+describe('/maint audit table', () => {
+  it('says so when there are no records', () => {
+    expect(renderAuditLog([])).toEqual({ kind: 'notice', tone: 'info', text: 'No audit records yet.' });
+  });
+
+  it('shows time, who, platform, what, outcome, duration and detail in aligned columns, newest first', () => {
+    const rendered = renderAuditLog([
+      event({ command: 'health', durationMs: 350 }),
+      event({
+        at: new Date('2024-05-01T09:05:07.900Z'),
+        kind: 'approval',
+        platform: 'slack',
+        actor: { id: 'U2', name: 'Grace' },
+        runbook: 'restart',
+        approvalId: '7f3a',
+        outcome: 'approved',
+      }),
+      event({
+        at: new Date('2024-05-01T09:06:00Z'),
+        kind: 'step',
+        platform: 'slack',
+        runbook: 'restart',
+        step: 'restart-container',
+        outcome: 'failed',
+        durationMs: 65_000,
+        detail: `container api did not come back healthy\nwithin the timeout; ${'last log line '.repeat(5)}`,
+      }),
+    ]);
+
+    expect(rendered.kind).toBe('notice');
+    expect(rendered.text).toBe('The latest 3 audit records, newest first:');
+    const lines = rendered.preformatted!.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^time \(UTC\)\s+who\s+platform\s+what\s+outcome\s+duration\s+detail$/);
+    expect(lines[1]).toMatch(/^2024-05-01 09:06:00\s+Ada\s+slack\s+restart · step restart-container\s+failed\s+1m 05s\s+container api did not come back healthy within the timeout;.*…$/);
+    expect(lines[2]).toMatch(/^2024-05-01 09:05:07\s+Grace\s+slack\s+restart · approval 7f3a\s+approved\s+-$/);
+    expect(lines[3]).toMatch(/^2024-05-01 09:00:00\s+Ada\s+console\s+health\s+ok\s+350 ms$/);
+    const outcomeColumn = lines[0]!.indexOf('outcome');
+    expect(lines.slice(1).map((line) => line.indexOf(line.slice(outcomeColumn).trimStart().split(' ')[0]!))).toEqual([outcomeColumn, outcomeColumn, outcomeColumn]);
+    const detail = lines[1]!.slice(lines[0]!.indexOf('detail'));
+    expect(Array.from(detail).length).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps a record with odd text on one line', () => {
+    const rendered = renderAuditLog([event({ command: 'vacuum "a\nb"', detail: 'line one\r\nline two\u0007', actor: { id: 'U9', name: '' } })]);
+
+    const lines = rendered.preformatted!.split('\n');
+    expect(rendered.text).toBe('The latest audit record:');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('U9');
+    expect(lines[1]).toContain('vacuum "a b"');
+    expect(lines[1]).toMatch(/line one line two$/);
+  });
+});
