@@ -11,7 +11,7 @@ import { projectRoot } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { ChatPort } from './core/chat-port.js';
 import type { Platform } from './core/invocation.js';
-import { ActionRegistry, type ActionDefinition } from './engine/action.js';
+import { ActionRegistry, type AnyActionDefinition } from './engine/action.js';
 import { RunbookEngine } from './engine/engine.js';
 import { loadRunbookCatalog, type RunbookCatalog } from './engine/runbook-catalog.js';
 import { buildProbes } from './health/probes/index.js';
@@ -57,7 +57,7 @@ export interface BuildOptions {
   store?: Store;
   audit?: AuditTrail;
   /** Actions beyond the shipped ones, for runbooks in `folders`. */
-  extraActions?: ActionDefinition<never>[];
+  extraActions?: AnyActionDefinition[];
 }
 
 /** Builds the core from a validated config. Throws `ConfigError` when definitions are invalid. */

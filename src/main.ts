@@ -1,14 +1,17 @@
 #!/usr/bin/env node
+import { userInfo } from 'node:os';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { userInfo } from 'node:os';
+import { rolesFor } from './access/roles.js';
 import { runConsoleChat } from './adapters/console/console-chat.js';
 import { ConsoleResponder } from './adapters/console/console-responder.js';
-import { buildApp } from './app.js';
+import { DiscordStartError } from './adapters/discord/index.js';
+import { startBot, type RunningBot } from './bot.js';
 import { enabledChats } from './config/environment.js';
 import { chooseConfigPath, loadConfig } from './config/load.js';
 import { ConfigError, formatProblem } from './config/problems.js';
-import { rolesFor } from './access/roles.js';
+import type { Config } from './config/schema.js';
+import { CodedError, UserError } from './core/errors.js';
 import { createLogger } from './logging/logger.js';
 
 const usage = `Usage: maintbot [--config PATH]
@@ -16,13 +19,15 @@ const usage = `Usage: maintbot [--config PATH]
 Starts the bot. The config comes from --config, else MAINTBOT_CONFIG, else config/default.yaml.
 With no Slack or Discord credentials it opens a terminal chat.`;
 
+const exitConfig = 2;
+
 async function main(): Promise<number> {
   let options: { config?: string; help?: boolean };
   try {
     options = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }).values;
   } catch (error) {
     process.stderr.write(`maintbot: ${(error as Error).message}\n${usage}\n`);
-    return 2;
+    return exitConfig;
   }
   if (options.help) {
     process.stdout.write(`${usage}\n`);
@@ -31,43 +36,81 @@ async function main(): Promise<number> {
 
   const configPath = chooseConfigPath(options.config, process.env);
   const shownPath = relative(process.cwd(), configPath) || configPath;
-  let app;
+  let config: Config;
   try {
-    const config = await loadConfig(configPath, process.env);
-    const chats = enabledChats(config);
-    const consoleOnly = chats.console && !chats.slack && !chats.discord;
-    const logger = createLogger({
-      level: config.log.level === 'info' && consoleOnly ? 'warn' : config.log.level,
-      pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && process.stderr.isTTY === true),
-    });
-    app = await buildApp(config, logger);
-    logger.info({ config: shownPath, chats }, 'maintbot started');
-
-    if (chats.slack || chats.discord) {
-      logger.error({ chats }, 'Slack and Discord adapters are not part of this build yet; only the terminal chat runs');
-    }
-    if (!chats.console) return 0;
-    const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-    const user = userInfo().username;
-    process.stdout.write(`maintbot: no Slack or Discord credentials, so this is the terminal chat on ${shownPath}. Type /maint help, or quit.\n`);
-    await runConsoleChat(app.router, {
-      input: process.stdin,
-      output: process.stdout,
-      interactive,
-      actor: { id: user, name: user, roles: rolesFor({ platform: 'console', userId: user }, config.access, config.chat.console.roles) },
-      responder: new ConsoleResponder(process.stdout, interactive),
-    });
-    return 0;
+    config = await loadConfig(configPath, process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`maintbot: cannot start, ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the configuration:\n`);
-      for (const problem of error.problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
-      return 2;
-    }
-    process.stderr.write(`maintbot: cannot start: ${(error as Error).message}\n`);
-    return 1;
+    return reportStartFailure(error);
   }
+  const chats = enabledChats(config);
+  const consoleOnly = chats.console && !chats.slack && !chats.discord;
+  const logger = createLogger({
+    level: config.log.level === 'info' && consoleOnly ? 'warn' : config.log.level,
+    pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && process.stderr.isTTY === true),
+  });
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config, logger, { output: process.stdout, colour: interactive });
+  } catch (error) {
+    return reportStartFailure(error);
+  }
+  logger.info({ config: shownPath, chats }, 'maintbot started');
+  const stopped = stopOnSignal(bot, logger);
+
+  if (chats.console) {
+    const user = userInfo().username;
+    const intro = consoleOnly ? 'no Slack or Discord credentials, so this is the terminal chat' : 'terminal chat';
+    process.stdout.write(`maintbot: ${intro} on ${shownPath}. Type /maint help, or quit.\n`);
+    await Promise.race([
+      runConsoleChat(bot.app.router, {
+        input: process.stdin,
+        output: process.stdout,
+        interactive,
+        actor: { id: user, name: user, roles: rolesFor({ platform: 'console', userId: user }, config.access, config.chat.console.roles) },
+        responder: new ConsoleResponder(process.stdout, interactive),
+      }),
+      stopped,
+    ]);
+    if (consoleOnly) {
+      await bot.stop();
+      return 0;
+    }
+  }
+  await stopped;
+  return 0;
+}
+
+function stopOnSignal(bot: RunningBot, logger: ReturnType<typeof createLogger>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'stopping');
+      const deadline = setTimeout(() => {
+        logger.error('shutdown took longer than 10 s; exiting anyway');
+        process.exit(1);
+      }, 10_000);
+      deadline.unref();
+      void bot.stop().finally(resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+function reportStartFailure(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`maintbot: cannot start, ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the configuration:\n`);
+    for (const problem of error.problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
+    return exitConfig;
+  }
+  if (error instanceof UserError || error instanceof DiscordStartError || error instanceof CodedError) {
+    process.stderr.write(`maintbot: cannot start: ${error.message}\n`);
+    return exitConfig;
+  }
+  process.stderr.write(`maintbot: cannot start: ${(error as Error).message ?? String(error)}\n`);
+  return 1;
 }
 
 const exitCode = await main();
-process.stdout.write("", () => process.exit(exitCode));
+process.stdout.write('', () => process.exit(exitCode));

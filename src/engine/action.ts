@@ -71,3 +71,7 @@ export class ActionRegistry {
     return [...this.actions.keys()].sort();
   }
 }
+
+/** An action of any input type, for lists of actions to register. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyActionDefinition = ActionDefinition<any>;

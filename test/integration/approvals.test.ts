@@ -113,7 +113,7 @@ async function startBot(overrides: Record<string, unknown> = {}, workspace?: Tes
   const audit = new MemoryAudit();
   const config = configSchema.parse({ approvals: { expires_after: '15m', ...overrides } });
   const store = await RedisStore.connect(redisUrl, { prefix: `maintbot-test-${run}:` });
-  const app = await buildApp(config, logger, { folders, store, audit, extraActions: [bump as ActionDefinition<never>, note as ActionDefinition<never>] });
+  const app = await buildApp(config, logger, { folders, store, audit, extraActions: [bump, note] });
   apps.push(app);
   const chat = new TestChat(() => app.router, workspace);
   app.ports.set('console', chat.port);

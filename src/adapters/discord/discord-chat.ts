@@ -4,7 +4,6 @@ import {
   Client,
   Events,
   GatewayIntentBits,
-  MessageFlags,
   Routes,
   Status,
   type AutocompleteInteraction,
@@ -235,6 +234,3 @@ async function onAutocomplete(interaction: AutocompleteInteraction, context: Int
   const subcommand = interaction.options.getSubcommand(false) ?? '';
   await interaction.respond(completionsFor(subcommand, focused.name, String(focused.value), context));
 }
-
-/** Discord's ephemeral flag, for callers that build their own replies. */
-export const ephemeral = MessageFlags.Ephemeral;

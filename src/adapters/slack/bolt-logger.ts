@@ -8,10 +8,10 @@ export function boltLogger(logger: Logger): BoltLogger {
   const log = logger.child({ component: 'bolt' });
   const text = (messages: unknown[]): string => messages.map((item) => (typeof item === 'string' ? item : String(item))).join(' ');
   return {
-    debug: (...messages) => log.debug(text(messages)),
-    info: (...messages) => log.info(text(messages)),
-    warn: (...messages) => log.warn(text(messages)),
-    error: (...messages) => log.error(text(messages)),
+    debug: (...messages) => log.isLevelEnabled('debug') && log.debug(text(messages)),
+    info: (...messages) => log.isLevelEnabled('info') && log.info(text(messages)),
+    warn: (...messages) => log.isLevelEnabled('warn') && log.warn(text(messages)),
+    error: (...messages) => log.isLevelEnabled('error') && log.error(text(messages)),
     setLevel: () => undefined,
     getLevel: () => levels[log.level] ?? LogLevel.ERROR,
     setName: () => undefined,

@@ -1,0 +1,28 @@
+import type { ChatPort } from '../../core/chat-port.js';
+import type { Message } from '../../core/report.js';
+import type { MessageHandle } from '../../core/responder.js';
+import { renderText } from '../../render/text.js';
+
+/** The terminal as a chat platform for scheduled reports, alerts and approval cards: it prints them. */
+export class ConsolePort implements ChatPort {
+  readonly platform = 'console';
+  private counter = 0;
+
+  constructor(
+    private readonly output: NodeJS.WritableStream,
+    private readonly colour: boolean,
+  ) {}
+
+  async post(_channelId: string, message: Message): Promise<MessageHandle> {
+    this.print(message);
+    return { platform: 'console', id: `posted-${++this.counter}` };
+  }
+
+  async update(_handle: MessageHandle, message: Message): Promise<void> {
+    this.print(message);
+  }
+
+  private print(message: Message): void {
+    this.output.write(`${renderText(message, { colour: this.colour })}\n`);
+  }
+}
