@@ -6,6 +6,7 @@ import { migrateAuditSchema } from './audit-migrations.js';
 import { auditEventFromRow, auditInsertColumns, auditInsertValues, type AuditRow } from './audit-rows.js';
 import type { AuditEvent, AuditTrail } from './audit-trail.js';
 import { describeDatabaseUrl, withoutPassword } from './audit-url.js';
+import { postgresErrorCode } from '../postgres/error-code.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
 const STATEMENT_TIMEOUT_MS = 15_000;
@@ -91,7 +92,7 @@ async function prepare(pool: pg.Pool, url: string, logger: Logger): Promise<void
 }
 
 function connectFailure(error: unknown): string {
-  const code = errorCode(error);
+  const code = postgresErrorCode(error);
   if (isServerError(error)) return code ? `${code} ${errorMessage(error)}` : errorMessage(error);
   if (code) return code;
   const message = errorMessage(error);
@@ -102,10 +103,3 @@ function isServerError(error: unknown): boolean {
   return error instanceof Error && 'severity' in error;
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, errors } = error as { code?: unknown; errors?: unknown };
-  if (typeof code === 'string') return code;
-  if (Array.isArray(errors)) return errors.map(errorCode).find((inner) => inner !== undefined);
-  return undefined;
-}

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from '../router/values.js';
 import { healthSettingsSchema, targetsSchema } from './targets.js';
+import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
 
-const secret = z.string().min(1).optional();
+/** A secret that may be empty in the file (`${NAME:-}`), meaning: not set. */
+const secret = z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional());
 
 const slackSchema = z
   .object({
@@ -100,7 +102,13 @@ export const configSchema = z
         discord: { enabled: 'auto', guilds: [], global_commands: false },
       }),
     access: accessSchema.default({ default_role: 'viewer', grants: [] }),
-    store: z.object({ redis_url: redisUrl.optional() }).strict().default({}),
+    store: z
+      .object({
+        redis_url: redisUrl.optional(),
+        key_prefix: z.string().regex(/^[\w:.-]+$/, 'expected letters, digits, and : . _ -').optional().describe('default maintbot:'),
+      })
+      .strict()
+      .default({}),
     audit: z
       .object({
         database_url: postgresUrl.optional(),
@@ -116,6 +124,16 @@ export const configSchema = z
       rules: {},
     }),
     health: healthSettingsSchema.default({ timeout_ms: 3000 }),
+    observability: z
+      .object({
+        enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs, off for the terminal chat alone'),
+        host: z.string().min(1).default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(9464).describe('0 picks a free port'),
+      })
+      .strict()
+      .default({ enabled: 'auto', host: '0.0.0.0', port: 9464 }),
+    schedules: schedulesSchema,
+    alerts: alertsSchema,
     targets: targetsSchema.default(targetsSchema.parse({})),
   })
   .strict();

@@ -7,14 +7,16 @@ import { commandSpecSchema, type CommandSpec } from './command-spec.js';
 /** The chat commands defined in `commands/*.yaml`, by name. */
 export class CommandCatalog {
   private readonly byName: Map<string, CommandSpec>;
+  private readonly sorted: readonly CommandSpec[];
 
   constructor(specs: readonly CommandSpec[]) {
     this.byName = new Map(specs.map((spec) => [spec.name, spec]));
+    this.sorted = [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   /** Every command, sorted by name. */
-  all(): CommandSpec[] {
-    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  all(): readonly CommandSpec[] {
+    return this.sorted;
   }
 
   get(name: string): CommandSpec | undefined {

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerContainerAction, dockerContainerActions } from '../../src/actions/docker-actions.js';
 import { maintenanceActions } from '../../src/actions/index.js';
 import { targetsSchema } from '../../src/config/targets.js';
 import { UserError } from '../../src/core/errors.js';
-import type { ActionContext, StepPlan } from '../../src/engine/action.js';
 import { dockerTargetSchema, type DockerTarget } from '../../src/health/probes/docker.js';
 import { dockerClient, removeTestContainers, startTestContainer, testImage } from '../support/docker.js';
+import { actionContext as context } from '../support/action-context.js';
 
 const prefix = `maintbot-test-actions-${randomBytes(3).toString('hex')}-`;
 const allowed = `${prefix}api`;
@@ -26,23 +25,6 @@ function dockerTarget(overrides: Record<string, unknown> = {}): DockerTarget {
   });
 }
 
-function context(approvedPlan?: StepPlan): ActionContext {
-  return {
-    invocation: {
-      id: 'test-invocation',
-      platform: 'console',
-      actor: { id: 'alice', name: 'alice', roles: ['operator'] },
-      channel: { id: 'terminal' },
-      text: 'test',
-      origin: 'typed',
-      receivedAt: new Date(),
-    },
-    logger: pino({ level: 'silent' }),
-    signal: new AbortController().signal,
-    progress: async () => undefined,
-    ...(approvedPlan ? { approvedPlan } : {}),
-  };
-}
 
 async function state(name: string): Promise<{ status: string; startedAt: string; id: string }> {
   const details = await dockerClient().getContainer(name).inspect();

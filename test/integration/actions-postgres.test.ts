@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postgresActions, postgresReindexAction, postgresTerminateAction, postgresVacuumAction } from '../../src/actions/postgres/index.js';
 import { CodedError, UserError } from '../../src/core/errors.js';
-import type { ActionContext, ActionDefinition, StepPlan } from '../../src/engine/action.js';
+import type { ActionDefinition } from '../../src/engine/action.js';
 import { postgresTargetSchema, type PostgresTarget } from '../../src/health/probes/postgres.js';
+import { actionContext as context } from '../support/action-context.js';
 
 const server = 'postgres://postgres@127.0.0.1:5432';
 const database = `maintbot_actions_${randomBytes(4).toString('hex')}`;
@@ -16,23 +16,6 @@ let admin: pg.Client;
 let db: pg.Client;
 const sessions: pg.Client[] = [];
 
-function context(approvedPlan?: StepPlan): ActionContext {
-  return {
-    invocation: {
-      id: 'test-invocation',
-      platform: 'console',
-      actor: { id: 'alice', name: 'alice', roles: ['operator'] },
-      channel: { id: 'terminal' },
-      text: 'test',
-      origin: 'typed',
-      receivedAt: new Date(),
-    },
-    logger: pino({ level: 'silent' }),
-    signal: new AbortController().signal,
-    progress: async () => undefined,
-    ...(approvedPlan ? { approvedPlan } : {}),
-  };
-}
 
 function parse<Input>(action: ActionDefinition<Input>, raw: Record<string, unknown>): Input {
   return action.inputs.parse(raw);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import type { AuditEvent } from '../../src/audit/audit-trail.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { PostgresAuditTrail } from '../../src/audit/postgres-audit-trail.js';
 import { UserError } from '../../src/core/errors.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { capturedLogger } from '../support/logs.js';
 
 const server = 'postgres://postgres@127.0.0.1:5432';
 const prefix = `maintbot_audit_test_${randomBytes(4).toString('hex')}`;
@@ -16,17 +15,6 @@ const created: string[] = [];
 const opened: PostgresAuditTrail[] = [];
 let admin: pg.Client;
 
-function capturedLogger(): { logger: Logger; records: () => Array<Record<string, unknown>> } {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', pretty: false, destination: sink });
-  return { logger, records: () => lines.flatMap((line) => line.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 async function freshDatabase(): Promise<string> {
   const name = `${prefix}_${created.length}`;

@@ -1,29 +1,16 @@
 import { appendFile, mkdir, open, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/audit/audit-trail.js';
 import { JsonlAuditTrail } from '../../src/audit/jsonl-audit-trail.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { readLinesBackwards } from '../../src/audit/read-lines-backwards.js';
 import { UserError } from '../../src/core/errors.js';
-import { createLogger } from '../../src/logging/logger.js';
 import { useTempDir } from '../support/temp.js';
+import { capturedLogger } from '../support/logs.js';
 
 const tempDir = useTempDir();
 
-function capturedLogger(): { logger: Logger; records: () => Array<Record<string, unknown>> } {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', pretty: false, destination: sink });
-  return { logger, records: () => lines.flatMap((line) => line.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
   return {

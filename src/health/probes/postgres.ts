@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { backupConfigSchema } from '../../backup/config.js';
 import type { ReportLine } from '../../core/report.js';
 import { TargetUnreachable, type Probe } from '../probe.js';
 import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './postgres/activity.js';
@@ -21,6 +22,7 @@ export const postgresTargetSchema = z
     optional: z.boolean().default(false),
     databases: z.array(z.string().min(1, 'expected a database name')).min(1, 'list at least one database, or leave databases out').optional(),
     thresholds: postgresThresholdsSchema.prefault({}),
+    backup: backupConfigSchema.optional(),
   })
   .strict();
 

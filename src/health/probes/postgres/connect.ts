@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { TargetUnreachable } from '../../probe.js';
+import { postgresErrorCode } from '../../../postgres/error-code.js';
 
 /** How long a health connection may take to be ready before it counts as unreachable. */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -74,7 +75,7 @@ function destroyClient(client: pg.Client): void {
 /** Why a connection failed, in words a user can act on. */
 export function unreachableReason(error: unknown, url: string): string {
   const where = maskPostgresUrl(url);
-  const code = errorCode(error);
+  const code = postgresErrorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const database = databaseOf(url);
   switch (code) {
@@ -108,13 +109,6 @@ export function unreachableReason(error: unknown, url: string): string {
   return `could not connect to ${where}`;
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, errors } = error as { code?: unknown; errors?: unknown };
-  if (typeof code === 'string') return code;
-  if (Array.isArray(errors)) return errors.map(errorCode).find((inner) => inner !== undefined);
-  return undefined;
-}
 
 function databaseOf(url: string): string {
   try {
