@@ -4,15 +4,17 @@ import { join, resolve } from 'node:path';
 import { startDiscordChat, type RunningDiscordChat } from '../../src/adapters/discord/index.js';
 import type { CommandHandler } from '../../src/adapters/console/console-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
+import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { Invocation } from '../../src/core/invocation.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { Store } from '../../src/store/store.js';
 import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 
 export const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.not-a-secret';
 
 /** A config for the fake's guild, checking the real local PostgreSQL and Redis. */
-export function discordConfig(fake: FakeDiscord, extra: { grants?: unknown[]; auditFile: string }): Config {
+export function discordConfig(fake: FakeDiscord, extra: { grants?: unknown[]; auditFile: string; targets?: Record<string, unknown> }): Config {
   return configSchema.parse({
     log: { level: 'silent' },
     audit: { file: extra.auditFile },
@@ -21,6 +23,7 @@ export function discordConfig(fake: FakeDiscord, extra: { grants?: unknown[]; au
     targets: {
       postgres: [{ name: 'local-postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres' }],
       redis: [{ name: 'local-redis', url: 'redis://127.0.0.1:6379' }],
+      ...extra.targets,
     },
   });
 }
@@ -35,19 +38,33 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
+/** How a test file shapes its bot; every field is optional. */
+export interface BotOptions {
+  grants?: unknown[];
+  /** File name → YAML, written next to the shipped commands. */
+  extraCommands?: Record<string, string>;
+  /** More shipped command files to load besides health.yaml and help.yaml, e.g. `restart.yaml`. */
+  shippedCommands?: string[];
+  /** Merged over the default targets (local PostgreSQL and Redis). */
+  targets?: Record<string, unknown>;
+  store?: Store;
+  audit?: AuditTrail;
+  handler?: CommandHandler;
+}
+
 /**
  * Starts the fake Discord and the bot on it, with the shipped health and help commands plus
- * `extraCommands` (file name → YAML) in a temporary commands folder.
+ * `shippedCommands` and `extraCommands` (file name → YAML) in a temporary commands folder.
  */
-export async function startBot(options: { grants?: unknown[]; extraCommands?: Record<string, string>; handler?: CommandHandler } = {}): Promise<RunningBot> {
+export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
   const dir = await mkdtemp(join(tmpdir(), 'maintbot-discord-'));
   await mkdir(join(dir, 'commands'));
-  for (const name of ['health.yaml', 'help.yaml']) await copyFile(resolve(shippedDefinitions.commands, name), join(dir, 'commands', name));
+  for (const name of ['health.yaml', 'help.yaml', ...(options.shippedCommands ?? [])]) await copyFile(resolve(shippedDefinitions.commands, name), join(dir, 'commands', name));
   for (const [name, text] of Object.entries(options.extraCommands ?? {})) await writeFile(join(dir, 'commands', name), text);
   const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200 });
-  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl') });
+  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), targets: options.targets });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') } });
+  const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') }, store: options.store, audit: options.audit });
   const invocations: Invocation[] = [];
   const handler: CommandHandler = {
     handle: (invocation, responder) => {
@@ -68,6 +85,7 @@ export async function startBot(options: { grants?: unknown[]; extraCommands?: Re
     await rm(dir, { recursive: true, force: true });
     throw error;
   });
+  app.ports.set('discord', chat.port);
   return {
     fake,
     app,

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { startSlackChat, type RunningSlackChat } from '../../src/adapters/slack/slack-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
+import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import type { Message, Report } from '../../src/core/report.js';
 import type { MessageHandle, Responder } from '../../src/core/responder.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { Store } from '../../src/store/store.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
 
 export const BOT_TOKEN = 'xoxb-e2e';
@@ -38,8 +40,18 @@ async function definitionsWithOperatorCommand(dir: string): Promise<{ commands: 
   return { commands, runbooks: shippedDefinitions.runbooks };
 }
 
+/** What a test file may add to the default harness: more targets and grants, its own store or audit trail. */
+export interface SlackHarnessOptions {
+  /** Merged over the default targets (local PostgreSQL and Redis). */
+  targets?: Record<string, unknown>;
+  /** Added to the grant that makes the ops user group operator. */
+  grants?: unknown[];
+  store?: Store;
+  audit?: AuditTrail;
+}
+
 /** Starts the fake Slack, the core on the local PostgreSQL and Redis, and the Slack adapter in `mode`. */
-export async function startSlackHarness(mode: 'socket' | 'http'): Promise<SlackHarness> {
+export async function startSlackHarness(mode: 'socket' | 'http', options: SlackHarnessOptions = {}): Promise<SlackHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'maintbot-slack-'));
   const fake = await startFakeSlack({ usergroups: { S0OPS: [OPERATOR] }, users: { U0ALICE: { name: 'alice' } } });
   const config = configSchema.parse({
@@ -48,14 +60,15 @@ export async function startSlackHarness(mode: 'socket' | 'http'): Promise<SlackH
       console: { enabled: 'off' },
     },
     audit: { file: join(dir, 'audit.jsonl') },
-    access: { default_role: 'viewer', grants: [{ role: 'operator', slack: { groups: ['S0OPS'] } }] },
+    access: { default_role: 'viewer', grants: [{ role: 'operator', slack: { groups: ['S0OPS'] } }, ...(options.grants ?? [])] },
     targets: {
       postgres: [{ name: 'local-postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres' }],
       redis: [{ name: 'local-redis', url: 'redis://127.0.0.1:6379' }],
+      ...options.targets,
     },
   });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir) });
+  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit });
   const chat = await startSlackChat({
     handler: app.router,
     settings: config.chat.slack,
