@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { maintenanceActions } from './actions/index.js';
+import { sweepScratchDatabases } from './backup/scratch.js';
 import { healthReportAction } from './actions/health.js';
 import { approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
@@ -15,9 +16,14 @@ import { ActionRegistry, type AnyActionDefinition } from './engine/action.js';
 import { RunbookEngine } from './engine/engine.js';
 import { loadRunbookCatalog, type RunbookCatalog } from './engine/runbook-catalog.js';
 import { buildProbes } from './health/probes/index.js';
+import { defaultDrainTimings, drainCore, runShutdownTasks, type DrainTimings, type ShutdownTask } from './observability/graceful-shutdown.js';
+import { noMetrics, type Metrics } from './observability/metrics.js';
+import { observedProbes } from './observability/observed-probes.js';
 import { builtinHandlers } from './router/builtins.js';
 import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
 import { Router } from './router/router.js';
+import { createScheduling } from './schedule/index.js';
+import type { Scheduler } from './schedule/scheduler.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -47,8 +53,18 @@ export interface App {
   ports: Map<Platform, ChatPort>;
   /** Target names users can narrow commands to (for completion in chat). */
   targetNames(): string[];
-  /** Stops timers and closes the store and the audit trail. */
+  engine: RunbookEngine;
+  /** Scheduled reports and health alerts; started by `startBot` once chats are connected, stopped first by `close`. */
+  scheduler: Scheduler;
+  metrics: Metrics;
+  /** Registers work for `close()` to do first, once running steps have ended (e.g. dropping scratch databases). */
+  onShutdown(task: ShutdownTask): void;
+  /** Refuses new commands, lets running steps finish or interrupts them, releases this process's run locks. */
+  drain(timings?: DrainTimings): Promise<void>;
+  /** Runs the shutdown tasks, stops timers and closes the store and the audit trail. */
   close(): Promise<void>;
+  /** Background work begun at start that never delays it: the sweep of scratch databases restore tests left behind. */
+  startupTasks: Promise<void>;
 }
 
 /** Options for building the core; tests hand in their own folders or store. */
@@ -58,25 +74,43 @@ export interface BuildOptions {
   audit?: AuditTrail;
   /** Actions beyond the shipped ones, for runbooks in `folders`. */
   extraActions?: AnyActionDefinition[];
+  /** Where commands, runbooks, approvals and checks are counted; nowhere when absent. */
+  metrics?: Metrics;
 }
 
 /** Builds the core from a validated config. Throws `ConfigError` when definitions are invalid. */
 export async function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): Promise<App> {
   const folders = options.folders ?? shippedDefinitions;
-  const probes = buildProbes(config.targets);
+  const metrics = options.metrics ?? noMetrics;
+  const probes = observedProbes(buildProbes(config.targets), metrics);
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
   for (const action of [...maintenanceActions(config.targets), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommandsAgainstRunbooks(commands, runbooks, folders.commands);
+  const startupTasks = sweepScratchDatabases(config.targets.postgres, logger).then(
+    () => undefined,
+    (error: unknown) => logger.warn({ err: error }, 'the sweep of scratch databases failed'),
+  );
 
-  const store = options.store ?? (await openStore(config.store.redis_url));
+  const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
   const ports = new Map<Platform, ChatPort>();
-  const approvals = new ApprovalService({ store, runbooks, audit, logger, ports, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook) });
-  const engine = new RunbookEngine({ actions, gate: approvals, audit });
+  const approvals = new ApprovalService({ store, runbooks, audit, logger, ports, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook), metrics });
+  const engine = new RunbookEngine({ actions, gate: approvals, audit, metrics });
   approvals.attach(engine);
   await approvals.start();
-  const router = new Router({ commands, runbooks, engine, builtins: builtinHandlers({ approvals, audit, runbooks }), logger, audit });
+  const scheduling = createScheduling({ config, store, ports, probes, runbooks, engine, logger });
+  const router = new Router({
+    commands,
+    runbooks,
+    engine,
+    builtins: builtinHandlers({ approvals, audit, runbooks, scheduling: scheduling.commands }),
+    logger,
+    audit,
+    onOutcome: (event) => metrics.commandFinished(event.command, event.outcome),
+    onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
+  });
+  const shutdownTasks: ShutdownTask[] = [];
   const targetNames = (): string[] => probes.map((probe) => probe.target);
   return {
     config,
@@ -89,7 +123,15 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     approvals,
     ports,
     targetNames,
+    engine,
+    scheduler: scheduling.scheduler,
+    metrics,
+    onShutdown: (task) => void shutdownTasks.push(task),
+    startupTasks,
+    drain: (timings = defaultDrainTimings) => drainCore({ router, engine, approvals, logger }, timings),
     async close() {
+      await scheduling.scheduler.stop();
+      await runShutdownTasks(shutdownTasks.splice(0), logger, 2_000);
       approvals.stop();
       await Promise.allSettled([store.close(), audit.close()]);
     },

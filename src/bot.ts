@@ -5,6 +5,8 @@ import { startSlackChat } from './adapters/slack/index.js';
 import { buildApp, type App } from './app.js';
 import { enabledChats, type EnabledChats } from './config/environment.js';
 import type { Config } from './config/schema.js';
+import { observabilityEnabled, startBotObservability, type BotObservability } from './observability/bot-observability.js';
+import { PrometheusMetrics } from './observability/prometheus-metrics.js';
 
 /** A chat platform connection as the process sees it. */
 export interface RunningChat {
@@ -17,15 +19,22 @@ export interface RunningBot {
   app: App;
   chats: EnabledChats;
   connections: Map<string, RunningChat>;
-  /** Closes chat connections first (no new commands), then the core. */
+  /** `/healthz`, `/readyz` and `/metrics`, when enabled. */
+  observability?: BotObservability;
+  /**
+   * Stops gracefully, once however often it is called: refuses new commands, lets running steps finish
+   * or interrupts them, then closes chat connections, the endpoints and the core.
+   */
   stop(): Promise<void>;
 }
 
 /** Builds the core and connects every configured chat platform; the terminal chat is run by the caller. */
 export async function startBot(config: Config, logger: Logger, terminal: { output: NodeJS.WritableStream; colour: boolean }): Promise<RunningBot> {
-  const app = await buildApp(config, logger);
   const chats = enabledChats(config);
+  const metrics = observabilityEnabled(config, chats) ? new PrometheusMetrics() : undefined;
+  const app = await buildApp(config, logger, { metrics });
   const connections = new Map<string, RunningChat>();
+  let observability: BotObservability | undefined;
   try {
     if (chats.slack) {
       const slack = await startSlackChat({ handler: app.router, settings: config.chat.slack, access: config.access, logger });
@@ -44,19 +53,28 @@ export async function startBot(config: Config, logger: Logger, terminal: { outpu
       connections.set('discord', discord);
       app.ports.set('discord', discord.port);
     }
+    if (metrics) observability = await startBotObservability({ config, metrics, connections, store: app.store, logger });
   } catch (error) {
     await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));
     await app.close();
     throw error;
   }
   if (chats.console) app.ports.set('console', new ConsolePort(terminal.output, terminal.colour));
+  await app.scheduler.start();
+  let stopped: Promise<void> | undefined;
+  const stopOnce = async (): Promise<void> => {
+    await app.scheduler.stop();
+    observability?.markStopping();
+    await app.drain();
+    await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));
+    await observability?.close();
+    await app.close();
+  };
   return {
     app,
     chats,
     connections,
-    async stop() {
-      await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));
-      await app.close();
-    },
+    observability,
+    stop: () => (stopped ??= stopOnce()),
   };
 }

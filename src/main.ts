@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   } catch (error) {
     return reportStartFailure(error);
   }
-  logger.info({ config: shownPath, chats }, 'maintbot started');
+  logger.info({ config: shownPath, chats, observabilityPort: bot.observability?.port }, 'maintbot started');
   const stopped = stopOnSignal(bot, logger);
 
   if (chats.console) {

@@ -1,3 +1,4 @@
+import { backupActions } from '../backup/actions.js';
 import type { TargetsConfig } from '../config/targets.js';
 import type { ActionDefinition } from '../engine/action.js';
 import { dockerContainerActions } from './docker-actions.js';
@@ -10,5 +11,5 @@ import { postgresActions } from './postgres/index.js';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function maintenanceActions(targets: TargetsConfig): ActionDefinition<any>[] {
-  return [...dockerContainerActions(targets.docker), ...postgresActions(targets.postgres)];
+  return [...dockerContainerActions(targets.docker), ...postgresActions(targets.postgres), ...backupActions(targets)];
 }

@@ -9,6 +9,7 @@ import type { MessageHandle, Responder } from '../core/responder.js';
 import type { StepPlan } from '../engine/action.js';
 import type { DestructiveStepGate, PlannedStep, RunbookEngine, RunRequest, RunState } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
+import type { Metrics } from '../observability/metrics.js';
 import { formatDuration } from '../render/text.js';
 import type { Store } from '../store/store.js';
 import { approvalCard, approvalNote } from './approval-card.js';
@@ -25,6 +26,7 @@ export interface ApprovalServiceOptions {
   /** Chat platforms by name, to update cards outside of a click (expiry, also after a restart). */
   ports?: ReadonlyMap<Platform, ChatPort>;
   now?: () => number;
+  metrics?: Pick<Metrics, 'approvalEvent'>;
 }
 
 const keyPrefix = 'approval:';
@@ -38,6 +40,7 @@ const runLeaseMs = 15 * 60_000;
 export class ApprovalService implements DestructiveStepGate {
   private engine: RunbookEngine | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, ApprovalRequest>();
   private readonly now: () => number;
 
   constructor(private readonly options: ApprovalServiceOptions) {
@@ -61,6 +64,16 @@ export class ApprovalService implements DestructiveStepGate {
   stop(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /**
+   * Releases the locks of approved runs still running in this process (at shutdown, after the engine
+   * interrupted them), so the next process does not wait out the lease. Pending requests keep theirs.
+   */
+  async releaseRunningLocks(): Promise<void> {
+    const running = [...this.running.values()];
+    this.running.clear();
+    await Promise.allSettled(running.map((approval) => this.releaseLock(approval)));
   }
 
   /** Reads a request, for tests and `/maint approvals`. */
@@ -165,6 +178,7 @@ export class ApprovalService implements DestructiveStepGate {
     }
     if (approval.lock) await this.options.store.renewLock(approval.lock.key, approval.lock.token, runLeaseMs);
     const note = approvalNote(approval);
+    this.running.set(approval.id, approval);
     const result = await this.engine.run(
       {
         runbook,
@@ -181,7 +195,7 @@ export class ApprovalService implements DestructiveStepGate {
         approved: { stepIndex: approval.stepIndex, plan: approval.plan },
       },
     );
-    await this.finish(approval, result === 'completed' ? 'done' : result === 'failed' ? 'failed' : 'done', result);
+    await this.finish(approval, result === 'failed' || result === 'interrupted' ? 'failed' : 'done', result);
   }
 
   private async finish(approval: ApprovalRequest, status: 'done' | 'failed', outcome: string): Promise<void> {
@@ -189,6 +203,7 @@ export class ApprovalService implements DestructiveStepGate {
       value: current ? { ...current, status, outcome } : undefined,
       result: undefined,
     }));
+    this.running.delete(approval.id);
     await this.releaseLock(approval);
   }
 
@@ -238,6 +253,7 @@ export class ApprovalService implements DestructiveStepGate {
   }
 
   private async audit(request: ApprovalRequest, invocation: Invocation | { id: string; platform: Platform; actor: Actor; channel: { id: string }; text: string }, outcome: string, detail: string | undefined): Promise<void> {
+    this.options.metrics?.approvalEvent(outcome);
     await this.options.audit?.record({
       at: new Date(this.now()),
       kind: 'approval',

@@ -4,6 +4,7 @@ import { CodedError, errorMessage, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
 import { notice, type Message, type Report, type ReportLine } from '../core/report.js';
 import type { MessageHandle, Responder } from '../core/responder.js';
+import type { Metrics } from '../observability/metrics.js';
 import { parseDuration } from '../router/values.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from './action.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
@@ -45,15 +46,19 @@ export interface RunState {
   approved?: { stepIndex: number; plan: StepPlan };
 }
 
-/** How a run ended: all steps done, stopped by a failure, or paused at a destructive step. */
-export type RunResult = 'completed' | 'failed' | 'waiting';
+/** How a run ended: all steps done, stopped by a failure, paused at a destructive step, or stopped by a shutdown. */
+export type RunResult = 'completed' | 'failed' | 'waiting' | 'interrupted';
 
 /** What the engine is built from. */
 export interface EngineOptions {
   actions: ActionRegistry;
   gate?: DestructiveStepGate;
   audit?: AuditTrail;
+  metrics?: Pick<Metrics, 'runbookFinished'>;
 }
+
+/** Thrown into a running step when the bot shuts down before it finished. */
+class RunInterrupted extends Error {}
 
 /** The gate used when no approvals are configured: destructive steps are refused. */
 export const refuseDestructiveSteps: DestructiveStepGate = {
@@ -87,15 +92,57 @@ export class RunbookEngine {
   private readonly actions: ActionRegistry;
   private readonly gate: DestructiveStepGate;
   private readonly audit: AuditTrail | undefined;
+  private readonly metrics: EngineOptions['metrics'];
+  private readonly running = new Set<{ interrupt: AbortController; done: Promise<RunResult> }>();
 
   constructor(options: EngineOptions) {
     this.actions = options.actions;
     this.gate = options.gate ?? refuseDestructiveSteps;
     this.audit = options.audit;
+    this.metrics = options.metrics;
+  }
+
+  private stopping = false;
+
+  /** At shutdown: running steps go on, but no run starts another step (it ends as `interrupted`). */
+  stopStartingSteps(): void {
+    this.stopping = true;
+  }
+
+  /** How many runs are in progress in this process. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Aborts every running run: the running step's signal is aborted and the step and the run are
+   * recorded as `interrupted`. Resolves when those runs have ended, or after `timeoutMs`.
+   */
+  async interruptAll(timeoutMs: number): Promise<void> {
+    const runs = [...this.running];
+    for (const run of runs) run.interrupt.abort(new RunInterrupted('maintbot is shutting down'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(runs.map((run) => run.done)), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Runs a runbook from its first step (or from `state`, when resuming after an approval). */
   async run(request: RunRequest, resumeFrom?: RunState): Promise<RunResult> {
+    const interrupt = new AbortController();
+    const started = Date.now();
+    const done = this.runSteps(request, resumeFrom, interrupt.signal);
+    const entry = { interrupt, done };
+    this.running.add(entry);
+    try {
+      const result = await done;
+      this.metrics?.runbookFinished(request.runbook.name, result, (Date.now() - started) / 1000);
+      return result;
+    } finally {
+      this.running.delete(entry);
+    }
+  }
+
+  private async runSteps(request: RunRequest, resumeFrom: RunState | undefined, interrupted: AbortSignal): Promise<RunResult> {
     const { runbook, responder } = request;
     const state: RunState = resumeFrom ?? { nextStep: 0, outputs: {}, summaries: [] };
     const started = Date.now();
@@ -113,6 +160,11 @@ export class RunbookEngine {
     for (; state.nextStep < total; state.nextStep++) {
       const index = state.nextStep;
       const step = runbook.steps[index]!;
+      if (interrupted.aborted || this.stopping) {
+        await this.recordRunbook(request, 'interrupted', Date.now() - started, `interrupted before step ${index + 1} by a shutdown`);
+        await show(notice('error', `${runbook.name} was interrupted before step ${index + 1} of ${total} because maintbot is shutting down.`));
+        return 'interrupted';
+      }
       const scope: SubstitutionScope = { params: request.params, steps: state.outputs };
       if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
         state.summaries.push(`skipped ${step.id} (condition not met)`);
@@ -121,7 +173,7 @@ export class RunbookEngine {
       }
       await show(notice('progress', `${runbook.name}: step ${index + 1} of ${total} — ${step.title ?? step.id}…`));
       const stepStarted = Date.now();
-      const context = this.contextFor(request, state, index, total, step);
+      const context = this.contextFor(request, state, index, total, step, interrupted);
       let planned: PlannedStep | undefined;
       try {
         planned = this.prepare(step, scope);
@@ -137,12 +189,18 @@ export class RunbookEngine {
             }
           }
         }
-        const outcome = await this.runStep(planned, context, step);
+        const outcome = await this.runStep(planned, context, step, interrupted);
         state.outputs[step.id] = outcome.output ?? {};
         if (outcome.summary) state.summaries.push(outcome.summary);
         if (outcome.message) lastMessage = outcome.message;
         await this.recordStep(request, step, 'ok', Date.now() - stepStarted, outcome.summary, planned.input);
       } catch (error) {
+        if (interrupted.aborted) {
+          await this.recordStep(request, step, 'interrupted', Date.now() - stepStarted, 'maintbot shut down while the step ran', planned?.input);
+          await this.recordRunbook(request, 'interrupted', Date.now() - started, `interrupted at step ${index + 1} by a shutdown`);
+          await show(notice('error', `${runbook.name} was interrupted at step ${index + 1} of ${total} (${step.title ?? step.id}) because maintbot is shutting down; check its state before running it again.`));
+          return 'interrupted';
+        }
         await this.recordStep(request, step, 'failed', Date.now() - stepStarted, safeReason(error), planned?.input);
         await this.recordRunbook(request, 'failed', Date.now() - started, `failed at step ${index + 1}: ${safeReason(error)}`);
         await show(this.failureReport(request, state, index, error, Date.now() - started));
@@ -207,8 +265,10 @@ export class RunbookEngine {
     return { step, action, input: parsed.data, destructive: destructive || step.destructive === true };
   }
 
-  private contextFor(request: RunRequest, state: RunState, index: number, total: number, step: StepSpec) {
+  private contextFor(request: RunRequest, state: RunState, index: number, total: number, step: StepSpec, interrupted?: AbortSignal) {
     const controller = new AbortController();
+    const abort = (): void => controller.abort(interrupted?.reason);
+    interrupted?.addEventListener('abort', abort, { once: true });
     const logger = request.logger.child({ runbook: request.runbook.name, step: step.id });
     const context: ActionContext = {
       invocation: request.invocation,
@@ -219,22 +279,34 @@ export class RunbookEngine {
         await request.responder.update(state.handle, notice('progress', `${request.runbook.name}: step ${index + 1} of ${total} — ${text}`));
       },
     };
-    return { context, controller, dispose: () => controller.abort() };
+    return {
+      context,
+      controller,
+      dispose: () => {
+        interrupted?.removeEventListener('abort', abort);
+        controller.abort();
+      },
+    };
   }
 
-  private async runStep(planned: PlannedStep, context: ReturnType<RunbookEngine['contextFor']>, step: StepSpec): Promise<StepOutcome> {
+  private async runStep(planned: PlannedStep, context: ReturnType<RunbookEngine['contextFor']>, step: StepSpec, interrupted: AbortSignal): Promise<StepOutcome> {
     const timeoutMs = step.timeout ? parseDuration(step.timeout)! : defaultStepTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
+    let onInterrupt: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         context.controller.abort();
         reject(new UserError(`Step '${step.id}' did not finish within ${step.timeout ?? '10m'} and was stopped.`));
       }, timeoutMs);
+      onInterrupt = () => reject(new RunInterrupted('maintbot is shutting down'));
+      if (interrupted.aborted) onInterrupt();
+      else interrupted.addEventListener('abort', onInterrupt, { once: true });
     });
     try {
       return await Promise.race([planned.action.run(planned.input, context.context), timeout]);
     } finally {
       clearTimeout(timer);
+      if (onInterrupt) interrupted.removeEventListener('abort', onInterrupt);
     }
   }
 

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 /** Log settings after the config is resolved. */
 export interface LoggerOptions {
@@ -33,6 +33,7 @@ export const redactedPaths = [
 export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' }, base: { app: 'maintbot' } };
   if (options.pretty) {
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app' }));
   }
   return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));

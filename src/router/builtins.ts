@@ -10,11 +10,14 @@ export interface BuiltinDependencies {
   approvals: ApprovalService;
   audit: AuditTrail;
   runbooks: RunbookCatalog;
+  /** schedules, run, ack and snooze, from `createScheduling`. */
+  scheduling?: ReadonlyMap<string, BuiltinHandler>;
 }
 
-/** The commands implemented in code: approve, reject, audit, runbooks. */
-export function builtinHandlers({ approvals, audit, runbooks }: BuiltinDependencies): Map<string, BuiltinHandler> {
+/** The commands implemented in code: approve, reject, audit, runbooks, and schedules, run, ack, snooze when given. */
+export function builtinHandlers({ approvals, audit, runbooks, scheduling }: BuiltinDependencies): Map<string, BuiltinHandler> {
   return new Map<string, BuiltinHandler>([
+    ...(scheduling ?? []),
     ['approve', ({ invocation, responder, logger, args }) => approvals.decide('approve', String(args.values.id), invocation, responder, logger)],
     ['reject', ({ invocation, responder, logger, args }) => approvals.decide('reject', String(args.values.id), invocation, responder, logger)],
     [

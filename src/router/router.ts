@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { CodedError, UserError } from '../core/errors.js';
-import type { Invocation } from '../core/invocation.js';
+import type { Invocation, Platform } from '../core/invocation.js';
 import { notice } from '../core/report.js';
 import type { Responder } from '../core/responder.js';
 import type { RunbookEngine } from '../engine/engine.js';
@@ -13,7 +13,18 @@ import { parseArguments, type ParsedArguments } from './parse-arguments.js';
 import { tokenize } from './tokenize.js';
 
 /** How one command ended, for metrics and the audit trail. */
-export type CommandOutcome = 'ok' | 'invalid' | 'denied' | 'failed';
+export type CommandOutcome = 'ok' | 'invalid' | 'denied' | 'failed' | 'refused';
+
+/** One finished command, for monitoring: `command` is a known command name, `help` or `unknown`. */
+export interface CommandOutcomeEvent {
+  command: string;
+  outcome: CommandOutcome;
+  platform: Platform;
+  durationMs: number;
+}
+
+/** What the router says to commands that arrive while the bot stops. */
+export const shuttingDownText = 'maintbot is shutting down; try again in a moment';
 
 /** What a built-in command receives. */
 export interface BuiltinContext {
@@ -35,14 +46,62 @@ export interface RouterDependencies {
   builtins: ReadonlyMap<string, BuiltinHandler>;
   logger: Logger;
   audit?: AuditTrail;
+  /** Told of every finished command (metrics). */
+  onOutcome?: (event: CommandOutcomeEvent) => void;
+  /** Told how long after its arrival a command got its first answer (metrics). */
+  onAcknowledged?: (platform: Platform, latencyMs: number) => void;
 }
 
 /** The one entry for every command, whatever platform or trigger it came from. */
 export class Router {
+  private refusing = false;
+  private readonly running = new Set<Promise<CommandOutcome>>();
+
   constructor(private readonly deps: RouterDependencies) {}
+
+  /** From now on, new commands are answered with `shuttingDownText`; running ones go on. */
+  refuseNewCommands(): void {
+    this.refusing = true;
+  }
+
+  /** Resolves when no command is running, or after `timeoutMs`; true when idle. */
+  async whenIdle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.running]), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
 
   /** Runs one invocation to the end; never throws: errors become messages to the requester. */
   async handle(invocation: Invocation, responder: Responder): Promise<CommandOutcome> {
+    const command = this.commandLabel(invocation.text);
+    const answering = this.deps.onAcknowledged ? acknowledging(responder, invocation, this.deps.onAcknowledged) : responder;
+    if (this.refusing) {
+      await this.tell(answering, this.deps.logger, notice('error', shuttingDownText));
+      this.deps.onOutcome?.({ command, outcome: 'refused', platform: invocation.platform, durationMs: 0 });
+      return 'refused';
+    }
+    const run = this.handleNow(invocation, answering, command);
+    this.running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(run);
+    }
+  }
+
+  private commandLabel(text: string): string {
+    const first = /^\s*(?:\/maint\b)?\s*(\S+)/.exec(text)?.[1]?.toLowerCase();
+    if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
+    return this.deps.commands.get(first)?.name ?? 'unknown';
+  }
+
+  private async handleNow(invocation: Invocation, responder: Responder, command: string): Promise<CommandOutcome> {
     const logger = this.deps.logger.child({ invocation: invocation.id, platform: invocation.platform, actor: invocation.actor.id });
     logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
     const started = Date.now();
@@ -59,6 +118,7 @@ export class Router {
       outcome,
       durationMs: Date.now() - started,
     });
+    this.deps.onOutcome?.({ command, outcome, platform: invocation.platform, durationMs: Date.now() - started });
     return outcome;
   }
 
@@ -124,3 +184,21 @@ export class Router {
 }
 
 class AccessDenied extends Error {}
+
+/** The responder, reporting the time from arrival to the first answer that reached the requester. */
+function acknowledging(responder: Responder, invocation: Invocation, report: (platform: Platform, latencyMs: number) => void): Responder {
+  let reported = false;
+  const first = <T>(answer: Promise<T>): Promise<T> =>
+    answer.then((value) => {
+      if (!reported) {
+        reported = true;
+        report(invocation.platform, Date.now() - invocation.receivedAt.getTime());
+      }
+      return value;
+    });
+  return {
+    reply: (message) => first(responder.reply(message)),
+    update: (handle, message) => first(responder.update(handle, message)),
+    replyPrivately: (message) => first(responder.replyPrivately(message)),
+  };
+}

@@ -4,6 +4,14 @@ import { notice } from '../../src/core/report.js';
 import { DISCORD_FIXTURE, type EmbedJson, type MessageFields } from '../fakes/discord/index.js';
 import { startBot, type RunningBot } from './discord-support.js';
 
+/**
+ * A title of a reachable target: ok, or warn when other suites sharing the local PostgreSQL and Redis
+ * provoke warnings on purpose (long queries, misses); never crit or unknown.
+ */
+function reachable(title: string): RegExp {
+  return new RegExp(`^(✅|⚠️) ${title.replace(/[()]/g, '\\$&')}$`);
+}
+
 const { guildId, channels, roles, users } = DISCORD_FIXTURE;
 let bot: RunningBot | undefined;
 
@@ -43,8 +51,8 @@ describe('/maint on Discord through the real discord.js against the fake Discord
     expect(await bot.fake.waitForCallback(sent.id)).toMatchObject({ type: 5, ephemeral: false });
     const report = await bot.fake.waitForOriginalEdit(sent.token, (body) => (body.embeds?.length ?? 0) > 0, 15_000);
     const body = report.body as MessageFields;
-    expect(titles(body)).toEqual(['✅ Health', '✅ local-postgres (postgres)', '✅ local-redis (redis)']);
-    expect(body.embeds?.[0]).toMatchObject({ color: 0x2ecc71, description: '2 targets ok' });
+    expect(titles(body)).toEqual([expect.stringMatching(reachable('Health')), expect.stringMatching(reachable('local-postgres (postgres)')), expect.stringMatching(reachable('local-redis (redis)'))]);
+    expect(body.embeds?.[0]?.color).toBe(titles(body)[0]!.startsWith('✅') ? 0x2ecc71 : 0xf1a90f);
     expect(fieldValues(body.embeds ?? [])).toMatch(/PostgreSQL \d+\.\d+/);
     expect(fieldValues(body.embeds ?? [])).toMatch(/Redis \d+\.\d+\.\d+/);
     expect(body.embeds?.at(-1)?.footer?.text).toMatch(/^asked by bob · /);
@@ -97,7 +105,7 @@ describe('/maint on Discord through the real discord.js against the fake Discord
     expect(await bot.fake.waitForCallback(click.id)).toMatchObject({ type: 6 });
     await bot.fake.waitForOriginalEdit(click.token, (body) => (body.embeds?.length ?? 0) > 0, 15_000);
     const updated = bot.fake.messages(channels.ops).find((message) => message.id === card.id.split('/')[1]);
-    expect(updated).toMatchObject({ content: '', components: [], embeds: [{ title: '✅ Health: local-redis' }, { title: '✅ local-redis (redis)' }] });
+    expect(updated).toMatchObject({ content: '', components: [], embeds: [{ title: expect.stringMatching(reachable('Health: local-redis')) }, { title: expect.stringMatching(reachable('local-redis (redis)')) }] });
   });
 
   it('offers target names that start with what the user typed', async () => {
@@ -132,7 +140,7 @@ describe('/maint on Discord through the real discord.js against the fake Discord
 
     const allowed = await bot.fake.sendChatCommand({ subcommand: 'deep-health', user: users.bob });
     expect(await bot.fake.waitForCallback(allowed.id)).toMatchObject({ type: 5, ephemeral: false });
-    await bot.fake.waitForOriginalEdit(allowed.token, (body) => body.embeds?.[0]?.title === '✅ Health', 15_000);
+    await bot.fake.waitForOriginalEdit(allowed.token, (body) => reachable('Health').test(body.embeds?.[0]?.title ?? ''), 15_000);
     expect(bot.invocations.map((invocation) => invocation.actor.roles)).toEqual([['viewer'], ['viewer', 'operator']]);
   });
 });

@@ -24,9 +24,9 @@ describe('npm start with piped standard input (the terminal chat)', () => {
   it('reports the real local PostgreSQL and Redis in /maint health on the default config', async () => {
     const run = await runNpmStart(['/maint health --verbose']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/✔ local-postgres \(postgres\)/);
+    expect(run.stdout).toMatch(/[✔▲] local-postgres \(postgres\)/);
     expect(run.stdout).toMatch(/PostgreSQL \d+\.\d+/);
-    expect(run.stdout).toMatch(/✔ local-redis \(redis\)/);
+    expect(run.stdout).toMatch(/[✔▲] local-redis \(redis\)/);
     expect(run.stdout).toMatch(/Redis \d+\.\d+\.\d+/);
   });
 

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { UserError } from '../core/errors.js';
+import type { Report } from '../core/report.js';
+import type { ChannelDelivery } from '../schedule/delivery.js';
+import { channelKey } from '../schedule/delivery.js';
+import type { ScheduleChannel } from '../schedule/schedule-config.js';
+import type { Store } from '../store/store.js';
+import { acknowledgedMessage, alertMessage, type AlertRecord } from './alert-messages.js';
+import { checkResults, type CheckResult } from './observations.js';
+import { acknowledge, advance, snooze, type AlertNotification, type AlertPolicy, type CheckState, type Transition } from './state-machine.js';
+
+const resolvedRetentionMs = 7 * 86_400_000;
+
+/** Where alert state lives in the store. */
+export const alertKeys = {
+  check: (key: string) => `alerts:check:${key}`,
+  alert: (id: string) => `alerts:alert:${id}`,
+};
+
+/** What the alert desk needs. */
+export interface AlertDeskOptions {
+  store: Store;
+  delivery: ChannelDelivery;
+  policy: AlertPolicy;
+  logger: Logger;
+  newAlertId?: () => string;
+}
+
+/**
+ * Turns health reports into alerts: each check goes through the state machine (state kept in the
+ * store, so a restart repeats nothing), and notifications go to the schedule's channels, with
+ * quiet hours, resolved messages threaded under the alert, and Ack / Snooze.
+ */
+export class AlertDesk {
+  private readonly newAlertId: () => string;
+
+  constructor(private readonly options: AlertDeskOptions) {
+    this.newAlertId = options.newAlertId ?? (() => randomBytes(3).toString('hex'));
+  }
+
+  /** Feeds one verbose health report to the state machines; returns the notifications sent. */
+  async observe(report: Report, channels: readonly ScheduleChannel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+    const sent: AlertNotification[] = [];
+    for (const result of checkResults(report)) {
+      const alertId = this.newAlertId();
+      const observation = { level: result.level, value: result.line.value, at: now };
+      const transition = await this.options.store.update<CheckState, Transition>(alertKeys.check(result.key), (current) => {
+        const next = advance(current, observation, this.options.policy, alertId);
+        return { value: next.state, result: next };
+      });
+      if (!transition.notification) continue;
+      await this.notify(transition.notification, result, channels, timeZone, now);
+      sent.push(transition.notification);
+    }
+    return sent;
+  }
+
+  /** Acknowledges an open alert: no more reminders; its message shows who. Throws `UserError` when it is not open. */
+  async ack(alertId: string, by: string, now: number): Promise<AlertRecord> {
+    const record = await this.openRecord(alertId);
+    await this.changeOpenCheck(record, (state) => acknowledge(state, by, now));
+    record.acked = { by, at: now };
+    await this.options.store.set(alertKeys.alert(record.id), record);
+    await this.updatePosts(record, `Acked by ${by}: no more reminders while it lasts; a "resolved" note still follows.`);
+    return record;
+  }
+
+  /** Silences an open alert until `until`; its message shows who and until when. */
+  async snooze(alertId: string, by: string, until: number): Promise<AlertRecord> {
+    const record = await this.openRecord(alertId);
+    await this.changeOpenCheck(record, (state) => snooze(state, until));
+    record.snoozedUntil = until;
+    await this.options.store.set(alertKeys.alert(record.id), record);
+    await this.updatePosts(record, `Snoozed by ${by} until ${new Date(until).toISOString().slice(11, 16)} UTC.`);
+    return record;
+  }
+
+  private async notify(notification: AlertNotification, result: CheckResult, channels: readonly ScheduleChannel[], timeZone: string, now: number): Promise<void> {
+    const { store, delivery } = this.options;
+    const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
+    const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
+    if (notification.kind !== 'resolved') record.line = result.line;
+    const message = alertMessage(notification, record, now);
+    this.options.logger.info({ alert: record.id, kind: notification.kind, check: record.key }, 'alert notification');
+    const critical = notification.kind === 'resolved' ? notification.worst === 'crit' : notification.level === 'crit';
+    for (const channel of channels) {
+      if (delivery.isQuiet(channel, critical, new Date(now), timeZone)) continue;
+      const where = channelKey(channel);
+      if (notification.kind === 'resolved') {
+        const thread = record.posts[where];
+        if (thread) await delivery.post(channel, message, thread);
+        continue;
+      }
+      const handle = await delivery.post(channel, message);
+      if (handle && !record.posts[where]) record.posts[where] = { platform: handle.platform, id: handle.id };
+    }
+    if (notification.kind === 'resolved') {
+      record.resolvedAt = now;
+      await store.set(alertKeys.alert(record.id), record, resolvedRetentionMs);
+    } else {
+      await store.set(alertKeys.alert(record.id), record);
+    }
+  }
+
+  private async openRecord(alertId: string): Promise<AlertRecord> {
+    const record = await this.options.store.get<AlertRecord>(alertKeys.alert(alertId));
+    if (!record) throw new UserError(`There is no alert ${alertId}.`, 'alert ids are shown under each alert, e.g. "alert 3f9a1c"');
+    if (record.resolvedAt !== undefined) throw new UserError(`Alert ${alertId} is already resolved.`);
+    return record;
+  }
+
+  private async changeOpenCheck(record: AlertRecord, change: (state: CheckState) => CheckState): Promise<void> {
+    const open = await this.options.store.update<CheckState, boolean>(alertKeys.check(record.key), (current) =>
+      current?.alertId === record.id ? { value: change(current), result: true } : { value: current, result: false },
+    );
+    if (!open) throw new UserError(`Alert ${record.id} is already resolved.`);
+  }
+
+  private async updatePosts(record: AlertRecord, note: string): Promise<void> {
+    const message = acknowledgedMessage(record, note);
+    for (const [where, handle] of Object.entries(record.posts)) {
+      const platform = where.slice(0, where.indexOf(':'));
+      await this.options.delivery.update(platform as Parameters<ChannelDelivery['update']>[0], handle, message);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { Report, ReportLine } from '../core/report.js';
+import type { AlertNotification } from './state-machine.js';
+
+/** What is kept about an alert for its messages, acks and snoozes. */
+export interface AlertRecord {
+  id: string;
+  key: string;
+  target: string;
+  label: string;
+  line: ReportLine;
+  openedAt: number;
+  /** The first message about this alert in each channel (by `channelKey`), where `resolved` is threaded. */
+  posts: Record<string, { platform: string; id: string }>;
+  acked?: { by: string; at: number };
+  snoozedUntil?: number;
+  resolvedAt?: number;
+}
+
+function headline(notification: AlertNotification): string {
+  switch (notification.kind) {
+    case 'raised':
+      return notification.level.toUpperCase();
+    case 'changed':
+      return `${notification.from.toUpperCase()} → ${notification.level.toUpperCase()}`;
+    case 'renotify':
+      return 'STILL CRIT';
+    case 'resolved':
+      return 'RESOLVED';
+  }
+}
+
+/** The chat message for one notification: the judged line, and Ack / Snooze buttons while the alert is open. */
+export function alertMessage(notification: AlertNotification, record: AlertRecord, now: number): Report {
+  const resolved = notification.kind === 'resolved';
+  const line: ReportLine = { ...record.line, status: resolved ? 'ok' : notification.level, value: notification.value };
+  const report: Report = {
+    kind: 'report',
+    title: `${headline(notification)}: ${record.target} · ${record.label}`,
+    status: resolved ? 'ok' : notification.level,
+    summary: summaryOf(notification, now),
+    sections: [{ title: record.target, status: line.status === 'skipped' ? 'unknown' : line.status, lines: [line] }],
+    context: { note: `alert ${record.id}` },
+  };
+  if (!resolved) report.buttons = alertButtons(record.id);
+  return report;
+}
+
+/** The alert's first message again, marked acknowledged or snoozed, for updating it in place; a snoozed one keeps its Ack button. */
+export function acknowledgedMessage(record: AlertRecord, note: string): Report {
+  const report: Report = {
+    kind: 'report',
+    title: `${record.line.status.toUpperCase()}: ${record.target} · ${record.label}`,
+    status: record.line.status === 'crit' ? 'crit' : 'warn',
+    summary: note,
+    sections: [{ title: record.target, status: record.line.status === 'crit' ? 'crit' : 'warn', lines: [record.line] }],
+    context: { note: `alert ${record.id}` },
+  };
+  if (!record.acked) report.buttons = alertButtons(record.id).slice(0, 1);
+  return report;
+}
+
+/** Ack and Snooze 1 h, as commands. */
+export function alertButtons(alertId: string): { label: string; command: string; style?: 'primary' }[] {
+  return [
+    { label: 'Ack', command: `ack ${alertId}`, style: 'primary' },
+    { label: 'Snooze 1 h', command: `snooze ${alertId} 1h` },
+  ];
+}
+
+function summaryOf(notification: AlertNotification, now: number): string {
+  switch (notification.kind) {
+    case 'raised':
+      return `${notification.value} — held for the last runs, so this is not a flap`;
+    case 'changed':
+      return `now ${notification.level}: ${notification.value}`;
+    case 'renotify':
+      return `still critical after ${hoursSince(notification.since, now)}: ${notification.value}. Ack to stop these reminders.`;
+    case 'resolved':
+      return `back to ok (was ${notification.worst}): ${notification.value}`;
+  }
+}
+
+function hoursSince(since: number, now: number): string {
+  const minutes = Math.max(1, Math.round((now - since) / 60_000));
+  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+}

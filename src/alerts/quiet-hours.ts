@@ -1,0 +1,23 @@
+import type { QuietHours } from '../schedule/schedule-config.js';
+
+/** Minutes since midnight of `at` in `timeZone`. */
+function minuteOfDay(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const value = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
+  return value('hour') * 60 + value('minute');
+}
+
+function minutes(clock: string): number {
+  const [hours, mins] = clock.split(':').map(Number);
+  return (hours ?? 0) * 60 + (mins ?? 0);
+}
+
+/** True when `at` falls inside the quiet hours (which may span midnight, e.g. 22:00–07:00). */
+export function inQuietHours(quiet: QuietHours | undefined, at: Date, fallbackZone: string): boolean {
+  if (!quiet) return false;
+  const now = minuteOfDay(at, quiet.timezone ?? fallbackZone);
+  const from = minutes(quiet.from);
+  const to = minutes(quiet.to);
+  if (from === to) return false;
+  return from < to ? now >= from && now < to : now >= from || now < to;
+}

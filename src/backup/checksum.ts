@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackupFile } from './files.js';
+import { sidecarsOf } from './files.js';
+
+/** Whether a dump still has the bytes its `.sha256` file recorded. */
+export type ChecksumState = 'verified' | 'mismatch' | 'missing' | 'not verified';
+
+/** A checksum verdict with the digests compared. */
+export interface ChecksumVerdict {
+  state: ChecksumState;
+  expected?: string;
+  actual?: string;
+}
+
+/** The sha256 of a file, read as a stream. */
+export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** One line in `sha256sum` format, so `sha256sum -c` can check the dump too. */
+export function sha256Line(digest: string, dumpPath: string): string {
+  return `${digest}  ${path.basename(dumpPath)}\n`;
+}
+
+/** The digest recorded in a dump's `.sha256` file; undefined when there is none. */
+export async function recordedSha256(dumpPath: string): Promise<string | undefined> {
+  const text = await readFile(sidecarsOf(dumpPath).sha256, 'utf8').catch(() => undefined);
+  return /^([0-9a-f]{64})\b/i.exec(text?.trim() ?? '')?.[1]?.toLowerCase();
+}
+
+/**
+ * Verdicts of earlier verifications, kept while the dump's size and modification time stay the same,
+ * so listing backups does not re-read every dump.
+ */
+export class ChecksumCache {
+  private readonly verdicts = new Map<string, { key: string; verdict: ChecksumVerdict }>();
+
+  get(file: BackupFile): ChecksumVerdict | undefined {
+    const entry = this.verdicts.get(file.path);
+    return entry?.key === cacheKey(file) ? entry.verdict : undefined;
+  }
+
+  set(file: BackupFile, verdict: ChecksumVerdict): void {
+    this.verdicts.set(file.path, { key: cacheKey(file), verdict });
+  }
+}
+
+function cacheKey(file: BackupFile): string {
+  return `${file.size}:${file.mtimeMs}`;
+}
+
+/** Reads the dump and compares its sha256 with the recorded one; the verdict is cached by size and mtime. */
+export async function verifyChecksum(file: BackupFile, cache: ChecksumCache, signal?: AbortSignal): Promise<ChecksumVerdict> {
+  const expected = await recordedSha256(file.path);
+  if (expected === undefined) return { state: 'missing' };
+  const cached = cache.get(file);
+  if (cached && cached.expected === expected) return cached;
+  const actual = await sha256File(file.path, signal);
+  const verdict: ChecksumVerdict = { state: actual === expected ? 'verified' : 'mismatch', expected, actual };
+  cache.set(file, verdict);
+  return verdict;
+}

@@ -1,0 +1,10 @@
+export { backupActions, type BackupActionOptions, type BackupInput, type BackupsInput, type RestoreInput, type RestoreTestInput } from './actions.js';
+export { backupConfigSchema, type BackupConfig, type RestoreCheck } from './config.js';
+export { ChecksumCache, sha256File, verifyChecksum, type ChecksumState } from './checksum.js';
+export { takeBackup, type BackupOutcome } from './dump.js';
+export { listBackups, resolveBackup, sidecarsOf, type BackupFile, type BackupMeta } from './files.js';
+export { defaultPgToolLookup, findPgTool, type PgTool, type PgToolLookup } from './pg-tools.js';
+export { expiredBackups } from './retention.js';
+export { runRestoreTest, type RestoreTestResult } from './restore-test.js';
+export { performRestore, inspectRestore } from './restore.js';
+export { scratchDatabaseName, sweepScratchDatabases } from './scratch.js';

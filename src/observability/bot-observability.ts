@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { EnabledChats } from '../config/environment.js';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+import { startObservabilityServer, type ObservabilityServer } from './observability-server.js';
+import type { ConnectionState, PrometheusMetrics } from './prometheus-metrics.js';
+import { checkReadiness } from './readiness.js';
+
+/** The observability endpoints of a running bot. */
+export interface BotObservability {
+  port: number;
+  /** From now on `/readyz` answers 503 "shutting down"; `/healthz` and `/metrics` still answer. */
+  markStopping(): void;
+  close(): Promise<void>;
+}
+
+/** Whether the bot serves `/healthz`, `/readyz` and `/metrics`: `auto` means when Slack or Discord runs. */
+export function observabilityEnabled(config: Config, chats: EnabledChats): boolean {
+  const { enabled } = config.observability;
+  return enabled === 'on' || (enabled === 'auto' && (chats.slack || chats.discord));
+}
+
+/** Serves the endpoints for a bot with these chat connections and this store. */
+export async function startBotObservability(options: {
+  config: Config;
+  metrics: PrometheusMetrics;
+  connections: ReadonlyMap<string, ConnectionState>;
+  store: Store;
+  logger: Logger;
+}): Promise<BotObservability> {
+  let stopping = false;
+  const chats = (): Iterable<[string, ConnectionState]> => options.connections.entries();
+  options.metrics.watchChats(chats);
+  const server: ObservabilityServer = await startObservabilityServer({
+    host: options.config.observability.host,
+    port: options.config.observability.port,
+    logger: options.logger,
+    readiness: async () => {
+      const readiness = await checkReadiness({ chats, store: options.store });
+      if (!stopping) return readiness;
+      return { ready: false, down: [{ component: 'maintbot', reason: 'shutting down' }, ...readiness.down] };
+    },
+    metrics: async () => ({ contentType: options.metrics.contentType, text: await options.metrics.text() }),
+  });
+  return {
+    port: server.port,
+    markStopping: () => {
+      stopping = true;
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import { ackCommand, snoozeCommand } from '../alerts/alert-commands.js';
+import { AlertDesk } from '../alerts/alert-desk.js';
+import type { Config } from '../config/schema.js';
+import type { ChatPort } from '../core/chat-port.js';
+import type { Platform } from '../core/invocation.js';
+import type { RunbookEngine } from '../engine/engine.js';
+import type { RunbookCatalog } from '../engine/runbook-catalog.js';
+import type { Probe } from '../health/probe.js';
+import { parseDuration } from '../router/values.js';
+import type { BuiltinHandler } from '../router/router.js';
+import type { Store } from '../store/store.js';
+import { ChannelDelivery } from './delivery.js';
+import { scheduledJobs } from './jobs.js';
+import { runCommand, schedulesCommand } from './schedule-commands.js';
+import { Scheduler } from './scheduler.js';
+
+/** What scheduling is built from: the core's pieces. */
+export interface SchedulingDependencies {
+  config: Pick<Config, 'schedules' | 'alerts' | 'health'>;
+  store: Store;
+  ports: ReadonlyMap<Platform, ChatPort>;
+  probes: readonly Probe[];
+  runbooks: RunbookCatalog;
+  engine: RunbookEngine;
+  logger: Logger;
+}
+
+/** The scheduler (not started), the alert desk and the schedules / run / ack / snooze commands. */
+export interface Scheduling {
+  scheduler: Scheduler;
+  alerts: AlertDesk;
+  commands: Map<string, BuiltinHandler>;
+}
+
+/** Builds scheduling; the caller starts the scheduler once chats are connected and stops it before closing the store. */
+export function createScheduling(deps: SchedulingDependencies): Scheduling {
+  const logger = deps.logger.child({ component: 'scheduler' });
+  const delivery = new ChannelDelivery(deps.ports, logger);
+  const alerts = new AlertDesk({
+    store: deps.store,
+    delivery,
+    logger,
+    policy: { holdRuns: deps.config.alerts.hold_runs, renotifyAfterMs: parseDuration(deps.config.alerts.renotify_after)! },
+  });
+  const runJob = scheduledJobs({
+    probes: deps.probes,
+    healthTimeoutMs: deps.config.health.timeout_ms,
+    store: deps.store,
+    delivery,
+    alerts,
+    runbooks: deps.runbooks,
+    engine: deps.engine,
+    logger,
+  });
+  const scheduler = new Scheduler({
+    schedules: deps.config.schedules,
+    store: deps.store,
+    delivery,
+    runJob,
+    logger,
+    hasRunbook: (name) => deps.runbooks.get(name) !== undefined,
+  });
+  const commands = new Map<string, BuiltinHandler>([
+    ['schedules', schedulesCommand(scheduler)],
+    ['run', runCommand(scheduler)],
+    ['ack', ackCommand(alerts)],
+    ['snooze', snoozeCommand(alerts, parseDuration(deps.config.alerts.snooze_default)!)],
+  ]);
+  return { scheduler, alerts, commands };
+}

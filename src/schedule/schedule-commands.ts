@@ -1,0 +1,45 @@
+import { notice } from '../core/report.js';
+import type { BuiltinHandler } from '../router/router.js';
+import type { Scheduler, ScheduleStatus } from './scheduler.js';
+
+/** `/maint schedules`: every schedule with its next run in its own time zone, and its last run. */
+export function schedulesCommand(scheduler: Scheduler): BuiltinHandler {
+  return async ({ responder }) => {
+    const statuses = await scheduler.list();
+    if (statuses.length === 0) {
+      await responder.replyPrivately(notice('info', 'No schedules are configured. Add them under schedules: in the config.'));
+      return;
+    }
+    const width = Math.max(...statuses.map((status) => status.schedule.name.length));
+    const rows = statuses.map((status) => `${status.schedule.name.padEnd(width)}  ${status.schedule.cron.padEnd(13)}  ${nextRunText(status)}${lastRunText(status)}`);
+    await responder.replyPrivately(notice('info', `${statuses.length} schedule${statuses.length === 1 ? '' : 's'}. Run one now with /maint run <schedule>.`, rows.join('\n')));
+  };
+}
+
+/** `/maint run <schedule>`: runs a schedule now and posts where it always posts. */
+export function runCommand(scheduler: Scheduler): BuiltinHandler {
+  return async ({ invocation, responder, args }) => {
+    const name = String(args.values.schedule);
+    await responder.replyPrivately(notice('progress', `Running schedule ${name} now…`));
+    const run = await scheduler.runNow(name, invocation.actor.name);
+    await responder.reply(notice(run.outcome === 'ok' ? 'info' : 'error', `Schedule ${name} ran for ${invocation.actor.name}: ${run.summary}.`));
+  };
+}
+
+function nextRunText(status: ScheduleStatus): string {
+  if (status.inactive) return `not running: ${status.inactive}`;
+  if (!status.nextRun) return 'no next run';
+  return `next ${localTime(status.nextRun, status.timeZone)} ${status.timeZone}`;
+}
+
+function lastRunText(status: ScheduleStatus): string {
+  const last = status.lastRun;
+  if (!last) return '';
+  return ` · last ${localTime(new Date(last.finishedAt), status.timeZone)} ${last.outcome}`;
+}
+
+function localTime(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' }).formatToParts(at);
+  const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}

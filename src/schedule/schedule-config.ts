@@ -1,0 +1,113 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { parseDuration } from '../router/values.js';
+
+/** True when `zone` is an IANA time zone this Node.js knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The time zone of this machine, the default of schedules without one. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Berlin or UTC');
+
+const cronExpression = z.string().superRefine((expression, ctx) => {
+  const checked = cron.validateDetailed(expression);
+  if (checked.valid) return;
+  const reasons = checked.errors.map((error) => `${error.field}: ${error.message}`).join('; ');
+  ctx.addIssue({ code: 'custom', message: `not a cron expression (${reasons || 'expected 5 or 6 fields'}), e.g. "0 9 * * 1-5"` });
+});
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day such as 22:00');
+
+const quietHoursSchema = z
+  .object({
+    from: clockTime,
+    to: clockTime,
+    timezone: timeZone.optional().describe("defaults to the schedule's time zone"),
+  })
+  .strict();
+
+const channelSchema = z
+  .object({
+    platform: z.enum(['slack', 'discord', 'console']),
+    id: z.string().min(1, 'expected a channel id (Slack C…, a Discord channel snowflake, or any name for the console)'),
+    quiet_hours: quietHoursSchema.optional(),
+  })
+  .strict();
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
+
+const runSchema = z.union([
+  z.object({ report: z.literal('morning') }).strict(),
+  z.object({ alerts: z.literal('health') }).strict(),
+  z.object({ runbook: name, params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) }).strict(),
+]);
+
+const scheduleSchema = z
+  .object({
+    name,
+    cron: cronExpression,
+    timezone: timeZone.optional(),
+    run: runSchema,
+    channels: z.array(channelSchema).default([]),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+/** The console channel the default schedules post to: the terminal chat, when it runs. */
+export const defaultChannels = [{ platform: 'console' as const, id: 'terminal' }];
+
+/** What runs when `schedules:` is left out; schedules naming runbooks that are not installed are skipped at start. */
+export const defaultSchedules = [
+  { name: 'morning-report', cron: '0 9 * * *', run: { report: 'morning' as const }, channels: defaultChannels, enabled: true },
+  { name: 'health-alerts', cron: '*/5 * * * *', run: { alerts: 'health' as const }, channels: defaultChannels, enabled: true },
+  { name: 'backup-verification', cron: '30 6 * * *', run: { runbook: 'backup', params: {} }, channels: defaultChannels, enabled: true },
+  { name: 'restore-test', cron: '0 7 * * 5', run: { runbook: 'restore-test', params: {} }, channels: defaultChannels, enabled: true },
+];
+
+/** True for a schedule exactly as the defaults ship it (skipping one of those is not worth a warning). */
+export function isDefaultSchedule(schedule: { name: string; run: unknown }): boolean {
+  return defaultSchedules.some((known) => known.name === schedule.name && JSON.stringify(known.run) === JSON.stringify(schedule.run));
+}
+
+/** `schedules:` in the config: what runs when, and where it posts. Names are unique. */
+export const schedulesSchema = z
+  .array(scheduleSchema)
+  .superRefine((schedules, ctx) => {
+    const seen = new Set<string>();
+    schedules.forEach((schedule, index) => {
+      if (seen.has(schedule.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `schedule name "${schedule.name}" is used twice` });
+      seen.add(schedule.name);
+    });
+  })
+  .default(defaultSchedules);
+
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, 'expected a duration such as 30s, 5m or 2h');
+
+/** `alerts:` in the config: how the health-check schedule turns check results into alerts. */
+export const alertsSchema = z
+  .object({
+    hold_runs: z.number().int().min(1).max(100).default(2).describe('a new state must hold for this many runs before anyone is told'),
+    renotify_after: duration.default('4h').describe('re-notify while critical and not acked'),
+    snooze_default: duration.default('1h'),
+  })
+  .strict()
+  .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h' });
+
+/** One validated schedule. */
+export type Schedule = z.output<typeof scheduleSchema>;
+/** Where a schedule posts. */
+export type ScheduleChannel = z.output<typeof channelSchema>;
+/** Quiet hours of one channel. */
+export type QuietHours = z.output<typeof quietHoursSchema>;
+/** Validated alert settings. */
+export type AlertSettings = z.output<typeof alertsSchema>;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, formatProblem } from '../../src/config/problems.js';
+import { configSchema } from '../../src/config/schema.js';
+import { parseYamlText } from '../../src/config/yaml-file.js';
+
+function problems(text: string): string[] {
+  try {
+    parseYamlText(text, configSchema, { displayName: 'ops.yaml' });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  return [];
+}
+
+describe('schedules and alerts in the config', () => {
+  it('names the line of a bad cron expression, time zone or quiet hours', () => {
+    const text = [
+      'schedules:',
+      '  - name: morning',
+      '    cron: "61 9 * * *"',
+      '    timezone: Europe/Atlantis',
+      '    run: { report: morning }',
+      '    channels:',
+      '      - { platform: slack, id: C0OPS, quiet_hours: { from: "22:00", to: "7am" } }',
+      'alerts: { hold_runs: 0 }',
+      '',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^ops\.yaml:3 schedules\[0\]\.cron: not a cron expression \(minute: 61 is a invalid expression for minute\)/),
+      'ops.yaml:4 schedules[0].timezone: expected an IANA time zone such as Europe/Berlin or UTC',
+      'ops.yaml:7 schedules[0].channels[0].quiet_hours.to: expected a time of day such as 22:00',
+      expect.stringMatching(/^ops\.yaml:8 alerts\.hold_runs: /),
+    ]);
+  });
+
+  it('defaults to the morning report at 09:00, health alerts every 5 minutes, daily backup verification and a Friday restore test', () => {
+    const config = configSchema.parse({});
+    expect(config.schedules.map((schedule) => [schedule.name, schedule.cron])).toEqual([
+      ['morning-report', '0 9 * * *'],
+      ['health-alerts', '*/5 * * * *'],
+      ['backup-verification', '30 6 * * *'],
+      ['restore-test', '0 7 * * 5'],
+    ]);
+    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h' });
+  });
+});
