@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { maintenanceActions } from './actions/index.js';
+import { lastRestoreTest } from './backup/last-restore-test.js';
 import { sweepScratchDatabases } from './backup/scratch.js';
 import { healthReportAction } from './actions/health.js';
 import { approvalRuleFor } from './approvals/approval-rules.js';
@@ -99,7 +100,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const engine = new RunbookEngine({ actions, gate: approvals, audit, metrics });
   approvals.attach(engine);
   await approvals.start();
-  const scheduling = createScheduling({ config, store, ports, probes, runbooks, engine, logger });
+  const scheduling = createScheduling({ config, store, ports, probes, runbooks, engine, logger, lastRestoreTest: () => lastRestoreTest(config.targets.postgres) });
   const router = new Router({
     commands,
     runbooks,

@@ -86,12 +86,45 @@ export async function runRestoreTest(request: RestoreTestRequest): Promise<Resto
     return finish(result, started);
   };
 
-  await request.progress('verifying checksum');
-  result.checksum = await verifyChecksum(file, request.checksums, signal);
-  if (result.checksum.state === 'mismatch') {
-    return fail(`checksum mismatch: the dump's sha256 is ${short(result.checksum.actual)}, but ${short(result.checksum.expected)} was recorded when it was written; the file is damaged`);
+  const restoreAbort = new AbortController();
+  const abortRestore = (): void => restoreAbort.abort();
+  signal.addEventListener('abort', abortRestore, { once: true });
+  const checksum = verifyChecksum(file, request.checksums, signal).then((verdict) => {
+    if (verdict.state === 'mismatch') restoreAbort.abort();
+    return verdict;
+  });
+  const checksumFailure = async (): Promise<string | undefined> => {
+    result.checksum = await checksum;
+    if (result.checksum.state !== 'mismatch') return undefined;
+    return `checksum mismatch: the dump's sha256 is ${short(result.checksum.actual)}, but ${short(result.checksum.expected)} was recorded when it was written; the file is damaged`;
+  };
+  try {
+    return await restoreAndValidate(request, result, restoreAbort.signal, checksumFailure, fail, started);
+  } catch (error) {
+    const damaged = await checksumFailure().catch(() => undefined);
+    if (damaged && !signal.aborted) return fail(damaged);
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', abortRestore);
+    await checksum.catch(() => undefined);
   }
+}
 
+/**
+ * Everything after the checksum has started in the background: the archive list, the scratch database,
+ * `pg_restore` and validation. A checksum mismatch aborts the restore and is the reason reported.
+ */
+async function restoreAndValidate(
+  request: RestoreTestRequest,
+  result: RestoreTestResult,
+  signal: AbortSignal,
+  checksumFailure: () => Promise<string | undefined>,
+  fail: (reason: string) => Promise<RestoreTestResult>,
+  started: number,
+): Promise<RestoreTestResult> {
+  const { target, database, file } = { ...request, file: result.file };
+  const settings = target.backup.restore_test;
+  await request.progress('verifying checksum while restoring');
   const serverUrl = restoreServerUrl(target);
   const scratch = scratchDatabaseName(settings.scratch_prefix, new Date());
   if (scratch === database && sameServer(serverUrl, target.url)) {
@@ -99,11 +132,12 @@ export async function runRestoreTest(request: RestoreTestRequest): Promise<Resto
   }
   const major = await withBackupClient(serverUrl, signal, serverMajor);
   const pgRestore = await findPgTool('pg_restore', major, request.lookup);
-  await request.progress('reading the archive (pg_restore --list)');
   let archive;
   try {
     archive = await listArchive(pgRestore.path, file.path, signal);
   } catch (error) {
+    const damaged = await checksumFailure();
+    if (damaged) return fail(damaged);
     if (error instanceof UserError) return fail(error.message.replace(/\.$/, ''));
     throw error;
   }
@@ -119,9 +153,17 @@ export async function runRestoreTest(request: RestoreTestRequest): Promise<Resto
   try {
     await request.progress(`restoring (jobs ${settings.jobs})`);
     const scratchUrl = withDatabase(serverUrl, scratch);
-    const restored = await restoreArchive({ pgRestore: pgRestore.path, file: file.path, url: scratchUrl, database: scratch, jobs: settings.jobs, scratch: true, signal });
-    if (!restored.ok) return await fail(`pg_restore failed: ${restored.reason}`);
+    const restored = await restoreArchive({ pgRestore: pgRestore.path, file: file.path, url: scratchUrl, database: scratch, jobs: settings.jobs, scratch: true, signal }).catch(
+      async (error: unknown) => {
+        const damaged = await checksumFailure();
+        if (damaged) return { ok: false as const, reason: damaged, damaged: true };
+        throw error;
+      },
+    );
     result.restoreMs = Date.now() - restoreStarted;
+    const damaged = await checksumFailure();
+    if (damaged) return await fail(damaged);
+    if (!restored.ok) return await fail(`pg_restore failed: ${restored.reason}`);
 
     const tables = expected ?? archive.tables;
     await request.progress(`validating ${tables.length} tables`);

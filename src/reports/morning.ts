@@ -7,11 +7,14 @@ import { recordSizes, type SizeGrowth } from './size-history.js';
 /** Where the previous morning report's problems are kept, to say what changed. */
 export const previousProblemsKey = 'reports:morning:problems';
 
-/**
- * Where the backup runbooks record the last restore test: `{ at, ok, durationMs?, target? }` (`at` an
- * ISO date or epoch ms). Read loosely: anything else shows as unknown.
- */
-export const lastRestoreTestKey = 'backups:restore-test:last';
+/** The newest restore test, as the backup module records it beside the dumps. */
+export interface RestoreTestSummary {
+  target: string;
+  at: Date;
+  ok: boolean;
+  durationMs: number;
+  reason?: string;
+}
 
 const topProblemCount = 5;
 
@@ -25,12 +28,12 @@ interface Problem {
  * The morning report on one screen: overall health, what changed since the previous report, backups,
  * the top problems and database growth over 7 days. The verbose health report is behind "Show details".
  */
-export async function morningReport(health: Report, store: Store, now: Date): Promise<Report> {
+export async function morningReport(health: Report, store: Store, now: Date, lastRestoreTest: () => Promise<RestoreTestSummary | undefined> = async () => undefined): Promise<Report> {
   const problems = problemsOf(health);
   const previous = await store.get<{ at: string; problems: Problem[] }>(previousProblemsKey);
   await store.set(previousProblemsKey, { at: now.toISOString(), problems });
   const growth = await recordSizes(store, health, now);
-  const restoreTest = await store.get<unknown>(lastRestoreTestKey);
+  const restoreTest = await lastRestoreTest().catch(() => undefined);
   const sections: ReportSection[] = [
     changesSection(problems, previous),
     backupsSection(health, restoreTest, now),
@@ -77,7 +80,7 @@ function changesSection(problems: Problem[], previous: { at: string; problems: P
   return { title: 'Since the last report', status: worstStatus(lines.map((line) => line.status)), lines };
 }
 
-function backupsSection(health: Report, restoreTest: unknown, now: Date): ReportSection {
+function backupsSection(health: Report, restoreTest: RestoreTestSummary | undefined, now: Date): ReportSection {
   const lines: ReportLine[] = health.sections
     .filter((section) => section.title.endsWith(' (backup)'))
     .flatMap((section) =>
@@ -90,15 +93,11 @@ function backupsSection(health: Report, restoreTest: unknown, now: Date): Report
   return { title: 'Backups', status: worstStatus(lines.map((line) => line.status)), lines };
 }
 
-function restoreTestLine(recorded: unknown, now: Date): ReportLine {
-  const record = typeof recorded === 'object' && recorded !== null ? (recorded as Record<string, unknown>) : undefined;
-  const at = record && (typeof record.at === 'string' || typeof record.at === 'number') ? new Date(record.at) : undefined;
-  if (!record || !at || Number.isNaN(at.getTime()) || typeof record.ok !== 'boolean') {
-    return { status: 'unknown', label: 'last restore test', value: 'unknown (none recorded)' };
-  }
-  const took = typeof record.durationMs === 'number' ? `, took ${formatDuration(record.durationMs / 1000)}` : '';
-  const ago = formatDuration((now.getTime() - at.getTime()) / 1000);
-  return { status: record.ok ? 'ok' : 'crit', label: 'last restore test', value: `${record.ok ? 'passed' : 'FAILED'} ${ago} ago${took}` };
+function restoreTestLine(record: RestoreTestSummary | undefined, now: Date): ReportLine {
+  if (!record) return { status: 'unknown', label: 'last restore test', value: 'none recorded: /maint restore-test runs one' };
+  const ago = formatDuration((now.getTime() - record.at.getTime()) / 1000);
+  const value = `${record.ok ? 'passed' : 'FAILED'} on ${record.target} ${ago} ago, restore took ${formatDuration(record.durationMs / 1000)}`;
+  return { status: record.ok ? 'ok' : 'crit', label: 'last restore test', value, ...(record.reason ? { note: record.reason } : {}) };
 }
 
 function topProblemsSection(problems: Problem[]): ReportSection | undefined {

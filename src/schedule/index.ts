@@ -11,7 +11,7 @@ import { parseDuration } from '../router/values.js';
 import type { BuiltinHandler } from '../router/router.js';
 import type { Store } from '../store/store.js';
 import { ChannelDelivery } from './delivery.js';
-import { scheduledJobs } from './jobs.js';
+import { scheduledJobs, type JobDependencies } from './jobs.js';
 import { runCommand, schedulesCommand } from './schedule-commands.js';
 import { Scheduler } from './scheduler.js';
 
@@ -24,6 +24,8 @@ export interface SchedulingDependencies {
   runbooks: RunbookCatalog;
   engine: RunbookEngine;
   logger: Logger;
+  /** The newest restore test, for the morning report. */
+  lastRestoreTest?: JobDependencies['lastRestoreTest'];
 }
 
 /** The scheduler (not started), the alert desk and the schedules / run / ack / snooze commands. */
@@ -50,6 +52,7 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     delivery,
     alerts,
     runbooks: deps.runbooks,
+    ...(deps.lastRestoreTest ? { lastRestoreTest: deps.lastRestoreTest } : {}),
     engine: deps.engine,
     logger,
   });

@@ -7,7 +7,7 @@ import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Probe } from '../health/probe.js';
 import { runHealth } from '../health/runner.js';
-import { morningReport } from '../reports/morning.js';
+import { morningReport, type RestoreTestSummary } from '../reports/morning.js';
 import { recordSizes } from '../reports/size-history.js';
 import type { Store } from '../store/store.js';
 import { ChannelResponder } from './channel-responder.js';
@@ -35,6 +35,8 @@ export interface JobDependencies {
   runbooks: RunbookCatalog;
   engine: RunbookEngine;
   logger: Logger;
+  /** The newest restore test, for the morning report. */
+  lastRestoreTest?: () => Promise<RestoreTestSummary | undefined>;
 }
 
 /** The job runner for the three kinds of schedule: the morning report, health alerts, a runbook. */
@@ -54,7 +56,7 @@ export function scheduledJobs(deps: JobDependencies): JobRunner {
 
 async function postMorningReport(deps: JobDependencies, run: JobRun): Promise<string> {
   const health = await runHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
-  const report = await morningReport(health, deps.store, run.tick);
+  const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest);
   report.context = { ...report.context, note: `${run.schedule.name} · ${run.tick.toISOString()}${run.requestedBy ? ` · run by ${run.requestedBy}` : ''}` };
   const now = new Date();
   const responder = new ChannelResponder(deps.delivery, run.schedule.channels, (channel) => !deps.delivery.isQuiet(channel, report.status === 'crit', now, run.timeZone));

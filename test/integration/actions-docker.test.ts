@@ -130,6 +130,6 @@ describe('docker.restart, docker.stop and docker.start', () => {
 describe('maintenanceActions', () => {
   it('offers every maintenance action over the configured targets', () => {
     const names = maintenanceActions(targetsSchema.parse({ docker: [{ name: 'local-docker', socket }] })).map((action) => action.name);
-    expect(names).toEqual(['docker.restart', 'docker.stop', 'docker.start', 'postgres.vacuum', 'postgres.reindex', 'postgres.terminate']);
+    expect(names).toEqual(['docker.restart', 'docker.stop', 'docker.start', 'postgres.vacuum', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore']);
   });
 });
