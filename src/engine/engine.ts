@@ -69,6 +69,15 @@ export const refuseDestructiveSteps: DestructiveStepGate = {
 
 const defaultStepTimeoutMs = 10 * 60_000;
 
+/** How long an interrupted step may take to clean up (drop a scratch database, close a client) after its signal aborts. */
+const interruptCleanupMs = 2_500;
+
+/** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+}
+
 function auditBase(request: RunRequest) {
   const { invocation } = request;
   return {
@@ -298,12 +307,16 @@ export class RunbookEngine {
         context.controller.abort();
         reject(new UserError(`Step '${step.id}' did not finish within ${step.timeout ?? '10m'} and was stopped.`));
       }, timeoutMs);
-      onInterrupt = () => reject(new RunInterrupted('maintbot is shutting down'));
-      if (interrupted.aborted) onInterrupt();
-      else interrupted.addEventListener('abort', onInterrupt, { once: true });
+      onInterrupt = () => {
+        context.controller.abort();
+        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted('maintbot is shutting down')));
+      };
     });
+    const running = planned.action.run(planned.input, context.context);
+    if (interrupted.aborted) onInterrupt?.();
+    else if (onInterrupt) interrupted.addEventListener('abort', onInterrupt, { once: true });
     try {
-      return await Promise.race([planned.action.run(planned.input, context.context), timeout]);
+      return await Promise.race([running, timeout]);
     } finally {
       clearTimeout(timer);
       if (onInterrupt) interrupted.removeEventListener('abort', onInterrupt);

@@ -20,7 +20,7 @@ export interface DrainTimings {
 }
 
 /** The default timings, chosen to fit a 10 s stop together with closing connections. */
-export const defaultDrainTimings: DrainTimings = { graceMs: 5_000, interruptMs: 1_500 };
+export const defaultDrainTimings: DrainTimings = { graceMs: 4_000, interruptMs: 3_000 };
 
 /**
  * Stops taking commands, lets running steps finish within the grace period (no further step starts),

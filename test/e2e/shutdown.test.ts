@@ -1,7 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/run-bot.js';
 import { useTempDir, writeText } from '../support/temp.js';
@@ -109,4 +112,115 @@ describe('SIGTERM of a running bot', () => {
       ]),
     );
   }, 40_000);
+
+  it('leaves no scratch database, no held lock and an interrupted audit record when SIGTERM arrives during a restore test', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const database = `maintbot_sigterm_${suffix}`;
+    const prefix = `maintbot_rt_sig_${suffix}_`;
+    const keyPrefix = `maintbot-test-sigterm-${suffix}:`;
+    const admin = new pg.Client('postgres://postgres@127.0.0.1:5432/postgres');
+    await admin.connect();
+    const redis = new Redis('redis://127.0.0.1:6379');
+    cleanups.push(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      const leftovers = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
+      for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      await admin.end();
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    });
+    await admin.query(`CREATE DATABASE ${database}`);
+    const source = new pg.Client(`postgres://postgres@127.0.0.1:5432/${database}`);
+    await source.connect();
+    await source.query('CREATE TABLE hotels (id int primary key, name text); INSERT INTO hotels SELECT g, md5(g::text) FROM generate_series(1, 2000) g');
+    await source.end();
+
+    const dir = await tempDir();
+    const auditFile = join(dir, 'audit.jsonl');
+    const configPath = await writeText(
+      dir,
+      'bot.yaml',
+      [
+        'log: { level: debug, format: json }',
+        'chat: { console: { enabled: "on" } }',
+        'observability: { enabled: "on", host: 127.0.0.1, port: 0 }',
+        `audit: { file: ${JSON.stringify(auditFile)} }`,
+        `store: { redis_url: "redis://127.0.0.1:6379", key_prefix: "${keyPrefix}" }`,
+        'schedules: []',
+        'targets:',
+        '  postgres:',
+        `    - name: shop`,
+        `      url: postgres://postgres@127.0.0.1:5432/${database}`,
+        '      backup:',
+        `        dir: ${JSON.stringify(join(dir, 'backups'))}`,
+        '        restore_test:',
+        `          scratch_prefix: ${prefix}`,
+        '          checks:',
+        '            - { name: slow check, sql: "SELECT pg_sleep(30) IS NOT NULL" }',
+      ].join('\n'),
+    );
+    const bot = startBotProcess(configPath);
+    await bot.started;
+    bot.process.stdin.write('/maint backup\n/maint restore-test\n');
+    await within(
+      (async () => {
+        for (;;) {
+          const scratch = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query LIKE '%pg_sleep(30)%'", [`${prefix}%`]);
+          if (scratch.rowCount) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })(),
+      20_000,
+      'the restore test did not reach its slow check',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nstdout:\n${bot.stdout()}\nstderr:\n${bot.stderr().slice(-3000)}`);
+    });
+
+    const signalled = Date.now();
+    bot.process.kill('SIGTERM');
+    const code = await within(bot.exited, 12_000, 'the bot did not exit');
+    expect(code, bot.stderr().slice(-3000)).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+
+    const scratch = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
+    expect(scratch.rows).toEqual([]);
+    expect(await redis.keys(`${keyPrefix}lock:*`)).toEqual([]);
+    const events = (await readFile(auditFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; outcome: string; runbook?: string });
+    expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'runbook', runbook: 'restore-test', outcome: 'interrupted' })]));
+  }, 60_000);
 });
+
+/** Starts `node --import tsx src/main.ts --config PATH` and resolves `started` once it logs that it started. */
+function startBotProcess(configPath: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1', SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', REDIS_URL: '', DATABASE_URL: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const started = within(
+    new Promise<void>((resolve) => {
+      const look = (): void => {
+        if (stderr.includes('"maintbot started"')) resolve();
+      };
+      child.stderr.on('data', look);
+      look();
+    }),
+    20_000,
+    'the bot did not start',
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\nstderr:\n${stderr}`);
+  });
+  return { process: child, started, exited, stdout: () => stdout, stderr: () => stderr };
+}
