@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { UserError } from '../core/errors.js';
 import { maskPostgresUrl, scrub, unreachableReason, withDatabase } from '../health/probes/postgres/connect.js';
+import { abortableClient } from '../postgres/abortable-client.js';
 
 const connectTimeoutMs = 5000;
 
@@ -46,19 +47,10 @@ export function sameServer(a: string, b: string): boolean {
  */
 export async function openBackupClient(url: string, signal: AbortSignal, statementTimeoutMs = 0): Promise<pg.Client> {
   signal.throwIfAborted();
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: connectTimeoutMs,
-    statement_timeout: statementTimeoutMs,
-    application_name: 'maintbot-backup',
-    options: '-c TimeZone=UTC',
-  });
-  client.on('error', () => undefined);
-  const destroy = (): void => {
-    client.connection.stream.destroy();
-  };
-  signal.addEventListener('abort', destroy, { once: true });
-  client.once('end', () => signal.removeEventListener('abort', destroy));
+  const { client, destroy } = abortableClient(
+    { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, statement_timeout: statementTimeoutMs, application_name: 'maintbot-backup', options: '-c TimeZone=UTC' },
+    signal,
+  );
   try {
     await client.connect();
   } catch (error) {

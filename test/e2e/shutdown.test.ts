@@ -57,49 +57,23 @@ describe('SIGTERM of a running bot', () => {
         `    - { name: stuck-api, url: "http://127.0.0.1:${stuck.port}/health" }`,
       ].join('\n'),
     );
-    const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: '1', SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', REDIS_URL: '', DATABASE_URL: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    bot.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    bot.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => bot.once('exit', (code) => resolve(code)));
-    cleanups.push(async () => {
-      if (bot.exitCode === null) bot.kill('SIGKILL');
-    });
-
-    const port = await within(
-      new Promise<number>((resolve) => {
-        const look = (): void => {
-          const started = stderr.split('\n').find((line) => line.includes('"maintbot started"'));
-          if (started) resolve((JSON.parse(started) as { observabilityPort: number }).observabilityPort);
-        };
-        bot.stderr.on('data', look);
-        look();
-      }),
-      20_000,
-      'the bot did not start',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\nstderr:\n${stderr}`);
-    });
-    bot.stdin.write('/maint health\n');
+    const bot = startBotProcess(configPath);
+    const port = Number((await bot.started).observabilityPort);
+    bot.process.stdin.write('/maint health\n');
     await within(stuck.connected, 10_000, 'the health probe did not reach the hung endpoint');
 
     const signalled = Date.now();
-    bot.kill('SIGTERM');
+    bot.process.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'unready', down: [{ component: 'maintbot', reason: 'shutting down' }] });
 
-    const code = await within(exited, 12_000, 'the bot did not exit');
+    const code = await within(bot.exited, 12_000, 'the bot did not exit');
     const elapsed = Date.now() - signalled;
-    expect(code, stderr).toBe(0);
+    expect(code, bot.stderr()).toBe(0);
     expect(elapsed).toBeLessThan(10_000);
-    expect(stdout).toContain('health was interrupted at step 1 of 1');
+    expect(bot.stdout()).toContain('health was interrupted at step 1 of 1');
 
     const events = (await readFile(auditFile, 'utf8'))
       .trim()
@@ -194,7 +168,10 @@ describe('SIGTERM of a running bot', () => {
   }, 60_000);
 });
 
-/** Starts `node --import tsx src/main.ts --config PATH` and resolves `started` once it logs that it started. */
+/**
+ * Starts `node --import tsx src/main.ts --config PATH` (one process, like `node dist/main.js` in the image, so
+ * signals reach the bot itself) and resolves `started` with its "maintbot started" log record.
+ */
 function startBotProcess(configPath: string) {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath], {
     cwd: repoRoot,
@@ -210,9 +187,10 @@ function startBotProcess(configPath: string) {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   const started = within(
-    new Promise<void>((resolve) => {
+    new Promise<Record<string, unknown>>((resolve) => {
       const look = (): void => {
-        if (stderr.includes('"maintbot started"')) resolve();
+        const line = stderr.split('\n').find((candidate) => candidate.includes('"maintbot started"'));
+        if (line) resolve(JSON.parse(line) as Record<string, unknown>);
       };
       child.stderr.on('data', look);
       look();

@@ -5,13 +5,13 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
-import type { AuditEvent, AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
 import type { ActionDefinition } from '../../src/engine/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { person, TestChat } from '../support/test-chat.js';
+import { MemoryAudit } from '../support/memory-audit.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const run = `approvals-${process.pid}-${Date.now()}`;
@@ -39,16 +39,6 @@ const bump: ActionDefinition<{ by: number }> = {
   },
 };
 
-class MemoryAudit implements AuditTrail {
-  readonly events: AuditEvent[] = [];
-  async record(event: AuditEvent) {
-    this.events.push(event);
-  }
-  async latest(count: number) {
-    return this.events.slice(-count).reverse();
-  }
-  async close() {}
-}
 
 let folders: { commands: string; runbooks: string };
 let root: string;

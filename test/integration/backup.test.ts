@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import type { AuditEvent, AuditTrail } from '../../src/audit/audit-trail.js';
 import { backupActions } from '../../src/backup/actions.js';
 import { takeBackup } from '../../src/backup/dump.js';
 import { backupFileName } from '../../src/backup/files.js';
@@ -19,6 +18,7 @@ import { postgresTargetSchema } from '../../src/health/probes/postgres.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { person, TestChat } from '../support/test-chat.js';
+import { MemoryAudit } from '../support/memory-audit.js';
 
 const suffix = randomBytes(4).toString('hex');
 const server = 'postgres://postgres@127.0.0.1:5432';
@@ -27,16 +27,6 @@ const prefix = `maintbot_bt_${suffix}_`;
 const logger = createLogger({ level: 'silent', pretty: false });
 const alice = person('alice', ['operator']);
 
-class MemoryAudit implements AuditTrail {
-  readonly events: AuditEvent[] = [];
-  async record(event: AuditEvent) {
-    this.events.push(event);
-  }
-  async latest(count: number) {
-    return this.events.slice(-count).reverse();
-  }
-  async close() {}
-}
 
 let admin: pg.Client;
 let dir: string;

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, type App } from '../../src/app.js';
-import type { AuditEvent, AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { ActionDefinition } from '../../src/engine/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { shuttingDownText } from '../../src/router/router.js';
 import { person, TestChat } from '../support/test-chat.js';
 import { useTempDir } from '../support/temp.js';
+import { MemoryAudit } from '../support/memory-audit.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const tempDir = useTempDir();
@@ -31,24 +31,20 @@ const slow: ActionDefinition<{ quick?: number }> = {
     return { summary: 'rewrite the big table', detail: [], lockKey };
   },
   async run(input, context) {
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, input.quick ?? 60_000);
-      context.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      context.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          reject(new Error('aborted'));
+        },
+        { once: true },
+      );
     });
     return { summary: 'rewritten' };
   },
 };
-
-class MemoryAudit implements AuditTrail {
-  readonly events: AuditEvent[] = [];
-  async record(event: AuditEvent) {
-    this.events.push(event);
-  }
-  async latest(count: number) {
-    return this.events.slice(-count).reverse();
-  }
-  async close() {}
-}
 
 async function startCore(quick?: number): Promise<{ app: App; chat: TestChat; audit: MemoryAudit }> {
   const root = await tempDir();

@@ -5,13 +5,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import type { AuditEvent, AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { dockerClient, removeTestContainers, startTestContainer } from '../support/docker.js';
 import { person, TestChat } from '../support/test-chat.js';
+import { MemoryAudit } from '../support/memory-audit.js';
 
 const suffix = randomBytes(4).toString('hex');
 const server = 'postgres://postgres@127.0.0.1:5432';
@@ -21,16 +21,6 @@ const logger = createLogger({ level: 'silent', pretty: false });
 const alice = person('alice', ['operator']);
 const bob = person('bob', ['operator']);
 
-class MemoryAudit implements AuditTrail {
-  readonly events: AuditEvent[] = [];
-  async record(event: AuditEvent) {
-    this.events.push(event);
-  }
-  async latest(count: number) {
-    return this.events.slice(-count).reverse();
-  }
-  async close() {}
-}
 
 let admin: pg.Client;
 let dir: string;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../../core/errors.js';
 import { maskPostgresUrl, scrub, unreachableReason, withDatabase } from '../../health/probes/postgres/connect.js';
 import { describePlace, type PostgresPlace } from './target.js';
+import { abortableClient } from '../../postgres/abortable-client.js';
 
 const connectTimeoutMs = 5000;
 /** Cap on catalog reads and other short statements of a maintenance session. */
@@ -26,20 +27,17 @@ export interface MaintenanceSession {
 export async function openMaintenanceSession(place: PostgresPlace, signal: AbortSignal): Promise<MaintenanceSession> {
   signal.throwIfAborted();
   const url = withDatabase(place.target.url, place.database);
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: connectTimeoutMs,
-    statement_timeout: catalogStatementTimeoutMs,
-    lock_timeout: maintenanceLockTimeoutMs,
-    application_name: 'maintbot',
-    options: '-c TimeZone=UTC -c DateStyle=ISO',
-  });
-  client.on('error', () => undefined);
-  const destroy = (): void => {
-    client.connection.stream.destroy();
-  };
-  signal.addEventListener('abort', destroy, { once: true });
-  client.once('end', () => signal.removeEventListener('abort', destroy));
+  const { client, destroy } = abortableClient(
+    {
+      connectionString: url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: catalogStatementTimeoutMs,
+      lock_timeout: maintenanceLockTimeoutMs,
+      application_name: 'maintbot',
+      options: '-c TimeZone=UTC -c DateStyle=ISO',
+    },
+    signal,
+  );
   try {
     await client.connect();
     await client.query(
