@@ -13,9 +13,9 @@ import { takeBackup } from '../src/backup/dump.js';
 import { defaultPgToolLookup, findPgTool } from '../src/backup/pg-tools.js';
 import { runRestoreTest } from '../src/backup/restore-test.js';
 import type { BackupTarget } from '../src/backup/targets.js';
-import { formatBytes } from '../src/health/probes/format.js';
 import { postgresTargetSchema } from '../src/health/probes/postgres.js';
 import type { BenchResult } from './result.js';
+import { formatBytes } from '../src/render/units.js';
 
 const server = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const database = 'maintbot_bench_restore';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { notice } from '../core/report.js';
 import type { ActionContext, ActionDefinition, StepPlan } from '../engine/action.js';
-import { formatDuration } from '../health/probes/format.js';
 import { dockerActionPolicy, type DockerTarget } from '../health/probes/docker.js';
 import { DockerActions, describeActionResult, type ContainerAction, type ContainerState } from './docker.js';
 import { connectDockerEngine, type DockerEngine } from './docker-engine.js';
+import { formatSeconds } from '../render/units.js';
 
 const inputs = z.object({
   target: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.string().min(1).optional()),
@@ -114,5 +114,5 @@ async function checkStillPlanned(docker: DockerActions, action: ContainerAction,
 
 function describeRunning(state: ContainerState): string {
   if (state.status !== 'running' || !state.startedAt) return state.status;
-  return `running for ${formatDuration((Date.now() - state.startedAt.getTime()) / 1000)}`;
+  return `running for ${formatSeconds((Date.now() - state.startedAt.getTime()) / 1000)}`;
 }

@@ -1,6 +1,6 @@
 import type { Report, ReportLine } from '../core/report.js';
-import { formatDuration } from '../render/text.js';
 import type { ApprovalRequest } from './approval-request.js';
+import { formatMilliseconds } from '../render/units.js';
 
 /** The card that asks for approval, and its later states: rejected, expired. */
 export function approvalCard(request: ApprovalRequest, now: number): Report {
@@ -41,7 +41,7 @@ function approvalSection(request: ApprovalRequest, now: number): Report['section
   const who = `${rule.approverRoles.join(' or ')}${rule.allowSelf ? '' : `, not ${request.invocation.actor.name}`}`;
   const lines: ReportLine[] = [
     { status: 'warn', label: 'needs', value: `${rule.required} approval${rule.required === 1 ? '' : 's'} from ${who}` },
-    { status: 'warn', label: 'expires', value: `${clock(request.expiresAt)} (in ${formatDuration(Math.max(0, request.expiresAt - now))})` },
+    { status: 'warn', label: 'expires', value: `${clock(request.expiresAt)} (in ${formatMilliseconds(Math.max(0, request.expiresAt - now))})` },
   ];
   if (request.approvals.length > 0) {
     lines.push({ status: 'ok', label: 'approved by', value: request.approvals.map((decision) => `${decision.actorName} at ${clock(decision.at)}`).join(', ') });

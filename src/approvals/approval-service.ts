@@ -10,10 +10,10 @@ import type { StepPlan } from '../engine/action.js';
 import type { DestructiveStepGate, PlannedStep, RunbookEngine, RunRequest, RunState } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Metrics } from '../observability/metrics.js';
-import { formatDuration } from '../render/text.js';
 import type { Store } from '../store/store.js';
 import { approvalCard, approvalNote } from './approval-card.js';
 import { applyVerdict, expireIfDue, restoreInvocation, storeInvocation, type ApprovalRequest, type ApprovalRule, type VerdictResult } from './approval-request.js';
+import { formatMilliseconds } from '../render/units.js';
 
 /** What the approval service is built from. */
 export interface ApprovalServiceOptions {
@@ -94,7 +94,7 @@ export class ApprovalService implements DestructiveStepGate {
     );
     if (!lock.acquired) {
       throw new UserError(
-        `${lockKey} is busy: ${lock.holder.description}, since ${new Date(lock.holder.since).toISOString().slice(11, 16)} UTC (${formatDuration(now - lock.holder.since)} ago). One destructive runbook per target at a time: try again when it has finished.`,
+        `${lockKey} is busy: ${lock.holder.description}, since ${new Date(lock.holder.since).toISOString().slice(11, 16)} UTC (${formatMilliseconds(now - lock.holder.since)} ago). One destructive runbook per target at a time: try again when it has finished.`,
       );
     }
     const approval: ApprovalRequest = {

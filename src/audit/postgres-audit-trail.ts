@@ -5,8 +5,8 @@ import { clampRecordCount } from './audit-limits.js';
 import { migrateAuditSchema } from './audit-migrations.js';
 import { auditEventFromRow, auditInsertColumns, auditInsertValues, type AuditRow } from './audit-rows.js';
 import type { AuditEvent, AuditTrail } from './audit-trail.js';
-import { describeDatabaseUrl, withoutPassword } from './audit-url.js';
 import { postgresErrorCode } from '../postgres/error-code.js';
+import { maskUrl, withoutPassword } from '../core/mask.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
 const STATEMENT_TIMEOUT_MS = 15_000;
@@ -28,7 +28,7 @@ export class PostgresAuditTrail implements AuditTrail {
    * Throws a `UserError` naming the masked URL when the database cannot be reached or prepared.
    */
   static async open(url: string, logger: Logger): Promise<PostgresAuditTrail> {
-    const log = logger.child({ component: 'audit', database: describeDatabaseUrl(url) });
+    const log = logger.child({ component: 'audit', database: maskUrl(url) });
     const pool = new pg.Pool({
       connectionString: url,
       max: 2,
@@ -79,13 +79,13 @@ async function prepare(pool: pg.Pool, url: string, logger: Logger): Promise<void
   try {
     client = await pool.connect();
   } catch (error) {
-    throw new UserError(`audit database not reachable at ${describeDatabaseUrl(url)} (${withoutPassword(connectFailure(error), url)})`);
+    throw new UserError(`audit database not reachable at ${maskUrl(url)} (${withoutPassword(connectFailure(error), url)})`);
   }
   try {
     const applied = await migrateAuditSchema(client);
     if (applied.length > 0) logger.info({ versions: applied }, 'audit database migrated');
   } catch (error) {
-    throw new UserError(`audit database at ${describeDatabaseUrl(url)} could not be prepared (${withoutPassword(errorMessage(error), url)})`);
+    throw new UserError(`audit database at ${maskUrl(url)} could not be prepared (${withoutPassword(errorMessage(error), url)})`);
   } finally {
     client.release();
   }

@@ -6,7 +6,6 @@ import type { TargetsConfig } from '../config/targets.js';
 import { UserError } from '../core/errors.js';
 import type { ActionDefinition, AnyActionDefinition } from '../engine/action.js';
 import { dockerActionPolicy, type DockerTarget } from '../health/probes/docker.js';
-import { formatBytes } from '../health/probes/format.js';
 import { ChecksumCache, recordedSha256, verifyChecksum } from './checksum.js';
 import { takeBackup } from './dump.js';
 import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf } from './files.js';
@@ -15,6 +14,7 @@ import { ageOf, backupLine, backupReport, backupsReport, restoreReport, restoreT
 import { inspectRestore, performRestore, type ContainerControl } from './restore.js';
 import { runRestoreTest } from './restore-test.js';
 import { hasBackup, resolveBackupTarget, type BackupTarget } from './targets.js';
+import { formatBytes } from '../render/units.js';
 
 const optionalText = z.preprocess(emptyAsAbsent, z.string().min(1).optional());
 const backupInputs = z.object({ target: optionalText });

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { UserError } from '../core/errors.js';
-import { maskPostgresUrl, scrub, unreachableReason, withDatabase } from '../health/probes/postgres/connect.js';
+import { unreachableReason, withDatabase } from '../health/probes/postgres/connect.js';
 import { abortableClient } from '../postgres/abortable-client.js';
+import { withoutPassword } from '../core/mask.js';
 
 const connectTimeoutMs = 5000;
 
@@ -56,7 +57,7 @@ export async function openBackupClient(url: string, signal: AbortSignal, stateme
   } catch (error) {
     destroy();
     signal.throwIfAborted();
-    throw new UserError(`PostgreSQL is not reachable: ${scrub(unreachableReason(error, url), url)}.`);
+    throw new UserError(`PostgreSQL is not reachable: ${withoutPassword(unreachableReason(error, url), url)}.`);
   }
   return client;
 }
@@ -94,5 +95,3 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** The URL with its password masked, for messages. */
-export const shownUrl = maskPostgresUrl;

@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../core/errors.js';
-import { scrub, withDatabase } from '../health/probes/postgres/connect.js';
+import { withDatabase } from '../health/probes/postgres/connect.js';
 import type { PostgresTarget } from '../health/probes/postgres.js';
 import { runTool, stderrTail } from './child-process.js';
 import { sha256Line } from './checksum.js';
@@ -16,6 +16,7 @@ import { backupFileName, sidecarsOf, writeSidecar, type BackupFile, type BackupM
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
 import { applyRetention } from './retention.js';
 import { countRows } from './row-counts.js';
+import { withoutPassword } from '../core/mask.js';
 
 /** What one `pg_dump` needs. */
 export interface BackupRequest {
@@ -167,7 +168,7 @@ function dumpFailure(error: unknown, url: string, target: string, database: stri
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return new UserError(`The backup directory ran out of space while dumping ${database} on target ${target}; the partial file was removed.`);
   if (error instanceof DumpFailed) {
-    return new UserError(`pg_dump of ${database} on target ${target} failed: ${scrub(stderrTail(error.message), url)}. No backup was written.`);
+    return new UserError(`pg_dump of ${database} on target ${target} failed: ${withoutPassword(stderrTail(error.message), url)}. No backup was written.`);
   }
-  return new CodedError('backup.dump_failed', `pg_dump of ${database} failed: ${scrub(errorMessage(error), url)}`, { target, database }, { cause: error });
+  return new CodedError('backup.dump_failed', `pg_dump of ${database} failed: ${withoutPassword(errorMessage(error), url)}`, { target, database }, { cause: error });
 }

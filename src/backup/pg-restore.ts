@@ -1,6 +1,6 @@
-import { scrub } from '../health/probes/postgres/connect.js';
 import { runTool, stderrTail } from './child-process.js';
 import { toolConnection } from './connection.js';
+import { withoutPassword } from '../core/mask.js';
 
 /** One `pg_restore` of a custom-format dump into an existing, empty database. */
 export interface RestoreArchiveRequest {
@@ -29,5 +29,5 @@ export async function restoreArchive(request: RestoreArchiveRequest): Promise<{ 
   const result = await runTool(request.pgRestore, args, { env: connection.env, signal: request.signal });
   request.signal.throwIfAborted();
   if (result.code === 0) return { ok: true };
-  return { ok: false, reason: scrub(stderrTail(result.stderr), request.url) };
+  return { ok: false, reason: withoutPassword(stderrTail(result.stderr), request.url) };
 }

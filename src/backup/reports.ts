@@ -1,11 +1,11 @@
 import type { Report, ReportLine } from '../core/report.js';
 import { worstStatus } from '../core/status.js';
-import { formatBytes, formatDuration } from '../health/probes/format.js';
 import type { ChecksumState } from './checksum.js';
 import type { BackupOutcome } from './dump.js';
 import type { BackupFile, RestoreTestRecord } from './files.js';
 import type { RestoreOutcome } from './restore.js';
 import type { RestoreTestResult } from './restore-test.js';
+import { formatBytes, formatSeconds } from '../render/units.js';
 
 /** `1.2 s`, for durations in reports. */
 export function seconds(ms: number): string {
@@ -14,7 +14,7 @@ export function seconds(ms: number): string {
 
 /** The age of a dump, e.g. "3 h 5 min". */
 export function ageOf(file: BackupFile, now = Date.now()): string {
-  return formatDuration((now - file.takenAt.getTime()) / 1000);
+  return formatSeconds((now - file.takenAt.getTime()) / 1000);
 }
 
 /** The answer to `/maint backup`. */
@@ -51,7 +51,7 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
 /** One line of `/maint backups`: a dump with its age, size, checksum state and last restore test. */
 export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: RestoreTestRecord | undefined, now = Date.now()): ReportLine {
   const test = lastTest
-    ? `restore test ${lastTest.passed ? 'passed' : 'FAILED'} ${formatDuration((now - Date.parse(lastTest.at)) / 1000)} ago (${seconds(lastTest.duration_ms)})`
+    ? `restore test ${lastTest.passed ? 'passed' : 'FAILED'} ${formatSeconds((now - Date.parse(lastTest.at)) / 1000)} ago (${seconds(lastTest.duration_ms)})`
     : 'never restore-tested';
   const status = checksum === 'mismatch' ? 'crit' : checksum === 'missing' || lastTest?.passed === false ? 'warn' : 'ok';
   return {

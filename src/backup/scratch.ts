@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { PostgresTarget } from '../health/probes/postgres.js';
 import { parseDuration } from '../router/values.js';
-import { databaseOfUrl, quoteIdent, sameServer, shownUrl, withBackupClient } from './connection.js';
+import { maskUrl } from '../core/mask.js';
+import { databaseOfUrl, quoteIdent, sameServer, withBackupClient } from './connection.js';
 
 /** `<prefix><UTC yyyymmddhhmmss>_<6 hex>`: the time in the name is what the orphan sweep judges age by. */
 export function scratchDatabaseName(prefix: string, at: Date): string {
@@ -63,10 +64,10 @@ export async function sweepScratchDatabases(targets: readonly PostgresTarget[], 
         for (const name of orphans) await dropDatabase(client, name);
         return orphans;
       });
-      for (const name of names) logger.warn({ target: target.name, database: name, server: shownUrl(url) }, 'dropped a scratch database a restore test left behind');
+      for (const name of names) logger.warn({ target: target.name, database: name, server: maskUrl(url) }, 'dropped a scratch database a restore test left behind');
       dropped.push(...names);
     } catch (error) {
-      logger.warn({ target: target.name, server: shownUrl(url), err: errorMessage(error) }, 'could not sweep scratch databases of restore tests');
+      logger.warn({ target: target.name, server: maskUrl(url), err: errorMessage(error) }, 'could not sweep scratch databases of restore tests');
     }
   }
   return dropped;

@@ -1,11 +1,42 @@
-/** Hides the password of a URL, e.g. `postgres://app:***@db:5432/app`, for logs and messages. */
+const passwordParameters = ['password', 'sslpassword'];
+
+/**
+ * Hides the password of a URL, in the user info and in `password` / `sslpassword` query parameters,
+ * e.g. `postgres://app:***@db:5432/app`, for logs and messages.
+ */
 export function maskUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = '***';
-    return parsed.toString();
+    if (parsed.password) parsed.password = '***';
+    for (const key of passwordParameters) if (parsed.searchParams.has(key)) parsed.searchParams.set(key, '***');
+    return parsed.toString().replace(/%2A%2A%2A/g, '***');
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@').replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
+  }
+}
+
+/** Removes a URL's password from a text, in case a driver or a tool's error message repeats it. */
+export function withoutPassword(text: string, url: string): string {
+  const forms = new Set<string>();
+  try {
+    const parsed = new URL(url);
+    for (const value of [parsed.password, ...passwordParameters.map((key) => parsed.searchParams.get(key) ?? '')]) {
+      if (!value) continue;
+      forms.add(value);
+      forms.add(safeDecode(value));
+    }
+  } catch {
+    return text;
+  }
+  let out = text;
+  for (const form of forms) if (form) out = out.split(form).join('***');
+  return out;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }

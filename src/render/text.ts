@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
 import type { LineStatus } from '../core/status.js';
+import { formatMilliseconds } from './units.js';
 
 /** How text is rendered: colour only for a terminal that shows it. */
 export interface TextRenderOptions {
@@ -61,18 +62,11 @@ function renderLine(line: ReportLine, labelWidth: number, valueWidth: number, op
 export function contextLine(report: Report): string | undefined {
   const parts: string[] = [];
   if (report.context?.requestedBy) parts.push(`asked by ${report.context.requestedBy}`);
-  if (report.context?.durationMs !== undefined) parts.push(formatDuration(report.context.durationMs));
+  if (report.context?.durationMs !== undefined) parts.push(formatMilliseconds(report.context.durationMs));
   if (report.context?.note) parts.push(report.context.note);
   return parts.length ? parts.join(' · ') : undefined;
 }
 
-/** 850 ms, 3.2 s, 4 min 5 s. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 function renderButtons(buttons: readonly ReportButton[]): string {
   return `  ${buttons.map((button) => `[${button.label}: type ${button.command}]`).join('  ')}`;

@@ -1,8 +1,8 @@
 import type { Report, ReportLine, ReportSection } from '../core/report.js';
 import { compareStatus, isProblem, worstStatus } from '../core/status.js';
-import { formatBytes, formatDuration } from '../health/probes/format.js';
 import type { Store } from '../store/store.js';
 import { recordSizes, type SizeGrowth } from './size-history.js';
+import { formatBytes, formatSeconds } from '../render/units.js';
 
 /** Where the previous morning report's problems are kept, to say what changed. */
 export const previousProblemsKey = 'reports:morning:problems';
@@ -95,8 +95,8 @@ function backupsSection(health: Report, restoreTest: RestoreTestSummary | undefi
 
 function restoreTestLine(record: RestoreTestSummary | undefined, now: Date): ReportLine {
   if (!record) return { status: 'unknown', label: 'last restore test', value: 'none recorded: /maint restore-test runs one' };
-  const ago = formatDuration((now.getTime() - record.at.getTime()) / 1000);
-  const value = `${record.ok ? 'passed' : 'FAILED'} on ${record.target} ${ago} ago, restore took ${formatDuration(record.durationMs / 1000)}`;
+  const ago = formatSeconds((now.getTime() - record.at.getTime()) / 1000);
+  const value = `${record.ok ? 'passed' : 'FAILED'} on ${record.target} ${ago} ago, restore took ${formatSeconds(record.durationMs / 1000)}`;
   return { status: record.ok ? 'ok' : 'crit', label: 'last restore test', value, ...(record.reason ? { note: record.reason } : {}) };
 }
 

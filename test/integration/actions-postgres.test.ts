@@ -271,7 +271,7 @@ describe('postgres.terminate', () => {
     const plan = await terminate.plan(input, context());
     expect(plan.summary).toBe(`terminate 1 session on database ${database} of target main-db`);
     const line = plan.detail.find((text) => text.startsWith(`pid ${sleeper.pid}:`));
-    expect(line).toMatch(new RegExp(`^pid ${sleeper.pid}: user postgres, database ${database}, active for \\d+ s: select pg_sleep\\(60\\) /\\* maintbot-test \\*/$`));
+    expect(line).toMatch(new RegExp(`^pid ${sleeper.pid}: user postgres, database ${database}, active for [\\d.]+ s: select pg_sleep\\(60\\) /\\* maintbot-test \\*/$`));
     expect(plan.data).toEqual({
       sessions: [{ pid: sleeper.pid, backend_start: expect.any(String), query_start: expect.any(String), reason: 'long query' }],
     });

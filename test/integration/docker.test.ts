@@ -61,7 +61,7 @@ describe('Docker health probe against the real engine', () => {
     const [line] = await probeLines({ containers: [name.healthy] });
 
     expect(line).toMatchObject({ status: 'ok', label: name.healthy });
-    expect(line!.value).toMatch(/^running \d+ s · healthy · 0 restarts · maintbot-test\/busybox:latest$/);
+    expect(line!.value).toMatch(/^running [\d.]+ s · healthy · 0 restarts · maintbot-test\/busybox:latest$/);
     expect(line!.note).toBeUndefined();
   });
 

@@ -129,7 +129,7 @@ describe('Discord embed renderer', () => {
     const body = renderDiscordMessage(hugeReport());
     withinLimits(body);
     const shown = body.embeds.reduce((sum, embed) => sum + (embed.fields?.length ?? 0), 0);
-    expect(body.embeds.at(-1)?.footer?.text).toBe(`… ${360 - shown} more lines — /maint health --verbose\nasked by carol · 3.0 s`);
+    expect(body.embeds.at(-1)?.footer?.text).toBe(`… ${360 - shown} more lines — /maint health --verbose\nasked by carol · 3 s`);
     matchesGolden('huge-cut', body);
   });
 

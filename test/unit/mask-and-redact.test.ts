@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { maskUrl } from '../../src/core/mask.js';
+import { maskUrl, withoutPassword } from '../../src/core/mask.js';
 import { createLogger } from '../../src/logging/logger.js';
 
 describe('secrets stay out of logs and messages', () => {
@@ -26,5 +26,16 @@ describe('secrets stay out of logs and messages', () => {
     expect(text).not.toContain('shh');
     expect(text).not.toContain('"abc"');
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('passwords in query strings and in driver messages', () => {
+  it('masks password and sslpassword query parameters too', () => {
+    expect(maskUrl('postgres://app@db/app?sslmode=require&password=hunter2&sslpassword=k3y')).toBe('postgres://app@db/app?sslmode=require&password=***&sslpassword=***');
+  });
+
+  it('removes every form of the password a message may repeat', () => {
+    const url = 'postgres://app:p%40ss@db/app?sslpassword=k3y';
+    expect(withoutPassword('auth failed for p@ss and p%40ss with key k3y', url)).toBe('auth failed for *** and *** with key ***');
   });
 });

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { notice } from '../../core/report.js';
 import type { ActionDefinition } from '../../engine/action.js';
-import { formatBytes } from '../../health/probes/format.js';
 import type { PostgresTarget } from '../../health/probes/postgres.js';
 import { approvedData } from './approved.js';
 import { relationStillNamed, resolveRelation, toRelation, type CatalogRelation } from './catalog.js';
@@ -11,6 +10,7 @@ import { emptyAsAbsent, placeInputs, relationName } from './inputs.js';
 import { withMaintenanceSession } from './session.js';
 import { seconds } from './stats.js';
 import { describePlace, postgresLockKey, resolvePostgresPlace } from './target.js';
+import { formatBytes } from '../../render/units.js';
 
 const inputs = z
   .object({

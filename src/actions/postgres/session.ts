@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../../core/errors.js';
-import { maskPostgresUrl, scrub, unreachableReason, withDatabase } from '../../health/probes/postgres/connect.js';
+import { unreachableReason, withDatabase } from '../../health/probes/postgres/connect.js';
 import { describePlace, type PostgresPlace } from './target.js';
 import { abortableClient } from '../../postgres/abortable-client.js';
+import { maskUrl, withoutPassword } from '../../core/mask.js';
 
 const connectTimeoutMs = 5000;
 /** Cap on catalog reads and other short statements of a maintenance session. */
@@ -47,7 +48,7 @@ export async function openMaintenanceSession(place: PostgresPlace, signal: Abort
   } catch (error) {
     destroy();
     signal.throwIfAborted();
-    throw new UserError(`PostgreSQL ${describePlace(place)} is not reachable: ${scrub(unreachableReason(error, url), url)}.`);
+    throw new UserError(`PostgreSQL ${describePlace(place)} is not reachable: ${withoutPassword(unreachableReason(error, url), url)}.`);
   }
   const session: MaintenanceSession = {
     client,
@@ -102,8 +103,8 @@ function maintenanceFailure(error: unknown, sql: string, place: PostgresPlace): 
   if (code === '42501') return new UserError(`The bot's database user may not run ${sql} in ${describePlace(place)} (permission denied).`);
   return new CodedError(
     'postgres.maintenance_failed',
-    `${sql} failed in ${describePlace(place)}: ${scrub(errorMessage(error), place.target.url)}`,
-    { target: place.target.name, database: place.database, url: maskPostgresUrl(place.target.url), sqlstate: code },
+    `${sql} failed in ${describePlace(place)}: ${withoutPassword(errorMessage(error), place.target.url)}`,
+    { target: place.target.name, database: place.database, url: maskUrl(place.target.url), sqlstate: code },
     { cause: error },
   );
 }

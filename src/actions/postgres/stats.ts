@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { formatBytes, formatDuration } from '../../health/probes/format.js';
+import { formatBytes, formatSeconds } from '../../render/units.js';
 
 /** Size and activity figures of one table, as a plan shows them. */
 export interface TableStats {
@@ -47,7 +47,7 @@ export function describeTableStats(stats: TableStats, now = new Date()): string[
 /** "3 h ago (2024-05-01T10:00:00.000Z)" or "never". */
 export function when(date: Date | undefined, now: Date): string {
   if (!date) return 'never';
-  return `${formatDuration((now.getTime() - date.getTime()) / 1000)} ago (${date.toISOString()})`;
+  return `${formatSeconds((now.getTime() - date.getTime()) / 1000)} ago (${date.toISOString()})`;
 }
 
 /** Seconds with one decimal, e.g. "1.2 s". */

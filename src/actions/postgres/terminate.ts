@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { CodedError } from '../../core/errors.js';
 import { notice } from '../../core/report.js';
 import type { ActionDefinition } from '../../engine/action.js';
-import { formatDuration } from '../../health/probes/format.js';
 import type { PostgresTarget } from '../../health/probes/postgres.js';
 import { approvedData } from './approved.js';
 import { durationMs, emptyAsAbsent, placeInputs } from './inputs.js';
@@ -16,6 +15,7 @@ import {
   type TerminationResult,
 } from './sessions.js';
 import { postgresLockKey, resolvePostgresPlace } from './target.js';
+import { formatSeconds } from '../../render/units.js';
 
 /** Without either threshold, sessions in a query for longer than this are listed. */
 export const defaultOlderThanMs = 10 * 60_000;
@@ -107,14 +107,14 @@ function criteriaOf(input: TerminateInput): SessionCriteria {
 
 function describeCriteria(criteria: SessionCriteria): string {
   const parts = [
-    criteria.olderThanMs !== undefined ? `in a query for over ${formatDuration(criteria.olderThanMs / 1000)}` : undefined,
-    criteria.idleInTransactionMs !== undefined ? `idle in a transaction for over ${formatDuration(criteria.idleInTransactionMs / 1000)}` : undefined,
+    criteria.olderThanMs !== undefined ? `in a query for over ${formatSeconds(criteria.olderThanMs / 1000)}` : undefined,
+    criteria.idleInTransactionMs !== undefined ? `idle in a transaction for over ${formatSeconds(criteria.idleInTransactionMs / 1000)}` : undefined,
   ].filter(Boolean);
   return parts.join(' or ');
 }
 
 function describeSession(session: ListedSession): string {
-  return `pid ${session.pid}: user ${session.user ?? '?'}, database ${session.database ?? '?'}, ${session.state} for ${formatDuration(session.durationMs / 1000)}: ${session.query || '(no query text)'}`;
+  return `pid ${session.pid}: user ${session.user ?? '?'}, database ${session.database ?? '?'}, ${session.state} for ${formatSeconds(session.durationMs / 1000)}: ${session.query || '(no query text)'}`;
 }
 
 function describeResult(result: TerminationResult): string {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import type { ActionDefinition } from '../../engine/action.js';
-import { formatBytes } from '../../health/probes/format.js';
 import type { PostgresTarget } from '../../health/probes/postgres.js';
 import { notice } from '../../core/report.js';
 import { approvedData } from './approved.js';
@@ -10,6 +9,7 @@ import { placeInputs, relationName } from './inputs.js';
 import { withMaintenanceSession } from './session.js';
 import { describeTableStats, readTableStats, seconds } from './stats.js';
 import { describePlace, postgresLockKey, resolvePostgresPlace } from './target.js';
+import { formatBytes } from '../../render/units.js';
 
 const inputs = z.object({
   ...placeInputs,

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ReportLine } from '../../core/report.js';
 import { TargetUnreachable, type Probe } from '../probe.js';
-import { formatBytes, formatDuration, formatPercent } from './format.js';
 import { targetNameSchema } from './target-name.js';
+import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 
 const backupThresholdsSchema = z
   .object({
@@ -126,7 +126,7 @@ function ageLine(newest: BackupFile, thresholds: BackupThresholds): ReportLine {
   const line: ReportLine = {
     status: tooOld ? 'warn' : 'ok',
     label: 'newest backup',
-    value: `${newest.name}, ${formatDuration(ageS)} old`,
+    value: `${newest.name}, ${formatSeconds(ageS)} old`,
     threshold: `warn when older than ${thresholds.max_age_h} h`,
   };
   if (tooOld) line.note = 'the backup job has missed its run: check the job, its logs and the space it writes to';

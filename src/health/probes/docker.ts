@@ -12,8 +12,8 @@ import {
 } from '../../actions/docker.js';
 import { connectDockerEngine, defaultDockerSocket, type DockerEngine } from '../../actions/docker-engine.js';
 import type { Probe } from '../probe.js';
-import { formatDuration } from './format.js';
 import { targetNameSchema } from './target-name.js';
+import { formatSeconds } from '../../render/units.js';
 
 const labelSelector = z
   .string()
@@ -217,7 +217,7 @@ function describeSince(state: ContainerState, now: Date): string {
 
 function runningFor(state: ContainerState, now: Date): string | undefined {
   if (state.status !== 'running' || !state.startedAt) return undefined;
-  return formatDuration((now.getTime() - state.startedAt.getTime()) / 1000);
+  return formatSeconds((now.getTime() - state.startedAt.getTime()) / 1000);
 }
 
 function oneLine(text: string, max: number): string {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import { z } from 'zod';
 import type { ReportLine } from '../../core/report.js';
 import type { Probe } from '../probe.js';
-import { formatBytes, formatDuration, formatPercent } from './format.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, type LimitPair } from './judge.js';
 import { targetNameSchema } from './target-name.js';
+import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 
 const percent = z.number().min(0).max(100);
 
@@ -156,5 +156,5 @@ function loadLine(thresholds: HostThresholds): ReportLine {
 }
 
 function uptimeLine(): ReportLine {
-  return { status: 'ok', label: 'uptime', value: formatDuration(os.uptime()) };
+  return { status: 'ok', label: 'uptime', value: formatSeconds(os.uptime()) };
 }

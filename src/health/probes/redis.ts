@@ -2,10 +2,10 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ReportLine } from '../../core/report.js';
 import { TargetUnreachable, type Probe } from '../probe.js';
-import { formatBytes, formatDuration, formatPercent } from './format.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, judgeLow, lowLimitsText, type LimitPair } from './judge.js';
 import { abortable, describeConnectError } from './network.js';
 import { targetNameSchema } from './target-name.js';
+import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 
 const percent = z.number().min(0).max(100);
 const ratio = z.number().min(0).max(1);
@@ -199,7 +199,7 @@ function reachableLine(info: Map<string, string>): ReportLine {
   return {
     status: 'ok',
     label: 'reachable',
-    value: `Redis ${version} (${role}), up ${formatDuration(numberOf(info, 'uptime_in_seconds'))}`,
+    value: `Redis ${version} (${role}), up ${formatSeconds(numberOf(info, 'uptime_in_seconds'))}`,
   };
 }
 
@@ -211,7 +211,7 @@ function replicationLine(info: Map<string, string>): ReportLine | undefined {
   return {
     status: 'crit',
     label: 'replication',
-    value: `link to ${master} ${link}, down for ${formatDuration(numberOf(info, 'master_link_down_since_seconds'))}`,
+    value: `link to ${master} ${link}, down for ${formatSeconds(numberOf(info, 'master_link_down_since_seconds'))}`,
     threshold: 'crit when the link is down',
     note: 'this replica serves stale data: check that the master is up and reachable from here',
   };
@@ -277,7 +277,7 @@ function evictionsLine(info: Map<string, string>, previous: EvictionMark | undef
   const comparable = previous !== undefined && previous.runId === runId && previous.evictedKeys <= total;
   const recent = comparable ? total - previous.evictedKeys : total;
   const since = comparable
-    ? `since the last check ${formatDuration((now - previous.at) / 1000)} ago (${total} since start)`
+    ? `since the last check ${formatSeconds((now - previous.at) / 1000)} ago (${total} since start)`
     : 'since start';
   const line: ReportLine = {
     status: recent > 0 ? 'warn' : 'ok',
@@ -319,7 +319,7 @@ function lastSaveLine(info: Map<string, string>, thresholds: RedisThresholds, no
   const ageS = now / 1000 - numberOf(info, 'rdb_last_save_time');
   const changes = numberOf(info, 'rdb_changes_since_last_save');
   const when = info.get('rdb_saves') === '0' ? 'no save since the start' : 'last save';
-  const value = `${info.get('rdb_last_bgsave_status') ?? 'unknown'}, ${when} ${formatDuration(ageS)} ago, ${changes} changes since`;
+  const value = `${info.get('rdb_last_bgsave_status') ?? 'unknown'}, ${when} ${formatSeconds(ageS)} ago, ${changes} changes since`;
   if (info.get('rdb_last_bgsave_status') === 'err') {
     return {
       status: 'crit',

@@ -1,6 +1,8 @@
 import type { ReportLine } from '../../../core/report.js';
 import type { CheckContext } from './check.js';
-import { clockTime, formatSeconds, judgeHigh, shortQuery, thresholdText } from './format.js';
+import { clockTime, shortQuery, thresholdText } from './format.js';
+import { formatSeconds } from '../../../render/units.js';
+import { judgeHigh } from '../judge.js';
 
 interface LongQueryRow {
   pid: number;
@@ -28,7 +30,7 @@ export async function longQueryCheck({ client, thresholds }: CheckContext): Prom
   if (!longest) return [{ status: 'ok', label: 'long-running queries', value: 'none', threshold }];
   return [
     {
-      status: judgeHigh(longest.seconds, thresholds.long_query_warn_s, thresholds.long_query_crit_s),
+      status: judgeHigh(longest.seconds, { warn: thresholds.long_query_warn_s, crit: thresholds.long_query_crit_s }),
       label: 'long-running queries',
       value: `${longest.total}, longest ${formatSeconds(longest.seconds)} (pid ${longest.pid})`,
       threshold,
@@ -64,7 +66,7 @@ export async function idleInTransactionCheck({ client, thresholds }: CheckContex
   const threshold = thresholdText(formatSeconds(thresholds.idle_in_transaction_warn_s));
   const oldest = rows[0];
   if (!oldest) return [{ status: 'ok', label: 'idle in transaction', value: 'none', threshold }];
-  const status = judgeHigh(oldest.idle_s, thresholds.idle_in_transaction_warn_s, Number.POSITIVE_INFINITY);
+  const status = judgeHigh(oldest.idle_s, { warn: thresholds.idle_in_transaction_warn_s, crit: Number.POSITIVE_INFINITY });
   const line: ReportLine = {
     status,
     label: 'idle in transaction',

@@ -1,25 +1,13 @@
 import pg from 'pg';
 import { TargetUnreachable } from '../../probe.js';
 import { postgresErrorCode } from '../../../postgres/error-code.js';
+import { maskUrl, withoutPassword } from '../../../core/mask.js';
 
 /** How long a health connection may take to be ready before it counts as unreachable. */
 export const CONNECT_TIMEOUT_MS = 5000;
 /** Server-side cap on each health query, so a stuck catalog read cannot pin a backend. */
 const STATEMENT_TIMEOUT_MS = 5000;
 
-/** A postgres URL with the password (in user info or query string) replaced by `***`. */
-export function maskPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const key of ['password', 'sslpassword']) {
-      if (parsed.searchParams.has(key)) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString().replace(/%2A%2A%2A/g, '***');
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
 
 /** The same URL pointing at another database on the same server. */
 export function withDatabase(url: string, database: string): string {
@@ -52,7 +40,7 @@ export async function openHealthClient(url: string, signal: AbortSignal): Promis
   } catch (error) {
     destroy();
     signal.throwIfAborted();
-    throw new TargetUnreachable(scrub(unreachableReason(error, url), url), { cause: error });
+    throw new TargetUnreachable(withoutPassword(unreachableReason(error, url), url), { cause: error });
   }
 }
 
@@ -74,7 +62,7 @@ function destroyClient(client: pg.Client): void {
 
 /** Why a connection failed, in words a user can act on. */
 export function unreachableReason(error: unknown, url: string): string {
-  const where = maskPostgresUrl(url);
+  const where = maskUrl(url);
   const code = postgresErrorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const database = databaseOf(url);
@@ -119,19 +107,3 @@ function databaseOf(url: string): string {
   }
 }
 
-/** Removes the URL's password from a text, in case a driver message repeats it. */
-export function scrub(text: string, url: string): string {
-  const forms = new Set<string>();
-  try {
-    const parsed = new URL(url);
-    const password = parsed.password || parsed.searchParams.get('password') || '';
-    if (password.length === 0) return text;
-    forms.add(password);
-    forms.add(decodeURIComponent(password));
-  } catch {
-    return text;
-  }
-  let out = text;
-  for (const form of forms) out = out.split(form).join('***');
-  return out;
-}

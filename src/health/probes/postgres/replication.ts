@@ -1,6 +1,8 @@
 import type { ReportLine } from '../../../core/report.js';
 import type { CheckContext } from './check.js';
-import { formatBytes, formatSeconds, judgeHigh, thresholdText } from './format.js';
+import { thresholdText } from './format.js';
+import { formatBytes, formatSeconds } from '../../../render/units.js';
+import { judgeHigh } from '../judge.js';
 
 interface LagRow {
   in_recovery: boolean;
@@ -22,7 +24,7 @@ export async function replicationLagCheck({ client, thresholds }: CheckContext):
   const row = rows[0];
   if (!row) throw new Error('no replication row');
   const threshold = thresholdText(formatSeconds(thresholds.replication_lag_warn_s), formatSeconds(thresholds.replication_lag_crit_s));
-  const judge = (lag: number) => judgeHigh(lag, thresholds.replication_lag_warn_s, thresholds.replication_lag_crit_s);
+  const judge = (lag: number) => judgeHigh(lag, { warn: thresholds.replication_lag_warn_s, crit: thresholds.replication_lag_crit_s });
   const note = 'a lagging replica serves stale reads and loses data on failover: check its network, disk and replay conflicts';
   if (row.in_recovery) {
     if (row.replica_lag_s === null) {

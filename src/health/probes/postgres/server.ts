@@ -1,6 +1,8 @@
 import type { ReportLine } from '../../../core/report.js';
 import type { CheckContext } from './check.js';
-import { formatPct, formatSeconds, judgeHigh, thresholdText } from './format.js';
+import { thresholdText } from './format.js';
+import { formatPercent, formatSeconds } from '../../../render/units.js';
+import { judgeHigh } from '../judge.js';
 
 interface ServerRow {
   version: string;
@@ -35,12 +37,12 @@ export async function serverChecks({ client, thresholds }: CheckContext): Promis
     value: `PostgreSQL ${row.version.replace(/\s*\(.*\)$/, '')}, ${role}, up ${formatSeconds(row.uptime_s)}`,
   };
   const pct = (row.used / row.max_connections) * 100;
-  const status = judgeHigh(pct, thresholds.connections_warn_pct, thresholds.connections_crit_pct);
+  const status = judgeHigh(pct, { warn: thresholds.connections_warn_pct, crit: thresholds.connections_crit_pct });
   const connections: ReportLine = {
     status,
     label: 'connections',
-    value: `${row.used} of ${row.max_connections} (${formatPct(pct)})`,
-    threshold: thresholdText(formatPct(thresholds.connections_warn_pct), formatPct(thresholds.connections_crit_pct)),
+    value: `${row.used} of ${row.max_connections} (${formatPercent(pct)})`,
+    threshold: thresholdText(formatPercent(thresholds.connections_warn_pct), formatPercent(thresholds.connections_crit_pct)),
     detail: Object.entries(row.by_state ?? {})
       .sort(([, a], [, b]) => b - a)
       .map(([state, count]) => `${count} ${state}`),

@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import type { ReportLine } from '../../../core/report.js';
 import type { CheckContext } from './check.js';
-import { ago, formatBytes, formatCount, formatPct, judgeHigh, judgeLow, lowThresholdText, thresholdText } from './format.js';
+import { ago, formatCount, lowThresholdText, thresholdText } from './format.js';
 import type { PostgresThresholds } from './thresholds.js';
+import { formatBytes, formatPercent } from '../../../render/units.js';
+import { judgeHigh, judgeLow } from '../judge.js';
 
 interface WraparoundRow {
   datname: string;
@@ -22,12 +24,12 @@ export async function wraparoundCheck({ client, thresholds }: CheckContext): Pro
   const oldest = rows[0];
   if (!oldest) throw new Error('no database rows');
   const pct = (oldest.xid_age / oldest.freeze_max_age) * 100;
-  const status = judgeHigh(pct, thresholds.wraparound_warn_pct, thresholds.wraparound_crit_pct);
+  const status = judgeHigh(pct, { warn: thresholds.wraparound_warn_pct, crit: thresholds.wraparound_crit_pct });
   const line: ReportLine = {
     status,
     label: 'transaction ID age',
-    value: `${formatCount(oldest.xid_age)} in ${oldest.datname} (${formatPct(pct)} of autovacuum_freeze_max_age ${formatCount(oldest.freeze_max_age)})`,
-    threshold: thresholdText(formatPct(thresholds.wraparound_warn_pct), formatPct(thresholds.wraparound_crit_pct)),
+    value: `${formatCount(oldest.xid_age)} in ${oldest.datname} (${formatPercent(pct)} of autovacuum_freeze_max_age ${formatCount(oldest.freeze_max_age)})`,
+    threshold: thresholdText(formatPercent(thresholds.wraparound_warn_pct), formatPercent(thresholds.wraparound_crit_pct)),
     detail: rows.map((row) => `${row.datname} · ${formatCount(row.xid_age)}`),
   };
   if (status !== 'ok') {
@@ -62,7 +64,7 @@ export async function databaseStatsCheck({ client, thresholds, databases }: Chec
       lines.push({ status: 'ok', label: `cache hit ratio (${row.datname})`, value: 'no block reads yet', threshold });
     } else {
       const ratio = row.blks_hit / total;
-      const status = judgeLow(ratio, thresholds.cache_hit_warn, thresholds.cache_hit_crit);
+      const status = judgeLow(ratio, { warn: thresholds.cache_hit_warn, crit: thresholds.cache_hit_crit });
       const line: ReportLine = {
         status,
         label: `cache hit ratio (${row.datname})`,
@@ -106,19 +108,19 @@ export async function deadTupleCheck(
 ): Promise<ReportLine[]> {
   const { rows } = await client.query<DeadTupleRow>(deadTuplesSql, [thresholds.dead_tuple_min_rows]);
   const label = `dead tuples (${database})`;
-  const threshold = `${thresholdText(formatPct(thresholds.dead_tuple_warn_pct), formatPct(thresholds.dead_tuple_crit_pct))} of a table's rows, for tables with ${formatCount(thresholds.dead_tuple_min_rows)}+ dead`;
+  const threshold = `${thresholdText(formatPercent(thresholds.dead_tuple_warn_pct), formatPercent(thresholds.dead_tuple_crit_pct))} of a table's rows, for tables with ${formatCount(thresholds.dead_tuple_min_rows)}+ dead`;
   const worst = rows[0];
   if (!worst) return [{ status: 'ok', label, value: 'no table above the minimum', threshold }];
   const pctOf = (row: DeadTupleRow) => row.ratio * 100;
-  const status = judgeHigh(pctOf(worst), thresholds.dead_tuple_warn_pct, thresholds.dead_tuple_crit_pct);
+  const status = judgeHigh(pctOf(worst), { warn: thresholds.dead_tuple_warn_pct, crit: thresholds.dead_tuple_crit_pct });
   const line: ReportLine = {
     status,
     label,
-    value: `${worst.table_name} ${formatPct(pctOf(worst))} dead (${formatCount(worst.dead)} of ${formatCount(worst.live + worst.dead)} rows)`,
+    value: `${worst.table_name} ${formatPercent(pctOf(worst))} dead (${formatCount(worst.dead)} of ${formatCount(worst.live + worst.dead)} rows)`,
     threshold,
     detail: rows.map(
       (row) =>
-        `${row.table_name} · ${formatPct(pctOf(row))} dead (${formatCount(row.dead)}) · vacuum ${ago(row.last_vacuum, now)}, autovacuum ${ago(row.last_autovacuum, now)} · analyze ${ago(row.last_analyze, now)}, autoanalyze ${ago(row.last_autoanalyze, now)}`,
+        `${row.table_name} · ${formatPercent(pctOf(row))} dead (${formatCount(row.dead)}) · vacuum ${ago(row.last_vacuum, now)}, autovacuum ${ago(row.last_autovacuum, now)} · analyze ${ago(row.last_analyze, now)}, autoanalyze ${ago(row.last_autoanalyze, now)}`,
     ),
   };
   if (status !== 'ok') {
