@@ -3,18 +3,17 @@ import net from 'node:net';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/audit/audit-trail.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { PostgresAuditTrail } from '../../src/audit/postgres-audit-trail.js';
 import { UserError } from '../../src/core/errors.js';
 import { capturedLogger } from '../support/logs.js';
+import { auditEvent as event } from '../support/memory-audit.js';
 
 const server = 'postgres://postgres@127.0.0.1:5432';
 const prefix = `maintbot_audit_test_${randomBytes(4).toString('hex')}`;
 const created: string[] = [];
 const opened: PostgresAuditTrail[] = [];
 let admin: pg.Client;
-
 
 async function freshDatabase(): Promise<string> {
   const name = `${prefix}_${created.length}`;
@@ -37,18 +36,6 @@ async function query<Row extends pg.QueryResultRow>(url: string, sql: string): P
   } finally {
     await client.end();
   }
-}
-
-function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    at: new Date('2024-05-01T09:00:00.123Z'),
-    kind: 'command',
-    invocationId: 'inv-1',
-    platform: 'console',
-    actor: { id: 'u1', name: 'Ada' },
-    outcome: 'ok',
-    ...overrides,
-  };
 }
 
 async function closedPort(): Promise<number> {

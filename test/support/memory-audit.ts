@@ -14,3 +14,16 @@ export class MemoryAudit implements AuditTrail {
 
   async close(): Promise<void> {}
 }
+
+/** An audit record with plain defaults: Ada's command, ok, at a fixed time. */
+export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    at: new Date('2024-05-01T09:00:00.123Z'),
+    kind: 'command',
+    invocationId: 'inv-1',
+    platform: 'console',
+    actor: { id: 'u1', name: 'Ada' },
+    outcome: 'ok',
+    ...overrides,
+  };
+}

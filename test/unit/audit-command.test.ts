@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderAuditLog } from '../../src/audit/audit-command.js';
-import type { AuditEvent } from '../../src/audit/audit-trail.js';
-
-function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    at: new Date('2024-05-01T09:00:00.123Z'),
-    kind: 'command',
-    invocationId: 'inv-1',
-    platform: 'console',
-    actor: { id: 'u1', name: 'Ada' },
-    outcome: 'ok',
-    ...overrides,
-  };
-}
+import { auditEvent as event } from '../support/memory-audit.js';
 
 describe('/maint audit table', () => {
   it('says so when there are no records', () => {

@@ -8,21 +8,9 @@ import { readLinesBackwards } from '../../src/audit/read-lines-backwards.js';
 import { UserError } from '../../src/core/errors.js';
 import { useTempDir } from '../support/temp.js';
 import { capturedLogger } from '../support/logs.js';
+import { auditEvent as event } from '../support/memory-audit.js';
 
 const tempDir = useTempDir();
-
-
-function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
-  return {
-    at: new Date('2024-05-01T09:00:00.123Z'),
-    kind: 'command',
-    invocationId: 'inv-1',
-    platform: 'console',
-    actor: { id: 'u1', name: 'Ada' },
-    outcome: 'ok',
-    ...overrides,
-  };
-}
 
 function numbered(index: number): AuditEvent {
   return event({ at: new Date(Date.UTC(2024, 0, 1) + index * 1000), invocationId: `inv-${index}`, args: { index } });
