@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type pg from 'pg';
 import { UserError } from '../core/errors.js';
 import { withDatabase } from '../health/probes/postgres/connect.js';
@@ -225,9 +224,4 @@ async function databaseSize(client: pg.Client): Promise<number> {
 
 function short(digest: string | undefined): string {
   return digest ? `${digest.slice(0, 12)}…` : 'unknown';
-}
-
-/** The file name of a dump, for messages. */
-export function dumpName(file: BackupFile): string {
-  return path.basename(file.path);
 }
