@@ -54,7 +54,7 @@ describe('docker.restart, docker.stop and docker.start', () => {
 
     const plan = await restart.plan(input, context());
     expect(restart.destructive).toBe(true);
-    expect(plan.summary).toMatch(new RegExp(`^restart container ${allowed} \\(running for \\d+ s\\) on Docker target local-docker$`));
+    expect(plan.summary).toMatch(new RegExp(`^restart container ${allowed} \\(running for [\\d.]+ s\\) on Docker target local-docker$`));
     expect(plan.detail).toEqual([
       `command: docker restart ${allowed} (id ${before.id.slice(0, 12)})`,
       `image: ${testImage}`,
