@@ -13,16 +13,16 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**'],
+    ignores: ['src/chat/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [
-            { name: '@slack/bolt', message: 'Only src/adapters/ may import a chat platform library.' },
-            { name: 'discord.js', message: 'Only src/adapters/ may import a chat platform library.' },
+            { name: '@slack/bolt', message: 'Only src/chat/ may import a chat platform library.' },
+            { name: 'discord.js', message: 'Only src/chat/ may import a chat platform library.' },
           ],
-          patterns: [{ group: ['@slack/*', '@discordjs/*'], message: 'Only src/adapters/ may import a chat platform library.' }],
+          patterns: [{ group: ['@slack/*', '@discordjs/*'], message: 'Only src/chat/ may import a chat platform library.' }],
         },
       ],
     },

@@ -1,10 +1,10 @@
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Report } from '../src/core/report.js';
-import type { Probe } from '../src/health/probe.js';
-import { createPostgresProbe, postgresTargetSchema } from '../src/health/probes/postgres.js';
-import { createRedisProbe, redisTargetSchema } from '../src/health/probes/redis.js';
-import { runHealth } from '../src/health/runner.js';
+import type { Probe } from '../src/core/probe.js';
+import { createPostgresProbe, postgresTargetSchema } from '../src/systems/postgres/probe.js';
+import { createRedisProbe, redisTargetSchema } from '../src/systems/redis/probe.js';
+import { runHealth } from '../src/checks/runner.js';
 import type { BenchResult } from './result.js';
 
 const timeoutMs = 3000;

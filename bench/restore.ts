@@ -8,12 +8,12 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
-import { ChecksumCache } from '../src/backup/checksum.js';
-import { takeBackup } from '../src/backup/dump.js';
-import { defaultPgToolLookup, findPgTool } from '../src/backup/pg-tools.js';
-import { runRestoreTest } from '../src/backup/restore-test.js';
-import type { BackupTarget } from '../src/backup/targets.js';
-import { postgresTargetSchema } from '../src/health/probes/postgres.js';
+import { ChecksumCache } from '../src/systems/postgres/backup/checksum.js';
+import { takeBackup } from '../src/systems/postgres/backup/dump.js';
+import { defaultPgToolLookup, findPgTool } from '../src/systems/postgres/backup/pg-tools.js';
+import { runRestoreTest } from '../src/systems/postgres/backup/restore-test.js';
+import type { BackupTarget } from '../src/systems/postgres/backup/targets.js';
+import { postgresTargetSchema } from '../src/systems/postgres/probe.js';
 import type { BenchResult } from './result.js';
 import { formatBytes } from '../src/render/units.js';
 

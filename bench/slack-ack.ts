@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { startSlackChat } from '../src/adapters/slack/slack-chat.js';
+import { startSlackChat } from '../src/chat/slack/slack-chat.js';
 import { buildApp } from '../src/app.js';
 import { configSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';

@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { maintenanceActions } from './actions/index.js';
-import { lastRestoreTest } from './backup/last-restore-test.js';
-import { sweepScratchDatabases } from './backup/scratch.js';
-import { healthReportAction } from './actions/health.js';
+import { healthReportAction } from './checks/health-action.js';
 import { approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import type { AuditTrail } from './audit/audit-trail.js';
@@ -13,10 +10,9 @@ import { projectRoot } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { ChatPort } from './core/chat-port.js';
 import type { Platform } from './core/invocation.js';
-import { ActionRegistry, type AnyActionDefinition } from './engine/action.js';
+import { ActionRegistry, type AnyActionDefinition } from './core/action.js';
 import { RunbookEngine } from './engine/engine.js';
 import { loadRunbookCatalog, type RunbookCatalog } from './engine/runbook-catalog.js';
-import { buildProbes } from './health/probes/index.js';
 import { defaultDrainTimings, drainCore, runShutdownTasks, type DrainTimings, type ShutdownTask } from './observability/graceful-shutdown.js';
 import { noMetrics, type Metrics } from './observability/metrics.js';
 import { observedProbes } from './observability/observed-probes.js';
@@ -27,6 +23,9 @@ import { createScheduling } from './schedule/index.js';
 import type { Scheduler } from './schedule/scheduler.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
+import type { AnySystemModule } from './core/system.js';
+import { shippedSystems } from './systems/index.js';
+import { SystemRegistry } from './systems/registry.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -52,6 +51,8 @@ export interface App {
   approvals: ApprovalService;
   /** Chat platforms register here once connected, so approvals can update cards outside of a click. */
   ports: Map<Platform, ChatPort>;
+  /** The system modules over the configured targets. */
+  systems: SystemRegistry;
   /** Target names users can narrow commands to (for completion in chat). */
   targetNames(): string[];
   engine: RunbookEngine;
@@ -77,21 +78,21 @@ export interface BuildOptions {
   extraActions?: AnyActionDefinition[];
   /** Where commands, runbooks, approvals and checks are counted; nowhere when absent. */
   metrics?: Metrics;
+  /** The system modules; the shipped list when absent. The config must have been validated against the same list. */
+  systems?: readonly AnySystemModule[];
 }
 
 /** Builds the core from a validated config. Throws `ConfigError` when definitions are invalid. */
 export async function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): Promise<App> {
   const folders = options.folders ?? shippedDefinitions;
   const metrics = options.metrics ?? noMetrics;
-  const probes = observedProbes(buildProbes(config.targets), metrics);
+  const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets);
+  const probes = observedProbes(systems.probes(), metrics);
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
-  for (const action of [...maintenanceActions(config.targets), ...(options.extraActions ?? [])]) actions.register(action);
+  for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommandsAgainstRunbooks(commands, runbooks, folders.commands);
-  const startupTasks = sweepScratchDatabases(config.targets.postgres, logger).then(
-    () => undefined,
-    (error: unknown) => logger.warn({ err: error }, 'the sweep of scratch databases failed'),
-  );
+  const startupTasks = systems.startup(logger);
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
@@ -100,7 +101,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const engine = new RunbookEngine({ actions, gate: approvals, audit, metrics });
   approvals.attach(engine);
   await approvals.start();
-  const scheduling = createScheduling({ config, store, ports, probes, runbooks, engine, logger, lastRestoreTest: () => lastRestoreTest(config.targets.postgres) });
+  const scheduling = createScheduling({ config, store, ports, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest() });
   const router = new Router({
     commands,
     runbooks,
@@ -123,6 +124,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     audit,
     approvals,
     ports,
+    systems,
     targetNames,
     engine,
     scheduler: scheduling.scheduler,

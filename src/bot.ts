@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { ConsolePort } from './adapters/console/console-port.js';
-import { startDiscordChat } from './adapters/discord/index.js';
-import { startSlackChat } from './adapters/slack/index.js';
+import { ConsolePort } from './chat/console/console-port.js';
+import { startDiscordChat } from './chat/discord/index.js';
+import { startSlackChat } from './chat/slack/index.js';
 import { buildApp, type App } from './app.js';
 import { enabledChats, type EnabledChats } from './config/environment.js';
 import type { Config } from './config/schema.js';

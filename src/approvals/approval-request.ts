@@ -1,6 +1,6 @@
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
 import type { MessageHandle } from '../core/responder.js';
-import type { StepPlan } from '../engine/action.js';
+import type { StepPlan } from '../core/action.js';
 import type { UpdateDecision } from '../store/store.js';
 
 /** Where a request stands. Only `pending` accepts decisions. */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { parseDuration } from '../router/values.js';
+import { parseDuration } from '../core/duration.js';
 import type { ApprovalRule } from './approval-request.js';
 
 /** The approval rule of a runbook: the configured defaults, overridden by `approvals.rules.<runbook>`. */

@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
 import { notice, type Message } from '../core/report.js';
 import type { MessageHandle, Responder } from '../core/responder.js';
-import type { StepPlan } from '../engine/action.js';
+import type { StepPlan } from '../core/action.js';
 import type { DestructiveStepGate, PlannedStep, RunbookEngine, RunRequest, RunState } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -5,7 +5,7 @@ import { clampRecordCount } from './audit-limits.js';
 import { migrateAuditSchema } from './audit-migrations.js';
 import { auditEventFromRow, auditInsertColumns, auditInsertValues, type AuditRow } from './audit-rows.js';
 import type { AuditEvent, AuditTrail } from './audit-trail.js';
-import { postgresErrorCode } from '../postgres/error-code.js';
+import { postgresErrorCode } from '../core/pg-error-code.js';
 import { maskUrl, withoutPassword } from '../core/mask.js';
 
 const CONNECT_TIMEOUT_MS = 5000;

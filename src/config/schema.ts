@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../router/values.js';
+import { parseDuration } from '../core/duration.js';
 import { healthSettingsSchema, targetsSchema } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
 

@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { backupTargetSchema } from '../health/probes/backup.js';
-import { dockerTargetSchema } from '../health/probes/docker.js';
-import { hostTargetSchema } from '../health/probes/host.js';
-import { httpTargetSchema } from '../health/probes/http.js';
-import { postgresTargetSchema } from '../health/probes/postgres.js';
-import { redisTargetSchema } from '../health/probes/redis.js';
-import { tlsTargetSchema } from '../health/probes/tls.js';
+import type { AnySystemModule, SystemModule } from '../core/system.js';
+import { shippedSystems } from '../systems/index.js';
 
 /** `health:` in the config: how long each probe may take before its target counts as unreachable. */
 export const healthSettingsSchema = z
@@ -22,39 +17,56 @@ export const healthSettingsSchema = z
 /** Validated health settings. */
 export type HealthSettings = z.output<typeof healthSettingsSchema>;
 
-const targetLists = ['postgres', 'redis', 'docker', 'http', 'tls', 'backups'] as const;
+/** `targets:` as the given system modules shape it: a list per `many` system, an optional object per `one` system. */
+export type TargetsOf<Systems extends readonly AnySystemModule[]> = {
+  [Module in Systems[number] as Module['key']]: Module extends SystemModule<infer Target, string, infer Cardinality>
+    ? Cardinality extends 'one'
+      ? Target | undefined
+      : Target[]
+    : never;
+};
 
-/** `targets:` in the config: everything `/maint health` checks. Target names are unique across all systems. */
-export const targetsSchema = z
-  .object({
-    host: hostTargetSchema.optional(),
-    postgres: z.array(postgresTargetSchema).default([]),
-    redis: z.array(redisTargetSchema).default([]),
-    docker: z.array(dockerTargetSchema).default([]),
-    http: z.array(httpTargetSchema).default([]),
-    tls: z.array(tlsTargetSchema).default([]),
-    backups: z.array(backupTargetSchema).default([]),
-  })
-  .strict()
-  .superRefine((targets, ctx) => {
-    const firstUse = new Map<string, string>();
-    const claim = (name: string, where: string, path: (string | number)[]): void => {
-      const earlier = firstUse.get(name);
-      if (earlier === undefined) {
-        firstUse.set(name, where);
-        return;
+/** Validated targets of the shipped systems, defaults filled in. */
+export type TargetsConfig = TargetsOf<typeof shippedSystems>;
+
+/** The targets of one system from a validated `targets:` block, as a list (a `one` system gives zero or one). */
+export function targetsOf(targets: TargetsConfig, module: AnySystemModule): { name: string; optional?: boolean }[] {
+  const value = (targets as unknown as Record<string, unknown>)[module.key];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]) as { name: string; optional?: boolean }[];
+}
+
+/**
+ * `targets:` in the config, folded over the system modules: everything `/maint health` checks.
+ * Target names are unique across all systems, because `/maint health <name>` picks one.
+ */
+export function targetsSchemaFor(systems: readonly AnySystemModule[]): z.ZodType<TargetsConfig, unknown> {
+  const shape = Object.fromEntries(
+    systems.map((module) => [module.key, module.cardinality === 'one' ? module.targetSchema.optional() : z.array(module.targetSchema).default([])]),
+  );
+  return z
+    .object(shape)
+    .strict()
+    .superRefine((targets, ctx) => {
+      const firstUse = new Map<string, string>();
+      for (const module of systems) {
+        const value = (targets as Record<string, unknown>)[module.key];
+        if (value === undefined) continue;
+        const list = (Array.isArray(value) ? value : [value]) as { name: string }[];
+        list.forEach((target, index) => {
+          const where = module.cardinality === 'one' ? module.key : `${module.key}[${index}]`;
+          const path = module.cardinality === 'one' ? [module.key, 'name'] : [module.key, index, 'name'];
+          const earlier = firstUse.get(target.name);
+          if (earlier === undefined) return void firstUse.set(target.name, where);
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `target name "${target.name}" is already used by ${earlier}; names must be unique because /maint health <name> picks one`,
+          });
+        });
       }
-      ctx.addIssue({
-        code: 'custom',
-        path,
-        message: `target name "${name}" is already used by ${earlier}; names must be unique because /maint health <name> picks one`,
-      });
-    };
-    if (targets.host) claim(targets.host.name, 'host', ['host', 'name']);
-    for (const list of targetLists) {
-      targets[list].forEach((target, index) => claim(target.name, `${list}[${index}]`, [list, index, 'name']));
-    }
-  });
+    }) as unknown as z.ZodType<TargetsConfig, unknown>;
+}
 
-/** Validated targets, defaults filled in. */
-export type TargetsConfig = z.output<typeof targetsSchema>;
+/** `targets:` of the shipped systems. */
+export const targetsSchema = targetsSchemaFor(shippedSystems);

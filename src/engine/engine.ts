@@ -5,8 +5,8 @@ import type { Invocation } from '../core/invocation.js';
 import { notice, type Message, type Report, type ReportLine } from '../core/report.js';
 import type { MessageHandle, Responder } from '../core/responder.js';
 import type { Metrics } from '../observability/metrics.js';
-import { parseDuration } from '../router/values.js';
-import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from './action.js';
+import { parseDuration } from '../core/duration.js';
+import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from '../core/action.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
 import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
 

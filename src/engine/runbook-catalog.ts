@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { loadYamlDirectory } from '../config/yaml-dir.js';
-import type { ActionRegistry } from './action.js';
+import type { ActionRegistry } from '../core/action.js';
 import { runbookSpecSchema, type RunbookSpec } from './runbook-spec.js';
 import { referencesIn } from './substitute.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../router/values.js';
+import { parseDuration } from '../core/duration.js';
 
 const identifier = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected lower-case letters, digits, dashes and underscores');
 

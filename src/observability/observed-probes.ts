@@ -1,4 +1,4 @@
-import type { Probe } from '../health/probe.js';
+import type { Probe } from '../core/probe.js';
 import type { Metrics } from './metrics.js';
 
 /**

@@ -5,13 +5,13 @@ import { CodedError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
-import type { Probe } from '../health/probe.js';
-import { runHealth } from '../health/runner.js';
+import type { Probe } from '../core/probe.js';
+import { runHealth } from '../checks/runner.js';
 import { morningReport, type RestoreTestSummary } from '../reports/morning.js';
 import { recordSizes } from '../reports/size-history.js';
 import type { Store } from '../store/store.js';
-import { ChannelResponder } from './channel-responder.js';
-import type { ChannelDelivery } from './delivery.js';
+import { ChannelResponder } from '../outbound/channel-responder.js';
+import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { Schedule } from './schedule-config.js';
 
 /** One run of a schedule: which tick, and who asked when it was run by hand. */

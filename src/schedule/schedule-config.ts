@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { parseDuration } from '../router/values.js';
+import { parseDuration } from '../core/duration.js';
 
 /** True when `zone` is an IANA time zone this Node.js knows. */
 export function isTimeZone(zone: string): boolean {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { claimTick } from './claim.js';
-import type { ChannelDelivery } from './delivery.js';
+import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { JobRunner } from './jobs.js';
 import { isDefaultSchedule, localTimeZone, type Schedule } from './schedule-config.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscordChat } from '../../src/adapters/discord/index.js';
+import { startDiscordChat } from '../../src/chat/discord/index.js';
 import { CommandCatalog } from '../../src/router/catalog.js';
 import { configSchema } from '../../src/config/schema.js';
 import { notice, type Report } from '../../src/core/report.js';

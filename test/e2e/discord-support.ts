@@ -1,8 +1,8 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startDiscordChat, type RunningDiscordChat } from '../../src/adapters/discord/index.js';
-import type { CommandHandler } from '../../src/adapters/console/console-chat.js';
+import { startDiscordChat, type RunningDiscordChat } from '../../src/chat/discord/index.js';
+import type { CommandHandler } from '../../src/chat/console/console-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema, type Config } from '../../src/config/schema.js';

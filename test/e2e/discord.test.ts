@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildMaintCommand } from '../../src/adapters/discord/index.js';
+import { buildMaintCommand } from '../../src/chat/discord/index.js';
 import { notice } from '../../src/core/report.js';
 import { DISCORD_FIXTURE, type EmbedJson, type MessageFields } from '../fakes/discord/index.js';
 import { startBot, type RunningBot } from './discord-support.js';

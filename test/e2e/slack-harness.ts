@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSlackChat, type RunningSlackChat } from '../../src/adapters/slack/slack-chat.js';
+import { startSlackChat, type RunningSlackChat } from '../../src/chat/slack/slack-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';

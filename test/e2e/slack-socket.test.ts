@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SlackBlock } from '../../src/adapters/slack/blocks.js';
-import { statusEmoji } from '../../src/adapters/slack/blocks.js';
+import type { SlackBlock } from '../../src/chat/slack/blocks.js';
+import { statusEmoji } from '../../src/chat/slack/blocks.js';
 import { notice } from '../../src/core/report.js';
 import type { RecordedCall } from '../fakes/slack/index.js';
 import { blockTexts, healthDirectly, OPERATOR, startSlackHarness, type SlackHarness } from './slack-harness.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlackChat, type RunningSlackChat } from '../../src/adapters/slack/slack-chat.js';
+import { startSlackChat, type RunningSlackChat } from '../../src/chat/slack/slack-chat.js';
 import { configSchema } from '../../src/config/schema.js';
 import { UserError } from '../../src/core/errors.js';
 import { notice } from '../../src/core/report.js';

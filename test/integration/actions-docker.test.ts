@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerContainerAction, dockerContainerActions } from '../../src/actions/docker-actions.js';
-import { maintenanceActions } from '../../src/actions/index.js';
+import { dockerContainerAction, dockerContainerActions } from '../../src/systems/docker/actions.js';
+import { shippedSystems } from '../../src/systems/index.js';
+import { SystemRegistry } from '../../src/systems/registry.js';
 import { targetsSchema } from '../../src/config/targets.js';
 import { UserError } from '../../src/core/errors.js';
-import { dockerTargetSchema, type DockerTarget } from '../../src/health/probes/docker.js';
+import { dockerTargetSchema, type DockerTarget } from '../../src/systems/docker/probe.js';
 import { dockerClient, removeTestContainers, startTestContainer, testImage } from '../support/docker.js';
 import { actionContext as context } from '../support/action-context.js';
 
@@ -127,9 +128,9 @@ describe('docker.restart, docker.stop and docker.start', () => {
   });
 });
 
-describe('maintenanceActions', () => {
+describe('the system modules\' actions', () => {
   it('offers every maintenance action over the configured targets', () => {
-    const names = maintenanceActions(targetsSchema.parse({ docker: [{ name: 'local-docker', socket }] })).map((action) => action.name);
-    expect(names).toEqual(['docker.restart', 'docker.stop', 'docker.start', 'postgres.vacuum', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore']);
+    const names = new SystemRegistry(shippedSystems, targetsSchema.parse({ docker: [{ name: 'local-docker', socket }] })).actions().map((action) => action.name);
+    expect([...names].sort()).toEqual(['docker.restart', 'docker.stop', 'docker.start', 'postgres.vacuum', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore'].sort());
   });
 });

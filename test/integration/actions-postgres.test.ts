@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postgresActions, postgresReindexAction, postgresTerminateAction, postgresVacuumAction } from '../../src/actions/postgres/index.js';
+import { postgresActions, postgresReindexAction, postgresTerminateAction, postgresVacuumAction } from '../../src/systems/postgres/actions/index.js';
 import { CodedError, UserError } from '../../src/core/errors.js';
-import type { ActionDefinition } from '../../src/engine/action.js';
-import { postgresTargetSchema, type PostgresTarget } from '../../src/health/probes/postgres.js';
+import type { ActionDefinition } from '../../src/core/action.js';
+import { postgresTargetSchema, type PostgresTarget } from '../../src/systems/postgres/probe.js';
 import { actionContext as context } from '../support/action-context.js';
 
 const server = 'postgres://postgres@127.0.0.1:5432';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
-import type { ActionDefinition } from '../../src/engine/action.js';
+import type { ActionDefinition } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { person, TestChat } from '../support/test-chat.js';

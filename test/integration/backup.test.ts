@@ -7,14 +7,14 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import { backupActions } from '../../src/backup/actions.js';
-import { takeBackup } from '../../src/backup/dump.js';
-import { backupFileName } from '../../src/backup/files.js';
-import { defaultPgToolLookup } from '../../src/backup/pg-tools.js';
+import { backupActions } from '../../src/systems/postgres/backup/actions.js';
+import { takeBackup } from '../../src/systems/postgres/backup/dump.js';
+import { backupFileName } from '../../src/systems/postgres/backup/files.js';
+import { defaultPgToolLookup } from '../../src/systems/postgres/backup/pg-tools.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
-import type { ActionContext } from '../../src/engine/action.js';
-import { postgresTargetSchema } from '../../src/health/probes/postgres.js';
+import type { ActionContext } from '../../src/core/action.js';
+import { postgresTargetSchema } from '../../src/systems/postgres/probe.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { person, TestChat } from '../support/test-chat.js';
@@ -192,14 +192,14 @@ describe('backups and restore tests against the real PostgreSQL', () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'maintbot-nopath-'));
     try {
       const targets = configSchema.parse({ targets: { postgres: [{ name: 'shop-db', url: `${server}/${database}`, backup: { dir: path.join(empty, 'out') } }] } }).targets;
-      const missing = backupActions(targets, { lookup: { libDir: path.join(empty, 'lib'), pathEnv: empty } }).find((action) => action.name === 'postgres.backup')!;
+      const missing = backupActions(targets.postgres, { lookup: { libDir: path.join(empty, 'lib'), pathEnv: empty } }).find((action) => action.name === 'postgres.backup')!;
       await expect(missing.run({}, contextFor())).rejects.toThrow(/pg_dump was not found in .*\/lib\/15\/bin nor on the PATH\. Please install postgresql-client-15/);
 
       await mkdir(path.join(empty, 'old'));
       const fake = path.join(empty, 'old', 'pg_dump');
       await writeFile(fake, '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n');
       await chmod(fake, 0o755);
-      const older = backupActions(targets, { lookup: { libDir: path.join(empty, 'lib'), pathEnv: path.join(empty, 'old') } }).find((action) => action.name === 'postgres.backup')!;
+      const older = backupActions(targets.postgres, { lookup: { libDir: path.join(empty, 'lib'), pathEnv: path.join(empty, 'old') } }).find((action) => action.name === 'postgres.backup')!;
       await expect(older.run({}, contextFor())).rejects.toThrow(/pg_dump is older than the PostgreSQL 15 server.*9\.6\.24/);
       expect(await readdir(path.join(empty, 'out')).catch(() => [])).toEqual([]);
     } finally {

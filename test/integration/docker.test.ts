@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActions } from '../../src/actions/docker.js';
-import { connectDockerEngine } from '../../src/actions/docker-engine.js';
+import { DockerActions } from '../../src/systems/docker/container-actions.js';
+import { connectDockerEngine } from '../../src/systems/docker/engine.js';
 import { UserError } from '../../src/core/errors.js';
-import { TargetUnreachable } from '../../src/health/probe.js';
-import { createDockerProbe, dockerActionPolicy, dockerTargetSchema } from '../../src/health/probes/docker.js';
+import { TargetUnreachable } from '../../src/core/probe.js';
+import { createDockerProbe, dockerActionPolicy, dockerTargetSchema } from '../../src/systems/docker/probe.js';
 import {
   dockerClient,
   removeTestContainers,

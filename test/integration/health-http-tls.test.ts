@@ -9,9 +9,9 @@ import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReportLine } from '../../src/core/report.js';
-import { TargetUnreachable } from '../../src/health/probe.js';
-import { createHttpProbe, httpTargetSchema } from '../../src/health/probes/http.js';
-import { createTlsProbe, tlsTargetSchema } from '../../src/health/probes/tls.js';
+import { TargetUnreachable } from '../../src/core/probe.js';
+import { createHttpProbe, httpTargetSchema } from '../../src/systems/http/probe.js';
+import { createTlsProbe, tlsTargetSchema } from '../../src/systems/tls/probe.js';
 
 const run = promisify(execFile);
 

@@ -3,9 +3,9 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportLine } from '../../src/core/report.js';
-import { TargetUnreachable } from '../../src/health/probe.js';
-import { createPostgresProbe, postgresTargetSchema } from '../../src/health/probes/postgres.js';
-import { runHealth } from '../../src/health/runner.js';
+import { TargetUnreachable } from '../../src/core/probe.js';
+import { createPostgresProbe, postgresTargetSchema } from '../../src/systems/postgres/probe.js';
+import { runHealth } from '../../src/checks/runner.js';
 
 const server = 'postgres://postgres@127.0.0.1:5432';
 const database = `maintbot_health_${randomBytes(4).toString('hex')}`;

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReportLine } from '../../src/core/report.js';
-import { TargetUnreachable } from '../../src/health/probe.js';
-import { createRedisProbe, redisTargetSchema } from '../../src/health/probes/redis.js';
+import { TargetUnreachable } from '../../src/core/probe.js';
+import { createRedisProbe, redisTargetSchema } from '../../src/systems/redis/probe.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

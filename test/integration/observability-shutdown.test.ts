@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { ActionDefinition } from '../../src/engine/action.js';
+import type { ActionDefinition } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { shuttingDownText } from '../../src/router/router.js';
 import { person, TestChat } from '../support/test-chat.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import type { ActionDefinition } from '../../src/engine/action.js';
+import type { ActionDefinition } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startBotObservability, type BotObservability } from '../../src/observability/bot-observability.js';
 import { PrometheusMetrics } from '../../src/observability/prometheus-metrics.js';

@@ -8,15 +8,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';
-import { backupActions } from '../../src/backup/actions.js';
-import { sha256File, sha256Line } from '../../src/backup/checksum.js';
-import { takeBackup } from '../../src/backup/dump.js';
-import { defaultPgToolLookup } from '../../src/backup/pg-tools.js';
-import { sweepScratchDatabases } from '../../src/backup/scratch.js';
-import type { BackupTarget } from '../../src/backup/targets.js';
+import { backupActions } from '../../src/systems/postgres/backup/actions.js';
+import { sha256File, sha256Line } from '../../src/systems/postgres/backup/checksum.js';
+import { takeBackup } from '../../src/systems/postgres/backup/dump.js';
+import { defaultPgToolLookup } from '../../src/systems/postgres/backup/pg-tools.js';
+import { sweepScratchDatabases } from '../../src/systems/postgres/backup/scratch.js';
+import type { BackupTarget } from '../../src/systems/postgres/backup/targets.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
-import type { ActionContext } from '../../src/engine/action.js';
+import type { ActionContext } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { person } from '../support/test-chat.js';
@@ -65,7 +65,7 @@ async function freshBackup(target: 'small-db' | 'large-db'): Promise<string> {
 }
 
 async function restoreTest(targets = targetsWith(), backup?: string): Promise<Report> {
-  const action = backupActions(targets).find((candidate) => candidate.name === 'postgres.restore-test')!;
+  const action = backupActions(targets.postgres).find((candidate) => candidate.name === 'postgres.restore-test')!;
   const outcome = await action.run({ target: 'small-db', backup }, contextFor());
   return outcome.message as Report;
 }
@@ -123,7 +123,7 @@ describe('restore tests that must fail, and the sweep of what a crash leaves beh
     const record = JSON.parse(await readFile(`${dump}.restore-test.json`, 'utf8'));
     expect(record.passed).toBe(false);
 
-    const list = await backupActions(targetsWith()).find((action) => action.name === 'postgres.backups')!.run({ target: 'small-db', verify: true }, contextFor());
+    const list = await backupActions(targetsWith().postgres).find((action) => action.name === 'postgres.backups')!.run({ target: 'small-db', verify: true }, contextFor());
     const line = (list.message as Report).sections[0]!.lines.find((candidate) => candidate.label === path.basename(dump))!;
     expect(line.status).toBe('crit');
     expect(line.value).toMatch(/checksum mismatch, restore test FAILED/);
@@ -168,10 +168,10 @@ describe('restore tests that must fail, and the sweep of what a crash leaves beh
     const source = (file: string) => JSON.stringify(pathToFileURL(path.join(root, file)).href);
     await writeFile(
       script,
-      `import { backupActions } from ${source('src/backup/actions.ts')};
+      `import { backupActions } from ${source('src/systems/postgres/backup/actions.ts')};
 import { configSchema } from ${source('src/config/schema.ts')};
 const targets = configSchema.parse(JSON.parse(process.env.TARGETS)).targets;
-const action = backupActions(targets).find((candidate) => candidate.name === 'postgres.restore-test');
+const action = backupActions(targets.postgres).find((candidate) => candidate.name === 'postgres.restore-test');
 const invocation = { id: 'child', platform: 'console', actor: { id: 'bot', name: 'bot', roles: [] }, channel: { id: 'C' }, text: '', origin: 'typed', receivedAt: new Date() };
 await action.run({ target: 'large-db' }, { invocation, logger: console, signal: new AbortController().signal, progress: async (text) => console.log(text) });
 console.log('finished');

@@ -7,7 +7,7 @@ import type { Message, Report } from '../../src/core/report.js';
 import type { MessageHandle } from '../../src/core/responder.js';
 import type { LineStatus } from '../../src/core/status.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { ChannelDelivery } from '../../src/schedule/delivery.js';
+import { ChannelDelivery } from '../../src/outbound/delivery.js';
 import type { JobRun } from '../../src/schedule/jobs.js';
 import { schedulesSchema, type Schedule } from '../../src/schedule/schedule-config.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { ActionContext, StepPlan } from '../../src/engine/action.js';
+import type { ActionContext, StepPlan } from '../../src/core/action.js';
 
 /** A minimal context for calling an action's plan or run directly, as alice the operator. */
 export function actionContext(approvedPlan?: StepPlan): ActionContext {

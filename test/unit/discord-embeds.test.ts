@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ButtonCommands } from '../../src/adapters/discord/button-commands.js';
-import { renderDiscordMessage } from '../../src/adapters/discord/embeds.js';
-import { discordLimits, embedSize, type DiscordMessageBody } from '../../src/adapters/discord/message-body.js';
+import { ButtonCommands } from '../../src/chat/discord/button-commands.js';
+import { renderDiscordMessage } from '../../src/chat/discord/embeds.js';
+import { discordLimits, embedSize, type DiscordMessageBody } from '../../src/chat/discord/message-body.js';
 import type { Notice, Report, ReportLine } from '../../src/core/report.js';
 
 const goldenDir = resolve(import.meta.dirname, '../golden/discord');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { completionsFor } from '../../src/adapters/discord/autocomplete.js';
-import { commandLineFor } from '../../src/adapters/discord/command-line.js';
-import { buildMaintCommand, RegistrationError } from '../../src/adapters/discord/registration.js';
+import { completionsFor } from '../../src/chat/discord/autocomplete.js';
+import { commandLineFor } from '../../src/chat/discord/command-line.js';
+import { buildMaintCommand, RegistrationError } from '../../src/chat/discord/registration.js';
 import { CommandCatalog } from '../../src/router/catalog.js';
 import { commandSpecSchema, type CommandSpec } from '../../src/router/command-spec.js';
 import { parseArguments } from '../../src/router/parse-arguments.js';

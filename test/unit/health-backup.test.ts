@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReportLine } from '../../src/core/report.js';
-import { TargetUnreachable } from '../../src/health/probe.js';
-import { backupTargetSchema, createBackupProbe, globToRegExp } from '../../src/health/probes/backup.js';
+import { TargetUnreachable } from '../../src/core/probe.js';
+import { backupTargetSchema, createBackupProbe, globToRegExp } from '../../src/systems/backups/probe.js';
 
 const hour = 3_600_000;
 

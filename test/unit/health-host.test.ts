@@ -2,8 +2,8 @@ import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { ReportLine } from '../../src/core/report.js';
-import { createHostProbe, hostTargetSchema } from '../../src/health/probes/host.js';
-import { judgeHigh } from '../../src/health/probes/judge.js';
+import { createHostProbe, hostTargetSchema } from '../../src/systems/host/probe.js';
+import { judgeHigh } from '../../src/core/judge.js';
 import { formatBytes } from '../../src/render/units.js';
 
 function lineOf(lines: ReportLine[], label: string): ReportLine {

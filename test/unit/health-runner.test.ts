@@ -2,9 +2,9 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodedError, UserError } from '../../src/core/errors.js';
 import type { ReportLine } from '../../src/core/report.js';
-import { TargetUnreachable, type Probe, type System } from '../../src/health/probe.js';
-import { createPostgresProbe, postgresTargetSchema } from '../../src/health/probes/postgres.js';
-import { runHealth } from '../../src/health/runner.js';
+import { TargetUnreachable, type Probe, type System } from '../../src/core/probe.js';
+import { createPostgresProbe, postgresTargetSchema } from '../../src/systems/postgres/probe.js';
+import { runHealth } from '../../src/checks/runner.js';
 
 const line = (status: ReportLine['status'], label: string): ReportLine => ({ status, label, value: `${label} figure` });
 

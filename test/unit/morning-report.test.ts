@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lastRestoreTest } from '../../src/backup/last-restore-test.js';
-import { backupFileName, sidecarsOf } from '../../src/backup/files.js';
+import { lastRestoreTest } from '../../src/systems/postgres/backup/last-restore-test.js';
+import { backupFileName, sidecarsOf } from '../../src/systems/postgres/backup/files.js';
 import type { Report, ReportLine } from '../../src/core/report.js';
-import { postgresTargetSchema } from '../../src/health/probes/postgres.js';
+import { postgresTargetSchema } from '../../src/systems/postgres/probe.js';
 import { morningReport } from '../../src/reports/morning.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { useTempDir } from '../support/temp.js';

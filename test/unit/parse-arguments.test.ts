@@ -4,7 +4,7 @@ import { CommandCatalog } from '../../src/router/catalog.js';
 import { commandSpecSchema, usageLine } from '../../src/router/command-spec.js';
 import { unknownCommand } from '../../src/router/help.js';
 import { parseArguments } from '../../src/router/parse-arguments.js';
-import { parseDuration } from '../../src/router/values.js';
+import { parseDuration } from '../../src/core/duration.js';
 
 const vacuum = commandSpecSchema.parse({
   name: 'vacuum',

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderSlackMessage, type SlackBlock, type SlackMessage } from '../../src/adapters/slack/blocks.js';
-import { slackLimits } from '../../src/adapters/slack/limits.js';
+import { renderSlackMessage, type SlackBlock, type SlackMessage } from '../../src/chat/slack/blocks.js';
+import { slackLimits } from '../../src/chat/slack/limits.js';
 import type { Message, Report, ReportLine, ReportSection } from '../../src/core/report.js';
 
 const goldenDir = join(import.meta.dirname, '..', 'golden', 'slack');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerTargetSchema } from '../../../../src/health/probes/docker.js';
+import { dockerTargetSchema } from '../../../../src/systems/docker/probe.js';
 
 describe('targets.docker config entry', () => {
   it('fills safe defaults: local socket, no destructive action allowed, restarts warn at 3 and crit at 10', () => {

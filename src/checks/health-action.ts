@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { ActionDefinition } from '../core/action.js';
+import type { Probe } from '../core/probe.js';
+import { runHealth } from './runner.js';
+
+const inputs = z.object({
+  target: z.string().optional(),
+  verbose: z.boolean().default(false),
+});
+
+/** `health.report`: every configured probe at once, as one report. Read-only. */
+export function healthReportAction(probes: readonly Probe[], timeoutMs: number): ActionDefinition<z.output<typeof inputs>> {
+  return {
+    name: 'health.report',
+    destructive: false,
+    inputs,
+    async plan(input) {
+      const chosen = input.target ? probes.filter((probe) => probe.target === input.target) : probes;
+      return {
+        summary: `check ${chosen.length} target${chosen.length === 1 ? '' : 's'} read-only, each within ${timeoutMs / 1000} s`,
+        detail: chosen.map((probe) => `${probe.system} ${probe.target}${probe.optional ? ' (optional)' : ''}`),
+      };
+    },
+    async run(input, context) {
+      const report = await runHealth([...probes], {
+        timeoutMs,
+        verbose: input.verbose,
+        target: input.target,
+        requestedBy: context.invocation.actor.name,
+      });
+      const problems = report.sections.flatMap((section) => section.lines).filter((line) => line.status === 'warn' || line.status === 'crit').length;
+      return { message: report, summary: `health: ${report.status}`, output: { status: report.status, problems } };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Invocation } from './invocation.js';
+import type { Message } from './report.js';
+
+/** What an action may use while it runs. */
+export interface ActionContext {
+  invocation: Invocation;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Shows a progress line on the runbook's message in chat. */
+  progress(text: string): Promise<void>;
+  /**
+   * For a destructive step that was approved: the plan the approvers saw. `run` must act on exactly
+   * what it lists (e.g. the planned pids), never on a fresh look-up.
+   */
+  approvedPlan?: StepPlan;
+}
+
+/** What a step produced: a message for chat, and named outputs later steps may refer to. */
+export interface StepOutcome {
+  /** Shown to the user; the last step's message becomes the runbook's answer. */
+  message?: Message;
+  /** One line for the runbook's summary, e.g. "vacuumed public.orders in 1.2 s". */
+  summary?: string;
+  output?: Record<string, unknown>;
+}
+
+/** The exact plan of a step, shown by `--dry-run` and on approval cards. */
+export interface StepPlan {
+  /** One line: what will happen, e.g. "restart container api (running since 3 days)". */
+  summary: string;
+  /** The exact commands or SQL, and the impact, one item per line. */
+  detail: string[];
+  /** What the lock is taken on while the step waits and runs, e.g. `postgres:main-db`. */
+  lockKey?: string;
+  /** Plain data `run` needs to act on exactly what was planned (stored with an approval request). */
+  data?: unknown;
+}
+
+/** A small typed executor: one thing done to one system. */
+export interface ActionDefinition<Input = unknown> {
+  /** `system.verb`, e.g. `docker.restart`. */
+  name: string;
+  /**
+   * Destructive actions wait for approval; a runbook can make a step destructive but never the reverse.
+   * A function decides per input (e.g. `VACUUM` is safe, `VACUUM FULL` is not).
+   */
+  destructive: boolean | ((input: Input) => boolean);
+  /** Validates a step's inputs after substitution. */
+  inputs: z.ZodType<Input>;
+  /** Describes what `run` would do, without doing it. */
+  plan(input: Input, context: ActionContext): Promise<StepPlan>;
+  run(input: Input, context: ActionContext): Promise<StepOutcome>;
+}
+
+/** The actions runbooks may name, by name. */
+export class ActionRegistry {
+  private readonly actions = new Map<string, ActionDefinition<never>>();
+
+  register<Input>(action: ActionDefinition<Input>): this {
+    this.actions.set(action.name, action as unknown as ActionDefinition<never>);
+    return this;
+  }
+
+  get(name: string): ActionDefinition<unknown> | undefined {
+    return this.actions.get(name) as ActionDefinition<unknown> | undefined;
+  }
+
+  names(): string[] {
+    return [...this.actions.keys()].sort();
+  }
+}
+
+/** An action of any input type, for lists of actions to register. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyActionDefinition = ActionDefinition<any>;

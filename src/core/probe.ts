@@ -1,0 +1,26 @@
+import type { ReportLine } from './report.js';
+
+/** The systems maintbot can check. */
+export type System = 'host' | 'postgres' | 'redis' | 'docker' | 'http' | 'tls' | 'backup';
+
+/** A read-only check of one target. The health runner runs every probe at once, each under a timeout. */
+export interface Probe {
+  /** The name a user narrows by: `/maint health <target>`. */
+  readonly target: string;
+  readonly system: System;
+  /** An optional target that cannot be reached is reported as skipped, not critical. */
+  readonly optional: boolean;
+  /**
+   * Runs the checks and returns one judged line per figure.
+   * Throws `TargetUnreachable` when the target cannot be reached; must stop work when `signal` aborts.
+   */
+  run(signal: AbortSignal): Promise<ReportLine[]>;
+}
+
+/** Thrown by a probe whose target cannot be reached at all; the reason is shown to the user. */
+export class TargetUnreachable extends Error {
+  override readonly name = 'TargetUnreachable';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+  }
+}

@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { CodedError } from '../../../core/errors.js';
+import type { ActionContext } from '../../../core/action.js';
+import { plannedData } from './inputs.js';
+
+/**
+ * The data of the approved plan, when there is one. Throws a `CodedError` when a plan was approved but its
+ * data is not what `action` wrote, so nothing runs on a plan nobody can read.
+ */
+export function approvedData<T>(action: string, schema: z.ZodType<T>, context: ActionContext): T | undefined {
+  if (!context.approvedPlan) return undefined;
+  const data = plannedData(schema, context.approvedPlan.data);
+  if (data === undefined) {
+    throw new CodedError(`${action}.bad_plan`, `the approved plan of ${action} does not carry the data it needs`, {
+      summary: context.approvedPlan.summary,
+    });
+  }
+  return data;
+}

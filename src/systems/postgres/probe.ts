@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { backupConfigSchema } from './backup/config.js';
+import type { ReportLine } from '../../core/report.js';
+import { TargetUnreachable, type Probe } from '../../core/probe.js';
+import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './probes/activity.js';
+import { runCheck, type Check, type CheckContext } from './probes/check.js';
+import { closeHealthClient, openHealthClient, withDatabase } from './probes/connect.js';
+import { targetNameSchema } from '../../core/target-name.js';
+import { replicationLagCheck, replicationSlotCheck } from './probes/replication.js';
+import { serverChecks } from './probes/server.js';
+import { databaseStatsCheck, deadTupleCheck, wraparoundCheck } from './probes/storage.js';
+import { postgresThresholdsSchema, type PostgresThresholds } from './probes/thresholds.js';
+
+export { postgresThresholdsSchema, type PostgresThresholds };
+
+/** One `targets.postgres[]` entry: a PostgreSQL server to check, and which databases' table stats to read. */
+export const postgresTargetSchema = z
+  .object({
+    name: targetNameSchema,
+    url: z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'expected a postgres:// URL'),
+    optional: z.boolean().default(false),
+    databases: z.array(z.string().min(1, 'expected a database name')).min(1, 'list at least one database, or leave databases out').optional(),
+    thresholds: postgresThresholdsSchema.prefault({}),
+    backup: backupConfigSchema.optional(),
+  })
+  .strict();
+
+/** A validated PostgreSQL target with defaults filled in. */
+export type PostgresTarget = z.output<typeof postgresTargetSchema>;
+
+const clusterChecks: [label: string, check: Check][] = [
+  ['server', serverChecks],
+  ['long-running queries', longQueryCheck],
+  ['idle in transaction', idleInTransactionCheck],
+  ['blocked queries', blockedQueryCheck],
+  ['replication lag', replicationLagCheck],
+  ['replication slots', replicationSlotCheck],
+  ['transaction ID age', wraparoundCheck],
+];
+
+/**
+ * A probe that opens one short-lived, pipelined connection per run (plus one per extra database in
+ * `databases`) and reports reachability, connections, long/idle/blocked sessions, replication,
+ * wraparound, dead tuples, cache hit ratio and size.
+ */
+export function createPostgresProbe(target: PostgresTarget): Probe {
+  return {
+    target: target.name,
+    system: 'postgres',
+    optional: target.optional,
+    run: (signal) => probePostgres(target, signal),
+  };
+}
+
+async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promise<ReportLine[]> {
+  const client = await openHealthClient(target.url, signal);
+  try {
+    const mainDatabase = client.database ?? 'postgres';
+    const context: CheckContext = {
+      client,
+      thresholds: target.thresholds,
+      now: new Date(),
+      databases: target.databases ?? [mainDatabase],
+    };
+    const [cluster, deadTuples, databaseStats] = await Promise.all([
+      Promise.all(clusterChecks.map(([label, check]) => runCheck(label, check, context, signal))),
+      Promise.all(context.databases.map((database) => deadTuplesIn(database, mainDatabase, target, context, signal))),
+      runCheck('database stats', databaseStatsCheck, context, signal),
+    ]);
+    return [...cluster.flat(), ...deadTuples.flat(), ...databaseStats];
+  } finally {
+    await closeHealthClient(client);
+  }
+}
+
+async function deadTuplesIn(
+  database: string,
+  mainDatabase: string,
+  target: PostgresTarget,
+  context: CheckContext,
+  signal: AbortSignal,
+): Promise<ReportLine[]> {
+  const label = `dead tuples (${database})`;
+  const read = (client: pg.Client) =>
+    runCheck(label, () => deadTupleCheck(client, database, context.thresholds, context.now), context, signal);
+  if (database === mainDatabase) return read(context.client);
+  let client: pg.Client;
+  try {
+    client = await openHealthClient(withDatabase(target.url, database), signal);
+  } catch (error) {
+    if (!(error instanceof TargetUnreachable)) throw error;
+    return [{ status: 'unknown', label, value: `not checked: ${error.message}`, note: 'check the databases listed for this target' }];
+  }
+  try {
+    return await read(client);
+  } finally {
+    await closeHealthClient(client);
+  }
+}

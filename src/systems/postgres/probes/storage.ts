@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import type { ReportLine } from '../../../core/report.js';
+import type { CheckContext } from './check.js';
+import { ago, formatCount, lowThresholdText, thresholdText } from './format.js';
+import type { PostgresThresholds } from './thresholds.js';
+import { formatBytes, formatPercent } from '../../../render/units.js';
+import { judgeHigh, judgeLow } from '../../../core/judge.js';
+
+interface WraparoundRow {
+  datname: string;
+  xid_age: number;
+  freeze_max_age: number;
+}
+
+const wraparoundSql = `
+  select datname, age(datfrozenxid)::float8 as xid_age, current_setting('autovacuum_freeze_max_age')::float8 as freeze_max_age
+    from pg_database
+   order by age(datfrozenxid) desc
+   limit 3`;
+
+/** Transaction-ID age of the oldest database against autovacuum_freeze_max_age. */
+export async function wraparoundCheck({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+  const { rows } = await client.query<WraparoundRow>(wraparoundSql);
+  const oldest = rows[0];
+  if (!oldest) throw new Error('no database rows');
+  const pct = (oldest.xid_age / oldest.freeze_max_age) * 100;
+  const status = judgeHigh(pct, { warn: thresholds.wraparound_warn_pct, crit: thresholds.wraparound_crit_pct });
+  const line: ReportLine = {
+    status,
+    label: 'transaction ID age',
+    value: `${formatCount(oldest.xid_age)} in ${oldest.datname} (${formatPercent(pct)} of autovacuum_freeze_max_age ${formatCount(oldest.freeze_max_age)})`,
+    threshold: thresholdText(formatPercent(thresholds.wraparound_warn_pct), formatPercent(thresholds.wraparound_crit_pct)),
+    detail: rows.map((row) => `${row.datname} · ${formatCount(row.xid_age)}`),
+  };
+  if (status !== 'ok') {
+    line.note = 'near wraparound PostgreSQL stops accepting writes: find what blocks freezing (long transactions, inactive slots) and VACUUM (FREEZE) the oldest tables';
+  }
+  return [line];
+}
+
+interface DatabaseStatsRow {
+  datname: string;
+  blks_hit: number;
+  blks_read: number;
+  size_bytes: number;
+}
+
+const databaseStatsSql = `
+  select d.datname, coalesce(s.blks_hit, 0)::float8 as blks_hit, coalesce(s.blks_read, 0)::float8 as blks_read,
+         pg_database_size(d.datname)::float8 as size_bytes
+    from pg_database d
+    left join pg_stat_database s on s.datname = d.datname
+   where d.datname = any($1::text[])
+   order by array_position($1::text[], d.datname::text)`;
+
+/** Cache hit ratio and size of each configured database. */
+export async function databaseStatsCheck({ client, thresholds, databases }: CheckContext): Promise<ReportLine[]> {
+  const { rows } = await client.query<DatabaseStatsRow>(databaseStatsSql, [databases]);
+  const lines: ReportLine[] = [];
+  for (const row of rows) {
+    const total = row.blks_hit + row.blks_read;
+    const threshold = lowThresholdText(thresholds.cache_hit_warn.toFixed(2), thresholds.cache_hit_crit.toFixed(2));
+    if (total === 0) {
+      lines.push({ status: 'ok', label: `cache hit ratio (${row.datname})`, value: 'no block reads yet', threshold });
+    } else {
+      const ratio = row.blks_hit / total;
+      const status = judgeLow(ratio, { warn: thresholds.cache_hit_warn, crit: thresholds.cache_hit_crit });
+      const line: ReportLine = {
+        status,
+        label: `cache hit ratio (${row.datname})`,
+        value: `${ratio.toFixed(3)} (${formatCount(row.blks_read)} of ${formatCount(total)} blocks read from disk)`,
+        threshold,
+      };
+      if (status !== 'ok') line.note = 'reads go to disk: look for missing indexes and sequential scans, or give shared_buffers more memory';
+      lines.push(line);
+    }
+    lines.push({ status: 'ok', label: `database size (${row.datname})`, value: formatBytes(row.size_bytes) });
+  }
+  return lines;
+}
+
+interface DeadTupleRow {
+  table_name: string;
+  live: number;
+  dead: number;
+  ratio: number;
+  last_vacuum: Date | null;
+  last_autovacuum: Date | null;
+  last_analyze: Date | null;
+  last_autoanalyze: Date | null;
+}
+
+const deadTuplesSql = `
+  select format('%I.%I', schemaname, relname) as table_name, n_live_tup::float8 as live, n_dead_tup::float8 as dead,
+         n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0) as ratio,
+         last_vacuum, last_autovacuum, last_analyze, last_autoanalyze
+    from pg_stat_user_tables
+   where n_dead_tup >= $1 and n_dead_tup > 0
+   order by ratio desc, n_dead_tup desc
+   limit 5`;
+
+/** The 5 tables with the highest share of dead tuples in one database, with their last (auto)vacuum and analyze. */
+export async function deadTupleCheck(
+  client: pg.Client,
+  database: string,
+  thresholds: PostgresThresholds,
+  now: Date,
+): Promise<ReportLine[]> {
+  const { rows } = await client.query<DeadTupleRow>(deadTuplesSql, [thresholds.dead_tuple_min_rows]);
+  const label = `dead tuples (${database})`;
+  const threshold = `${thresholdText(formatPercent(thresholds.dead_tuple_warn_pct), formatPercent(thresholds.dead_tuple_crit_pct))} of a table's rows, for tables with ${formatCount(thresholds.dead_tuple_min_rows)}+ dead`;
+  const worst = rows[0];
+  if (!worst) return [{ status: 'ok', label, value: 'no table above the minimum', threshold }];
+  const pctOf = (row: DeadTupleRow) => row.ratio * 100;
+  const status = judgeHigh(pctOf(worst), { warn: thresholds.dead_tuple_warn_pct, crit: thresholds.dead_tuple_crit_pct });
+  const line: ReportLine = {
+    status,
+    label,
+    value: `${worst.table_name} ${formatPercent(pctOf(worst))} dead (${formatCount(worst.dead)} of ${formatCount(worst.live + worst.dead)} rows)`,
+    threshold,
+    detail: rows.map(
+      (row) =>
+        `${row.table_name} · ${formatPercent(pctOf(row))} dead (${formatCount(row.dead)}) · vacuum ${ago(row.last_vacuum, now)}, autovacuum ${ago(row.last_autovacuum, now)} · analyze ${ago(row.last_analyze, now)}, autoanalyze ${ago(row.last_autoanalyze, now)}`,
+    ),
+  };
+  if (status !== 'ok') {
+    line.note = `dead rows bloat the table and slow scans: \`/maint vacuum ${worst.table_name}\`, and check why autovacuum falls behind`;
+  }
+  return [line];
+}

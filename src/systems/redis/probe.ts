@@ -1,0 +1,397 @@
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ReportLine } from '../../core/report.js';
+import { TargetUnreachable, type Probe } from '../../core/probe.js';
+import { checkLimitOrder, highLimitsText, judgeHigh, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
+import { abortable, describeConnectError } from '../../core/network.js';
+import { targetNameSchema } from '../../core/target-name.js';
+import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
+
+const percent = z.number().min(0).max(100);
+const ratio = z.number().min(0).max(1);
+
+const redisThresholdsSchema = z
+  .object({
+    memory_warn_pct: percent.default(75),
+    memory_crit_pct: percent.default(90),
+    hit_ratio_warn: ratio.default(0.9),
+    hit_ratio_crit: ratio.default(0.8),
+    last_save_warn_h: z.number().positive().default(24),
+    slowlog_warn: z.number().int().min(1).default(10),
+    clients_warn_pct: percent.default(80),
+    clients_crit_pct: percent.default(95),
+  })
+  .strict();
+
+type RedisThresholds = z.output<typeof redisThresholdsSchema>;
+
+const limitPairs: readonly LimitPair<RedisThresholds>[] = [
+  ['memory_warn_pct', 'memory_crit_pct', 'higher'],
+  ['hit_ratio_warn', 'hit_ratio_crit', 'lower'],
+  ['clients_warn_pct', 'clients_crit_pct', 'higher'],
+];
+
+/** One Redis to check: `targets.redis[]` in the config. */
+export const redisTargetSchema = z
+  .object({
+    name: targetNameSchema,
+    url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL'),
+    optional: z.boolean().default(false),
+    thresholds: redisThresholdsSchema
+      .superRefine((thresholds, ctx) =>
+        checkLimitOrder(thresholds, limitPairs, (problem) => ctx.addIssue({ code: 'custom', ...problem })),
+      )
+      .prefault({}),
+  })
+  .strict();
+
+/** A validated Redis target, defaults filled in. */
+export type RedisTarget = z.output<typeof redisTargetSchema>;
+
+const connectTimeoutMs = 5_000;
+
+/** What one run reads from Redis. */
+interface RedisFacts {
+  info: Map<string, string>;
+  /** The `save` rules; undefined when CONFIG GET is not allowed. */
+  saveRules: string | undefined;
+  /** Undefined when SLOWLOG is not allowed for this user. */
+  slowlogLength: number | undefined;
+}
+
+/** The eviction counter seen by the previous run, to report evictions since the last check. */
+interface EvictionMark {
+  runId: string;
+  evictedKeys: number;
+  at: number;
+}
+
+/**
+ * Checks one Redis: reachability and version, memory against maxmemory, hit ratio, evictions since the last run,
+ * persistence, clients and the slow log. Keeps the eviction counter between runs.
+ */
+export function createRedisProbe(target: RedisTarget): Probe {
+  let previous: EvictionMark | undefined;
+  return {
+    target: target.name,
+    system: 'redis',
+    optional: target.optional,
+    async run(signal) {
+      const facts = await readRedis(target.url, signal);
+      const now = Date.now();
+      const mark: EvictionMark = {
+        runId: facts.info.get('run_id') ?? '',
+        evictedKeys: numberOf(facts.info, 'evicted_keys'),
+        at: now,
+      };
+      const lines = judgeRedis(facts, target.thresholds, previous, now);
+      previous = mark;
+      return lines;
+    },
+  };
+}
+
+function addressOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || '127.0.0.1'}:${parsed.port || '6379'}`;
+  } catch {
+    return 'the configured Redis';
+  }
+}
+
+function unreachable(error: unknown, address: string): TargetUnreachable {
+  const message = error instanceof Error ? error.message : '';
+  if (message.startsWith('WRONGPASS')) {
+    return new TargetUnreachable(`authentication failed at ${address} (wrong user or password)`);
+  }
+  if (message.startsWith('NOAUTH')) {
+    return new TargetUnreachable(`authentication required at ${address} (put the password in the URL)`);
+  }
+  return new TargetUnreachable(describeConnectError(error, address));
+}
+
+async function readRedis(url: string, signal: AbortSignal): Promise<RedisFacts> {
+  signal.throwIfAborted();
+  const address = addressOf(url);
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    reconnectOnError: () => false,
+    enableOfflineQueue: false,
+  });
+  let lastError: unknown;
+  client.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  const stop = (): void => client.disconnect();
+  try {
+    try {
+      await abortable(client.connect(), signal, stop);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw unreachable(lastError ?? error, address);
+    }
+    const [info, save, slowlogLength] = await abortable(
+      Promise.all([
+        client.info(),
+        client.config('GET', 'save').then(
+          (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
+          () => undefined,
+        ),
+        client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
+      ]),
+      signal,
+      stop,
+    ).catch((error: unknown) => {
+      if (signal.aborted) throw signal.reason;
+      const message = error instanceof Error ? error.message : '';
+      if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) throw unreachable(error, address);
+      throw error;
+    });
+    return { info: parseInfo(info), saveRules: save, slowlogLength };
+  } finally {
+    client.disconnect();
+  }
+}
+
+function parseInfo(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return fields;
+}
+
+function numberOf(info: Map<string, string>, key: string): number {
+  const value = Number(info.get(key));
+  return Number.isFinite(value) ? value : 0;
+}
+
+function judgeRedis(
+  facts: RedisFacts,
+  thresholds: RedisThresholds,
+  previous: EvictionMark | undefined,
+  now: number,
+): ReportLine[] {
+  const { info } = facts;
+  const lines = [reachableLine(info)];
+  const replication = replicationLine(info);
+  if (replication) lines.push(replication);
+  lines.push(
+    memoryLine(info, thresholds),
+    hitRatioLine(info, thresholds),
+    evictionsLine(info, previous, now),
+    ...persistenceLines(info, facts.saveRules, thresholds, now),
+    clientsLine(info, thresholds),
+    slowlogLine(facts.slowlogLength, thresholds),
+  );
+  return lines;
+}
+
+function reachableLine(info: Map<string, string>): ReportLine {
+  const version = info.get('redis_version') ?? 'unknown version';
+  const role = info.get('role') ?? 'unknown role';
+  return {
+    status: 'ok',
+    label: 'reachable',
+    value: `Redis ${version} (${role}), up ${formatSeconds(numberOf(info, 'uptime_in_seconds'))}`,
+  };
+}
+
+function replicationLine(info: Map<string, string>): ReportLine | undefined {
+  if (info.get('role') !== 'slave') return undefined;
+  const link = info.get('master_link_status') ?? 'unknown';
+  const master = `${info.get('master_host') ?? '?'}:${info.get('master_port') ?? '?'}`;
+  if (link === 'up') return { status: 'ok', label: 'replication', value: `link to ${master} up`, threshold: 'crit when the link is down' };
+  return {
+    status: 'crit',
+    label: 'replication',
+    value: `link to ${master} ${link}, down for ${formatSeconds(numberOf(info, 'master_link_down_since_seconds'))}`,
+    threshold: 'crit when the link is down',
+    note: 'this replica serves stale data: check that the master is up and reachable from here',
+  };
+}
+
+function memoryLine(info: Map<string, string>, thresholds: RedisThresholds): ReportLine {
+  const used = numberOf(info, 'used_memory');
+  const max = numberOf(info, 'maxmemory');
+  const policy = info.get('maxmemory_policy') ?? 'unknown';
+  const limits = { warn: thresholds.memory_warn_pct, crit: thresholds.memory_crit_pct };
+  if (max === 0) {
+    return {
+      status: 'ok',
+      label: 'memory',
+      value: `${formatBytes(used)} used, no maxmemory set`,
+      threshold: `${highLimitsText(limits, ' %')} of maxmemory (none set)`,
+      note: 'nothing to judge against: Redis grows until the host runs out of memory (see the host memory line); set maxmemory and a policy to get a limit here',
+    };
+  }
+  const usedPct = (used / max) * 100;
+  const status = judgeHigh(usedPct, limits);
+  const line: ReportLine = {
+    status,
+    label: 'memory',
+    value: `${formatBytes(used)} of ${formatBytes(max)} (${formatPercent(usedPct)}), policy ${policy}`,
+    threshold: highLimitsText(limits, ' %'),
+  };
+  if (status !== 'ok') {
+    line.note =
+      policy === 'noeviction'
+        ? 'when full, writes fail with OOM errors: raise maxmemory or delete keys'
+        : `when full, Redis evicts keys (${policy}): raise maxmemory if those keys matter`;
+  }
+  return line;
+}
+
+function hitRatioLine(info: Map<string, string>, thresholds: RedisThresholds): ReportLine {
+  const hits = numberOf(info, 'keyspace_hits');
+  const misses = numberOf(info, 'keyspace_misses');
+  const limits = { warn: thresholds.hit_ratio_warn, crit: thresholds.hit_ratio_crit };
+  const threshold = lowLimitsText(limits);
+  if (hits + misses === 0) {
+    return { status: 'ok', label: 'hit ratio', value: 'no key lookups since start', threshold };
+  }
+  const hitRatio = hits / (hits + misses);
+  const status = judgeLow(hitRatio, limits);
+  const line: ReportLine = {
+    status,
+    label: 'hit ratio',
+    value: `${(Math.floor(hitRatio * 100) / 100).toFixed(2)} (${hits} hits, ${misses} misses since start)`,
+    threshold,
+  };
+  if (status !== 'ok') {
+    line.note =
+      'most lookups miss: check TTLs and that the app caches what it reads; ignore if this Redis is a queue or lock store, not a cache';
+  }
+  return line;
+}
+
+function evictionsLine(info: Map<string, string>, previous: EvictionMark | undefined, now: number): ReportLine {
+  const total = numberOf(info, 'evicted_keys');
+  const runId = info.get('run_id') ?? '';
+  const comparable = previous !== undefined && previous.runId === runId && previous.evictedKeys <= total;
+  const recent = comparable ? total - previous.evictedKeys : total;
+  const since = comparable
+    ? `since the last check ${formatSeconds((now - previous.at) / 1000)} ago (${total} since start)`
+    : 'since start';
+  const line: ReportLine = {
+    status: recent > 0 ? 'warn' : 'ok',
+    label: 'evictions',
+    value: `${recent} ${since}`,
+    threshold: 'warn at any eviction',
+  };
+  if (recent > 0) line.note = 'Redis is full and dropping keys to make room: raise maxmemory or shorten TTLs';
+  return line;
+}
+
+function persistenceLines(
+  info: Map<string, string>,
+  saveRules: string | undefined,
+  thresholds: RedisThresholds,
+  now: number,
+): ReportLine[] {
+  const aofOn = info.get('aof_enabled') === '1';
+  const rdbOn = saveRules !== '';
+  if (!aofOn && !rdbOn) {
+    return [
+      {
+        status: 'ok',
+        label: 'persistence',
+        value: 'persistence off (no save rules, no AOF)',
+        threshold: 'warn on a failed or stale save, when persistence is on',
+        note: 'data is lost on restart: fine for a cache, not for a store',
+      },
+    ];
+  }
+  const lines: ReportLine[] = [];
+  if (rdbOn) lines.push(lastSaveLine(info, thresholds, now));
+  if (aofOn) lines.push(appendOnlyLine(info));
+  return lines;
+}
+
+function lastSaveLine(info: Map<string, string>, thresholds: RedisThresholds, now: number): ReportLine {
+  const threshold = `crit when the last save failed; warn when unsaved changes are older than ${thresholds.last_save_warn_h} h`;
+  const ageS = now / 1000 - numberOf(info, 'rdb_last_save_time');
+  const changes = numberOf(info, 'rdb_changes_since_last_save');
+  const when = info.get('rdb_saves') === '0' ? 'no save since the start' : 'last save';
+  const value = `${info.get('rdb_last_bgsave_status') ?? 'unknown'}, ${when} ${formatSeconds(ageS)} ago, ${changes} changes since`;
+  if (info.get('rdb_last_bgsave_status') === 'err') {
+    return {
+      status: 'crit',
+      label: 'last background save',
+      value,
+      threshold,
+      note: 'the last save failed: check disk space and the Redis log; Redis may refuse writes (stop-writes-on-bgsave-error)',
+    };
+  }
+  if (changes > 0 && ageS >= thresholds.last_save_warn_h * 3600) {
+    return {
+      status: 'warn',
+      label: 'last background save',
+      value,
+      threshold,
+      note: 'a restart now would lose these changes: check the save rules and the Redis log',
+    };
+  }
+  return { status: 'ok', label: 'last background save', value, threshold };
+}
+
+function appendOnlyLine(info: Map<string, string>): ReportLine {
+  const write = info.get('aof_last_write_status') ?? 'unknown';
+  const rewrite = info.get('aof_last_bgrewrite_status') ?? 'unknown';
+  const line: ReportLine = {
+    status: write === 'err' ? 'crit' : rewrite === 'err' ? 'warn' : 'ok',
+    label: 'append-only file',
+    value: `on, last write ${write}, last rewrite ${rewrite}`,
+    threshold: 'crit when the last write failed, warn when the last rewrite failed',
+  };
+  if (line.status !== 'ok') line.note = 'check disk space and the Redis log; a failing AOF loses writes on restart';
+  return line;
+}
+
+function clientsLine(info: Map<string, string>, thresholds: RedisThresholds): ReportLine {
+  const connected = numberOf(info, 'connected_clients');
+  const blocked = numberOf(info, 'blocked_clients');
+  const max = numberOf(info, 'maxclients');
+  const blockedText = blocked > 0 ? `, ${blocked} blocked` : '';
+  if (max === 0) {
+    return { status: 'ok', label: 'connected clients', value: `${connected}${blockedText}`, threshold: 'maxclients unknown' };
+  }
+  const limits = { warn: thresholds.clients_warn_pct, crit: thresholds.clients_crit_pct };
+  const usedPct = (connected / max) * 100;
+  const line: ReportLine = {
+    status: judgeHigh(usedPct, limits),
+    label: 'connected clients',
+    value: `${connected} of ${max} (${formatPercent(usedPct)})${blockedText}`,
+    threshold: `${highLimitsText(limits, ' %')} of maxclients`,
+  };
+  if (line.status !== 'ok') line.note = 'new connections are refused at maxclients: look for a connection leak or raise maxclients';
+  return line;
+}
+
+function slowlogLine(length: number | undefined, thresholds: RedisThresholds): ReportLine {
+  if (length === undefined) {
+    return {
+      status: 'unknown',
+      label: 'slow log',
+      value: 'cannot read the slow log',
+      threshold: `warn at ${thresholds.slowlog_warn} entries`,
+      note: 'the user in the URL may not run SLOWLOG: grant it +slowlog to check this',
+    };
+  }
+  const line: ReportLine = {
+    status: length >= thresholds.slowlog_warn ? 'warn' : 'ok',
+    label: 'slow log',
+    value: `${length} ${length === 1 ? 'entry' : 'entries'}`,
+    threshold: `warn at ${thresholds.slowlog_warn} entries`,
+  };
+  if (line.status !== 'ok') {
+    line.note = 'slow commands block every client: read them with SLOWLOG GET 10, then SLOWLOG RESET';
+  }
+  return line;
+}

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { AnyActionDefinition } from '../core/action.js';
+import type { Probe } from '../core/probe.js';
+import type { AnySystemModule, LastRestoreTest, SystemServices } from '../core/system.js';
+import { targetsOf, type TargetsConfig } from '../config/targets.js';
+
+/** The completion kind every system answers: any configured target's name. */
+export const anyTargetKind = 'targets';
+
+/**
+ * The system modules over one validated `targets:` block: what the health runner, the action registry,
+ * chat autocompletion and start-up fold over.
+ */
+export class SystemRegistry {
+  private readonly services: SystemServices;
+
+  constructor(
+    readonly modules: readonly AnySystemModule[],
+    private readonly targets: TargetsConfig,
+  ) {
+    this.services = this.collectServices();
+  }
+
+  /** One probe per configured target, in list order and config order; built once and reused by every run. */
+  probes(): Probe[] {
+    return this.modules.flatMap((module) => this.targetsOf(module).map((target) => module.probe(target)));
+  }
+
+  /** Every system's actions, registered whatever the config holds (with no targets they answer so). */
+  actions(): AnyActionDefinition[] {
+    return this.modules.flatMap((module) => module.actions?.(this.targetsOf(module), this.services) ?? []);
+  }
+
+  /** The names offered for a command argument's `complete:` kind: `targets` for any target, else the kind's own system. */
+  completions(kind: string): string[] {
+    if (kind === anyTargetKind) return this.modules.flatMap((module) => targetsOf(this.targets, module).map((target) => target.name));
+    return this.modules.flatMap((module) => module.completions?.[kind]?.(this.targetsOf(module)) ?? []);
+  }
+
+  /** The completion kinds some system answers, besides `targets`. */
+  completionKinds(): string[] {
+    return [...new Set(this.modules.flatMap((module) => Object.keys(module.completions ?? {})))];
+  }
+
+  /** Runs every system's start-up work; a failure is logged, never thrown. */
+  async startup(logger: Logger): Promise<void> {
+    await Promise.all(
+      this.modules.map((module) =>
+        module.startup?.(this.targetsOf(module), logger).catch((error: unknown) => logger.warn({ err: error, system: module.system }, 'start-up work of a system failed')),
+      ),
+    );
+  }
+
+  /** The newest restore test over every system that keeps them. */
+  async lastRestoreTest(): Promise<LastRestoreTest | undefined> {
+    const tests = await Promise.all(this.modules.map((module) => module.lastRestoreTest?.(this.targetsOf(module))));
+    return tests.filter((test): test is LastRestoreTest => test !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  }
+
+  /** A module's targets, typed for its own functions (the config was validated against the same module). */
+  private targetsOf(module: AnySystemModule): never[] {
+    return targetsOf(this.targets, module) as never[];
+  }
+
+  private collectServices(): SystemServices {
+    const merged: SystemServices = { containers: () => undefined, containerTargets: () => [] };
+    for (const module of this.modules) Object.assign(merged, module.services?.(this.targetsOf(module)) ?? {});
+    return merged;
+  }
+}

@@ -1,0 +1,177 @@
+import { isIP } from 'node:net';
+import tls, { type DetailedPeerCertificate } from 'node:tls';
+import { z } from 'zod';
+import type { ReportLine } from '../../core/report.js';
+import { TargetUnreachable, type Probe } from '../../core/probe.js';
+import { checkLimitOrder, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
+import { describeConnectError } from '../../core/network.js';
+import { targetNameSchema } from '../../core/target-name.js';
+
+const days = z.number().min(0);
+
+const tlsThresholdsSchema = z
+  .object({
+    days_warn: days.default(30),
+    days_crit: days.default(7),
+  })
+  .strict();
+
+type TlsThresholds = z.output<typeof tlsThresholdsSchema>;
+
+const limitPairs: readonly LimitPair<TlsThresholds>[] = [['days_warn', 'days_crit', 'lower']];
+
+/** One TLS endpoint whose certificate to check: `targets.tls[]` in the config. */
+export const tlsTargetSchema = z
+  .object({
+    name: targetNameSchema,
+    host: z.string().regex(/^[^\s/:]+$|^\[?[0-9a-fA-F:]+\]?$/, 'expected a host name or IP address, without scheme or port'),
+    port: z.number().int().min(1).max(65535).default(443),
+    servername: z.string().min(1).optional().describe('the name to ask for (SNI) and to verify; defaults to host'),
+    optional: z.boolean().default(false),
+    thresholds: tlsThresholdsSchema
+      .superRefine((thresholds, ctx) =>
+        checkLimitOrder(thresholds, limitPairs, (problem) => ctx.addIssue({ code: 'custom', ...problem })),
+      )
+      .prefault({}),
+  })
+  .strict();
+
+/** A validated TLS target, defaults filled in. */
+export type TlsTarget = z.output<typeof tlsTargetSchema>;
+
+const dayMs = 86_400_000;
+
+/** What the handshake told us about the certificate. */
+interface Handshake {
+  certificate: DetailedPeerCertificate;
+  chainVerified: boolean;
+  chainError: string | undefined;
+}
+
+/** Checks the certificate served at host:port: days until expiry, whether the chain verifies and the name matches. */
+export function createTlsProbe(target: TlsTarget): Probe {
+  const host = target.host.replace(/^\[|\]$/g, '');
+  const name = target.servername ?? host;
+  const address = isIP(host) === 6 ? `[${host}]:${target.port}` : `${host}:${target.port}`;
+  return {
+    target: target.name,
+    system: 'tls',
+    optional: target.optional,
+    async run(signal) {
+      const handshake = await handshakeWith(host, target.port, target.servername ?? (isIP(host) ? undefined : host), address, signal);
+      const { certificate } = handshake;
+      return [
+        expiryLine(certificate, target.thresholds),
+        chainLine(handshake),
+        nameLine(name, certificate),
+        certificateLine(certificate),
+      ];
+    },
+  };
+}
+
+function handshakeWith(
+  host: string,
+  port: number,
+  servername: string | undefined,
+  address: string,
+  signal: AbortSignal,
+): Promise<Handshake> {
+  signal.throwIfAborted();
+  return new Promise<Handshake>((resolve, reject) => {
+    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false });
+    const abort = (): void => {
+      socket.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    const settle = (): void => {
+      signal.removeEventListener('abort', abort);
+      socket.destroy();
+    };
+    socket.once('secureConnect', () => {
+      const certificate = socket.getPeerCertificate(true);
+      const chainError = socket.authorizationError;
+      settle();
+      if (!certificate || Object.keys(certificate).length === 0) {
+        reject(new TargetUnreachable(`no certificate presented at ${address}`));
+        return;
+      }
+      resolve({
+        certificate,
+        chainVerified: socket.authorized,
+        chainError: chainError === null || chainError === undefined ? undefined : String(chainError),
+      });
+    });
+    socket.on('error', (error) => {
+      settle();
+      reject(new TargetUnreachable(describeConnectError(error, address), { cause: error }));
+    });
+  });
+}
+
+function expiryLine(certificate: DetailedPeerCertificate, thresholds: TlsThresholds): ReportLine {
+  const expires = new Date(certificate.valid_to);
+  const daysLeft = (expires.getTime() - Date.now()) / dayMs;
+  const limits = { warn: thresholds.days_warn, crit: thresholds.days_crit };
+  const threshold = lowLimitsText(limits, ' days');
+  const date = expires.toISOString().slice(0, 10);
+  if (daysLeft < 0) {
+    return {
+      status: 'crit',
+      label: 'certificate expiry',
+      value: `expired ${daysAgo(-daysLeft)} (${date})`,
+      threshold,
+      note: 'clients refuse this endpoint now: renew and deploy the certificate',
+    };
+  }
+  const status = judgeLow(daysLeft, limits);
+  const line: ReportLine = {
+    status,
+    label: 'certificate expiry',
+    value: `in ${Math.floor(daysLeft)} days (${date})`,
+    threshold,
+  };
+  if (status !== 'ok') line.note = 'renew the certificate before clients start refusing it (certbot renew, or your CA)';
+  return line;
+}
+
+function daysAgo(days: number): string {
+  const whole = Math.floor(days);
+  return whole === 0 ? 'today' : `${whole} ${whole === 1 ? 'day' : 'days'} ago`;
+}
+
+function chainLine(handshake: Handshake): ReportLine {
+  const threshold = 'warn when the chain does not verify against the system CAs';
+  if (handshake.chainVerified) return { status: 'ok', label: 'chain', value: 'verified', threshold };
+  return {
+    status: 'warn',
+    label: 'chain',
+    value: `not verified (${handshake.chainError ?? 'unknown reason'})`,
+    threshold,
+    note: 'clients that verify certificates refuse this endpoint: serve the full chain from a trusted CA',
+  };
+}
+
+function nameLine(name: string, certificate: DetailedPeerCertificate): ReportLine {
+  const threshold = 'warn when the certificate does not cover the name';
+  const mismatch = tls.checkServerIdentity(name, certificate);
+  if (mismatch === undefined) return { status: 'ok', label: 'name', value: `covers ${name}`, threshold };
+  return {
+    status: 'warn',
+    label: 'name',
+    value: `does not cover ${name}`,
+    threshold,
+    note: 'clients connecting by this name refuse the certificate: add the name to its subject alternative names',
+  };
+}
+
+function certificateLine(certificate: DetailedPeerCertificate): ReportLine {
+  const subject = firstOf(certificate.subject?.CN) ?? 'no common name';
+  const issuer = firstOf(certificate.issuer?.CN) ?? firstOf(certificate.issuer?.O) ?? 'unknown issuer';
+  return { status: 'ok', label: 'certificate', value: `CN=${subject}, issued by ${issuer}` };
+}
+
+function firstOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
