@@ -30,6 +30,11 @@ export function formatSeconds(seconds: number): string {
   return s > 0 ? `${m} min ${s} s` : `${m} min`;
 }
 
+/** A duration given in milliseconds, in seconds with always one decimal, e.g. "1.0 s", "12.3 s": step and restore timings. */
+export function formatSecondsTenths(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** A duration given in milliseconds: "850 ms" under a second, else as `formatSeconds`. */
 export function formatMilliseconds(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : formatSeconds(ms / 1000);

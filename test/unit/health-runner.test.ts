@@ -141,19 +141,19 @@ describe('runHealth', () => {
   it('reports an unexpected probe error as unknown without its message, and logs it', async () => {
     const { logged, logger } = silentLogger();
     const report = await runHealth(
-      [failing('db', new Error('boom at postgres://app:hunter2@db/app')), failing('other', new CodedError('PG_PARSE', 'bad row'))],
+      [failing('db', new Error('boom at postgres://app:hunter2@db/app')), failing('other', new CodedError('POSTGRES_MAINTENANCE_FAILED', 'bad row'))],
       { timeoutMs: 1000, verbose: false, logger },
     );
     expect(report.status).toBe('unknown');
     const values = report.sections.flatMap((section) => section.lines.map((l) => l.value));
     expect(values).toEqual([
       'could not run (internal error HEALTH_PROBE_FAILED; details in the bot log)',
-      'could not run (internal error PG_PARSE; details in the bot log)',
+      'could not run (internal error POSTGRES_MAINTENANCE_FAILED; details in the bot log)',
     ]);
     expect(JSON.stringify(report)).not.toContain('hunter2');
     expect(logged).toEqual([
       expect.objectContaining({ code: 'HEALTH_PROBE_FAILED', target: 'db' }),
-      expect.objectContaining({ code: 'PG_PARSE', target: 'other' }),
+      expect.objectContaining({ code: 'POSTGRES_MAINTENANCE_FAILED', target: 'other' }),
     ]);
   });
 

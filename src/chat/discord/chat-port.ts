@@ -1,7 +1,7 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { ChatPort } from '../../core/chat-port.js';
-import { CodedError, errorMessage } from '../../core/errors.js';
+import { CodedError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
 import type { MessageHandle } from '../../core/responder.js';
 import { renderDiscordMessage, type EmbedRenderOptions } from './embeds.js';
@@ -55,7 +55,7 @@ export class DiscordChatPort implements ChatPort {
     return created;
   }
 
-  private async call(code: string, context: Record<string, unknown>, request: () => Promise<unknown>): Promise<unknown> {
+  private async call(code: ErrorCode, context: Record<string, unknown>, request: () => Promise<unknown>): Promise<unknown> {
     try {
       return await request();
     } catch (error) {

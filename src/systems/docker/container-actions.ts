@@ -219,7 +219,7 @@ export class DockerActions {
         });
       }
       throw new CodedError(
-        'docker.engine_error',
+        'DOCKER_ENGINE_FAILED',
         `Docker engine refused to ${what}: ${errorMessage(error)}`,
         { target: this.policy.target, status: engineStatusCode(error) },
         { cause: error },

@@ -5,7 +5,8 @@ import type { ReportLine } from '../../core/report.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './probes/activity.js';
 import { runCheck, type Check, type CheckContext } from './probes/check.js';
-import { closeHealthClient, openHealthClient, withDatabase } from './probes/connect.js';
+import { closePostgresClient, openPostgresClient, withDatabase } from './connection.js';
+import { healthConnection } from './probes/connect.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { replicationLagCheck, replicationSlotCheck } from './probes/replication.js';
 import { serverChecks } from './probes/server.js';
@@ -54,7 +55,7 @@ export function createPostgresProbe(target: PostgresTarget): Probe {
 }
 
 async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promise<ReportLine[]> {
-  const client = await openHealthClient(target.url, signal);
+  const client = await openPostgresClient(healthConnection(target.url), signal);
   try {
     const mainDatabase = client.database ?? 'postgres';
     const context: CheckContext = {
@@ -70,7 +71,7 @@ async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promi
     ]);
     return [...cluster.flat(), ...deadTuples.flat(), ...databaseStats];
   } finally {
-    await closeHealthClient(client);
+    await closePostgresClient(client);
   }
 }
 
@@ -87,7 +88,7 @@ async function deadTuplesIn(
   if (database === mainDatabase) return read(context.client);
   let client: pg.Client;
   try {
-    client = await openHealthClient(withDatabase(target.url, database), signal);
+    client = await openPostgresClient(healthConnection(withDatabase(target.url, database)), signal);
   } catch (error) {
     if (!(error instanceof TargetUnreachable)) throw error;
     return [{ status: 'unknown', label, value: `not checked: ${error.message}`, note: 'check the databases listed for this target' }];
@@ -95,6 +96,6 @@ async function deadTuplesIn(
   try {
     return await read(client);
   } finally {
-    await closeHealthClient(client);
+    await closePostgresClient(client);
   }
 }

@@ -11,7 +11,8 @@ export function approvedData<T>(action: string, schema: z.ZodType<T>, context: A
   if (!context.approvedPlan) return undefined;
   const data = plannedData(schema, context.approvedPlan.data);
   if (data === undefined) {
-    throw new CodedError(`${action}.bad_plan`, `the approved plan of ${action} does not carry the data it needs`, {
+    throw new CodedError('ACTION_BAD_PLAN', `the approved plan of ${action} does not carry the data it needs`, {
+      action,
       summary: context.approvedPlan.summary,
     });
   }

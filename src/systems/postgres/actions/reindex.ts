@@ -8,9 +8,8 @@ import { approvedData } from './approved.js';
 import { relationStillNamed, resolveRelation, toRelation, type CatalogRelation } from './catalog.js';
 import { emptyAsAbsent, placeInputs, relationName } from './inputs.js';
 import { withMaintenanceSession } from './session.js';
-import { seconds } from './stats.js';
 import { describePlace, postgresLockKey, resolvePostgresPlace } from './target.js';
-import { formatBytes } from '../../../render/units.js';
+import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
 
 const inputs = z
   .object({
@@ -65,7 +64,7 @@ export function postgresReindexAction(targets: readonly PostgresTarget[]): Actio
               : ['the table has no indexes: nothing to rebuild']),
             `impact: builds new copies beside the old ones (needs about ${formatBytes(total)} free disk); reads and writes continue`,
           ],
-          lockKey: postgresLockKey(place),
+          lockKey: postgresLockKey(place.target),
           data: { kind, relation: { oid: relation.oid, schema: relation.schema, name: relation.name } },
         };
       });
@@ -88,7 +87,7 @@ export function postgresReindexAction(targets: readonly PostgresTarget[]): Actio
         const durationMs = Date.now() - started;
         const after = await indexSizes(session.client, kind, relation);
         const bytes = (sizes: IndexSize[]) => sizes.reduce((sum, index) => sum + index.bytes, 0);
-        const summary = `reindexed ${kind} ${relation.schema}.${relation.name} concurrently in ${seconds(durationMs)}: ${formatBytes(bytes(before))} → ${formatBytes(bytes(after))}`;
+        const summary = `reindexed ${kind} ${relation.schema}.${relation.name} concurrently in ${formatSecondsTenths(durationMs)}: ${formatBytes(bytes(before))} → ${formatBytes(bytes(after))}`;
         return {
           summary,
           message: notice('info', `${summary} (${describePlace(place)}).`, `SQL: ${sql}`),

@@ -1,11 +1,9 @@
 import pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../../../core/errors.js';
-import { unreachableReason, withDatabase } from '../probes/connect.js';
+import { closePostgresClient, openPostgresClient, withDatabase } from '../connection.js';
 import { describePlace, type PostgresPlace } from './target.js';
-import { abortableClient } from '../abortable-client.js';
 import { maskUrl, withoutPassword } from '../../../core/mask.js';
 
-const connectTimeoutMs = 5000;
 /** Cap on catalog reads and other short statements of a maintenance session. */
 const catalogStatementTimeoutMs = 10_000;
 /** How long a maintenance statement may wait for its lock before giving up rather than queueing others behind it. */
@@ -26,30 +24,19 @@ export interface MaintenanceSession {
  * statement within a second. A connection failure is a `UserError` naming the masked URL, never the password.
  */
 export async function openMaintenanceSession(place: PostgresPlace, signal: AbortSignal): Promise<MaintenanceSession> {
-  signal.throwIfAborted();
-  const url = withDatabase(place.target.url, place.database);
-  const { client, destroy } = abortableClient(
+  const client = await openPostgresClient(
     {
-      connectionString: url,
-      connectionTimeoutMillis: connectTimeoutMs,
-      statement_timeout: catalogStatementTimeoutMs,
-      lock_timeout: maintenanceLockTimeoutMs,
-      application_name: 'maintbot',
-      options: '-c TimeZone=UTC -c DateStyle=ISO',
+      url: withDatabase(place.target.url, place.database),
+      applicationName: 'maintbot',
+      statementTimeoutMs: catalogStatementTimeoutMs,
+      lockTimeoutMs: maintenanceLockTimeoutMs,
+      serverOptions: '-c TimeZone=UTC -c DateStyle=ISO',
+      setup: `select set_config('client_connection_check_interval', '1000', false)
+        where current_setting('server_version_num')::int >= 140000`,
+      unreachable: (reason) => new UserError(`PostgreSQL ${describePlace(place)} is not reachable: ${reason}.`),
     },
     signal,
   );
-  try {
-    await client.connect();
-    await client.query(
-      `select set_config('client_connection_check_interval', '1000', false)
-        where current_setting('server_version_num')::int >= 140000`,
-    );
-  } catch (error) {
-    destroy();
-    signal.throwIfAborted();
-    throw new UserError(`PostgreSQL ${describePlace(place)} is not reachable: ${withoutPassword(unreachableReason(error, url), url)}.`);
-  }
   const session: MaintenanceSession = {
     client,
     place,
@@ -64,16 +51,7 @@ export async function openMaintenanceSession(place: PostgresPlace, signal: Abort
         await client.query(`set statement_timeout = ${catalogStatementTimeoutMs}`).catch(() => undefined);
       }
     },
-    async close() {
-      const timer = setTimeout(destroy, 1000);
-      try {
-        await client.end();
-      } catch {
-        destroy();
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    close: () => closePostgresClient(client),
   };
   return session;
 }
@@ -102,7 +80,7 @@ function maintenanceFailure(error: unknown, sql: string, place: PostgresPlace): 
   if (code === '57014') return new UserError(`${sql} was cancelled in ${describePlace(place)} before it finished.`);
   if (code === '42501') return new UserError(`The bot's database user may not run ${sql} in ${describePlace(place)} (permission denied).`);
   return new CodedError(
-    'postgres.maintenance_failed',
+    'POSTGRES_MAINTENANCE_FAILED',
     `${sql} failed in ${describePlace(place)}: ${withoutPassword(errorMessage(error), place.target.url)}`,
     { target: place.target.name, database: place.database, url: maskUrl(place.target.url), sqlstate: code },
     { cause: error },

@@ -49,8 +49,3 @@ export function when(date: Date | undefined, now: Date): string {
   if (!date) return 'never';
   return `${formatSeconds((now.getTime() - date.getTime()) / 1000)} ago (${date.toISOString()})`;
 }
-
-/** Seconds with one decimal, e.g. "1.2 s". */
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}

@@ -1,4 +1,5 @@
 import { UserError } from '../../../core/errors.js';
+import { databaseOfUrl } from '../connection.js';
 import type { PostgresTarget } from '../probe.js';
 
 /** A PostgreSQL target and the database a maintenance action works in. */
@@ -28,8 +29,8 @@ export function resolvePostgresPlace(targets: readonly PostgresTarget[], name?: 
 }
 
 /** The lock a destructive PostgreSQL step holds: one destructive runbook per target at a time. */
-export function postgresLockKey(place: PostgresPlace): string {
-  return `postgres:${place.target.name}`;
+export function postgresLockKey(target: Pick<PostgresTarget, 'name'>): string {
+  return `postgres:${target.name}`;
 }
 
 /** "database app on target main-db", for plans and messages. */
@@ -40,9 +41,4 @@ export function describePlace(place: PostgresPlace): string {
 /** User text quoted for a message, cut short when long. */
 export function shown(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
-}
-
-function databaseOfUrl(url: string): string {
-  const parsed = new URL(url);
-  return decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres';
 }

@@ -58,7 +58,7 @@ export function postgresTerminateAction(targets: readonly PostgresTarget[]): Act
           ...sessions.map(describeSession),
           ...(sessions.length > 0 ? ['SQL: SELECT pg_terminate_backend(pid) for exactly these pids, if each still runs the listed query'] : []),
         ],
-        lockKey: postgresLockKey(place),
+        lockKey: postgresLockKey(place.target),
         data: {
           sessions: sessions.map(({ pid, backend_start, query_start, reason }) => ({ pid, backend_start, query_start, reason })),
         },
@@ -68,7 +68,7 @@ export function postgresTerminateAction(targets: readonly PostgresTarget[]): Act
       const place = resolvePostgresPlace(targets, input.target);
       const planned = approvedData('postgres.terminate', planData, context);
       if (!planned) {
-        throw new CodedError('postgres.terminate.unapproved', 'postgres.terminate runs only on an approved plan', { target: place.target.name });
+        throw new CodedError('POSTGRES_TERMINATE_UNAPPROVED', 'postgres.terminate runs only on an approved plan', { target: place.target.name });
       }
       if (planned.sessions.length === 0) {
         return {

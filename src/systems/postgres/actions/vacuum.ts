@@ -7,9 +7,9 @@ import { approvedData } from './approved.js';
 import { relationStillNamed, resolveRelation, toRelation, type CatalogRelation } from './catalog.js';
 import { placeInputs, relationName } from './inputs.js';
 import { withMaintenanceSession } from './session.js';
-import { describeTableStats, readTableStats, seconds } from './stats.js';
+import { describeTableStats, readTableStats } from './stats.js';
 import { describePlace, postgresLockKey, resolvePostgresPlace } from './target.js';
-import { formatBytes } from '../../../render/units.js';
+import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
 
 const inputs = z.object({
   ...placeInputs,
@@ -50,7 +50,7 @@ export function postgresVacuumAction(targets: readonly PostgresTarget[]): Action
         return {
           summary: `${input.full ? 'VACUUM FULL' : 'VACUUM'} ${table.schema}.${table.name} in ${describePlace(place)}`,
           detail: [`SQL: ${vacuumSql(table, input)}`, ...describeTableStats(stats), impact],
-          lockKey: postgresLockKey(place),
+          lockKey: postgresLockKey(place.target),
           data: { table: { oid: table.oid, schema: table.schema, name: table.name } },
         };
       });
@@ -70,7 +70,7 @@ export function postgresVacuumAction(targets: readonly PostgresTarget[]): Action
         await session.maintain(sql);
         const durationMs = Date.now() - started;
         const after = await readTableStats(session.client, table.oid);
-        const summary = `${input.full ? 'VACUUM FULL' : 'vacuumed'} ${table.schema}.${table.name} in ${seconds(durationMs)}: ${formatBytes(before.totalBytes)} → ${formatBytes(after.totalBytes)}`;
+        const summary = `${input.full ? 'VACUUM FULL' : 'vacuumed'} ${table.schema}.${table.name} in ${formatSecondsTenths(durationMs)}: ${formatBytes(before.totalBytes)} → ${formatBytes(after.totalBytes)}`;
         return {
           summary,
           message: notice('info', `${summary} (${describePlace(place)}).`, `SQL: ${sql}\n${describeTableStats(after).join('\n')}`),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emptyAsAbsent } from '../actions/inputs.js';
+import { postgresLockKey } from '../actions/target.js';
 import { UserError } from '../../../core/errors.js';
 import type { ActionDefinition, AnyActionDefinition } from '../../../core/action.js';
 import type { ContainerControl, SystemServices } from '../../../core/system.js';
@@ -163,7 +164,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
           `SQL: DROP DATABASE ${input.into} WITH (FORCE); CREATE DATABASE ${input.into} (same owner, encoding, locale)`,
           `pg_restore --jobs ${target.backup.restore_test.jobs} --exit-on-error into ${input.into}, then row counts compared with the backup's`,
         ],
-        lockKey: `postgres:${target.name}`,
+        lockKey: postgresLockKey(target),
         data: { file: facts.file.name, size: facts.file.size, mtimeMs: facts.file.mtimeMs, into: input.into },
       };
     },

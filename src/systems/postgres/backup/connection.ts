@@ -1,10 +1,5 @@
-import pg from 'pg';
 import { UserError } from '../../../core/errors.js';
-import { unreachableReason, withDatabase } from '../probes/connect.js';
-import { abortableClient } from '../abortable-client.js';
-import { withoutPassword } from '../../../core/mask.js';
-
-const connectTimeoutMs = 5000;
+import { withDatabase, type PostgresConnection } from '../connection.js';
 
 /** How a PostgreSQL client tool reaches a database: a URL without the password, and the password in the environment. */
 export interface ToolConnection {
@@ -26,72 +21,13 @@ export function toolConnection(url: string, database: string, applicationName: s
   return { dbname: parsed.toString(), env };
 }
 
-/** The database a URL names (its path), else the user name, else `postgres`, as libpq does. */
-export function databaseOfUrl(url: string): string {
-  const parsed = new URL(url);
-  return decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres';
-}
-
-/** True when two URLs point at the same server (host and port), whatever their databases and users. */
-export function sameServer(a: string, b: string): boolean {
-  const key = (url: string): string => {
-    const parsed = new URL(url);
-    const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname;
-    return `${host}:${parsed.port || '5432'}`;
+/** How backup work connects: UTC, application_name `maintbot-backup`; failure to connect is a `UserError`. */
+export function backupConnection(url: string): PostgresConnection {
+  return {
+    url,
+    applicationName: 'maintbot-backup',
+    statementTimeoutMs: 0,
+    serverOptions: '-c TimeZone=UTC',
+    unreachable: (reason) => new UserError(`PostgreSQL is not reachable: ${reason}.`),
   };
-  return key(a) === key(b);
 }
-
-/**
- * Opens one connection for backup work (UTC, application_name `maintbot-backup`). Aborting `signal` closes
- * the socket. A failure to connect is a `UserError` naming the masked URL, never the password.
- */
-export async function openBackupClient(url: string, signal: AbortSignal, statementTimeoutMs = 0): Promise<pg.Client> {
-  signal.throwIfAborted();
-  const { client, destroy } = abortableClient(
-    { connectionString: url, connectionTimeoutMillis: connectTimeoutMs, statement_timeout: statementTimeoutMs, application_name: 'maintbot-backup', options: '-c TimeZone=UTC' },
-    signal,
-  );
-  try {
-    await client.connect();
-  } catch (error) {
-    destroy();
-    signal.throwIfAborted();
-    throw new UserError(`PostgreSQL is not reachable: ${withoutPassword(unreachableReason(error, url), url)}.`);
-  }
-  return client;
-}
-
-/** Ends a connection, closing the socket when it does not end within a second. */
-export async function closeBackupClient(client: pg.Client): Promise<void> {
-  const timer = setTimeout(() => client.connection.stream.destroy(), 1000);
-  try {
-    await client.end();
-  } catch {
-    client.connection.stream.destroy();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Runs `work` with a fresh connection and always closes it. */
-export async function withBackupClient<T>(url: string, signal: AbortSignal, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await openBackupClient(url, signal);
-  try {
-    return await work(client);
-  } finally {
-    await closeBackupClient(client);
-  }
-}
-
-/** The server's major version, e.g. 15. */
-export async function serverMajor(client: pg.Client): Promise<number> {
-  const result = await client.query<{ v: string }>("select current_setting('server_version_num') as v");
-  return Math.floor(Number(result.rows[0]!.v) / 10_000);
-}
-
-/** A double-quoted SQL identifier. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-

@@ -6,12 +6,12 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../../../core/errors.js';
-import { withDatabase } from '../probes/connect.js';
 import type { PostgresTarget } from '../probe.js';
 import { runTool, stderrTail } from './child-process.js';
 import { sha256Line } from './checksum.js';
 import type { BackupConfig } from './config.js';
-import { closeBackupClient, openBackupClient, serverMajor, toolConnection } from './connection.js';
+import { closePostgresClient, openPostgresClient, serverMajor, withDatabase } from '../connection.js';
+import { backupConnection, toolConnection } from './connection.js';
 import { backupFileName, sidecarsOf, writeSidecar, type BackupFile, type BackupMeta, type TableCount } from './files.js';
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
 import { applyRetention } from './retention.js';
@@ -52,7 +52,7 @@ export async function takeBackup(request: BackupRequest): Promise<BackupOutcome>
   const takenAt = (request.now ?? (() => new Date()))();
   const dumpPath = `${dir.replace(/\/+$/, '')}/${backupFileName(target.name, database, takenAt)}`;
   const sidecars = sidecarsOf(dumpPath);
-  const client = await openBackupClient(url, signal);
+  const client = await openPostgresClient(backupConnection(url), signal);
   try {
     const major = await serverMajor(client);
     const serverVersion = (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
@@ -73,7 +73,7 @@ export async function takeBackup(request: BackupRequest): Promise<BackupOutcome>
     if (counted.status === 'rejected') {
       await rm(sidecars.partial, { force: true });
       signal.throwIfAborted();
-      throw new CodedError('backup.count_failed', `counting rows of ${database} failed: ${errorMessage(counted.reason)}`, { target: target.name }, { cause: counted.reason });
+      throw new CodedError('BACKUP_COUNT_FAILED', `counting rows of ${database} failed: ${errorMessage(counted.reason)}`, { target: target.name }, { cause: counted.reason });
     }
     await rename(sidecars.partial, dumpPath);
     await writeSidecar(sidecars.sha256, sha256Line(dumped.value.sha256, dumpPath));
@@ -98,7 +98,7 @@ export async function takeBackup(request: BackupRequest): Promise<BackupOutcome>
     await rm(sidecars.partial, { force: true });
     throw error;
   } finally {
-    await closeBackupClient(client);
+    await closePostgresClient(client);
   }
 }
 
@@ -170,5 +170,5 @@ function dumpFailure(error: unknown, url: string, target: string, database: stri
   if (error instanceof DumpFailed) {
     return new UserError(`pg_dump of ${database} on target ${target} failed: ${withoutPassword(stderrTail(error.message), url)}. No backup was written.`);
   }
-  return new CodedError('backup.dump_failed', `pg_dump of ${database} failed: ${withoutPassword(errorMessage(error), url)}`, { target, database }, { cause: error });
+  return new CodedError('BACKUP_DUMP_FAILED', `pg_dump of ${database} failed: ${withoutPassword(errorMessage(error), url)}`, { target, database }, { cause: error });
 }

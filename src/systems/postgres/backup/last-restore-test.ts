@@ -1,6 +1,6 @@
 import type { LastRestoreTest } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
-import { databaseOfUrl } from './connection.js';
+import { databaseOfUrl } from '../connection.js';
 import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf } from './files.js';
 import { hasBackup } from './targets.js';
 

@@ -5,12 +5,7 @@ import type { BackupOutcome } from './dump.js';
 import type { BackupFile, RestoreTestRecord } from './files.js';
 import type { RestoreOutcome } from './restore.js';
 import type { RestoreTestResult } from './restore-test.js';
-import { formatBytes, formatSeconds } from '../../../render/units.js';
-
-/** `1.2 s`, for durations in reports. */
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
+import { formatBytes, formatSeconds, formatSecondsTenths } from '../../../render/units.js';
 
 /** The age of a dump, e.g. "3 h 5 min". */
 export function ageOf(file: BackupFile, now = Date.now()): string {
@@ -23,7 +18,7 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
   const rows = meta.tables.reduce((total, table) => total + table.rows, 0);
   const lines: ReportLine[] = [
     { status: 'ok', label: 'dump', value: `${file.path} (${formatBytes(file.size)})` },
-    { status: 'ok', label: 'duration', value: seconds(meta.duration_ms) },
+    { status: 'ok', label: 'duration', value: formatSecondsTenths(meta.duration_ms) },
     { status: 'ok', label: 'sha256', value: meta.sha256, note: `in ${file.name}.sha256 (sha256sum format)` },
     {
       status: 'ok',
@@ -42,7 +37,7 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
     kind: 'report',
     title: `Backup of ${meta.database} on ${target}`,
     status: 'ok',
-    summary: `${formatBytes(file.size)} written in ${seconds(meta.duration_ms)} with ${meta.pg_dump.replace(/^pg_dump \(PostgreSQL\) /, 'pg_dump ')}.`,
+    summary: `${formatBytes(file.size)} written in ${formatSecondsTenths(meta.duration_ms)} with ${meta.pg_dump.replace(/^pg_dump \(PostgreSQL\) /, 'pg_dump ')}.`,
     sections: [{ title: target, status: 'ok', lines }],
     context: { requestedBy, durationMs: meta.duration_ms },
   };
@@ -51,7 +46,7 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
 /** One line of `/maint backups`: a dump with its age, size, checksum state and last restore test. */
 export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: RestoreTestRecord | undefined, now = Date.now()): ReportLine {
   const test = lastTest
-    ? `restore test ${lastTest.passed ? 'passed' : 'FAILED'} ${formatSeconds((now - Date.parse(lastTest.at)) / 1000)} ago (${seconds(lastTest.duration_ms)})`
+    ? `restore test ${lastTest.passed ? 'passed' : 'FAILED'} ${formatSeconds((now - Date.parse(lastTest.at)) / 1000)} ago (${formatSecondsTenths(lastTest.duration_ms)})`
     : 'never restore-tested';
   const status = checksum === 'mismatch' ? 'crit' : checksum === 'missing' || lastTest?.passed === false ? 'warn' : 'ok';
   return {
@@ -89,7 +84,7 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
   ];
   if (result.archiveEntries !== undefined) steps.push({ status: 'ok', label: 'archive', value: `${result.archiveEntries} entries (pg_restore --list)` });
   if (result.restoreMs !== undefined) {
-    steps.push({ status: 'ok', label: 'restore time (RTO)', value: seconds(result.restoreMs), note: `pg_restore --jobs ${result.jobs} into a scratch database` });
+    steps.push({ status: 'ok', label: 'restore time (RTO)', value: formatSecondsTenths(result.restoreMs), note: `pg_restore --jobs ${result.jobs} into a scratch database` });
   }
   if (result.restoredBytes !== undefined) steps.push({ status: 'ok', label: 'restored size', value: formatBytes(result.restoredBytes) });
   if (result.scratchDatabase) {
@@ -121,7 +116,7 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
     title: `Restore test of ${result.file.name}: ${result.passed ? 'passed' : 'FAILED'}`,
     status: result.passed ? worstStatus(sections.map((section) => section.status)) : 'crit',
     summary: result.passed
-      ? `${target}: restored in ${seconds(result.restoreMs ?? 0)}, ${result.tables.length} tables and ${result.checks.length} checks as expected.`
+      ? `${target}: restored in ${formatSecondsTenths(result.restoreMs ?? 0)}, ${result.tables.length} tables and ${result.checks.length} checks as expected.`
       : `${target}: ${result.reason ?? 'failed'}.`,
     sections,
     context: { requestedBy, durationMs: result.totalMs },
@@ -131,7 +126,7 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
 /** The answer to `/maint restore` once it ran. */
 export function restoreReport(target: string, into: string, outcome: RestoreOutcome, requestedBy: string): Report {
   const lines: ReportLine[] = [
-    { status: 'ok', label: 'restored', value: `${outcome.file.name} into ${into}`, note: `in ${seconds(outcome.restoreMs)}` },
+    { status: 'ok', label: 'restored', value: `${outcome.file.name} into ${into}`, note: `in ${formatSecondsTenths(outcome.restoreMs)}` },
     ...outcome.tables.map((table): ReportLine => ({
       status: table.passed ? 'ok' : 'crit',
       label: table.table,

@@ -1,11 +1,11 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { UserError } from '../../../core/errors.js';
-import { withDatabase } from '../probes/connect.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
 import { verifyChecksum, type ChecksumCache, type ChecksumVerdict } from './checksum.js';
 import type { BackupConfig } from './config.js';
-import { quoteIdent, sameServer, withBackupClient, serverMajor } from './connection.js';
+import { sameServer, serverMajor, withDatabase, withPostgresClient } from '../connection.js';
+import { backupConnection } from './connection.js';
 import {
   backupMetaSchema,
   readSidecar,
@@ -129,7 +129,7 @@ async function restoreAndValidate(
   if (scratch === database && sameServer(serverUrl, target.url)) {
     throw new UserError(`The scratch database name ${scratch} is the source database itself; change restore_test.scratch_prefix.`);
   }
-  const major = await withBackupClient(serverUrl, signal, serverMajor);
+  const major = await withPostgresClient(backupConnection(serverUrl), signal, serverMajor);
   const pgRestore = await findPgTool('pg_restore', major, request.lookup);
   let archive;
   try {
@@ -147,7 +147,7 @@ async function restoreAndValidate(
   result.countsFrom = meta ? 'backup' : expected ? 'source' : 'none';
 
   const restoreStarted = Date.now();
-  await withBackupClient(serverUrl, signal, (client) => client.query(`create database ${quoteIdent(scratch)} template template0`));
+  await withPostgresClient(backupConnection(serverUrl), signal, (client) => client.query(`create database ${pg.escapeIdentifier(scratch)} template template0`));
   result.scratchDatabase = scratch;
   try {
     await request.progress(`restoring (jobs ${settings.jobs})`);
@@ -166,7 +166,7 @@ async function restoreAndValidate(
 
     const tables = expected ?? archive.tables;
     await request.progress(`validating ${tables.length} tables`);
-    await withBackupClient(scratchUrl, signal, async (client) => {
+    await withPostgresClient(backupConnection(scratchUrl), signal, async (client) => {
       await client.query('set statement_timeout = 60000');
       result.tables = await compareTables(client, tables, settings.row_count_tolerance_pct, signal);
       result.checks = await runChecks(client, settings.checks);
@@ -184,7 +184,7 @@ async function restoreAndValidate(
     return await finish(result, started);
   } finally {
     await request.progress('dropping scratch database').catch(() => undefined);
-    result.dropped = await withBackupClient(serverUrl, AbortSignal.timeout(60_000), (client) => dropDatabase(client, scratch)).then(
+    result.dropped = await withPostgresClient(backupConnection(serverUrl), AbortSignal.timeout(60_000), (client) => dropDatabase(client, scratch)).then(
       () => true,
       () => false,
     );
@@ -208,7 +208,7 @@ async function finish(result: RestoreTestResult, started: number): Promise<Resto
 }
 
 async function sourceCounts(target: PostgresTarget, database: string, signal: AbortSignal): Promise<TableCount[]> {
-  return withBackupClient(withDatabase(target.url, database), signal, async (client) => {
+  return withPostgresClient(backupConnection(withDatabase(target.url, database)), signal, async (client) => {
     await client.query('begin isolation level repeatable read read only');
     try {
       return await countRows(client, signal);

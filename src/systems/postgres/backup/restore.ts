@@ -1,12 +1,12 @@
 import type { ContainerControl } from '../../../core/system.js';
-import type pg from 'pg';
+import pg from 'pg';
 import { UserError } from '../../../core/errors.js';
-import { withDatabase } from '../probes/connect.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
 import { verifyChecksum, type ChecksumCache } from './checksum.js';
 import type { BackupConfig } from './config.js';
-import { databaseOfUrl, quoteIdent, serverMajor, withBackupClient } from './connection.js';
+import { databaseOfUrl, serverMajor, withDatabase, withPostgresClient } from '../connection.js';
+import { backupConnection } from './connection.js';
 import { backupMetaSchema, readSidecar, resolveBackup, sidecarsOf, type BackupFile, type BackupMeta } from './files.js';
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
 import { restoreArchive } from './pg-restore.js';
@@ -66,7 +66,7 @@ export async function inspectRestore(
 ): Promise<RestorePlanFacts> {
   const file = await resolveBackup(target.backup.dir, target.name, database, backup);
   const meta = await readSidecar(sidecarsOf(file.path).meta, backupMetaSchema);
-  const current = await withBackupClient(adminUrl(target, into), signal, (client) => describeDatabase(client, target, into, signal));
+  const current = await withPostgresClient(backupConnection(adminUrl(target, into)), signal, (client) => describeDatabase(client, target, into, signal));
   return { file, ...(meta ? { meta } : {}), into, current };
 }
 
@@ -86,7 +86,7 @@ export async function performRestore(request: RestoreRequest): Promise<RestoreOu
   const checksum = await verifyChecksum(file, request.checksums, signal);
   if (checksum.state === 'mismatch') throw new UserError(`${file.name} does not match its recorded sha256: the file is damaged. Nothing was done.`);
   const url = adminUrl(target, request.into);
-  const major = await withBackupClient(url, signal, serverMajor);
+  const major = await withPostgresClient(backupConnection(url), signal, serverMajor);
   const pgRestore = await findPgTool('pg_restore', major, request.lookup);
   await listArchive(pgRestore.path, file.path, signal);
   const meta = await readSidecar(sidecarsOf(file.path).meta, backupMetaSchema);
@@ -109,7 +109,7 @@ export async function performRestore(request: RestoreRequest): Promise<RestoreOu
   const started = Date.now();
   try {
     await request.progress(`dropping and recreating ${request.into}`);
-    await withBackupClient(url, signal, async (client) => {
+    await withPostgresClient(backupConnection(url), signal, async (client) => {
       const current = await describeDatabase(client, target, request.into, signal);
       await dropDatabase(client, request.into);
       dropped = true;
@@ -138,7 +138,7 @@ export async function performRestore(request: RestoreRequest): Promise<RestoreOu
 
   await request.progress('validating row counts');
   const tables = meta
-    ? await withBackupClient(withDatabase(target.url, request.into), signal, (client) =>
+    ? await withPostgresClient(backupConnection(withDatabase(target.url, request.into)), signal, (client) =>
         compareTables(client, meta.tables, target.backup.restore_test.row_count_tolerance_pct, signal),
       )
     : [];
@@ -159,7 +159,7 @@ async function describeDatabase(client: pg.Client, target: PostgresTarget, into:
   );
   const row = found.rows[0];
   if (!row) return { exists: false };
-  const tables = await withBackupClient(withDatabase(target.url, into), signal, async (inside) =>
+  const tables = await withPostgresClient(backupConnection(withDatabase(target.url, into)), signal, async (inside) =>
     Number((await inside.query<{ n: string }>("select count(*) as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'")).rows[0]!.n),
   ).catch(() => undefined);
   return {
@@ -177,9 +177,9 @@ async function describeDatabase(client: pg.Client, target: PostgresTarget, into:
 export function createDatabaseSql(into: string, current: OverwrittenDatabase): string {
   const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
   const options = ['template template0'];
-  if (current.owner) options.push(`owner ${quoteIdent(current.owner)}`);
+  if (current.owner) options.push(`owner ${pg.escapeIdentifier(current.owner)}`);
   if (current.encoding) options.push(`encoding ${literal(current.encoding)}`);
   if (current.collate) options.push(`lc_collate ${literal(current.collate)}`);
   if (current.ctype) options.push(`lc_ctype ${literal(current.ctype)}`);
-  return `create database ${quoteIdent(into)} ${options.join(' ')}`;
+  return `create database ${pg.escapeIdentifier(into)} ${options.join(' ')}`;
 }

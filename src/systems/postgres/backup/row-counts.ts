@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { quoteIdent } from './connection.js';
+import pg from 'pg';
 import type { TableCount } from './files.js';
 
 /** The user tables of a database (plain and partitioned), by schema and name. */
@@ -21,7 +20,7 @@ export async function countRows(client: pg.Client, signal?: AbortSignal): Promis
   const counts: TableCount[] = [];
   for (const table of await listUserTables(client)) {
     signal?.throwIfAborted();
-    const result = await client.query<{ n: string }>(`select count(*) as n from only ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
+    const result = await client.query<{ n: string }>(`select count(*) as n from only ${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`);
     counts.push({ ...table, rows: Number(result.rows[0]!.n) });
   }
   return counts;

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../../core/errors.js';
 import type { PostgresTarget } from '../probe.js';
 import { parseDuration } from '../../../core/duration.js';
 import { maskUrl } from '../../../core/mask.js';
-import { databaseOfUrl, quoteIdent, sameServer, withBackupClient } from './connection.js';
+import { databaseOfUrl, sameServer, withPostgresClient } from '../connection.js';
+import { backupConnection } from './connection.js';
 
 /** `<prefix><UTC yyyymmddhhmmss>_<6 hex>`: the time in the name is what the orphan sweep judges age by. */
 export function scratchDatabaseName(prefix: string, at: Date): string {
@@ -26,11 +27,11 @@ export function scratchCreatedAt(prefix: string, name: string): Date | undefined
 export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
   const version = Number((await client.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]!.v);
   if (version >= 130_000) {
-    await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
+    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
     return;
   }
   await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
-  await client.query(`drop database if exists ${quoteIdent(name)}`);
+  await client.query(`drop database if exists ${pg.escapeIdentifier(name)}`);
 }
 
 /** The server a target's restore tests run on: `restore_test.server_url`, else the target's own. */
@@ -52,7 +53,7 @@ export async function sweepScratchDatabases(targets: readonly PostgresTarget[], 
     const url = restoreServerUrl(target);
     const maxAgeMs = parseDuration(settings.orphan_max_age) ?? 6 * 3_600_000;
     try {
-      const names = await withBackupClient(url, AbortSignal.timeout(60_000), async (client) => {
+      const names = await withPostgresClient(backupConnection(url), AbortSignal.timeout(60_000), async (client) => {
         const rows = (await client.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [settings.scratch_prefix])).rows;
         const orphans = rows
           .map((row) => row.datname)

@@ -1,7 +1,7 @@
 import { UserError } from '../../../core/errors.js';
 import type { PostgresTarget } from '../probe.js';
 import type { BackupConfig } from './config.js';
-import { databaseOfUrl } from './connection.js';
+import { databaseOfUrl } from '../connection.js';
 
 /** A PostgreSQL target that has a `backup` block. */
 export type BackupTarget = PostgresTarget & { backup: BackupConfig };
