@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { UserError } from '../core/errors.js';
-import type { Report } from '../core/report.js';
+import type { Finding } from '../core/finding.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import { channelKey } from '../outbound/delivery.js';
 import type { ScheduleChannel } from '../schedule/schedule-config.js';
@@ -28,7 +28,7 @@ export interface AlertDeskOptions {
 }
 
 /**
- * Turns health reports into alerts: each check goes through the state machine (state kept in the
+ * Turns the findings of health runs into alerts: each check goes through the state machine (state kept in the
  * store, so a restart repeats nothing), and notifications go to the schedule's channels, with
  * quiet hours, resolved messages threaded under the alert, and Ack / Snooze.
  */
@@ -39,10 +39,10 @@ export class AlertDesk {
     this.newAlertId = options.newAlertId ?? (() => randomBytes(3).toString('hex'));
   }
 
-  /** Feeds one verbose health report to the state machines; returns the notifications sent. */
-  async observe(report: Report, channels: readonly ScheduleChannel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+  /** Feeds the findings of one health run to the state machines; returns the notifications sent. */
+  async observe(findings: readonly Finding[], channels: readonly ScheduleChannel[], timeZone: string, now: number): Promise<AlertNotification[]> {
     const sent: AlertNotification[] = [];
-    for (const result of checkResults(report)) {
+    for (const result of checkResults(findings)) {
       const alertId = this.newAlertId();
       const observation = { level: result.level, value: result.line.value, at: now };
       const transition = await this.options.store.update<CheckState, Transition>(alertKeys.check(result.key), (current) => {

@@ -4,9 +4,12 @@ import type { AlertNotification } from './state-machine.js';
 /** What is kept about an alert for its messages, acks and snoozes. */
 export interface AlertRecord {
   id: string;
+  /** The check's `findingKey`, which its state in the store is kept under. */
   key: string;
+  /** The target as the messages name it, e.g. "main-db (postgres)". */
   target: string;
   label: string;
+  /** The check's latest judged line, as shown. */
   line: ReportLine;
   openedAt: number;
   /** The first message about this alert in each channel (by `channelKey`), where `resolved` is threaded. */

@@ -1,30 +1,31 @@
-import type { Report, ReportLine } from '../core/report.js';
+import { inReportOrder, reportLine, sectionTitle } from '../checks/render.js';
+import { findingKey, type Finding } from '../core/finding.js';
+import type { ReportLine } from '../core/report.js';
 import type { AlertLevel } from './state-machine.js';
 
-/** One check's result in a health report: the state machine's input, with what people read about it. */
+/** One check's result in a health run: the state machine's input, with what people read about it. */
 export interface CheckResult {
-  /** Stable identity across runs: target section and line label. */
+  /** Stable identity across runs: `findingKey`, e.g. `main-db/postgres.connections`. */
   key: string;
+  /** The target as alert messages name it, e.g. "main-db (postgres)". */
   target: string;
   label: string;
   level: AlertLevel;
   line: ReportLine;
 }
 
-const levels: Record<ReportLine['status'], AlertLevel | undefined> = { ok: 'ok', warn: 'warn', crit: 'crit', unknown: 'warn', skipped: undefined };
+const levels: Record<Finding['status'], AlertLevel | undefined> = { ok: 'ok', warn: 'warn', crit: 'crit', unknown: 'warn', skipped: undefined };
 
-/** The checks of a verbose health report; skipped lines (absent optional targets) are left out. */
-export function checkResults(report: Report): CheckResult[] {
+/** The checks of a health run, in report order; skipped findings (absent optional targets) are left out. */
+export function checkResults(findings: readonly Finding[]): CheckResult[] {
   const results = new Map<string, CheckResult>();
-  for (const section of report.sections) {
-    for (const line of section.lines) {
-      const level = levels[line.status];
-      if (level === undefined) continue;
-      const key = `${section.title} · ${line.label}`;
-      const earlier = results.get(key);
-      if (earlier && rank(earlier.level) >= rank(level)) continue;
-      results.set(key, { key, target: section.title, label: line.label, level, line });
-    }
+  for (const finding of inReportOrder(findings)) {
+    const level = levels[finding.status];
+    if (level === undefined) continue;
+    const key = findingKey(finding);
+    const earlier = results.get(key);
+    if (earlier && rank(earlier.level) >= rank(level)) continue;
+    results.set(key, { key, target: sectionTitle(finding), label: finding.label, level, line: reportLine(finding) });
   }
   return [...results.values()];
 }

@@ -1,4 +1,4 @@
-/** The alerting level of one check; `unknown` report lines count as warn, skipped lines are not observed. */
+/** The alerting level of one check; `unknown` findings count as warn, skipped ones are not observed. */
 export type AlertLevel = 'ok' | 'warn' | 'crit';
 
 /** Who acknowledged an alert, and when (epoch ms). */
@@ -7,7 +7,7 @@ export interface Acknowledgement {
   at: number;
 }
 
-/** Everything remembered about one check (target + line label) between runs; plain data kept in the store. */
+/** Everything remembered about one check (a finding's key: target, check id, subject) between runs; plain data kept in the store. */
 export interface CheckState {
   /** The confirmed level: the one people were last told about (ok until a problem held long enough). */
   level: AlertLevel;

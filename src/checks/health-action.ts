@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { ActionDefinition } from '../core/action.js';
 import type { Probe } from '../core/probe.js';
-import { runHealth } from './runner.js';
+import { checkHealth } from './runner.js';
 
 const inputs = z.object({
   target: z.string().optional(),
   verbose: z.boolean().default(false),
 });
 
-/** `health.report`: every configured probe at once, as one report. Read-only. */
+/**
+ * `health.report`: every configured probe at once, as one report. Read-only. Its step output holds the
+ * overall `status`, the number of warn and crit `problems`, and the `findings` for later steps to read.
+ */
 export function healthReportAction(probes: readonly Probe[], timeoutMs: number): ActionDefinition<z.output<typeof inputs>> {
   return {
     name: 'health.report',
@@ -22,14 +25,14 @@ export function healthReportAction(probes: readonly Probe[], timeoutMs: number):
       };
     },
     async run(input, context) {
-      const report = await runHealth([...probes], {
+      const { report, findings } = await checkHealth([...probes], {
         timeoutMs,
         verbose: input.verbose,
         target: input.target,
         requestedBy: context.invocation.actor.name,
       });
-      const problems = report.sections.flatMap((section) => section.lines).filter((line) => line.status === 'warn' || line.status === 'crit').length;
-      return { message: report, summary: `health: ${report.status}`, output: { status: report.status, problems } };
+      const problems = findings.filter((finding) => finding.status === 'warn' || finding.status === 'crit').length;
+      return { message: report, summary: `health: ${report.status}`, output: { status: report.status, problems, findings } };
     },
   };
 }

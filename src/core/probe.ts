@@ -1,7 +1,6 @@
-import type { ReportLine } from './report.js';
+import type { ProbeFinding, System } from './finding.js';
 
-/** The systems maintbot can check. */
-export type System = 'host' | 'postgres' | 'redis' | 'docker' | 'http' | 'tls' | 'backup';
+export type { System };
 
 /** A read-only check of one target. The health runner runs every probe at once, each under a timeout. */
 export interface Probe {
@@ -11,10 +10,10 @@ export interface Probe {
   /** An optional target that cannot be reached is reported as skipped, not critical. */
   readonly optional: boolean;
   /**
-   * Runs the checks and returns one judged line per figure.
+   * Runs the checks and returns one finding per judged figure.
    * Throws `TargetUnreachable` when the target cannot be reached; must stop work when `signal` aborts.
    */
-  run(signal: AbortSignal): Promise<ReportLine[]>;
+  run(signal: AbortSignal): Promise<ProbeFinding[]>;
 }
 
 /** Thrown by a probe whose target cannot be reached at all; the reason is shown to the user. */

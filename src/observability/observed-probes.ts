@@ -1,9 +1,10 @@
+import { checkIds } from '../core/finding.js';
 import type { Probe } from '../core/probe.js';
 import type { Metrics } from './metrics.js';
 
 /**
- * The same probes, reporting every judged line to `maintbot_check_state` as they answer; a probe that
- * fails or is aborted (timed out) counts as `reachable` crit, or is dropped for an optional target.
+ * The same probes, reporting every finding to `maintbot_check_state` (by its label) as they answer; a probe
+ * that fails or is aborted (timed out) counts as `reachable` crit, or is dropped for an optional target.
  */
 export function observedProbes(probes: readonly Probe[], metrics: Pick<Metrics, 'checkJudged'>): Probe[] {
   return probes.map((probe) => ({
@@ -13,20 +14,20 @@ export function observedProbes(probes: readonly Probe[], metrics: Pick<Metrics, 
     async run(signal: AbortSignal) {
       let answered = false;
       const onAbort = (): void => {
-        if (!answered) metrics.checkJudged(probe.target, 'reachable', probe.optional ? 'skipped' : 'crit');
+        if (!answered) metrics.checkJudged(probe.target, checkIds.reachable, probe.optional ? 'skipped' : 'crit');
       };
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        const lines = await probe.run(signal);
+        const findings = await probe.run(signal);
         answered = true;
         if (!signal.aborted) {
-          if (!lines.some((line) => line.label === 'reachable')) metrics.checkJudged(probe.target, 'reachable', 'ok');
-          for (const line of lines) metrics.checkJudged(probe.target, line.label, line.status);
+          if (!findings.some((finding) => finding.checkId === checkIds.reachable)) metrics.checkJudged(probe.target, checkIds.reachable, 'ok');
+          for (const finding of findings) metrics.checkJudged(probe.target, finding.label, finding.status);
         }
-        return lines;
+        return findings;
       } catch (error) {
         answered = true;
-        if (!signal.aborted) metrics.checkJudged(probe.target, 'reachable', probe.optional ? 'skipped' : 'crit');
+        if (!signal.aborted) metrics.checkJudged(probe.target, checkIds.reachable, probe.optional ? 'skipped' : 'crit');
         throw error;
       } finally {
         signal.removeEventListener('abort', onAbort);

@@ -1,4 +1,8 @@
+import type { HealthCheck } from '../checks/runner.js';
+import { inReportOrder, sectionTitle } from '../checks/render.js';
+import { checkIds, findingKey, type Finding } from '../core/finding.js';
 import type { Report, ReportLine, ReportSection } from '../core/report.js';
+import type { LastRestoreTest } from '../core/system.js';
 import { compareStatus, isProblem, worstStatus } from '../core/status.js';
 import type { Store } from '../store/store.js';
 import { recordSizes, type SizeGrowth } from './size-history.js';
@@ -7,36 +11,39 @@ import { formatBytes, formatSeconds } from '../render/units.js';
 /** Where the previous morning report's problems are kept, to say what changed. */
 export const previousProblemsKey = 'reports:morning:problems';
 
-/** The newest restore test, as the backup module records it beside the dumps. */
-export interface RestoreTestSummary {
-  target: string;
-  at: Date;
-  ok: boolean;
-  durationMs: number;
-  reason?: string;
-}
-
 const topProblemCount = 5;
 
+/** A problem as kept for tomorrow's report: `key` is the finding's `findingKey`, `text` what the reader saw. */
 interface Problem {
   key: string;
   status: ReportLine['status'];
   text: string;
 }
 
+/** A problem of today's run, with the check's name and figure for the top problems. */
+interface CurrentProblem extends Problem {
+  name: string;
+  figure: string;
+}
+
 /**
  * The morning report on one screen: overall health, what changed since the previous report, backups,
  * the top problems and database growth over 7 days. The verbose health report is behind "Show details".
  */
-export async function morningReport(health: Report, store: Store, now: Date, lastRestoreTest: () => Promise<RestoreTestSummary | undefined> = async () => undefined): Promise<Report> {
-  const problems = problemsOf(health);
+export async function morningReport(
+  { report: health, findings }: HealthCheck,
+  store: Store,
+  now: Date,
+  lastRestoreTest: () => Promise<LastRestoreTest | undefined> = async () => undefined,
+): Promise<Report> {
+  const problems = problemsOf(findings);
   const previous = await store.get<{ at: string; problems: Problem[] }>(previousProblemsKey);
-  await store.set(previousProblemsKey, { at: now.toISOString(), problems });
-  const growth = await recordSizes(store, health, now);
+  await store.set(previousProblemsKey, { at: now.toISOString(), problems: problems.map(({ key, status, text }) => ({ key, status, text })) });
+  const growth = await recordSizes(store, findings, now);
   const restoreTest = await lastRestoreTest().catch(() => undefined);
   const sections: ReportSection[] = [
     changesSection(problems, previous),
-    backupsSection(health, restoreTest, now),
+    backupsSection(findings, restoreTest, now),
     topProblemsSection(problems),
     growthSection(growth),
   ].filter((section): section is ReportSection => section !== undefined);
@@ -51,13 +58,13 @@ export async function morningReport(health: Report, store: Store, now: Date, las
   };
 }
 
-function problemsOf(health: Report): Problem[] {
-  return health.sections
-    .flatMap((section) =>
-      section.lines
-        .filter((line) => isProblem(line.status))
-        .map((line) => ({ key: `${section.title} · ${line.label}`, status: line.status, text: `${section.title} · ${line.label}: ${line.value}` })),
-    )
+function problemsOf(findings: readonly Finding[]): CurrentProblem[] {
+  return inReportOrder(findings)
+    .filter((finding) => isProblem(finding.status))
+    .map((finding) => {
+      const name = `${sectionTitle(finding)} · ${finding.label}`;
+      return { key: findingKey(finding), status: finding.status, name, figure: finding.text, text: `${name}: ${finding.text}` };
+    })
     .sort((a, b) => compareStatus(b.status, a.status));
 }
 
@@ -80,31 +87,29 @@ function changesSection(problems: Problem[], previous: { at: string; problems: P
   return { title: 'Since the last report', status: worstStatus(lines.map((line) => line.status)), lines };
 }
 
-function backupsSection(health: Report, restoreTest: RestoreTestSummary | undefined, now: Date): ReportSection {
-  const lines: ReportLine[] = health.sections
-    .filter((section) => section.title.endsWith(' (backup)'))
-    .flatMap((section) =>
-      section.lines
-        .filter((line) => line.label === 'newest backup' || line.label === 'backup directory')
-        .map((line) => ({ status: line.status, label: section.title.replace(/ \(backup\)$/, ''), value: line.value })),
-    );
+const backupChecks: readonly string[] = [checkIds.newestBackup, checkIds.backupDirectory];
+
+function backupsSection(findings: readonly Finding[], restoreTest: LastRestoreTest | undefined, now: Date): ReportSection {
+  const lines: ReportLine[] = inReportOrder(findings)
+    .filter((finding) => backupChecks.includes(finding.checkId))
+    .map((finding) => ({ status: finding.status, label: finding.target, value: finding.text }));
   if (lines.length === 0) lines.push({ status: 'unknown', label: 'newest backup', value: 'unknown: no backup target is configured' });
   lines.push(restoreTestLine(restoreTest, now));
   return { title: 'Backups', status: worstStatus(lines.map((line) => line.status)), lines };
 }
 
-function restoreTestLine(record: RestoreTestSummary | undefined, now: Date): ReportLine {
+function restoreTestLine(record: LastRestoreTest | undefined, now: Date): ReportLine {
   if (!record) return { status: 'unknown', label: 'last restore test', value: 'none recorded: /maint restore-test runs one' };
   const ago = formatSeconds((now.getTime() - record.at.getTime()) / 1000);
   const value = `${record.ok ? 'passed' : 'FAILED'} on ${record.target} ${ago} ago, restore took ${formatSeconds(record.durationMs / 1000)}`;
   return { status: record.ok ? 'ok' : 'crit', label: 'last restore test', value, ...(record.reason ? { note: record.reason } : {}) };
 }
 
-function topProblemsSection(problems: Problem[]): ReportSection | undefined {
+function topProblemsSection(problems: CurrentProblem[]): ReportSection | undefined {
   if (problems.length === 0) return undefined;
   const shown = problems.slice(0, topProblemCount);
   const more = problems.length - shown.length;
-  const lines: ReportLine[] = shown.map((problem) => ({ status: problem.status, label: problem.key, value: problem.text.slice(problem.key.length + 2) }));
+  const lines: ReportLine[] = shown.map((problem) => ({ status: problem.status, label: problem.name, value: problem.figure }));
   if (more > 0) lines.push({ status: 'unknown', label: 'more', value: `${more} more — Show details` });
   return { title: 'Top problems', status: worstStatus(shown.map((problem) => problem.status)), lines };
 }

@@ -1,7 +1,6 @@
-import type { Report } from '../core/report.js';
+import { checkIds, type Finding } from '../core/finding.js';
 import type { Store } from '../store/store.js';
 
-const units: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4, PiB: 1024 ** 5 };
 const keptDays = 8;
 const windowDays = 7;
 
@@ -21,25 +20,13 @@ export interface SizeGrowth {
   points: number;
 }
 
-/** Reads "1.5 GiB" back into bytes (to the shown precision). */
-export function parseBytes(text: string): number | undefined {
-  const match = /^(-?\d+(?:\.\d+)?) (B|KiB|MiB|GiB|TiB|PiB)$/.exec(text.trim());
-  return match ? Math.round(Number(match[1]) * units[match[2]!]!) : undefined;
-}
-
-/** The `database size (<db>)` lines of the PostgreSQL sections of a verbose health report. */
-export function databaseSizes(report: Report): { target: string; database: string; bytes: number }[] {
-  const sizes: { target: string; database: string; bytes: number }[] = [];
-  for (const section of report.sections) {
-    if (!section.title.endsWith(' (postgres)')) continue;
-    const target = section.title.slice(0, -' (postgres)'.length);
-    for (const line of section.lines) {
-      const match = /^database size \((.+)\)$/.exec(line.label);
-      const bytes = parseBytes(line.value);
-      if (match && bytes !== undefined) sizes.push({ target, database: match[1]!, bytes });
-    }
-  }
-  return sizes;
+/** Each database's size in bytes, from the measures of the `postgres.database_size` findings of a health run. */
+function databaseSizes(findings: readonly Finding[]): { target: string; database: string; bytes: number }[] {
+  return findings.flatMap((finding) =>
+    finding.checkId === checkIds.databaseSize && finding.subject !== undefined && finding.measure?.unit === 'bytes'
+      ? [{ target: finding.target, database: finding.subject, bytes: finding.measure.value }]
+      : [],
+  );
 }
 
 function sizeKey(target: string, database: string): string {
@@ -47,10 +34,10 @@ function sizeKey(target: string, database: string): string {
 }
 
 /** Records today's size of each database (one point per UTC day, 8 days kept) and returns the 7-day growth. */
-export async function recordSizes(store: Store, report: Report, now: Date): Promise<SizeGrowth[]> {
+export async function recordSizes(store: Store, findings: readonly Finding[], now: Date): Promise<SizeGrowth[]> {
   const day = now.toISOString().slice(0, 10);
   const growth: SizeGrowth[] = [];
-  for (const size of databaseSizes(report)) {
+  for (const size of databaseSizes(findings)) {
     const points = await store.update<SizePoint[], SizePoint[]>(sizeKey(size.target, size.database), (current) => {
       const kept = (current ?? []).filter((point) => point.day !== day);
       const next = [...kept, { day, bytes: size.bytes }].sort((a, b) => a.day.localeCompare(b.day)).slice(-keptDays);

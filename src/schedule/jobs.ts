@@ -6,8 +6,9 @@ import type { Invocation } from '../core/invocation.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Probe } from '../core/probe.js';
-import { runHealth } from '../checks/runner.js';
-import { morningReport, type RestoreTestSummary } from '../reports/morning.js';
+import type { LastRestoreTest } from '../core/system.js';
+import { checkHealth } from '../checks/runner.js';
+import { morningReport } from '../reports/morning.js';
 import { recordSizes } from '../reports/size-history.js';
 import type { Store } from '../store/store.js';
 import { ChannelResponder } from '../outbound/channel-responder.js';
@@ -36,7 +37,7 @@ export interface JobDependencies {
   engine: RunbookEngine;
   logger: Logger;
   /** The newest restore test, for the morning report. */
-  lastRestoreTest?: () => Promise<RestoreTestSummary | undefined>;
+  lastRestoreTest?: () => Promise<LastRestoreTest | undefined>;
 }
 
 /** The job runner for the three kinds of schedule: the morning report, health alerts, a runbook. */
@@ -45,17 +46,17 @@ export function scheduledJobs(deps: JobDependencies): JobRunner {
     const { schedule } = run;
     if ('report' in schedule.run) return postMorningReport(deps, run);
     if ('alerts' in schedule.run) {
-      const health = await runHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
-      await recordSizes(deps.store, health, run.tick);
-      const sent = await deps.alerts.observe(health, schedule.channels, run.timeZone, Date.now());
-      return `health ${health.status}, ${sent.length} notification${sent.length === 1 ? '' : 's'}`;
+      const { report, findings } = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
+      await recordSizes(deps.store, findings, run.tick);
+      const sent = await deps.alerts.observe(findings, schedule.channels, run.timeZone, Date.now());
+      return `health ${report.status}, ${sent.length} notification${sent.length === 1 ? '' : 's'}`;
     }
     return runRunbook(deps, run, schedule.run.runbook, schedule.run.params);
   };
 }
 
 async function postMorningReport(deps: JobDependencies, run: JobRun): Promise<string> {
-  const health = await runHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
+  const health = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
   const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest);
   report.context = { ...report.context, note: `${run.schedule.name} · ${run.tick.toISOString()}${run.requestedBy ? ` · run by ${run.requestedBy}` : ''}` };
   const now = new Date();

@@ -61,7 +61,7 @@ describe('Docker health probe against the real engine', () => {
     const [line] = await probeLines({ containers: [name.healthy] });
 
     expect(line).toMatchObject({ status: 'ok', label: name.healthy });
-    expect(line!.value).toMatch(/^running [\d.]+ s · healthy · 0 restarts · maintbot-test\/busybox:latest$/);
+    expect(line!.text).toMatch(/^running [\d.]+ s · healthy · 0 restarts · maintbot-test\/busybox:latest$/);
     expect(line!.note).toBeUndefined();
   });
 
@@ -71,7 +71,7 @@ describe('Docker health probe against the real engine', () => {
     const [line] = await probeLines({ containers: [name.stopped] });
 
     expect(line).toMatchObject({ status: 'crit', label: name.stopped });
-    expect(line!.value).toMatch(/^exited · 0 restarts/);
+    expect(line!.text).toMatch(/^exited · 0 restarts/);
     expect(line!.note).toMatch(/exited with code 3 at .*; start it or read its logs/);
   });
 
@@ -83,7 +83,7 @@ describe('Docker health probe against the real engine', () => {
     const [line] = await probeLines({ containers: [name.unhealthy] });
 
     expect(line).toMatchObject({ status: 'crit', label: name.unhealthy });
-    expect(line!.value).toContain('unhealthy');
+    expect(line!.text).toContain('unhealthy');
     expect(line!.note).toMatch(/unhealthy: health check failed \d+ times in a row: database gone/);
   });
 
@@ -92,7 +92,7 @@ describe('Docker health probe against the real engine', () => {
     await waitFor('two restarts', async () => ((await inspect(name.restarting)).RestartCount >= 2 ? true : undefined));
 
     const [first] = await probeLines({ containers: [name.restarting], thresholds: { restarts_warn: 2, restarts_crit: 1000 } });
-    const firstCount = Number(/(\d+) restarts/.exec(first!.value)?.[1]);
+    const firstCount = Number(/(\d+) restarts/.exec(first!.text)?.[1]);
     await waitFor('another restart', async () =>
       (await inspect(name.restarting)).RestartCount > firstCount ? true : undefined,
     );
@@ -100,7 +100,8 @@ describe('Docker health probe against the real engine', () => {
 
     expect(first).toMatchObject({ status: 'warn', label: name.restarting });
     expect(firstCount).toBeGreaterThanOrEqual(2);
-    expect(Number(/(\d+) restarts/.exec(second!.value)?.[1])).toBeGreaterThan(firstCount);
+    expect(first).toMatchObject({ checkId: 'docker.container', subject: name.restarting, measure: { value: firstCount, unit: 'count' } });
+    expect(Number(/(\d+) restarts/.exec(second!.text)?.[1])).toBeGreaterThan(firstCount);
     expect(second!.threshold).toContain('restarts warn at 2, crit at 1000');
     expect(second!.note).toMatch(/\d+ restarts \(warn at 2\): it has crashed repeatedly/);
 
@@ -113,7 +114,7 @@ describe('Docker health probe against the real engine', () => {
     const lines = await probeLines({ containers: [name.healthy, `${prefix}helthy`] });
 
     expect(lines.map((line) => line.status)).toEqual(['ok', 'warn']);
-    expect(lines[1]).toMatchObject({ label: `${prefix}helthy`, value: 'no such container' });
+    expect(lines[1]).toMatchObject({ label: `${prefix}helthy`, text: 'no such container' });
     expect(lines[1]!.note).toContain(name.healthy);
     expect(lines[1]!.note).toContain(name.denied);
     expect(lines[1]!.note).toContain(`Did you mean ${name.healthy}?`);

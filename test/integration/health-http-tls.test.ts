@@ -8,7 +8,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ReportLine } from '../../src/core/report.js';
+import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
 import { createHttpProbe, httpTargetSchema } from '../../src/systems/http/probe.js';
 import { createTlsProbe, tlsTargetSchema } from '../../src/systems/tls/probe.js';
@@ -41,7 +41,7 @@ async function close(server: net.Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-function lineOf(lines: ReportLine[], label: string): ReportLine {
+function lineOf(lines: ProbeFinding[], label: string): ProbeFinding {
   const line = lines.find((candidate) => candidate.label === label);
   if (!line) throw new Error(`no "${label}" line in ${JSON.stringify(lines)}`);
   return line;
@@ -85,26 +85,27 @@ describe('http probe against a local server', () => {
       ['latency', 'ok'],
       ['body', 'ok'],
     ]);
-    expect(lineOf(lines, 'status').value).toBe('200 OK');
+    expect(lineOf(lines, 'status').text).toBe('200 OK');
     expect(lineOf(lines, 'latency').threshold).toBe('warn at 2000 ms, crit at 10000 ms');
   });
 
   it('is critical when the endpoint answers 500', async () => {
     const status = lineOf(await httpProbe({ url: `${base}/broken` }).run(signal()), 'status');
-    expect(status).toMatchObject({ status: 'crit', value: '500 Internal Server Error', threshold: 'crit unless 200' });
+    expect(status).toMatchObject({ status: 'crit', text: '500 Internal Server Error', threshold: 'crit unless 200' });
     expect(status.note).toContain('logs');
   });
 
   it('accepts any status in an expect_status list', async () => {
     const status = lineOf(await httpProbe({ url: `${base}/empty`, expect_status: [200, 204] }).run(signal()), 'status');
-    expect(status).toMatchObject({ status: 'ok', value: '204 No Content', threshold: 'crit unless 200 or 204' });
+    expect(status).toMatchObject({ status: 'ok', text: '204 No Content', threshold: 'crit unless 200 or 204' });
   });
 
   it('warns when a slow answer passes latency_warn_ms', async () => {
     const probe = httpProbe({ url: `${base}/slow`, thresholds: { latency_warn_ms: 100, latency_crit_ms: 5_000 } });
     const latency = lineOf(await probe.run(signal()), 'latency');
     expect(latency.status).toBe('warn');
-    expect(Number.parseInt(latency.value, 10)).toBeGreaterThanOrEqual(290);
+    expect(Number.parseInt(latency.text, 10)).toBeGreaterThanOrEqual(290);
+    expect(latency).toMatchObject({ checkId: 'http.latency', measure: { value: expect.closeTo(Number.parseInt(latency.text, 10) / 1000, 2), unit: 'seconds' } });
     expect(latency.threshold).toBe('warn at 100 ms, crit at 5000 ms');
   });
 
@@ -168,22 +169,24 @@ describe('tls and https probes against self-signed certificates made on the fly'
     const lines = await tlsProbe({ port }).run(signal());
     const expiry = lineOf(lines, 'certificate expiry');
     expect(expiry.status).toBe(expected);
-    expect(expiry.value).toMatch(new RegExp(`^in ${days - 1} days \\(\\d{4}-\\d{2}-\\d{2}\\)$`));
+    expect(expiry.text).toMatch(new RegExp(`^in ${days - 1} days \\(\\d{4}-\\d{2}-\\d{2}\\)$`));
+    expect(expiry).toMatchObject({ checkId: 'tls.expiry', measure: { unit: 'days' } });
+    expect(Math.floor(expiry.measure!.value)).toBe(days - 1);
     expect(expiry.threshold).toBe('warn below 30 days, crit below 7 days');
-    expect(lineOf(lines, 'certificate').value).toBe('CN=localhost, issued by localhost');
+    expect(lineOf(lines, 'certificate').text).toBe('CN=localhost, issued by localhost');
   });
 
   it('warns that a self-signed chain does not verify while the name still matches', async () => {
     const lines = await tlsProbe({ port: await tlsServerWith(400) }).run(signal());
     const chain = lineOf(lines, 'chain');
     expect(chain.status).toBe('warn');
-    expect(chain.value).toBe('not verified (DEPTH_ZERO_SELF_SIGNED_CERT)');
-    expect(lineOf(lines, 'name')).toMatchObject({ status: 'ok', value: 'covers 127.0.0.1' });
+    expect(chain.text).toBe('not verified (DEPTH_ZERO_SELF_SIGNED_CERT)');
+    expect(lineOf(lines, 'name')).toMatchObject({ status: 'ok', text: 'covers 127.0.0.1' });
   });
 
   it('warns when the certificate does not cover the servername asked for', async () => {
     const lines = await tlsProbe({ port: await tlsServerWith(400), servername: 'shop.example.org' }).run(signal());
-    expect(lineOf(lines, 'name')).toMatchObject({ status: 'warn', value: 'does not cover shop.example.org' });
+    expect(lineOf(lines, 'name')).toMatchObject({ status: 'warn', text: 'does not cover shop.example.org' });
   });
 
   it('is critical once the certificate has expired', async () => {
@@ -192,7 +195,7 @@ describe('tls and https probes against self-signed certificates made on the fly'
     vi.setSystemTime(Date.now() + 8 * 86_400_000);
     const expiry = lineOf(await tlsProbe({ port }).run(signal()), 'certificate expiry');
     expect(expiry.status).toBe('crit');
-    expect(expiry.value).toMatch(/^expired 3 days ago \(\d{4}-\d{2}-\d{2}\)$/);
+    expect(expiry.text).toMatch(/^expired 3 days ago \(\d{4}-\d{2}-\d{2}\)$/);
   });
 
   it('reports a port that does not speak TLS as unreachable', async () => {

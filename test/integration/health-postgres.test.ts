@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportLine } from '../../src/core/report.js';
+import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
 import { createPostgresProbe, postgresTargetSchema } from '../../src/systems/postgres/probe.js';
 import { runHealth } from '../../src/checks/runner.js';
@@ -27,12 +27,12 @@ async function backendPid(client: pg.Client): Promise<number> {
   return rows[0]!.pid;
 }
 
-async function probeLines(thresholds: Record<string, number> = {}, extra: Record<string, unknown> = {}): Promise<ReportLine[]> {
+async function probeLines(thresholds: Record<string, number> = {}, extra: Record<string, unknown> = {}): Promise<ProbeFinding[]> {
   const probe = createPostgresProbe(postgresTargetSchema.parse({ name: 'db', url, thresholds, ...extra }));
   return probe.run(new AbortController().signal);
 }
 
-function lineOf(lines: ReportLine[], label: string): ReportLine {
+function lineOf(lines: ProbeFinding[], label: string): ProbeFinding {
   const found = lines.find((line) => line.label === label);
   if (!found) throw new Error(`no line "${label}" in ${lines.map((line) => line.label).join(', ')}`);
   return found;
@@ -84,8 +84,14 @@ describe('PostgreSQL health probe against the real server', () => {
 
     const serverLine = lineOf(lines, 'server');
     expect(serverLine.status).toBe('ok');
-    expect(serverLine.value).toMatch(new RegExp(`^PostgreSQL ${rows[0]!.server_version.split(' ')[0]!.replace('.', '\\.')}, primary, up `));
-    expect(lineOf(lines, `database size (${database})`)).toMatchObject({ status: 'ok', value: expect.stringMatching(/MiB$/) });
+    expect(serverLine.text).toMatch(new RegExp(`^PostgreSQL ${rows[0]!.server_version.split(' ')[0]!.replace('.', '\\.')}, primary, up `));
+    expect(lineOf(lines, `database size (${database})`)).toMatchObject({
+      checkId: 'postgres.database_size',
+      subject: database,
+      status: 'ok',
+      measure: { value: expect.any(Number), unit: 'bytes' },
+      text: expect.stringMatching(/MiB$/),
+    });
     expect(lineOf(lines, 'long-running queries').status).toBe('ok');
     expect(lineOf(lines, 'blocked queries').status).toBe('ok');
     expect(lineOf(lines, 'transaction ID age')).toMatchObject({ status: 'ok', threshold: 'warn at 50 %, crit at 80 %' });
@@ -100,9 +106,10 @@ describe('PostgreSQL health probe against the real server', () => {
     const connections = lineOf(await probeLines({ connections_warn_pct: warnPct, connections_crit_pct: 100 }), 'connections');
 
     expect(connections.status).toBe('warn');
-    const used = Number(/^(\d+) of (\d+)/.exec(connections.value)?.[1]);
+    const used = Number(/^(\d+) of (\d+)/.exec(connections.text)?.[1]);
     expect(used).toBeGreaterThanOrEqual(extra.length + 1);
-    expect(connections.value).toContain(`of ${max}`);
+    expect(connections.text).toContain(`of ${max}`);
+    expect(connections).toMatchObject({ checkId: 'postgres.connections', measure: { value: (used / max) * 100, unit: 'percent' } });
     expect(connections.note).toMatch(/max_connections/);
   });
 
@@ -142,7 +149,7 @@ describe('PostgreSQL health probe against the real server', () => {
 
     const blocked = lineOf(lines, 'blocked queries');
     expect(blocked.status).toBe('crit');
-    expect(blocked.value).toMatch(new RegExp(`held by pid ${holderPid}\\b`));
+    expect(blocked.text).toMatch(new RegExp(`held by pid ${holderPid}\\b`));
     const detail = blocked.detail?.find((text) => text.startsWith(`pid ${waiterPid} `));
     expect(detail).toMatch(/select count\(\*\) from locked_orders/);
     expect(detail).toMatch(new RegExp(`blocked by pid ${holderPid} \\(idle in transaction, query started \\d\\d:\\d\\d:\\d\\d UTC\\): lock table locked_orders`));
@@ -160,7 +167,7 @@ describe('PostgreSQL health probe against the real server', () => {
     await writer.query('select pg_stat_force_next_flush()');
     await writer.query('select 1');
 
-    let critical: ReportLine | undefined;
+    let critical: ProbeFinding | undefined;
     await expect
       .poll(
         async () => {
@@ -170,7 +177,7 @@ describe('PostgreSQL health probe against the real server', () => {
         { timeout: 15_000, interval: 250 },
       )
       .toBe('crit');
-    expect(critical?.value).toBe('public.churned_events 60 % dead (3,000 of 5,000 rows)');
+    expect(critical?.text).toBe('public.churned_events 60 % dead (3,000 of 5,000 rows)');
     expect(critical?.detail?.[0]).toMatch(/^public\.churned_events · 60 % dead \(3,000\) · vacuum never, autovacuum never · analyze/);
     expect(critical?.note).toContain('/maint vacuum public.churned_events');
 
@@ -186,7 +193,7 @@ describe('PostgreSQL health probe against the real server', () => {
     expect(lineOf(lines, `cache hit ratio (postgres)`).threshold).toBe('warn below 0.90, crit below 0.80');
     expect(lineOf(lines, `dead tuples (${database}_missing)`)).toMatchObject({
       status: 'unknown',
-      value: `not checked: database "${database}_missing" does not exist at ${server}/${database}_missing`,
+      text: `not checked: database "${database}_missing" does not exist at ${server}/${database}_missing`,
     });
   });
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ReportLine } from '../../src/core/report.js';
+import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
 import { createRedisProbe, redisTargetSchema } from '../../src/systems/redis/probe.js';
 
@@ -38,7 +38,7 @@ function probeFor(url: string, thresholds: Record<string, number> = {}) {
   return createRedisProbe(redisTargetSchema.parse({ name: 'cache', url, thresholds }));
 }
 
-function lineOf(lines: ReportLine[], label: string): ReportLine {
+function lineOf(lines: ProbeFinding[], label: string): ProbeFinding {
   const line = lines.find((candidate) => candidate.label === label);
   if (!line) throw new Error(`no "${label}" line in ${JSON.stringify(lines)}`);
   return line;
@@ -60,7 +60,7 @@ async function waitForBackgroundSave(client: Redis): Promise<void> {
   while ((await infoField(client, 'rdb_bgsave_in_progress')) !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-function run(probe: ReturnType<typeof probeFor>): Promise<ReportLine[]> {
+function run(probe: ReturnType<typeof probeFor>): Promise<ProbeFinding[]> {
   return probe.run(AbortSignal.timeout(5_000));
 }
 
@@ -105,7 +105,7 @@ describe('redis probe against a redis-server of its own', () => {
     const warn = lineOf(await run(probe), 'memory');
     expect(warn.status).toBe('warn');
     expect(warn.threshold).toBe('warn at 75 %, crit at 90 %');
-    expect(warn.value).toContain('of 4.0 MiB');
+    expect(warn.text).toContain('of 4.0 MiB');
     expect(warn.note).toMatch(/OOM/);
 
     await fillUntil(admin, 'crit', maxmemory * 0.93);
@@ -115,7 +115,7 @@ describe('redis probe against a redis-server of its own', () => {
   it('says so when no maxmemory is set instead of inventing a limit', async () => {
     const memory = lineOf(await run(probeFor(url)), 'memory');
     expect(memory.status).toBe('ok');
-    expect(memory.value).toContain('no maxmemory set');
+    expect(memory.text).toContain('no maxmemory set');
     expect(memory.note).toContain('set maxmemory');
   });
 
@@ -134,23 +134,24 @@ describe('redis probe against a redis-server of its own', () => {
     expect(evictedFirst).toBeGreaterThan(0);
     const first = lineOf(await run(probe), 'evictions');
     expect(first.status).toBe('warn');
-    expect(first.value).toBe(`${evictedFirst} since start`);
+    expect(first.text).toBe(`${evictedFirst} since start`);
+    expect(first).toMatchObject({ checkId: 'redis.evictions', measure: { value: evictedFirst, unit: 'count' } });
 
     const evictedSecond = await fillPastLimit('second');
     expect(evictedSecond).toBeGreaterThan(evictedFirst);
     const second = lineOf(await run(probe), 'evictions');
     expect(second.status).toBe('warn');
-    expect(second.value).toMatch(new RegExp(`^${evictedSecond - evictedFirst} since the last check .* \\(${evictedSecond} since start\\)$`));
+    expect(second.text).toMatch(new RegExp(`^${evictedSecond - evictedFirst} since the last check .* \\(${evictedSecond} since start\\)$`));
 
     const quiet = lineOf(await run(probe), 'evictions');
     expect(quiet.status).toBe('ok');
-    expect(quiet.value).toMatch(/^0 since the last check/);
+    expect(quiet.text).toMatch(/^0 since the last check/);
   });
 
   it('judges the hit ratio against the configured limits, and calls no lookups ok', async () => {
     const probe = probeFor(url, { hit_ratio_warn: 0.9, hit_ratio_crit: 0.8 });
     const idle = lineOf(await run(probe), 'hit ratio');
-    expect(idle).toMatchObject({ status: 'ok', value: 'no key lookups since start' });
+    expect(idle).toMatchObject({ status: 'ok', text: 'no key lookups since start' });
 
     await admin.set('present', '1');
     const lookups = admin.pipeline();
@@ -159,7 +160,7 @@ describe('redis probe against a redis-server of its own', () => {
     await lookups.exec();
     const warn = lineOf(await run(probe), 'hit ratio');
     expect(warn.status).toBe('warn');
-    expect(warn.value).toBe('0.85 (85 hits, 15 misses since start)');
+    expect(warn.text).toBe('0.85 (85 hits, 15 misses since start)');
 
     const misses = admin.pipeline();
     for (let index = 0; index < 500; index += 1) misses.get(`absent:${index}`);
@@ -172,14 +173,14 @@ describe('redis probe against a redis-server of its own', () => {
   it('reports persistence off as ok with a note, and stale unsaved changes as warn once save rules exist', async () => {
     const off = lineOf(await run(probeFor(url)), 'persistence');
     expect(off.status).toBe('ok');
-    expect(off.value).toContain('persistence off');
+    expect(off.text).toContain('persistence off');
 
     await admin.config('SET', 'save', '3600 1');
     await admin.set('unsaved', '1');
     await new Promise((resolve) => setTimeout(resolve, 400));
     const stale = lineOf(await run(probeFor(url, { last_save_warn_h: 0.0001 })), 'last background save');
     expect(stale.status).toBe('warn');
-    expect(stale.value).toMatch(/changes since$/);
+    expect(stale.text).toMatch(/changes since$/);
     expect(lineOf(await run(probeFor(url)), 'last background save').status).toBe('ok');
   });
 
@@ -192,7 +193,7 @@ describe('redis probe against a redis-server of its own', () => {
       await waitForBackgroundSave(admin);
       const failed = lineOf(await run(probeFor(url)), 'last background save');
       expect(failed.status).toBe('crit');
-      expect(failed.value).toMatch(/^err, /);
+      expect(failed.text).toMatch(/^err, /);
     } finally {
       await admin.config('SET', 'dir', dir);
       await admin.bgsave();
@@ -220,7 +221,7 @@ describe('redis probe against a redis-server of its own', () => {
     const { port } = new URL(url);
     const lines = await run(probeFor(`redis://monitor:monitor-password@127.0.0.1:${port}`));
     expect(lineOf(lines, 'reachable').status).toBe('ok');
-    expect(lineOf(lines, 'slow log')).toMatchObject({ status: 'unknown', value: 'cannot read the slow log' });
+    expect(lineOf(lines, 'slow log')).toMatchObject({ status: 'unknown', text: 'cannot read the slow log' });
     expect(lineOf(lines, 'last background save').status).toBe('ok');
   });
 
@@ -273,10 +274,11 @@ describe('redis probe against the shared Redis on 127.0.0.1:6379', () => {
     const lines = await run(probeFor('redis://127.0.0.1:6379'));
     const reachable = lineOf(lines, 'reachable');
     expect(reachable.status).toBe('ok');
-    expect(reachable.value).toMatch(/^Redis \d+\.\d+\.\d+ \(master\), up /);
+    expect(reachable.text).toMatch(/^Redis \d+\.\d+\.\d+ \(master\), up /);
+    expect(reachable.checkId).toBe('reachable');
     for (const label of ['memory', 'hit ratio', 'evictions', 'connected clients', 'slow log']) {
       expect(lineOf(lines, label).threshold).toBeTruthy();
     }
-    expect(lines.every((line) => line.status !== 'unknown' && line.value.length > 0)).toBe(true);
+    expect(lines.every((line) => line.status !== 'unknown' && line.text.length > 0)).toBe(true);
   });
 });

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDesk } from '../../src/alerts/alert-desk.js';
 import type { ChatPort } from '../../src/core/chat-port.js';
 import type { Platform } from '../../src/core/invocation.js';
-import type { Message, Report } from '../../src/core/report.js';
+import type { Finding } from '../../src/core/finding.js';
+import type { Message } from '../../src/core/report.js';
 import type { MessageHandle } from '../../src/core/responder.js';
 import type { LineStatus } from '../../src/core/status.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -45,8 +46,8 @@ function slackPort(posted: { message: Message; thread?: MessageHandle; handle: M
   return new Map([['slack', port]]);
 }
 
-function health(status: LineStatus): Report {
-  return { kind: 'report', title: 'Health', status: 'ok', sections: [{ title: 'orders (postgres)', status: 'ok', lines: [{ status, label: 'connections', value: `${status} figure` }] }] };
+function health(status: LineStatus): Finding[] {
+  return [{ checkId: 'postgres.connections', target: 'orders', system: 'postgres', status, label: 'connections', text: `${status} figure` }];
 }
 
 describe('schedules and alerts on the real Redis', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AlertDesk } from '../../src/alerts/alert-desk.js';
+import { AlertDesk, alertKeys } from '../../src/alerts/alert-desk.js';
 import type { ChatPort } from '../../src/core/chat-port.js';
 import type { Platform } from '../../src/core/invocation.js';
-import type { Message, Report } from '../../src/core/report.js';
+import type { Finding } from '../../src/core/finding.js';
+import type { Message } from '../../src/core/report.js';
 import type { MessageHandle } from '../../src/core/responder.js';
 import type { LineStatus } from '../../src/core/status.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -37,8 +38,8 @@ function recordingPort(): ChatPort & { posted: Posted[]; updated: Message[] } {
   };
 }
 
-function health(status: LineStatus, label = 'connections'): Report {
-  return { kind: 'report', title: 'Health', status: 'ok', sections: [{ title: 'main-db (postgres)', status: 'ok', lines: [{ status, label, value: `${status} figure` }] }] };
+function health(status: LineStatus, label = 'connections', checkId = `postgres.${label}`): Finding[] {
+  return [{ checkId, target: 'main-db', system: 'postgres', status, label, text: `${status} figure` }];
 }
 
 function setup(channels: ScheduleChannel[] = [{ platform: 'slack', id: 'C0OPS' }]) {
@@ -78,6 +79,16 @@ describe('alert delivery', () => {
     await desk.observe(health('ok'), channels, 'UTC', at(22, 5));
     await expect(desk.ack('id2', 'bob', at(22, 6))).rejects.toThrow('Alert id2 is already resolved.');
     await expect(desk.ack('nope', 'bob', at(22, 6))).rejects.toThrow('There is no alert nope.');
+  });
+
+  it('follows a check by target and check id, so a renamed line carries on its alert', async () => {
+    const { port, desk, store, channels } = setup();
+    await desk.observe(health('crit', 'connections'), channels, 'UTC', at(12));
+    await desk.observe(health('crit', 'connections'), channels, 'UTC', at(12, 5));
+    for (const minute of [10, 15]) await desk.observe(health('crit', 'client connections', 'postgres.connections'), channels, 'UTC', at(12, minute));
+    for (const minute of [20, 25]) await desk.observe(health('ok', 'client connections', 'postgres.connections'), channels, 'UTC', at(12, minute));
+    expect(port.posted.map((post) => titleOf(post.message))).toEqual(['CRIT: main-db (postgres) · connections', 'RESOLVED: main-db (postgres) · connections']);
+    expect(await store.get(alertKeys.check('main-db/postgres.connections'))).toMatchObject({ level: 'ok' });
   });
 
   it('lets only critical alerts through during a channel’s quiet hours', async () => {

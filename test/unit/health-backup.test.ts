@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReportLine } from '../../src/core/report.js';
+import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
 import { backupTargetSchema, createBackupProbe, globToRegExp } from '../../src/systems/backups/probe.js';
 
 const hour = 3_600_000;
 
-function lineOf(lines: ReportLine[], label: string): ReportLine {
+function lineOf(lines: ProbeFinding[], label: string): ProbeFinding {
   const line = lines.find((candidate) => candidate.label === label);
   if (!line) throw new Error(`no "${label}" line in ${JSON.stringify(lines)}`);
   return line;
@@ -41,15 +41,15 @@ describe('backup probe', () => {
     await backup('orders-1.dump', 1_000, 25);
     await backup('orders-2.dump', 1_050, 1);
     const lines = await run();
-    expect(lineOf(lines, 'newest backup')).toMatchObject({ status: 'ok', value: 'orders-2.dump, 1 h old', threshold: 'warn when older than 26 h' });
-    expect(lineOf(lines, 'backup size')).toMatchObject({ status: 'ok', value: '1.0 KiB, 105 % of the previous (orders-1.dump, 1000 B)' });
+    expect(lineOf(lines, 'newest backup')).toMatchObject({ checkId: 'backup.newest', status: 'ok', text: 'orders-2.dump, 1 h old', threshold: 'warn when older than 26 h' });
+    expect(lineOf(lines, 'backup size')).toMatchObject({ status: 'ok', measure: { value: 1_050, unit: 'bytes' }, text: '1.0 KiB, 105 % of the previous (orders-1.dump, 1000 B)' });
   });
 
   it('warns when the newest backup is older than max_age_h', async () => {
     await backup('orders-1.dump', 1_000, 30);
     const age = lineOf(await run(), 'newest backup');
     expect(age.status).toBe('warn');
-    expect(age.value).toBe('orders-1.dump, 1 d 6 h old');
+    expect(age.text).toBe('orders-1.dump, 1 d 6 h old');
     expect(age.note).toBeTruthy();
     expect(lineOf(await run({ thresholds: { max_age_h: 48 } }), 'newest backup').status).toBe('ok');
   });
@@ -59,14 +59,14 @@ describe('backup probe', () => {
     await backup('orders-2.dump', 400, 1);
     const size = lineOf(await run(), 'backup size');
     expect(size.status).toBe('warn');
-    expect(size.value).toContain('40 % of the previous');
+    expect(size.text).toContain('40 % of the previous');
     expect(size.threshold).toBe('crit when empty; warn under 50 % of the previous backup');
   });
 
   it('is critical when the newest backup is an empty file', async () => {
     await backup('orders-1.dump', 1_000, 25);
     await backup('orders-2.dump', 0, 1);
-    expect(lineOf(await run(), 'backup size')).toMatchObject({ status: 'crit', value: 'orders-2.dump is empty (0 bytes)' });
+    expect(lineOf(await run(), 'backup size')).toMatchObject({ status: 'crit', text: 'orders-2.dump is empty (0 bytes)' });
   });
 
   it('is critical when no file matches, naming the directory and the pattern', async () => {
@@ -74,13 +74,13 @@ describe('backup probe', () => {
     await mkdir(path.join(dir, 'old.dump'));
     const lines = await run();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ status: 'crit', label: 'newest backup', value: `no file matching *.dump in ${dir}` });
+    expect(lines[0]).toMatchObject({ status: 'crit', label: 'newest backup', text: `no file matching *.dump in ${dir}` });
   });
 
   it('is critical when the directory is missing, and skipped through TargetUnreachable when optional', async () => {
     const missing = path.join(dir, 'not-mounted');
     const lines = await run({ dir: missing });
-    expect(lines).toEqual([expect.objectContaining({ status: 'crit', label: 'backup directory', value: `${missing}: not found` })]);
+    expect(lines).toEqual([expect.objectContaining({ status: 'crit', checkId: 'backup.directory', label: 'backup directory', text: `${missing}: not found` })]);
     await expect(run({ dir: missing, optional: true })).rejects.toThrow(TargetUnreachable);
   });
 

@@ -1,12 +1,12 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { ReportLine } from '../../src/core/report.js';
+import type { ProbeFinding } from '../../src/core/finding.js';
 import { createHostProbe, hostTargetSchema } from '../../src/systems/host/probe.js';
 import { judgeHigh } from '../../src/core/judge.js';
 import { formatBytes } from '../../src/render/units.js';
 
-function lineOf(lines: ReportLine[], label: string): ReportLine {
+function lineOf(lines: ProbeFinding[], label: string): ProbeFinding {
   const line = lines.find((candidate) => candidate.label === label);
   if (!line) throw new Error(`no "${label}" line in ${JSON.stringify(lines)}`);
   return line;
@@ -43,26 +43,28 @@ describe('host probe', () => {
     const disk = lineOf(lines, 'disk /');
     const root = await statfs('/');
     const usable = (root.blocks - root.bfree + root.bavail) * root.bsize;
-    expect(disk.value).toContain(`of ${formatBytes(usable)} used`);
-    expect(disk.status).toBe(judgeHigh(percentIn(disk.value), { warn: 80, crit: 95 }));
+    expect(disk.text).toContain(`of ${formatBytes(usable)} used`);
+    expect(disk.status).toBe(judgeHigh(percentIn(disk.text), { warn: 80, crit: 95 }));
     expect(disk.threshold).toBe('warn at 80 %, crit at 95 %');
+    expect(disk).toMatchObject({ checkId: 'host.disk', subject: '/', measure: { unit: 'percent' } });
+    expect(disk.status).toBe(judgeHigh(disk.measure!.value, { warn: 80, crit: 95 }));
 
     const memory = lineOf(lines, 'memory');
-    expect(memory.value).toContain(`of ${formatBytes(os.totalmem())} used`);
-    expect(memory.status).toBe(judgeHigh(percentIn(memory.value), { warn: 75, crit: 90 }));
+    expect(memory.text).toContain(`of ${formatBytes(os.totalmem())} used`);
+    expect(memory.status).toBe(judgeHigh(percentIn(memory.text), { warn: 75, crit: 90 }));
 
     const load = lineOf(lines, 'load');
-    expect(load.value).toContain(`on ${os.availableParallelism()} core`);
-    expect(load.status).toBe(judgeHigh(Number.parseFloat(load.value), { warn: 1.5, crit: 3 }));
+    expect(load.text).toContain(`on ${os.availableParallelism()} core`);
+    expect(load.status).toBe(judgeHigh(Number.parseFloat(load.text), { warn: 1.5, crit: 3 }));
 
-    expect(lineOf(lines, 'uptime').value).toMatch(/^\d+ (s|min|h|d)/);
+    expect(lineOf(lines, 'uptime').text).toMatch(/^\d+ (s|min|h|d)/);
   });
 
   it('reports a configured mount that does not exist as a warning naming it, and still checks the rest', async () => {
     const lines = await run({ mounts: ['/', '/mnt/maintbot-no-such-disk'] });
     const missing = lineOf(lines, 'disk /mnt/maintbot-no-such-disk');
     expect(missing.status).toBe('warn');
-    expect(missing.value).toBe('/mnt/maintbot-no-such-disk: not found');
+    expect(missing.text).toBe('/mnt/maintbot-no-such-disk: not found');
     expect(missing.note).toContain('targets.host.mounts');
     expect(lineOf(lines, 'disk /').status).not.toBe('unknown');
     expect(lineOf(lines, 'memory')).toBeDefined();

@@ -1,14 +1,16 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodedError, UserError } from '../../src/core/errors.js';
-import type { ReportLine } from '../../src/core/report.js';
+import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable, type Probe, type System } from '../../src/core/probe.js';
 import { createPostgresProbe, postgresTargetSchema } from '../../src/systems/postgres/probe.js';
-import { runHealth } from '../../src/checks/runner.js';
+import { healthReportAction } from '../../src/checks/health-action.js';
+import { checkHealth, runHealth } from '../../src/checks/runner.js';
+import { actionContext } from '../support/action-context.js';
 
-const line = (status: ReportLine['status'], label: string): ReportLine => ({ status, label, value: `${label} figure` });
+const line = (status: ProbeFinding['status'], label: string): ProbeFinding => ({ checkId: `test.${label}`, status, label, text: `${label} figure` });
 
-function answering(target: string, lines: ReportLine[], system: System = 'redis'): Probe {
+function answering(target: string, lines: ProbeFinding[], system: System = 'redis'): Probe {
   return { target, system, optional: false, run: async () => lines };
 }
 
@@ -32,7 +34,7 @@ function hanging(target: string): Probe & { aborted: () => boolean } {
     optional: false,
     aborted: () => aborted,
     run: (signal) =>
-      new Promise<ReportLine[]>(() => {
+      new Promise<ProbeFinding[]>(() => {
         signal.addEventListener('abort', () => {
           aborted = true;
         });
@@ -155,6 +157,31 @@ describe('runHealth', () => {
       expect.objectContaining({ code: 'HEALTH_PROBE_FAILED', target: 'db' }),
       expect.objectContaining({ code: 'POSTGRES_MAINTENANCE_FAILED', target: 'other' }),
     ]);
+  });
+
+  it('hands back the findings with each probe\'s target and system, and its own finding for a target it could not reach', async () => {
+    const { report, findings } = await checkHealth(
+      [answering('cache', [line('warn', 'hit ratio')]), failing('main-db', new TargetUnreachable('connection refused at 127.0.0.1:1'))],
+      { timeoutMs: 1000, verbose: false },
+    );
+    expect(findings).toEqual([
+      { checkId: 'test.hit ratio', target: 'cache', system: 'redis', status: 'warn', label: 'hit ratio', text: 'hit ratio figure' },
+      expect.objectContaining({ checkId: 'reachable', target: 'main-db', system: 'postgres', status: 'crit', text: 'unreachable (connection refused at 127.0.0.1:1)' }),
+    ]);
+    expect(report.sections.map((section) => section.title)).toEqual(['main-db (postgres)', 'cache (redis)']);
+  });
+
+  it('gives the findings to later runbook steps in the health.report step output', async () => {
+    const action = healthReportAction([answering('cache', [line('ok', 'memory'), line('crit', 'evictions')])], 1000);
+    const outcome = await action.run({ verbose: false }, actionContext());
+    expect(outcome.output).toEqual({
+      status: 'crit',
+      problems: 1,
+      findings: [
+        expect.objectContaining({ checkId: 'test.memory', target: 'cache', system: 'redis', status: 'ok' }),
+        expect.objectContaining({ checkId: 'test.evictions', target: 'cache', system: 'redis', status: 'crit' }),
+      ],
+    });
   });
 
   it('records who asked and how long the run took', async () => {

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ReportLine } from '../../core/report.js';
+import { checkIds, type ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
@@ -74,9 +74,10 @@ export function createBackupProbe(target: BackupTarget): Probe {
       if (newest === undefined) {
         return [
           {
+            checkId: checkIds.newestBackup,
             status: 'crit',
             label: 'newest backup',
-            value: `no file matching ${where}`,
+            text: `no file matching ${where}`,
             threshold: 'crit when there is no backup',
             note: 'no backup to restore from: check that the backup job runs and writes here',
           },
@@ -101,7 +102,7 @@ async function matchingFiles(dir: string, names: string[], signal: AbortSignal):
   return files;
 }
 
-function directoryLine(dir: string, error: unknown): ReportLine {
+function directoryLine(dir: string, error: unknown): ProbeFinding {
   const code = (error as { code?: unknown }).code;
   const why =
     code === 'ENOENT'
@@ -112,47 +113,51 @@ function directoryLine(dir: string, error: unknown): ReportLine {
           ? 'not a directory'
           : `cannot be read (${String(code)})`;
   return {
+    checkId: checkIds.backupDirectory,
     status: 'crit',
     label: 'backup directory',
-    value: `${dir}: ${why}`,
+    text: `${dir}: ${why}`,
     threshold: 'crit when the directory cannot be read',
     note: 'no backup can be checked: check the path in targets.backups and that the disk holding it is mounted',
   };
 }
 
-function ageLine(newest: BackupFile, thresholds: BackupThresholds): ReportLine {
+function ageLine(newest: BackupFile, thresholds: BackupThresholds): ProbeFinding {
   const ageS = (Date.now() - newest.mtimeMs) / 1000;
   const tooOld = ageS > thresholds.max_age_h * 3600;
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: checkIds.newestBackup,
     status: tooOld ? 'warn' : 'ok',
+    measure: { value: ageS, unit: 'seconds' },
     label: 'newest backup',
-    value: `${newest.name}, ${formatSeconds(ageS)} old`,
+    text: `${newest.name}, ${formatSeconds(ageS)} old`,
     threshold: `warn when older than ${thresholds.max_age_h} h`,
   };
   if (tooOld) line.note = 'the backup job has missed its run: check the job, its logs and the space it writes to';
   return line;
 }
 
-function sizeLine(newest: BackupFile, previous: BackupFile | undefined, thresholds: BackupThresholds): ReportLine {
+function sizeLine(newest: BackupFile, previous: BackupFile | undefined, thresholds: BackupThresholds): ProbeFinding {
   const threshold = `crit when empty; warn under ${thresholds.size_drop_warn_pct} % of the previous backup`;
+  const check = { checkId: 'backup.size', label: 'backup size', measure: { value: newest.size, unit: 'bytes' } } as const;
   if (newest.size === 0) {
     return {
+      ...check,
       status: 'crit',
-      label: 'backup size',
-      value: `${newest.name} is empty (0 bytes)`,
+      text: `${newest.name} is empty (0 bytes)`,
       threshold,
       note: 'the last backup failed: run it by hand and read its errors',
     };
   }
   if (previous === undefined) {
-    return { status: 'ok', label: 'backup size', value: `${formatBytes(newest.size)}, no previous backup to compare`, threshold };
+    return { ...check, status: 'ok', text: `${formatBytes(newest.size)}, no previous backup to compare`, threshold };
   }
   const ratioPct = previous.size === 0 ? 100 : (newest.size / previous.size) * 100;
   const dropped = ratioPct < thresholds.size_drop_warn_pct;
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status: dropped ? 'warn' : 'ok',
-    label: 'backup size',
-    value: `${formatBytes(newest.size)}, ${formatPercent(ratioPct)} of the previous (${previous.name}, ${formatBytes(previous.size)})`,
+    text: `${formatBytes(newest.size)}, ${formatPercent(ratioPct)} of the previous (${previous.name}, ${formatBytes(previous.size)})`,
     threshold,
   };
   if (dropped) line.note = 'a backup much smaller than the last one may be truncated: run a restore test (/maint restore-test)';

@@ -1,6 +1,6 @@
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import type { ReportLine } from '../../core/report.js';
+import type { ProbeFinding } from '../../core/finding.js';
 import { worstStatus, type LineStatus } from '../../core/status.js';
 import {
   DockerActions,
@@ -77,10 +77,10 @@ export function createDockerProbe(target: DockerTarget, engine: DockerEngine = c
 function selectContainers(
   target: DockerTarget,
   existing: ContainerRef[],
-): { found: ContainerRef[]; missingLines: ReportLine[] } {
+): { found: ContainerRef[]; missingLines: ProbeFinding[] } {
   if (target.containers.length === 0 && target.labels.length === 0) return { found: existing, missingLines: [] };
   const found = new Map<string, ContainerRef>();
-  const missingLines: ReportLine[] = [];
+  const missingLines: ProbeFinding[] = [];
   const names = existing.map((container) => container.name);
 
   for (const name of target.containers) {
@@ -99,14 +99,16 @@ function selectContainers(
 
 const listedNamesLimit = 20;
 
-function missingContainerLine(name: string, existingNames: string[]): ReportLine {
+function missingContainerLine(name: string, existingNames: string[]): ProbeFinding {
   const listed = existingNames.slice(0, listedNamesLimit).join(', ');
   const more = existingNames.length > listedNamesLimit ? ` and ${existingNames.length - listedNamesLimit} more` : '';
   const suggestion = existingNames.length > 0 ? ` Did you mean ${closest(name, existingNames)}?` : '';
   return {
+    checkId: 'docker.container',
+    subject: name,
     status: 'warn',
     label: name,
-    value: 'no such container',
+    text: 'no such container',
     threshold: 'warn when a configured container does not exist',
     note:
       existingNames.length > 0
@@ -115,32 +117,34 @@ function missingContainerLine(name: string, existingNames: string[]): ReportLine
   };
 }
 
-function missingLabelLine(selector: string): ReportLine {
+function missingLabelLine(selector: string): ProbeFinding {
   return {
+    checkId: 'docker.label',
+    subject: selector,
     status: 'warn',
     label: `label ${selector}`,
-    value: 'no container has this label',
+    text: 'no container has this label',
     threshold: 'warn when a configured label matches nothing',
     note: 'Check the label in config or on the containers.',
   };
 }
 
-interface Finding {
+interface Verdict {
   status: LineStatus;
   why?: string;
 }
 
-/** One line for one container: the worst of its state, health and restart count, with each figure in `detail`. */
+/** One finding for one container: the worst of its state, health and restart count, with each figure in `detail`. */
 export function judgeContainer(
   state: ContainerState,
   thresholds: DockerTarget['thresholds'],
   now: Date,
-): ReportLine {
-  const findings = [judgeState(state), judgeHealth(state), judgeRestarts(state, thresholds)];
-  const problems = findings.filter((finding) => finding.status !== 'ok' && finding.why !== undefined);
+): ProbeFinding {
+  const verdicts = [judgeState(state), judgeHealth(state), judgeRestarts(state, thresholds)];
+  const problems = verdicts.filter((verdict) => verdict.status !== 'ok' && verdict.why !== undefined);
   const uptime = runningFor(state, now);
 
-  const value = [
+  const text = [
     uptime ? `${state.status} ${uptime}` : state.status,
     state.health ? state.health.status : undefined,
     `${state.restartCount} ${state.restartCount === 1 ? 'restart' : 'restarts'}`,
@@ -150,9 +154,12 @@ export function judgeContainer(
     .join(' · ');
 
   return {
-    status: worstStatus(findings.map((finding) => finding.status)),
+    checkId: 'docker.container',
+    subject: state.name,
+    status: worstStatus(verdicts.map((verdict) => verdict.status)),
+    measure: { value: state.restartCount, unit: 'count' },
     label: state.name,
-    value,
+    text,
     threshold: `crit if exited, dead or unhealthy; warn if restarting, paused or health starting; restarts warn at ${thresholds.restarts_warn}, crit at ${thresholds.restarts_crit}`,
     ...(problems.length > 0 ? { note: problems.map((problem) => problem.why).join('; ') } : {}),
     detail: [
@@ -164,7 +171,7 @@ export function judgeContainer(
   };
 }
 
-function judgeState(state: ContainerState): Finding {
+function judgeState(state: ContainerState): Verdict {
   switch (state.status) {
     case 'running':
       return { status: 'ok' };
@@ -186,7 +193,7 @@ function judgeState(state: ContainerState): Finding {
   }
 }
 
-function judgeHealth(state: ContainerState): Finding {
+function judgeHealth(state: ContainerState): Verdict {
   const health = state.health;
   if (!health || health.status === 'healthy') return { status: 'ok' };
   if (health.status === 'starting') return { status: 'warn', why: 'health check has not passed yet' };
@@ -197,7 +204,7 @@ function judgeHealth(state: ContainerState): Finding {
   };
 }
 
-function judgeRestarts(state: ContainerState, thresholds: DockerTarget['thresholds']): Finding {
+function judgeRestarts(state: ContainerState, thresholds: DockerTarget['thresholds']): Verdict {
   const count = state.restartCount;
   if (count >= thresholds.restarts_crit) {
     return { status: 'crit', why: `${count} restarts (crit at ${thresholds.restarts_crit}): it is crash-looping` };

@@ -1,7 +1,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
-import type { ReportLine } from '../../core/report.js';
+import type { ProbeFinding } from '../../core/finding.js';
 import type { Probe } from '../../core/probe.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, type LimitPair } from '../../core/judge.js';
 import { targetNameSchema } from '../../core/target-name.js';
@@ -51,7 +51,7 @@ export function createHostProbe(target: HostTarget): Probe {
     system: 'host',
     optional: false,
     async run(signal) {
-      const lines: ReportLine[] = [];
+      const lines: ProbeFinding[] = [];
       for (const mount of target.mounts) {
         signal.throwIfAborted();
         lines.push(await diskLine(mount, target.thresholds));
@@ -63,8 +63,8 @@ export function createHostProbe(target: HostTarget): Probe {
   };
 }
 
-async function diskLine(mount: string, thresholds: HostThresholds): Promise<ReportLine> {
-  const label = `disk ${mount}`;
+async function diskLine(mount: string, thresholds: HostThresholds): Promise<ProbeFinding> {
+  const check = { checkId: 'host.disk', subject: mount, label: `disk ${mount}` };
   const limits = { warn: thresholds.disk_warn_pct, crit: thresholds.disk_crit_pct };
   const threshold = highLimitsText(limits, ' %');
   let stats;
@@ -74,9 +74,9 @@ async function diskLine(mount: string, thresholds: HostThresholds): Promise<Repo
     const code = (error as { code?: unknown }).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : `cannot read (${String(code)})`;
     return {
+      ...check,
       status: 'warn',
-      label,
-      value: `${mount}: ${why}`,
+      text: `${mount}: ${why}`,
       threshold,
       note: 'check that the disk is mounted, or remove this mount from targets.host.mounts',
     };
@@ -86,10 +86,11 @@ async function diskLine(mount: string, thresholds: HostThresholds): Promise<Repo
   const usable = used + available;
   const usedPct = usable === 0 ? 0 : (used / usable) * 100;
   const status = judgeHigh(usedPct, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status,
-    label,
-    value: `${formatBytes(used)} of ${formatBytes(usable)} used (${formatPercent(usedPct)}), ${formatBytes(available)} free`,
+    measure: { value: usedPct, unit: 'percent' },
+    text: `${formatBytes(used)} of ${formatBytes(usable)} used (${formatPercent(usedPct)}), ${formatBytes(available)} free`,
     threshold,
   };
   if (status !== 'ok') {
@@ -120,15 +121,17 @@ async function readMemory(): Promise<Memory> {
   return { total: os.totalmem(), available: os.freemem(), source: 'free memory' };
 }
 
-function memoryLine(memory: Memory, thresholds: HostThresholds): ReportLine {
+function memoryLine(memory: Memory, thresholds: HostThresholds): ProbeFinding {
   const used = memory.total - memory.available;
   const usedPct = memory.total === 0 ? 0 : (used / memory.total) * 100;
   const limits = { warn: thresholds.memory_warn_pct, crit: thresholds.memory_crit_pct };
   const status = judgeHigh(usedPct, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: 'host.memory',
     status,
+    measure: { value: usedPct, unit: 'percent' },
     label: 'memory',
-    value: `${formatBytes(used)} of ${formatBytes(memory.total)} used (${formatPercent(usedPct)}), ${formatBytes(memory.available)} available`,
+    text: `${formatBytes(used)} of ${formatBytes(memory.total)} used (${formatPercent(usedPct)}), ${formatBytes(memory.available)} available`,
     threshold: `${highLimitsText(limits, ' %')} (judged on ${memory.source})`,
   };
   if (status !== 'ok') {
@@ -137,16 +140,18 @@ function memoryLine(memory: Memory, thresholds: HostThresholds): ReportLine {
   return line;
 }
 
-function loadLine(thresholds: HostThresholds): ReportLine {
+function loadLine(thresholds: HostThresholds): ProbeFinding {
   const cores = os.availableParallelism();
   const [one = 0, five = 0, fifteen = 0] = os.loadavg();
   const perCore = five / cores;
   const limits = { warn: thresholds.load_per_core_warn, crit: thresholds.load_per_core_crit };
   const status = judgeHigh(perCore, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: 'host.load',
     status,
+    measure: { value: perCore, unit: 'ratio' },
     label: 'load',
-    value: `${perCore.toFixed(2)} per core over 5 min (load ${one.toFixed(2)} / ${five.toFixed(2)} / ${fifteen.toFixed(2)} on ${cores} ${cores === 1 ? 'core' : 'cores'})`,
+    text: `${perCore.toFixed(2)} per core over 5 min (load ${one.toFixed(2)} / ${five.toFixed(2)} / ${fifteen.toFixed(2)} on ${cores} ${cores === 1 ? 'core' : 'cores'})`,
     threshold: `${highLimitsText(limits)} per core (5-minute average)`,
   };
   if (status !== 'ok') {
@@ -155,6 +160,7 @@ function loadLine(thresholds: HostThresholds): ReportLine {
   return line;
 }
 
-function uptimeLine(): ReportLine {
-  return { status: 'ok', label: 'uptime', value: formatSeconds(os.uptime()) };
+function uptimeLine(): ProbeFinding {
+  const uptime = os.uptime();
+  return { checkId: 'host.uptime', status: 'ok', measure: { value: uptime, unit: 'seconds' }, label: 'uptime', text: formatSeconds(uptime) };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReportLine } from '../../core/report.js';
+import type { ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, type LimitPair } from '../../core/judge.js';
 import { describeConnectError } from '../../core/network.js';
@@ -97,14 +97,15 @@ async function readBody(response: Response): Promise<string> {
   return text + decoder.decode();
 }
 
-function statusLine(response: Response, expected: number[]): ReportLine {
-  const value = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+function statusLine(response: Response, expected: number[]): ProbeFinding {
+  const text = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   const threshold = `crit unless ${expected.join(' or ')}`;
-  if (expected.includes(response.status)) return { status: 'ok', label: 'status', value, threshold };
+  const check = { checkId: 'http.status', label: 'status' };
+  if (expected.includes(response.status)) return { ...check, status: 'ok', text, threshold };
   return {
+    ...check,
     status: 'crit',
-    label: 'status',
-    value,
+    text,
     threshold,
     note:
       response.status >= 500
@@ -113,27 +114,30 @@ function statusLine(response: Response, expected: number[]): ReportLine {
   };
 }
 
-function latencyLine(latencyMs: number, thresholds: HttpThresholds): ReportLine {
+function latencyLine(latencyMs: number, thresholds: HttpThresholds): ProbeFinding {
   const limits = { warn: thresholds.latency_warn_ms, crit: thresholds.latency_crit_ms };
   const status = judgeHigh(latencyMs, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: 'http.latency',
     status,
+    measure: { value: latencyMs / 1000, unit: 'seconds' },
     label: 'latency',
-    value: `${Math.round(latencyMs)} ms`,
+    text: `${Math.round(latencyMs)} ms`,
     threshold: highLimitsText(limits, ' ms'),
   };
   if (status !== 'ok') line.note = 'users wait this long too: check the service load and what it waits on (database, upstream APIs)';
   return line;
 }
 
-function bodyLine(body: string, expectedText: string): ReportLine {
+function bodyLine(body: string, expectedText: string): ProbeFinding {
   const threshold = `crit unless the body contains "${expectedText}"`;
-  if (body.includes(expectedText)) return { status: 'ok', label: 'body', value: 'contains the expected text', threshold };
+  const check = { checkId: 'http.body', label: 'body' };
+  if (body.includes(expectedText)) return { ...check, status: 'ok', text: 'contains the expected text', threshold };
   const excerpt = body.replace(/\s+/g, ' ').trim().slice(0, bodyExcerptChars);
   return {
+    ...check,
     status: 'crit',
-    label: 'body',
-    value: 'expected text not found',
+    text: 'expected text not found',
     threshold,
     note: 'the endpoint answers but does not report itself healthy: read its full answer and the service logs',
     detail: [excerpt ? `body starts: ${excerpt}` : 'the body is empty'],

@@ -1,16 +1,16 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { backupConfigSchema } from './backup/config.js';
-import type { ReportLine } from '../../core/report.js';
+import type { ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './probes/activity.js';
-import { runCheck, type Check, type CheckContext } from './probes/check.js';
+import { runCheck, type Check, type CheckContext, type CheckName } from './probes/check.js';
 import { closePostgresClient, openPostgresClient, withDatabase } from './connection.js';
 import { healthConnection } from './probes/connect.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { replicationLagCheck, replicationSlotCheck } from './probes/replication.js';
 import { serverChecks } from './probes/server.js';
-import { databaseStatsCheck, deadTupleCheck, wraparoundCheck } from './probes/storage.js';
+import { databaseStatsCheck, deadTupleCheck, deadTuplesName, wraparoundCheck } from './probes/storage.js';
 import { postgresThresholdsSchema, type PostgresThresholds } from './probes/thresholds.js';
 
 export { postgresThresholdsSchema, type PostgresThresholds };
@@ -30,15 +30,17 @@ export const postgresTargetSchema = z
 /** A validated PostgreSQL target with defaults filled in. */
 export type PostgresTarget = z.output<typeof postgresTargetSchema>;
 
-const clusterChecks: [label: string, check: Check][] = [
-  ['server', serverChecks],
-  ['long-running queries', longQueryCheck],
-  ['idle in transaction', idleInTransactionCheck],
-  ['blocked queries', blockedQueryCheck],
-  ['replication lag', replicationLagCheck],
-  ['replication slots', replicationSlotCheck],
-  ['transaction ID age', wraparoundCheck],
+const clusterChecks: [name: CheckName, check: Check][] = [
+  [{ checkId: 'postgres.server', label: 'server' }, serverChecks],
+  [{ checkId: 'postgres.long_queries', label: 'long-running queries' }, longQueryCheck],
+  [{ checkId: 'postgres.idle_in_transaction', label: 'idle in transaction' }, idleInTransactionCheck],
+  [{ checkId: 'postgres.blocked_queries', label: 'blocked queries' }, blockedQueryCheck],
+  [{ checkId: 'postgres.replication_lag', label: 'replication lag' }, replicationLagCheck],
+  [{ checkId: 'postgres.replication_slots', label: 'replication slots' }, replicationSlotCheck],
+  [{ checkId: 'postgres.transaction_id_age', label: 'transaction ID age' }, wraparoundCheck],
 ];
+
+const databaseStatsName: CheckName = { checkId: 'postgres.database_stats', label: 'database stats' };
 
 /**
  * A probe that opens one short-lived, pipelined connection per run (plus one per extra database in
@@ -54,7 +56,7 @@ export function createPostgresProbe(target: PostgresTarget): Probe {
   };
 }
 
-async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promise<ReportLine[]> {
+async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promise<ProbeFinding[]> {
   const client = await openPostgresClient(healthConnection(target.url), signal);
   try {
     const mainDatabase = client.database ?? 'postgres';
@@ -65,9 +67,9 @@ async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promi
       databases: target.databases ?? [mainDatabase],
     };
     const [cluster, deadTuples, databaseStats] = await Promise.all([
-      Promise.all(clusterChecks.map(([label, check]) => runCheck(label, check, context, signal))),
+      Promise.all(clusterChecks.map(([name, check]) => runCheck(name, check, context, signal))),
       Promise.all(context.databases.map((database) => deadTuplesIn(database, mainDatabase, target, context, signal))),
-      runCheck('database stats', databaseStatsCheck, context, signal),
+      runCheck(databaseStatsName, databaseStatsCheck, context, signal),
     ]);
     return [...cluster.flat(), ...deadTuples.flat(), ...databaseStats];
   } finally {
@@ -81,17 +83,17 @@ async function deadTuplesIn(
   target: PostgresTarget,
   context: CheckContext,
   signal: AbortSignal,
-): Promise<ReportLine[]> {
-  const label = `dead tuples (${database})`;
+): Promise<ProbeFinding[]> {
+  const name = deadTuplesName(database);
   const read = (client: pg.Client) =>
-    runCheck(label, () => deadTupleCheck(client, database, context.thresholds, context.now), context, signal);
+    runCheck(name, () => deadTupleCheck(client, database, context.thresholds, context.now), context, signal);
   if (database === mainDatabase) return read(context.client);
   let client: pg.Client;
   try {
     client = await openPostgresClient(healthConnection(withDatabase(target.url, database)), signal);
   } catch (error) {
     if (!(error instanceof TargetUnreachable)) throw error;
-    return [{ status: 'unknown', label, value: `not checked: ${error.message}`, note: 'check the databases listed for this target' }];
+    return [{ ...name, status: 'unknown', text: `not checked: ${error.message}`, note: 'check the databases listed for this target' }];
   }
   try {
     return await read(client);

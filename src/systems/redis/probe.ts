@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ReportLine } from '../../core/report.js';
+import { checkIds, type ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
 import { abortable, describeConnectError } from '../../core/network.js';
@@ -177,7 +177,7 @@ function judgeRedis(
   thresholds: RedisThresholds,
   previous: EvictionMark | undefined,
   now: number,
-): ReportLine[] {
+): ProbeFinding[] {
   const { info } = facts;
   const lines = [reachableLine(info)];
   const replication = replicationLine(info);
@@ -193,50 +193,56 @@ function judgeRedis(
   return lines;
 }
 
-function reachableLine(info: Map<string, string>): ReportLine {
+function reachableLine(info: Map<string, string>): ProbeFinding {
   const version = info.get('redis_version') ?? 'unknown version';
   const role = info.get('role') ?? 'unknown role';
+  const uptime = numberOf(info, 'uptime_in_seconds');
   return {
+    checkId: checkIds.reachable,
     status: 'ok',
+    measure: { value: uptime, unit: 'seconds' },
     label: 'reachable',
-    value: `Redis ${version} (${role}), up ${formatSeconds(numberOf(info, 'uptime_in_seconds'))}`,
+    text: `Redis ${version} (${role}), up ${formatSeconds(uptime)}`,
   };
 }
 
-function replicationLine(info: Map<string, string>): ReportLine | undefined {
+function replicationLine(info: Map<string, string>): ProbeFinding | undefined {
   if (info.get('role') !== 'slave') return undefined;
   const link = info.get('master_link_status') ?? 'unknown';
   const master = `${info.get('master_host') ?? '?'}:${info.get('master_port') ?? '?'}`;
-  if (link === 'up') return { status: 'ok', label: 'replication', value: `link to ${master} up`, threshold: 'crit when the link is down' };
+  const check = { checkId: 'redis.replication', label: 'replication' };
+  if (link === 'up') return { ...check, status: 'ok', text: `link to ${master} up`, threshold: 'crit when the link is down' };
   return {
+    ...check,
     status: 'crit',
-    label: 'replication',
-    value: `link to ${master} ${link}, down for ${formatSeconds(numberOf(info, 'master_link_down_since_seconds'))}`,
+    text: `link to ${master} ${link}, down for ${formatSeconds(numberOf(info, 'master_link_down_since_seconds'))}`,
     threshold: 'crit when the link is down',
     note: 'this replica serves stale data: check that the master is up and reachable from here',
   };
 }
 
-function memoryLine(info: Map<string, string>, thresholds: RedisThresholds): ReportLine {
+function memoryLine(info: Map<string, string>, thresholds: RedisThresholds): ProbeFinding {
   const used = numberOf(info, 'used_memory');
   const max = numberOf(info, 'maxmemory');
   const policy = info.get('maxmemory_policy') ?? 'unknown';
   const limits = { warn: thresholds.memory_warn_pct, crit: thresholds.memory_crit_pct };
+  const check = { checkId: 'redis.memory', label: 'memory' };
   if (max === 0) {
     return {
+      ...check,
       status: 'ok',
-      label: 'memory',
-      value: `${formatBytes(used)} used, no maxmemory set`,
+      text: `${formatBytes(used)} used, no maxmemory set`,
       threshold: `${highLimitsText(limits, ' %')} of maxmemory (none set)`,
       note: 'nothing to judge against: Redis grows until the host runs out of memory (see the host memory line); set maxmemory and a policy to get a limit here',
     };
   }
   const usedPct = (used / max) * 100;
   const status = judgeHigh(usedPct, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status,
-    label: 'memory',
-    value: `${formatBytes(used)} of ${formatBytes(max)} (${formatPercent(usedPct)}), policy ${policy}`,
+    measure: { value: usedPct, unit: 'percent' },
+    text: `${formatBytes(used)} of ${formatBytes(max)} (${formatPercent(usedPct)}), policy ${policy}`,
     threshold: highLimitsText(limits, ' %'),
   };
   if (status !== 'ok') {
@@ -248,20 +254,22 @@ function memoryLine(info: Map<string, string>, thresholds: RedisThresholds): Rep
   return line;
 }
 
-function hitRatioLine(info: Map<string, string>, thresholds: RedisThresholds): ReportLine {
+function hitRatioLine(info: Map<string, string>, thresholds: RedisThresholds): ProbeFinding {
   const hits = numberOf(info, 'keyspace_hits');
   const misses = numberOf(info, 'keyspace_misses');
   const limits = { warn: thresholds.hit_ratio_warn, crit: thresholds.hit_ratio_crit };
   const threshold = lowLimitsText(limits);
+  const check = { checkId: 'redis.hit_ratio', label: 'hit ratio' };
   if (hits + misses === 0) {
-    return { status: 'ok', label: 'hit ratio', value: 'no key lookups since start', threshold };
+    return { ...check, status: 'ok', text: 'no key lookups since start', threshold };
   }
   const hitRatio = hits / (hits + misses);
   const status = judgeLow(hitRatio, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status,
-    label: 'hit ratio',
-    value: `${(Math.floor(hitRatio * 100) / 100).toFixed(2)} (${hits} hits, ${misses} misses since start)`,
+    measure: { value: hitRatio, unit: 'ratio' },
+    text: `${(Math.floor(hitRatio * 100) / 100).toFixed(2)} (${hits} hits, ${misses} misses since start)`,
     threshold,
   };
   if (status !== 'ok') {
@@ -271,7 +279,7 @@ function hitRatioLine(info: Map<string, string>, thresholds: RedisThresholds): R
   return line;
 }
 
-function evictionsLine(info: Map<string, string>, previous: EvictionMark | undefined, now: number): ReportLine {
+function evictionsLine(info: Map<string, string>, previous: EvictionMark | undefined, now: number): ProbeFinding {
   const total = numberOf(info, 'evicted_keys');
   const runId = info.get('run_id') ?? '';
   const comparable = previous !== undefined && previous.runId === runId && previous.evictedKeys <= total;
@@ -279,10 +287,12 @@ function evictionsLine(info: Map<string, string>, previous: EvictionMark | undef
   const since = comparable
     ? `since the last check ${formatSeconds((now - previous.at) / 1000)} ago (${total} since start)`
     : 'since start';
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: 'redis.evictions',
     status: recent > 0 ? 'warn' : 'ok',
+    measure: { value: recent, unit: 'count' },
     label: 'evictions',
-    value: `${recent} ${since}`,
+    text: `${recent} ${since}`,
     threshold: 'warn at any eviction',
   };
   if (recent > 0) line.note = 'Redis is full and dropping keys to make room: raise maxmemory or shorten TTLs';
@@ -294,100 +304,107 @@ function persistenceLines(
   saveRules: string | undefined,
   thresholds: RedisThresholds,
   now: number,
-): ReportLine[] {
+): ProbeFinding[] {
   const aofOn = info.get('aof_enabled') === '1';
   const rdbOn = saveRules !== '';
   if (!aofOn && !rdbOn) {
     return [
       {
+        checkId: 'redis.persistence',
         status: 'ok',
         label: 'persistence',
-        value: 'persistence off (no save rules, no AOF)',
+        text: 'persistence off (no save rules, no AOF)',
         threshold: 'warn on a failed or stale save, when persistence is on',
         note: 'data is lost on restart: fine for a cache, not for a store',
       },
     ];
   }
-  const lines: ReportLine[] = [];
+  const lines: ProbeFinding[] = [];
   if (rdbOn) lines.push(lastSaveLine(info, thresholds, now));
   if (aofOn) lines.push(appendOnlyLine(info));
   return lines;
 }
 
-function lastSaveLine(info: Map<string, string>, thresholds: RedisThresholds, now: number): ReportLine {
+function lastSaveLine(info: Map<string, string>, thresholds: RedisThresholds, now: number): ProbeFinding {
   const threshold = `crit when the last save failed; warn when unsaved changes are older than ${thresholds.last_save_warn_h} h`;
   const ageS = now / 1000 - numberOf(info, 'rdb_last_save_time');
   const changes = numberOf(info, 'rdb_changes_since_last_save');
   const when = info.get('rdb_saves') === '0' ? 'no save since the start' : 'last save';
-  const value = `${info.get('rdb_last_bgsave_status') ?? 'unknown'}, ${when} ${formatSeconds(ageS)} ago, ${changes} changes since`;
+  const text = `${info.get('rdb_last_bgsave_status') ?? 'unknown'}, ${when} ${formatSeconds(ageS)} ago, ${changes} changes since`;
+  const check = { checkId: 'redis.last_save', label: 'last background save', measure: { value: ageS, unit: 'seconds' } } as const;
   if (info.get('rdb_last_bgsave_status') === 'err') {
     return {
+      ...check,
       status: 'crit',
-      label: 'last background save',
-      value,
+      text,
       threshold,
       note: 'the last save failed: check disk space and the Redis log; Redis may refuse writes (stop-writes-on-bgsave-error)',
     };
   }
   if (changes > 0 && ageS >= thresholds.last_save_warn_h * 3600) {
     return {
+      ...check,
       status: 'warn',
-      label: 'last background save',
-      value,
+      text,
       threshold,
       note: 'a restart now would lose these changes: check the save rules and the Redis log',
     };
   }
-  return { status: 'ok', label: 'last background save', value, threshold };
+  return { ...check, status: 'ok', text, threshold };
 }
 
-function appendOnlyLine(info: Map<string, string>): ReportLine {
+function appendOnlyLine(info: Map<string, string>): ProbeFinding {
   const write = info.get('aof_last_write_status') ?? 'unknown';
   const rewrite = info.get('aof_last_bgrewrite_status') ?? 'unknown';
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: 'redis.append_only_file',
     status: write === 'err' ? 'crit' : rewrite === 'err' ? 'warn' : 'ok',
     label: 'append-only file',
-    value: `on, last write ${write}, last rewrite ${rewrite}`,
+    text: `on, last write ${write}, last rewrite ${rewrite}`,
     threshold: 'crit when the last write failed, warn when the last rewrite failed',
   };
   if (line.status !== 'ok') line.note = 'check disk space and the Redis log; a failing AOF loses writes on restart';
   return line;
 }
 
-function clientsLine(info: Map<string, string>, thresholds: RedisThresholds): ReportLine {
+function clientsLine(info: Map<string, string>, thresholds: RedisThresholds): ProbeFinding {
   const connected = numberOf(info, 'connected_clients');
   const blocked = numberOf(info, 'blocked_clients');
   const max = numberOf(info, 'maxclients');
   const blockedText = blocked > 0 ? `, ${blocked} blocked` : '';
+  const check = { checkId: 'redis.clients', label: 'connected clients' };
   if (max === 0) {
-    return { status: 'ok', label: 'connected clients', value: `${connected}${blockedText}`, threshold: 'maxclients unknown' };
+    return { ...check, status: 'ok', text: `${connected}${blockedText}`, threshold: 'maxclients unknown' };
   }
   const limits = { warn: thresholds.clients_warn_pct, crit: thresholds.clients_crit_pct };
   const usedPct = (connected / max) * 100;
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status: judgeHigh(usedPct, limits),
-    label: 'connected clients',
-    value: `${connected} of ${max} (${formatPercent(usedPct)})${blockedText}`,
+    measure: { value: usedPct, unit: 'percent' },
+    text: `${connected} of ${max} (${formatPercent(usedPct)})${blockedText}`,
     threshold: `${highLimitsText(limits, ' %')} of maxclients`,
   };
   if (line.status !== 'ok') line.note = 'new connections are refused at maxclients: look for a connection leak or raise maxclients';
   return line;
 }
 
-function slowlogLine(length: number | undefined, thresholds: RedisThresholds): ReportLine {
+function slowlogLine(length: number | undefined, thresholds: RedisThresholds): ProbeFinding {
+  const check = { checkId: 'redis.slowlog', label: 'slow log' };
   if (length === undefined) {
     return {
+      ...check,
       status: 'unknown',
-      label: 'slow log',
-      value: 'cannot read the slow log',
+      text: 'cannot read the slow log',
       threshold: `warn at ${thresholds.slowlog_warn} entries`,
       note: 'the user in the URL may not run SLOWLOG: grant it +slowlog to check this',
     };
   }
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status: length >= thresholds.slowlog_warn ? 'warn' : 'ok',
-    label: 'slow log',
-    value: `${length} ${length === 1 ? 'entry' : 'entries'}`,
+    measure: { value: length, unit: 'count' },
+    text: `${length} ${length === 1 ? 'entry' : 'entries'}`,
     threshold: `warn at ${thresholds.slowlog_warn} entries`,
   };
   if (line.status !== 'ok') {

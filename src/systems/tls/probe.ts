@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import tls, { type DetailedPeerCertificate } from 'node:tls';
 import { z } from 'zod';
-import type { ReportLine } from '../../core/report.js';
+import type { ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { checkLimitOrder, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
 import { describeConnectError } from '../../core/network.js';
@@ -110,26 +110,27 @@ function handshakeWith(
   });
 }
 
-function expiryLine(certificate: DetailedPeerCertificate, thresholds: TlsThresholds): ReportLine {
+function expiryLine(certificate: DetailedPeerCertificate, thresholds: TlsThresholds): ProbeFinding {
   const expires = new Date(certificate.valid_to);
   const daysLeft = (expires.getTime() - Date.now()) / dayMs;
   const limits = { warn: thresholds.days_warn, crit: thresholds.days_crit };
   const threshold = lowLimitsText(limits, ' days');
   const date = expires.toISOString().slice(0, 10);
+  const check = { checkId: 'tls.expiry', label: 'certificate expiry', measure: { value: daysLeft, unit: 'days' } } as const;
   if (daysLeft < 0) {
     return {
+      ...check,
       status: 'crit',
-      label: 'certificate expiry',
-      value: `expired ${daysAgo(-daysLeft)} (${date})`,
+      text: `expired ${daysAgo(-daysLeft)} (${date})`,
       threshold,
       note: 'clients refuse this endpoint now: renew and deploy the certificate',
     };
   }
   const status = judgeLow(daysLeft, limits);
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status,
-    label: 'certificate expiry',
-    value: `in ${Math.floor(daysLeft)} days (${date})`,
+    text: `in ${Math.floor(daysLeft)} days (${date})`,
     threshold,
   };
   if (status !== 'ok') line.note = 'renew the certificate before clients start refusing it (certbot renew, or your CA)';
@@ -141,35 +142,37 @@ function daysAgo(days: number): string {
   return whole === 0 ? 'today' : `${whole} ${whole === 1 ? 'day' : 'days'} ago`;
 }
 
-function chainLine(handshake: Handshake): ReportLine {
+function chainLine(handshake: Handshake): ProbeFinding {
   const threshold = 'warn when the chain does not verify against the system CAs';
-  if (handshake.chainVerified) return { status: 'ok', label: 'chain', value: 'verified', threshold };
+  const check = { checkId: 'tls.chain', label: 'chain' };
+  if (handshake.chainVerified) return { ...check, status: 'ok', text: 'verified', threshold };
   return {
+    ...check,
     status: 'warn',
-    label: 'chain',
-    value: `not verified (${handshake.chainError ?? 'unknown reason'})`,
+    text: `not verified (${handshake.chainError ?? 'unknown reason'})`,
     threshold,
     note: 'clients that verify certificates refuse this endpoint: serve the full chain from a trusted CA',
   };
 }
 
-function nameLine(name: string, certificate: DetailedPeerCertificate): ReportLine {
+function nameLine(name: string, certificate: DetailedPeerCertificate): ProbeFinding {
   const threshold = 'warn when the certificate does not cover the name';
   const mismatch = tls.checkServerIdentity(name, certificate);
-  if (mismatch === undefined) return { status: 'ok', label: 'name', value: `covers ${name}`, threshold };
+  const check = { checkId: 'tls.name', label: 'name' };
+  if (mismatch === undefined) return { ...check, status: 'ok', text: `covers ${name}`, threshold };
   return {
+    ...check,
     status: 'warn',
-    label: 'name',
-    value: `does not cover ${name}`,
+    text: `does not cover ${name}`,
     threshold,
     note: 'clients connecting by this name refuse the certificate: add the name to its subject alternative names',
   };
 }
 
-function certificateLine(certificate: DetailedPeerCertificate): ReportLine {
+function certificateLine(certificate: DetailedPeerCertificate): ProbeFinding {
   const subject = firstOf(certificate.subject?.CN) ?? 'no common name';
   const issuer = firstOf(certificate.issuer?.CN) ?? firstOf(certificate.issuer?.O) ?? 'unknown issuer';
-  return { status: 'ok', label: 'certificate', value: `CN=${subject}, issued by ${issuer}` };
+  return { checkId: 'tls.certificate', status: 'ok', label: 'certificate', text: `CN=${subject}, issued by ${issuer}` };
 }
 
 function firstOf(value: string | string[] | undefined): string | undefined {

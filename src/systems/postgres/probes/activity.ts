@@ -1,4 +1,4 @@
-import type { ReportLine } from '../../../core/report.js';
+import type { ProbeFinding } from '../../../core/finding.js';
 import type { CheckContext } from './check.js';
 import { clockTime, shortQuery, thresholdText } from './format.js';
 import { formatSeconds } from '../../../render/units.js';
@@ -23,16 +23,18 @@ const longQueriesSql = `
    limit 3`;
 
 /** Queries running longer than the warn threshold: the top 3 with pid, duration and the start of the text. */
-export async function longQueryCheck({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+export async function longQueryCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<LongQueryRow>(longQueriesSql, [thresholds.long_query_warn_s]);
   const threshold = thresholdText(formatSeconds(thresholds.long_query_warn_s), formatSeconds(thresholds.long_query_crit_s));
   const longest = rows[0];
-  if (!longest) return [{ status: 'ok', label: 'long-running queries', value: 'none', threshold }];
+  const check = { checkId: 'postgres.long_queries', label: 'long-running queries' };
+  if (!longest) return [{ ...check, status: 'ok', text: 'none', threshold }];
   return [
     {
+      ...check,
       status: judgeHigh(longest.seconds, { warn: thresholds.long_query_warn_s, crit: thresholds.long_query_crit_s }),
-      label: 'long-running queries',
-      value: `${longest.total}, longest ${formatSeconds(longest.seconds)} (pid ${longest.pid})`,
+      measure: { value: longest.seconds, unit: 'seconds' },
+      text: `${longest.total}, longest ${formatSeconds(longest.seconds)} (pid ${longest.pid})`,
       threshold,
       note: 'long queries hold locks and snapshots and keep vacuum from cleaning up: check them, or `/maint terminate-long-queries`',
       detail: rows.map(
@@ -61,16 +63,18 @@ const idleInTransactionSql = `
    limit 3`;
 
 /** Sessions idle in an open transaction: how many, and the oldest. */
-export async function idleInTransactionCheck({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+export async function idleInTransactionCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<IdleRow>(idleInTransactionSql);
   const threshold = thresholdText(formatSeconds(thresholds.idle_in_transaction_warn_s));
   const oldest = rows[0];
-  if (!oldest) return [{ status: 'ok', label: 'idle in transaction', value: 'none', threshold }];
+  const check = { checkId: 'postgres.idle_in_transaction', label: 'idle in transaction' };
+  if (!oldest) return [{ ...check, status: 'ok', text: 'none', threshold }];
   const status = judgeHigh(oldest.idle_s, { warn: thresholds.idle_in_transaction_warn_s, crit: Number.POSITIVE_INFINITY });
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...check,
     status,
-    label: 'idle in transaction',
-    value: `${oldest.total}, oldest idle ${formatSeconds(oldest.idle_s)} (pid ${oldest.pid})`,
+    measure: { value: oldest.idle_s, unit: 'seconds' },
+    text: `${oldest.total}, oldest idle ${formatSeconds(oldest.idle_s)} (pid ${oldest.pid})`,
     threshold,
     detail: rows.map(
       (row) => `pid ${row.pid} · idle ${formatSeconds(row.idle_s)}, transaction open ${formatSeconds(row.xact_s)} · ${row.usename ?? '?'} · last: ${shortQuery(row.query)}`,
@@ -111,17 +115,19 @@ const blockedSql = `
    limit 5`;
 
 /** Queries waiting on a lock, each named with the sessions that block it. */
-export async function blockedQueryCheck({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+export async function blockedQueryCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<BlockedRow>(blockedSql);
   const threshold = `warn at any, crit when blocked ${formatSeconds(thresholds.blocked_crit_s)}`;
   const longest = rows[0];
-  if (!longest) return [{ status: 'ok', label: 'blocked queries', value: 'none', threshold }];
+  const check = { checkId: 'postgres.blocked_queries', label: 'blocked queries' };
+  if (!longest) return [{ ...check, status: 'ok', text: 'none', threshold }];
   const blockerPids = [...new Set(rows.flatMap((row) => row.blockers.map((b) => b.pid)))];
   return [
     {
+      ...check,
       status: longest.waiting_s >= thresholds.blocked_crit_s ? 'crit' : 'warn',
-      label: 'blocked queries',
-      value: `${longest.total} waiting on locks held by pid ${blockerPids.join(', ')}, longest ${formatSeconds(longest.waiting_s)}`,
+      measure: { value: longest.waiting_s, unit: 'seconds' },
+      text: `${longest.total} waiting on locks held by pid ${blockerPids.join(', ')}, longest ${formatSeconds(longest.waiting_s)}`,
       threshold,
       note: 'find out why the blocker holds its lock (often an idle transaction); end it if it is safe to',
       detail: rows.map(

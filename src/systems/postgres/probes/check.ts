@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ReportLine } from '../../../core/report.js';
+import type { ProbeFinding } from '../../../core/finding.js';
 import type { PostgresThresholds } from './thresholds.js';
 
 /** What every PostgreSQL check gets: the run's pipelined connection, the thresholds and the run's clock. */
@@ -11,19 +11,22 @@ export interface CheckContext {
   databases: string[];
 }
 
-/** One check: reads what it needs and judges it into report lines. */
-export type Check = (context: CheckContext) => Promise<ReportLine[]>;
+/** One check: reads what it needs and judges it into findings. */
+export type Check = (context: CheckContext) => Promise<ProbeFinding[]>;
+
+/** Which finding a check that could not be read stands for. */
+export type CheckName = Pick<ProbeFinding, 'checkId' | 'label' | 'subject'>;
 
 /**
- * Runs a check; a query error (e.g. a permission the monitoring role lacks) becomes one `unknown` line
- * with the server's message, so the other checks still report. Aborts are rethrown.
+ * Runs a check; a query error (e.g. a permission the monitoring role lacks) becomes one `unknown` finding
+ * named `name`, with the server's message, so the other checks still report. Aborts are rethrown.
  */
-export async function runCheck(label: string, check: Check, context: CheckContext, signal: AbortSignal): Promise<ReportLine[]> {
+export async function runCheck(name: CheckName, check: Check, context: CheckContext, signal: AbortSignal): Promise<ProbeFinding[]> {
   try {
     return await check(context);
   } catch (error) {
     signal.throwIfAborted();
-    return [{ status: 'unknown', label, value: `could not be read (${serverMessage(error)})`, note: 'grant the monitoring role pg_monitor, or check the server log' }];
+    return [{ ...name, status: 'unknown', text: `could not be read (${serverMessage(error)})`, note: 'grant the monitoring role pg_monitor, or check the server log' }];
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ReportLine } from '../../../core/report.js';
+import type { ProbeFinding } from '../../../core/finding.js';
 import type { CheckContext } from './check.js';
 import { thresholdText } from './format.js';
 import { formatBytes, formatSeconds } from '../../../render/units.js';
@@ -19,28 +19,31 @@ const lagSql = `
             from pg_stat_replication) as replicas`;
 
 /** Replay lag: this server's own when it is a replica, each attached replica's when it is a primary. */
-export async function replicationLagCheck({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+export async function replicationLagCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<LagRow>(lagSql);
   const row = rows[0];
   if (!row) throw new Error('no replication row');
   const threshold = thresholdText(formatSeconds(thresholds.replication_lag_warn_s), formatSeconds(thresholds.replication_lag_crit_s));
   const judge = (lag: number) => judgeHigh(lag, { warn: thresholds.replication_lag_warn_s, crit: thresholds.replication_lag_crit_s });
   const note = 'a lagging replica serves stale reads and loses data on failover: check its network, disk and replay conflicts';
+  const check = { checkId: 'postgres.replication_lag', label: 'replication lag' };
   if (row.in_recovery) {
     if (row.replica_lag_s === null) {
-      return [{ status: 'unknown', label: 'replication lag', value: 'replica has replayed nothing yet', threshold, note: 'check that the replica can reach its primary' }];
+      return [{ ...check, status: 'unknown', text: 'replica has replayed nothing yet', threshold, note: 'check that the replica can reach its primary' }];
     }
     const status = judge(row.replica_lag_s);
-    return [{ status, label: 'replication lag', value: `${formatSeconds(row.replica_lag_s)} behind the primary`, threshold, ...(status === 'ok' ? {} : { note }) }];
+    const measure = { value: row.replica_lag_s, unit: 'seconds' } as const;
+    return [{ ...check, status, measure, text: `${formatSeconds(row.replica_lag_s)} behind the primary`, threshold, ...(status === 'ok' ? {} : { note }) }];
   }
-  if (row.replicas.length === 0) return [{ status: 'ok', label: 'replication lag', value: 'primary without attached replicas' }];
+  if (row.replicas.length === 0) return [{ ...check, status: 'ok', text: 'primary without attached replicas' }];
   const worstLag = Math.max(...row.replicas.map((r) => r.lag_s ?? 0));
   const status = judge(worstLag);
   return [
     {
+      ...check,
       status,
-      label: 'replication lag',
-      value: `${row.replicas.length} replica(s), worst ${formatSeconds(worstLag)} behind`,
+      measure: { value: worstLag, unit: 'seconds' },
+      text: `${row.replicas.length} replica(s), worst ${formatSeconds(worstLag)} behind`,
       threshold,
       ...(status === 'ok' ? {} : { note }),
       detail: row.replicas.map((r) => `${r.name || '(unnamed)'} ${r.addr ?? 'local'} · ${r.state} · ${r.lag_s === null ? 'caught up' : formatSeconds(r.lag_s)}`),
@@ -64,18 +67,19 @@ const slotsSql = `
    order by active, slot_name`;
 
 /** Replication slots nobody consumes: they keep WAL forever and fill the disk. */
-export async function replicationSlotCheck({ client }: CheckContext): Promise<ReportLine[]> {
+export async function replicationSlotCheck({ client }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<SlotRow>(slotsSql);
   const inactive = rows.filter((slot) => !slot.active);
+  const check = { checkId: 'postgres.replication_slots', label: 'replication slots', measure: { value: inactive.length, unit: 'count' } } as const;
   if (inactive.length === 0) {
-    return [{ status: 'ok', label: 'replication slots', value: rows.length === 0 ? 'none' : `${rows.length}, all active`, threshold: 'warn at any inactive slot' }];
+    return [{ ...check, status: 'ok', text: rows.length === 0 ? 'none' : `${rows.length}, all active`, threshold: 'warn at any inactive slot' }];
   }
   const retained = inactive.reduce((sum, slot) => sum + (slot.retained_bytes ?? 0), 0);
   return [
     {
+      ...check,
       status: 'warn',
-      label: 'replication slots',
-      value: `${inactive.length} of ${rows.length} inactive, holding ${formatBytes(retained)} of WAL`,
+      text: `${inactive.length} of ${rows.length} inactive, holding ${formatBytes(retained)} of WAL`,
       threshold: 'warn at any inactive slot',
       note: 'an unused slot keeps WAL until the disk fills: reconnect its consumer or drop it with pg_drop_replication_slot()',
       detail: inactive.map(

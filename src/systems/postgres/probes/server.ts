@@ -1,4 +1,4 @@
-import type { ReportLine } from '../../../core/report.js';
+import type { ProbeFinding } from '../../../core/finding.js';
 import type { CheckContext } from './check.js';
 import { thresholdText } from './format.js';
 import { formatPercent, formatSeconds } from '../../../render/units.js';
@@ -26,22 +26,26 @@ const serverSql = `
               from pg_stat_activity where backend_type = 'client backend' group by 1) by_state) as by_state`;
 
 /** Reachable, version, uptime and role; connections used against max_connections. */
-export async function serverChecks({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+export async function serverChecks({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<ServerRow>(serverSql);
   const row = rows[0];
   if (!row) throw new Error('no server row');
   const role = row.in_recovery ? 'replica' : 'primary';
-  const server: ReportLine = {
+  const server: ProbeFinding = {
+    checkId: 'postgres.server',
     status: 'ok',
+    measure: { value: row.uptime_s, unit: 'seconds' },
     label: 'server',
-    value: `PostgreSQL ${row.version.replace(/\s*\(.*\)$/, '')}, ${role}, up ${formatSeconds(row.uptime_s)}`,
+    text: `PostgreSQL ${row.version.replace(/\s*\(.*\)$/, '')}, ${role}, up ${formatSeconds(row.uptime_s)}`,
   };
   const pct = (row.used / row.max_connections) * 100;
   const status = judgeHigh(pct, { warn: thresholds.connections_warn_pct, crit: thresholds.connections_crit_pct });
-  const connections: ReportLine = {
+  const connections: ProbeFinding = {
+    checkId: 'postgres.connections',
     status,
+    measure: { value: pct, unit: 'percent' },
     label: 'connections',
-    value: `${row.used} of ${row.max_connections} (${formatPercent(pct)})`,
+    text: `${row.used} of ${row.max_connections} (${formatPercent(pct)})`,
     threshold: thresholdText(formatPercent(thresholds.connections_warn_pct), formatPercent(thresholds.connections_crit_pct)),
     detail: Object.entries(row.by_state ?? {})
       .sort(([, a], [, b]) => b - a)

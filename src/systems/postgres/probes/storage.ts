@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ReportLine } from '../../../core/report.js';
-import type { CheckContext } from './check.js';
+import { checkIds, type ProbeFinding } from '../../../core/finding.js';
+import type { CheckContext, CheckName } from './check.js';
 import { ago, formatCount, lowThresholdText, thresholdText } from './format.js';
 import type { PostgresThresholds } from './thresholds.js';
 import { formatBytes, formatPercent } from '../../../render/units.js';
@@ -19,16 +19,18 @@ const wraparoundSql = `
    limit 3`;
 
 /** Transaction-ID age of the oldest database against autovacuum_freeze_max_age. */
-export async function wraparoundCheck({ client, thresholds }: CheckContext): Promise<ReportLine[]> {
+export async function wraparoundCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<WraparoundRow>(wraparoundSql);
   const oldest = rows[0];
   if (!oldest) throw new Error('no database rows');
   const pct = (oldest.xid_age / oldest.freeze_max_age) * 100;
   const status = judgeHigh(pct, { warn: thresholds.wraparound_warn_pct, crit: thresholds.wraparound_crit_pct });
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    checkId: 'postgres.transaction_id_age',
     status,
+    measure: { value: pct, unit: 'percent' },
     label: 'transaction ID age',
-    value: `${formatCount(oldest.xid_age)} in ${oldest.datname} (${formatPercent(pct)} of autovacuum_freeze_max_age ${formatCount(oldest.freeze_max_age)})`,
+    text: `${formatCount(oldest.xid_age)} in ${oldest.datname} (${formatPercent(pct)} of autovacuum_freeze_max_age ${formatCount(oldest.freeze_max_age)})`,
     threshold: thresholdText(formatPercent(thresholds.wraparound_warn_pct), formatPercent(thresholds.wraparound_crit_pct)),
     detail: rows.map((row) => `${row.datname} · ${formatCount(row.xid_age)}`),
   };
@@ -54,27 +56,36 @@ const databaseStatsSql = `
    order by array_position($1::text[], d.datname::text)`;
 
 /** Cache hit ratio and size of each configured database. */
-export async function databaseStatsCheck({ client, thresholds, databases }: CheckContext): Promise<ReportLine[]> {
+export async function databaseStatsCheck({ client, thresholds, databases }: CheckContext): Promise<ProbeFinding[]> {
   const { rows } = await client.query<DatabaseStatsRow>(databaseStatsSql, [databases]);
-  const lines: ReportLine[] = [];
+  const lines: ProbeFinding[] = [];
   for (const row of rows) {
     const total = row.blks_hit + row.blks_read;
     const threshold = lowThresholdText(thresholds.cache_hit_warn.toFixed(2), thresholds.cache_hit_crit.toFixed(2));
+    const cacheHit = { checkId: 'postgres.cache_hit_ratio', subject: row.datname, label: `cache hit ratio (${row.datname})` };
     if (total === 0) {
-      lines.push({ status: 'ok', label: `cache hit ratio (${row.datname})`, value: 'no block reads yet', threshold });
+      lines.push({ ...cacheHit, status: 'ok', text: 'no block reads yet', threshold });
     } else {
       const ratio = row.blks_hit / total;
       const status = judgeLow(ratio, { warn: thresholds.cache_hit_warn, crit: thresholds.cache_hit_crit });
-      const line: ReportLine = {
+      const line: ProbeFinding = {
+        ...cacheHit,
         status,
-        label: `cache hit ratio (${row.datname})`,
-        value: `${ratio.toFixed(3)} (${formatCount(row.blks_read)} of ${formatCount(total)} blocks read from disk)`,
+        measure: { value: ratio, unit: 'ratio' },
+        text: `${ratio.toFixed(3)} (${formatCount(row.blks_read)} of ${formatCount(total)} blocks read from disk)`,
         threshold,
       };
       if (status !== 'ok') line.note = 'reads go to disk: look for missing indexes and sequential scans, or give shared_buffers more memory';
       lines.push(line);
     }
-    lines.push({ status: 'ok', label: `database size (${row.datname})`, value: formatBytes(row.size_bytes) });
+    lines.push({
+      checkId: checkIds.databaseSize,
+      subject: row.datname,
+      status: 'ok',
+      measure: { value: row.size_bytes, unit: 'bytes' },
+      label: `database size (${row.datname})`,
+      text: formatBytes(row.size_bytes),
+    });
   }
   return lines;
 }
@@ -99,24 +110,30 @@ const deadTuplesSql = `
    order by ratio desc, n_dead_tup desc
    limit 5`;
 
+/** The dead-tuple check of one database. */
+export function deadTuplesName(database: string): CheckName {
+  return { checkId: 'postgres.dead_tuples', subject: database, label: `dead tuples (${database})` };
+}
+
 /** The 5 tables with the highest share of dead tuples in one database, with their last (auto)vacuum and analyze. */
 export async function deadTupleCheck(
   client: pg.Client,
   database: string,
   thresholds: PostgresThresholds,
   now: Date,
-): Promise<ReportLine[]> {
+): Promise<ProbeFinding[]> {
   const { rows } = await client.query<DeadTupleRow>(deadTuplesSql, [thresholds.dead_tuple_min_rows]);
-  const label = `dead tuples (${database})`;
+  const name = deadTuplesName(database);
   const threshold = `${thresholdText(formatPercent(thresholds.dead_tuple_warn_pct), formatPercent(thresholds.dead_tuple_crit_pct))} of a table's rows, for tables with ${formatCount(thresholds.dead_tuple_min_rows)}+ dead`;
   const worst = rows[0];
-  if (!worst) return [{ status: 'ok', label, value: 'no table above the minimum', threshold }];
+  if (!worst) return [{ ...name, status: 'ok', text: 'no table above the minimum', threshold }];
   const pctOf = (row: DeadTupleRow) => row.ratio * 100;
   const status = judgeHigh(pctOf(worst), { warn: thresholds.dead_tuple_warn_pct, crit: thresholds.dead_tuple_crit_pct });
-  const line: ReportLine = {
+  const line: ProbeFinding = {
+    ...name,
     status,
-    label,
-    value: `${worst.table_name} ${formatPercent(pctOf(worst))} dead (${formatCount(worst.dead)} of ${formatCount(worst.live + worst.dead)} rows)`,
+    measure: { value: pctOf(worst), unit: 'percent' },
+    text: `${worst.table_name} ${formatPercent(pctOf(worst))} dead (${formatCount(worst.dead)} of ${formatCount(worst.live + worst.dead)} rows)`,
     threshold,
     detail: rows.map(
       (row) =>
