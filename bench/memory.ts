@@ -118,7 +118,7 @@ export async function benchMemory(): Promise<BenchResult> {
       audit: { file: join(dir, 'audit.jsonl') },
       targets: {},
     });
-    const bot = await startBot(config, logger, { output: process.stdout, colour: false });
+    const bot = await startBot(config, logger, { input: process.stdin, output: process.stdout, interactive: false, colour: false });
     try {
       const deadline = Date.now() + 20_000;
       while (![...bot.connections.values()].every((connection) => connection.connected())) {

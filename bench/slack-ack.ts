@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { accessFor } from '../src/access/roles.js';
+import { slackChat } from '../src/chat/slack/index.js';
 import { startSlackChat } from '../src/chat/slack/slack-chat.js';
 import { buildApp } from '../src/app.js';
 import { configSchema } from '../src/config/schema.js';
@@ -92,7 +94,7 @@ export async function benchSlackAck(): Promise<BenchResult> {
   });
   const logger = createLogger({ level: 'silent', pretty: false });
   const app = await buildApp(config, logger);
-  const chat = await startSlackChat({ handler: app.router, settings: config.chat.slack, access: config.access, logger });
+  const chat = await startSlackChat({ handler: app.router, settings: config.chat.slack, access: accessFor(slackChat, config.access), logger });
   try {
     const measured = nextMessage(worker, 'measured');
     worker.postMessage({ type: 'burst' } satisfies ToFake);

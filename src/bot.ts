@@ -1,24 +1,20 @@
 import type { Logger } from 'pino';
-import { ConsolePort } from './chat/console/console-port.js';
-import { startDiscordChat } from './chat/discord/index.js';
-import { startSlackChat } from './chat/slack/index.js';
+import { accessFor } from './access/roles.js';
 import { buildApp, type App } from './app.js';
-import { enabledChats, type EnabledChats } from './config/environment.js';
+import { chatAdapters } from './chat/index.js';
+import { enabledChats, type EnabledChats } from './config/chat.js';
 import type { Config } from './config/schema.js';
+import type { AnyChatAdapter, RunningChat, Terminal } from './core/chat.js';
+import type { Platform } from './core/invocation.js';
 import { observabilityEnabled, startBotObservability, type BotObservability } from './observability/bot-observability.js';
 import { PrometheusMetrics } from './observability/prometheus-metrics.js';
-
-/** A chat platform connection as the process sees it. */
-export interface RunningChat {
-  connected(): boolean;
-  stop(): Promise<void>;
-}
 
 /** The whole running bot: the core and its chat connections. */
 export interface RunningBot {
   app: App;
   chats: EnabledChats;
-  connections: Map<string, RunningChat>;
+  /** Every started chat platform, the terminal chat included. */
+  connections: Map<Platform, RunningChat>;
   /** `/healthz`, `/readyz` and `/metrics`, when enabled. */
   observability?: BotObservability;
   /**
@@ -28,38 +24,36 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** Builds the core and connects every configured chat platform; the terminal chat is run by the caller. */
-export async function startBot(config: Config, logger: Logger, terminal: { output: NodeJS.WritableStream; colour: boolean }): Promise<RunningBot> {
+/** Builds the core and starts every enabled chat platform; the caller runs the terminal chat's conversation, if any. */
+export async function startBot(config: Config, logger: Logger, terminal: Terminal): Promise<RunningBot> {
   const chats = enabledChats(config);
   const metrics = observabilityEnabled(config, chats) ? new PrometheusMetrics() : undefined;
   const app = await buildApp(config, logger, { metrics });
-  const connections = new Map<string, RunningChat>();
+  const connections = new Map<Platform, RunningChat>();
+  const settings = config.chat as unknown as Record<Platform, unknown>;
+  const adapters: readonly AnyChatAdapter[] = chatAdapters;
   let observability: BotObservability | undefined;
   try {
-    if (chats.slack) {
-      const slack = await startSlackChat({ handler: app.router, settings: config.chat.slack, access: config.access, logger });
-      connections.set('slack', slack);
-      app.ports.set('slack', slack.port);
-    }
-    if (chats.discord) {
-      const discord = await startDiscordChat({
+    for (const adapter of adapters) {
+      if (!chats[adapter.platform]) continue;
+      const running = await adapter.start({
+        settings: settings[adapter.platform],
+        access: accessFor(adapter, config.access),
         handler: app.router,
         commands: app.commands,
-        targetNames: app.targetNames,
-        settings: config.chat.discord,
-        access: config.access,
+        completions: app.completions,
+        terminal,
         logger,
       });
-      connections.set('discord', discord);
-      app.ports.set('discord', discord.port);
+      connections.set(adapter.platform, running);
+      app.outbound.connect(running.port);
     }
-    if (metrics) observability = await startBotObservability({ config, metrics, connections, store: app.store, logger });
+    if (metrics) observability = await startBotObservability({ config, metrics, connections: networkConnections(connections, adapters), store: app.store, logger });
   } catch (error) {
     await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));
     await app.close();
     throw error;
   }
-  if (chats.console) app.ports.set('console', new ConsolePort(terminal.output, terminal.colour));
   await app.scheduler.start();
   let stopped: Promise<void> | undefined;
   const stopOnce = async (): Promise<void> => {
@@ -77,4 +71,10 @@ export async function startBot(config: Config, logger: Logger, terminal: { outpu
     observability,
     stop: () => (stopped ??= stopOnce()),
   };
+}
+
+/** The connections readiness and `maintbot_chat_connected` watch: those over the network, not the terminal. */
+function networkConnections(connections: ReadonlyMap<Platform, RunningChat>, adapters: readonly AnyChatAdapter[]): Map<Platform, RunningChat> {
+  const network = new Set(adapters.filter((adapter) => adapter.reach === 'network').map((adapter) => adapter.platform));
+  return new Map([...connections].filter(([platform]) => network.has(platform)));
 }

@@ -1,13 +1,8 @@
 #!/usr/bin/env node
-import { userInfo } from 'node:os';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rolesFor } from './access/roles.js';
-import { runConsoleChat } from './chat/console/console-chat.js';
-import { ConsoleResponder } from './chat/console/console-responder.js';
-import { DiscordStartError } from './chat/discord/index.js';
 import { startBot, type RunningBot } from './bot.js';
-import { enabledChats } from './config/environment.js';
+import { chatOn, enabledChats } from './config/chat.js';
 import { chooseConfigPath, loadConfig } from './config/load.js';
 import { ConfigError, formatProblem } from './config/problems.js';
 import type { Config } from './config/schema.js';
@@ -43,37 +38,28 @@ async function main(): Promise<number> {
     return reportStartFailure(error);
   }
   const chats = enabledChats(config);
-  const consoleOnly = chats.console && !chats.slack && !chats.discord;
+  const terminalOnly = chatOn(chats, 'terminal') && !chatOn(chats, 'network');
   const logger = createLogger({
-    level: config.log.level === 'info' && consoleOnly ? 'warn' : config.log.level,
+    level: config.log.level === 'info' && terminalOnly ? 'warn' : config.log.level,
     pretty: config.log.format === 'pretty' || (config.log.format === 'auto' && process.stderr.isTTY === true),
   });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
 
   let bot: RunningBot;
   try {
-    bot = await startBot(config, logger, { output: process.stdout, colour: interactive });
+    bot = await startBot(config, logger, { input: process.stdin, output: process.stdout, interactive, colour: interactive });
   } catch (error) {
     return reportStartFailure(error);
   }
   logger.info({ config: shownPath, chats, observabilityPort: bot.observability?.port }, 'maintbot started');
   const stopped = stopOnSignal(bot, logger);
 
-  if (chats.console) {
-    const user = userInfo().username;
-    const intro = consoleOnly ? 'no Slack or Discord credentials, so this is the terminal chat' : 'terminal chat';
+  const conversation = [...bot.connections.values()].find((connection) => connection.converse);
+  if (conversation?.converse) {
+    const intro = terminalOnly ? 'no Slack or Discord credentials, so this is the terminal chat' : 'terminal chat';
     process.stdout.write(`maintbot: ${intro} on ${shownPath}. Type /maint help, or quit.\n`);
-    await Promise.race([
-      runConsoleChat(bot.app.router, {
-        input: process.stdin,
-        output: process.stdout,
-        interactive,
-        actor: { id: user, name: user, roles: rolesFor({ platform: 'console', userId: user }, config.access, config.chat.console.roles) },
-        responder: new ConsoleResponder(process.stdout, interactive),
-      }),
-      stopped,
-    ]);
-    if (consoleOnly) {
+    await Promise.race([conversation.converse(), stopped]);
+    if (terminalOnly) {
       await bot.stop();
       return 0;
     }
@@ -104,7 +90,7 @@ function reportStartFailure(error: unknown): number {
     for (const problem of error.problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
     return exitConfig;
   }
-  if (error instanceof UserError || error instanceof DiscordStartError || error instanceof CodedError) {
+  if (error instanceof UserError || error instanceof CodedError) {
     process.stderr.write(`maintbot: cannot start: ${error.message}\n`);
     return exitConfig;
   }

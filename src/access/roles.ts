@@ -1,28 +1,23 @@
+import type { ChatAccess, ChatAdapter, PlatformIdentity } from '../core/chat.js';
+import type { Platform } from '../core/invocation.js';
 import type { Config } from '../config/schema.js';
 
-/** A platform identity as the adapter knows it: the user id and the ids of their groups or roles. */
-export interface PlatformIdentity {
-  platform: 'slack' | 'discord' | 'console';
-  userId: string;
-  /** Slack user-group ids or Discord role ids. */
-  groupIds?: readonly string[];
+/**
+ * What `access:` says about one platform: its part of every grant, and the roles of an identity there —
+ * the default role, `extra`, then every grant whose part for this platform names the user or a group.
+ */
+export function accessFor<Grant>(adapter: Pick<ChatAdapter<unknown, Grant, Platform>, 'platform' | 'grants'>, access: Config['access']): ChatAccess<Grant> {
+  const grants = access.grants.flatMap((grant) => {
+    const part = (grant as unknown as Record<string, Grant | undefined>)[adapter.platform];
+    return part === undefined ? [] : [{ role: grant.role, part }];
+  });
+  return {
+    grants: grants.map((grant) => grant.part),
+    rolesOf: (identity: PlatformIdentity, extra: readonly string[] = []) => {
+      const roles = new Set<string>([access.default_role, ...extra]);
+      for (const grant of grants) if (adapter.grants(grant.part, identity)) roles.add(grant.role);
+      return [...roles];
+    },
+  };
 }
 
-/**
- * The maintbot roles of an identity: every grant that names the user or one of their groups, plus
- * the default role everyone has.
- */
-export function rolesFor(identity: PlatformIdentity, access: Config['access'], extra: readonly string[] = []): string[] {
-  const roles = new Set<string>([access.default_role, ...extra]);
-  const groups = new Set(identity.groupIds ?? []);
-  for (const grant of access.grants) {
-    const matches =
-      identity.platform === 'slack'
-        ? grant.slack !== undefined && (grant.slack.users.includes(identity.userId) || grant.slack.groups.some((group) => groups.has(group)))
-        : identity.platform === 'discord'
-          ? grant.discord !== undefined && (grant.discord.users.includes(identity.userId) || grant.discord.roles.some((role) => groups.has(role)))
-          : grant.console !== undefined && grant.console.users.includes(identity.userId);
-    if (matches) roles.add(grant.role);
-  }
-  return [...roles];
-}

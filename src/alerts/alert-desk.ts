@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { UserError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
+import { channelKey, type Channel } from '../outbound/channels.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
-import { channelKey } from '../outbound/delivery.js';
-import type { ScheduleChannel } from '../schedule/schedule-config.js';
 import type { Store } from '../store/store.js';
 import { acknowledgedMessage, alertMessage, type AlertRecord } from './alert-messages.js';
 import { checkResults, type CheckResult } from './observations.js';
@@ -40,7 +39,7 @@ export class AlertDesk {
   }
 
   /** Feeds the findings of one health run to the state machines; returns the notifications sent. */
-  async observe(findings: readonly Finding[], channels: readonly ScheduleChannel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+  async observe(findings: readonly Finding[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
     const sent: AlertNotification[] = [];
     for (const result of checkResults(findings)) {
       const alertId = this.newAlertId();
@@ -76,7 +75,7 @@ export class AlertDesk {
     return record;
   }
 
-  private async notify(notification: AlertNotification, result: CheckResult, channels: readonly ScheduleChannel[], timeZone: string, now: number): Promise<void> {
+  private async notify(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], timeZone: string, now: number): Promise<void> {
     const { store, delivery } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
     const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
@@ -119,9 +118,6 @@ export class AlertDesk {
 
   private async updatePosts(record: AlertRecord, note: string): Promise<void> {
     const message = acknowledgedMessage(record, note);
-    for (const [where, handle] of Object.entries(record.posts)) {
-      const platform = where.slice(0, where.indexOf(':'));
-      await this.options.delivery.update(platform as Parameters<ChannelDelivery['update']>[0], handle, message);
-    }
+    for (const handle of Object.values(record.posts)) await this.options.delivery.update(handle, message);
   }
 }

@@ -1,4 +1,5 @@
 import type { Report, ReportLine } from '../core/report.js';
+import type { MessageHandle } from '../core/responder.js';
 import type { AlertNotification } from './state-machine.js';
 
 /** What is kept about an alert for its messages, acks and snoozes. */
@@ -13,7 +14,7 @@ export interface AlertRecord {
   line: ReportLine;
   openedAt: number;
   /** The first message about this alert in each channel (by `channelKey`), where `resolved` is threaded. */
-  posts: Record<string, { platform: string; id: string }>;
+  posts: Record<string, MessageHandle>;
   acked?: { by: string; at: number };
   snoozedUntil?: number;
   resolvedAt?: number;

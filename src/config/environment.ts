@@ -1,57 +1,26 @@
+import { chatAdapters } from '../chat/index.js';
+import type { AnyChatAdapter } from '../core/chat.js';
 import type { Config } from './schema.js';
 
+/** The variables of the store and the audit trail, read directly like the chat platforms' own. */
+const coreVariables = ['DATABASE_URL', 'REDIS_URL'] as const;
+
 /** The conventional variables read directly, without a `${NAME}` reference in the file. */
-export const conventionalVariables = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_APP_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_API_URL',
-  'DISCORD_TOKEN',
-  'DISCORD_APPLICATION_ID',
-  'DISCORD_API_URL',
-  'DATABASE_URL',
-  'REDIS_URL',
-] as const;
+export const conventionalVariables: readonly string[] = [...chatAdapters.flatMap((adapter) => Object.keys(adapter.environment)), ...coreVariables];
 
 /** Fills settings the file leaves empty from the conventional environment variables; the file wins. */
-export function applyConventionalVariables(config: Config, env: NodeJS.ProcessEnv): Config {
-  const value = (name: (typeof conventionalVariables)[number]): string | undefined => (env[name] ? env[name] : undefined);
-  const { slack, discord } = config.chat;
+export function applyConventionalVariables(config: Config, env: NodeJS.ProcessEnv, adapters: readonly AnyChatAdapter[] = chatAdapters): Config {
+  const value = (name: string): string | undefined => (env[name] ? env[name] : undefined);
+  const chat: Record<string, Record<string, unknown>> = { ...(config.chat as unknown as Record<string, Record<string, unknown>>) };
+  for (const adapter of adapters) {
+    const settings = { ...chat[adapter.platform] };
+    for (const [variable, key] of Object.entries(adapter.environment)) settings[key] ??= value(variable);
+    chat[adapter.platform] = settings;
+  }
   return {
     ...config,
-    chat: {
-      ...config.chat,
-      slack: {
-        ...slack,
-        bot_token: slack.bot_token ?? value('SLACK_BOT_TOKEN'),
-        app_token: slack.app_token ?? value('SLACK_APP_TOKEN'),
-        signing_secret: slack.signing_secret ?? value('SLACK_SIGNING_SECRET'),
-        api_url: slack.api_url ?? value('SLACK_API_URL'),
-      },
-      discord: {
-        ...discord,
-        token: discord.token ?? value('DISCORD_TOKEN'),
-        application_id: discord.application_id ?? value('DISCORD_APPLICATION_ID'),
-        api_url: discord.api_url ?? value('DISCORD_API_URL'),
-      },
-    },
+    chat: chat as unknown as Config['chat'],
     store: { ...config.store, redis_url: config.store.redis_url ?? value('REDIS_URL') },
     audit: { ...config.audit, database_url: config.audit.database_url ?? value('DATABASE_URL') },
   };
-}
-
-/** Which chat surfaces start, after `auto` is resolved. */
-export interface EnabledChats {
-  slack: boolean;
-  discord: boolean;
-  console: boolean;
-}
-
-/** Resolves `auto`: a platform is on when its credentials are present; the terminal when no platform is on. */
-export function enabledChats(config: Config): EnabledChats {
-  const { slack, discord, console } = config.chat;
-  const slackOn = slack.enabled === 'on' || (slack.enabled === 'auto' && slack.bot_token !== undefined);
-  const discordOn = discord.enabled === 'on' || (discord.enabled === 'auto' && discord.token !== undefined);
-  const consoleOn = console.enabled === 'on' || (console.enabled === 'auto' && !slackOn && !discordOn);
-  return { slack: slackOn, discord: discordOn, console: consoleOn };
 }

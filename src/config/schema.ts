@@ -1,51 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
-import { healthSettingsSchema, targetsSchema } from './targets.js';
+import { chatSchema, grantSchema } from './chat.js';
+import type { AnySystemModule } from '../core/system.js';
+import { shippedSystems } from '../systems/index.js';
+import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
-
-/** A secret that may be empty in the file (`${NAME:-}`), meaning: not set. */
-const secret = z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional());
-
-const slackSchema = z
-  .object({
-    enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when a bot token is set'),
-    mode: z.enum(['socket', 'http']).default('socket'),
-    bot_token: secret,
-    app_token: secret,
-    signing_secret: secret,
-    api_url: z.url({ message: 'expected an http(s) URL ending in /api/' }).optional(),
-    port: z.number().int().min(0).max(65535).default(3000),
-  })
-  .strict();
-
-const discordSchema = z
-  .object({
-    enabled: z.enum(['auto', 'on', 'off']).default('auto'),
-    token: secret,
-    application_id: z.string().regex(/^\d+$/, 'expected a numeric Discord application id').optional(),
-    api_url: z.url().optional(),
-    guilds: z.array(z.string().regex(/^\d+$/, 'expected a numeric Discord guild id')).default([]),
-    global_commands: z.boolean().default(false),
-  })
-  .strict();
-
-const consoleSchema = z
-  .object({
-    enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when no chat platform is configured'),
-    roles: z.array(z.string().min(1)).default(['admin']),
-  })
-  .strict();
-
-const identityList = z.array(z.string().min(1)).default([]);
-
-const grantSchema = z
-  .object({
-    role: z.string().min(1),
-    slack: z.object({ users: identityList, groups: identityList }).strict().optional(),
-    discord: z.object({ users: identityList, roles: identityList }).strict().optional(),
-    console: z.object({ users: identityList }).strict().optional(),
-  })
-  .strict();
 
 const accessSchema = z
   .object({
@@ -79,64 +38,62 @@ const approvalsSchema = z
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL');
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL');
 
-/** The whole config file: every key is optional and has a sensible default. */
-export const configSchema = z
-  .object({
-    log: z
-      .object({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
-      })
-      .strict()
-      .default({ level: 'info', format: 'auto' }),
-    chat: z
-      .object({
-        console: consoleSchema.default({ enabled: 'auto', roles: ['admin'] }),
-        slack: slackSchema.default({ enabled: 'auto', mode: 'socket', port: 3000 }),
-        discord: discordSchema.default({ enabled: 'auto', guilds: [], global_commands: false }),
-      })
-      .strict()
-      .default({
-        console: { enabled: 'auto', roles: ['admin'] },
-        slack: { enabled: 'auto', mode: 'socket', port: 3000 },
-        discord: { enabled: 'auto', guilds: [], global_commands: false },
+/**
+ * The whole config file over the given system modules (`targets.<key>` for each): every key is optional
+ * and has a sensible default. The app must be built with the same list (`buildApp(…, { systems })`).
+ */
+export function configSchemaFor(systems: readonly AnySystemModule[]) {
+  const targets = targetsSchemaFor(systems);
+  return z
+    .object({
+      log: z
+        .object({
+          level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+          format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+        })
+        .strict()
+        .default({ level: 'info', format: 'auto' }),
+      chat: chatSchema,
+      access: accessSchema.default({ default_role: 'viewer', grants: [] }),
+      store: z
+        .object({
+          redis_url: redisUrl.optional(),
+          key_prefix: z.string().regex(/^[\w:.-]+$/, 'expected letters, digits, and : . _ -').optional().describe('default maintbot:'),
+        })
+        .strict()
+        .default({}),
+      audit: z
+        .object({
+          database_url: postgresUrl.optional(),
+          file: z.string().min(1).default('.maintbot/audit.jsonl'),
+        })
+        .strict()
+        .default({ file: '.maintbot/audit.jsonl' }),
+      approvals: approvalsSchema.default({
+        approver_roles: ['operator', 'admin'],
+        required: 1,
+        allow_self_approval: false,
+        expires_after: '15m',
+        rules: {},
       }),
-    access: accessSchema.default({ default_role: 'viewer', grants: [] }),
-    store: z
-      .object({
-        redis_url: redisUrl.optional(),
-        key_prefix: z.string().regex(/^[\w:.-]+$/, 'expected letters, digits, and : . _ -').optional().describe('default maintbot:'),
-      })
-      .strict()
-      .default({}),
-    audit: z
-      .object({
-        database_url: postgresUrl.optional(),
-        file: z.string().min(1).default('.maintbot/audit.jsonl'),
-      })
-      .strict()
-      .default({ file: '.maintbot/audit.jsonl' }),
-    approvals: approvalsSchema.default({
-      approver_roles: ['operator', 'admin'],
-      required: 1,
-      allow_self_approval: false,
-      expires_after: '15m',
-      rules: {},
-    }),
-    health: healthSettingsSchema.default({ timeout_ms: 3000 }),
-    observability: z
-      .object({
-        enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs, off for the terminal chat alone'),
-        host: z.string().min(1).default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(9464).describe('0 picks a free port'),
-      })
-      .strict()
-      .default({ enabled: 'auto', host: '0.0.0.0', port: 9464 }),
-    schedules: schedulesSchema,
-    alerts: alertsSchema,
-    targets: targetsSchema.default(targetsSchema.parse({})),
-  })
-  .strict();
+      health: healthSettingsSchema.default({ timeout_ms: 3000 }),
+      observability: z
+        .object({
+          enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs, off for the terminal chat alone'),
+          host: z.string().min(1).default('0.0.0.0'),
+          port: z.number().int().min(0).max(65535).default(9464).describe('0 picks a free port'),
+        })
+        .strict()
+        .default({ enabled: 'auto', host: '0.0.0.0', port: 9464 }),
+      schedules: schedulesSchema,
+      alerts: alertsSchema,
+      targets: targets.default(targets.parse({})),
+    })
+    .strict();
+}
+
+/** The whole config file of the shipped systems. */
+export const configSchema = configSchemaFor(shippedSystems);
 
 /** A validated config, with defaults filled in. */
 export type Config = z.output<typeof configSchema>;

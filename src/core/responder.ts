@@ -1,18 +1,39 @@
+import type { Platform } from './invocation.js';
 import type { Message } from './report.js';
 
-/** An adapter's handle on a message it posted, used to update that message in place. */
+/** A message the bot posted: plain data, safe to store, naming the platform it is on. */
 export interface MessageHandle {
-  readonly platform: string;
-  /** Adapter-specific and opaque to the core (Slack: `channel/ts`); plain data, safe to store. */
+  readonly platform: Platform;
+  /** Adapter-specific and opaque to the core (Slack: `channel/ts`). */
   readonly id: string;
+  /** The same message posted in further channels (a schedule's fan-out); they are updated together. */
+  readonly copies?: readonly MessageHandle[];
 }
 
-/** How the core answers an invocation; each adapter implements it for its platform. */
-export interface Responder {
+/** Replaces a message posted earlier, by its handle. */
+export interface MessageUpdater {
+  update(handle: MessageHandle, message: Message): Promise<void>;
+}
+
+/**
+ * Posts in channels and updates by handle, outside of any one command's reply: scheduled reports, alerts,
+ * approval cards (also after a restart, from a stored handle). Each chat platform has one; the outbound
+ * registry (`src/outbound/registry.ts`) sends through the one the handle names.
+ */
+export interface ChatPort extends MessageUpdater {
+  readonly platform: Platform;
+  /** Posts in a channel; with `thread`, as a reply under that message where the platform has threads. */
+  post(channelId: string, message: Message, options?: { thread?: MessageHandle }): Promise<MessageHandle>;
+}
+
+/**
+ * Answers one invocation, on its platform: the public reply, private answers to the requester, and
+ * updates of messages on the same platform (through the invocation where it can, e.g. a Discord
+ * interaction's token). A message on another platform is updated through the outbound registry.
+ */
+export interface Responder extends MessageUpdater {
   /** Posts a message in the invocation's channel. */
   reply(message: Message): Promise<MessageHandle>;
-  /** Replaces a message posted earlier with `reply`. */
-  update(handle: MessageHandle, message: Message): Promise<void>;
   /** Tells only the requester (ephemeral where the platform has it): errors and denials. */
   replyPrivately(message: Message): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import { chatAdapters } from '../chat/index.js';
 
 /** Log settings after the config is resolved. */
 export interface LoggerOptions {
@@ -10,23 +11,19 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** Keys whose values are secrets wherever they appear in a log record. */
+/** Keys whose values are secrets wherever they appear in a log record; each chat platform adds its own. */
 export const redactedPaths = [
-  'token',
-  'password',
-  'secret',
-  '*.token',
-  '*.bot_token',
-  '*.app_token',
-  '*.signing_secret',
-  '*.password',
-  '*.secret',
-  '*.authorization',
-  '*.headers.authorization',
-  'config.chat.slack.bot_token',
-  'config.chat.slack.app_token',
-  'config.chat.slack.signing_secret',
-  'config.chat.discord.token',
+  ...new Set([
+    'token',
+    'password',
+    'secret',
+    '*.token',
+    '*.password',
+    '*.secret',
+    '*.authorization',
+    '*.headers.authorization',
+    ...chatAdapters.flatMap((adapter) => adapter.redactPaths),
+  ]),
 ];
 
 /** Creates the process logger: pino with secrets redacted. */

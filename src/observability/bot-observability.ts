@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EnabledChats } from '../config/environment.js';
+import { chatOn, type EnabledChats } from '../config/chat.js';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import { startObservabilityServer, type ObservabilityServer } from './observability-server.js';
@@ -14,10 +14,10 @@ export interface BotObservability {
   close(): Promise<void>;
 }
 
-/** Whether the bot serves `/healthz`, `/readyz` and `/metrics`: `auto` means when Slack or Discord runs. */
+/** Whether the bot serves `/healthz`, `/readyz` and `/metrics`: `auto` means when a network chat (Slack, Discord) runs. */
 export function observabilityEnabled(config: Config, chats: EnabledChats): boolean {
   const { enabled } = config.observability;
-  return enabled === 'on' || (enabled === 'auto' && (chats.slack || chats.discord));
+  return enabled === 'on' || (enabled === 'auto' && chatOn(chats, 'network'));
 }
 
 /** Serves the endpoints for a bot with these chat connections and this store. */

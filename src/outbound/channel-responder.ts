@@ -1,37 +1,33 @@
-import type { Platform } from '../core/invocation.js';
 import type { Message } from '../core/report.js';
 import type { MessageHandle, Responder } from '../core/responder.js';
+import type { Channel } from './channels.js';
 import type { ChannelDelivery } from './delivery.js';
-import type { ScheduleChannel } from '../schedule/schedule-config.js';
 
 /**
- * A responder for a scheduled runbook: every reply is posted in each of the schedule's channels and
- * later updates go to each of those posts. Private replies (errors) are posted too: nobody else would see them.
+ * The responder of a scheduled run: a fan-out. Every reply is posted in each of the schedule's channels
+ * (the handle carries the other posts as copies) and updates go to all of them; when no channel took a
+ * reply, its handle names no post and its updates are dropped. Private replies (errors) are posted too:
+ * nobody else would see them.
  */
 export class ChannelResponder implements Responder {
-  private readonly posted = new Map<string, { platform: Platform; handle: MessageHandle }[]>();
-  private counter = 0;
+  private readonly unposted = new Set<string>();
 
   constructor(
     private readonly delivery: ChannelDelivery,
-    private readonly channels: readonly ScheduleChannel[],
-    private readonly deliverable: (channel: ScheduleChannel, message: Message) => boolean = () => true,
+    private readonly channels: readonly Channel[],
   ) {}
 
   async reply(message: Message): Promise<MessageHandle> {
-    const id = `scheduled-${++this.counter}`;
-    const handles: { platform: Platform; handle: MessageHandle }[] = [];
-    for (const channel of this.channels) {
-      if (!this.deliverable(channel, message)) continue;
-      const handle = await this.delivery.post(channel, message);
-      if (handle) handles.push({ platform: channel.platform, handle });
-    }
-    this.posted.set(id, handles);
-    return { platform: 'scheduler', id };
+    const handle = await this.delivery.broadcast(this.channels, message);
+    if (handle) return handle;
+    const nowhere: MessageHandle = { platform: this.channels[0]?.platform ?? 'console', id: `unposted-${this.unposted.size + 1}` };
+    this.unposted.add(nowhere.id);
+    return nowhere;
   }
 
   async update(handle: MessageHandle, message: Message): Promise<void> {
-    for (const posted of this.posted.get(handle.id) ?? []) await this.delivery.update(posted.platform, posted.handle, message);
+    if (this.unposted.has(handle.id)) return;
+    await this.delivery.update(handle, message);
   }
 
   async replyPrivately(message: Message): Promise<void> {

@@ -1,4 +1,19 @@
-import type { QuietHours } from '../schedule/schedule-config.js';
+import { z } from 'zod';
+import { timeZoneSchema } from '../core/time-zone.js';
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day such as 22:00');
+
+/** A channel's `quiet_hours:`: when only critical messages are posted there. */
+export const quietHoursSchema = z
+  .object({
+    from: clockTime,
+    to: clockTime,
+    timezone: timeZoneSchema.optional().describe("defaults to the schedule's time zone"),
+  })
+  .strict();
+
+/** Quiet hours of one channel. */
+export type QuietHours = z.output<typeof quietHoursSchema>;
 
 /** Minutes since midnight of `at` in `timeZone`. */
 function minuteOfDay(at: Date, timeZone: string): number {

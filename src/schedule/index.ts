@@ -2,8 +2,6 @@ import type { Logger } from 'pino';
 import { ackCommand, snoozeCommand } from '../alerts/alert-commands.js';
 import { AlertDesk } from '../alerts/alert-desk.js';
 import type { Config } from '../config/schema.js';
-import type { ChatPort } from '../core/chat-port.js';
-import type { Platform } from '../core/invocation.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Probe } from '../core/probe.js';
@@ -11,6 +9,7 @@ import { parseDuration } from '../core/duration.js';
 import type { BuiltinHandler } from '../router/router.js';
 import type { Store } from '../store/store.js';
 import { ChannelDelivery } from '../outbound/delivery.js';
+import type { OutboundRegistry } from '../outbound/registry.js';
 import { scheduledJobs, type JobDependencies } from './jobs.js';
 import { runCommand, schedulesCommand } from './schedule-commands.js';
 import { Scheduler } from './scheduler.js';
@@ -19,7 +18,7 @@ import { Scheduler } from './scheduler.js';
 export interface SchedulingDependencies {
   config: Pick<Config, 'schedules' | 'alerts' | 'health'>;
   store: Store;
-  ports: ReadonlyMap<Platform, ChatPort>;
+  outbound: OutboundRegistry;
   probes: readonly Probe[];
   runbooks: RunbookCatalog;
   engine: RunbookEngine;
@@ -38,7 +37,7 @@ export interface Scheduling {
 /** Builds scheduling; the caller starts the scheduler once chats are connected and stops it before closing the store. */
 export function createScheduling(deps: SchedulingDependencies): Scheduling {
   const logger = deps.logger.child({ component: 'scheduler' });
-  const delivery = new ChannelDelivery(deps.ports, logger);
+  const delivery = new ChannelDelivery(deps.outbound, logger);
   const alerts = new AlertDesk({
     store: deps.store,
     delivery,

@@ -60,8 +60,8 @@ async function postMorningReport(deps: JobDependencies, run: JobRun): Promise<st
   const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest);
   report.context = { ...report.context, note: `${run.schedule.name} · ${run.tick.toISOString()}${run.requestedBy ? ` · run by ${run.requestedBy}` : ''}` };
   const now = new Date();
-  const responder = new ChannelResponder(deps.delivery, run.schedule.channels, (channel) => !deps.delivery.isQuiet(channel, report.status === 'crit', now, run.timeZone));
-  await responder.reply(report);
+  const awake = run.schedule.channels.filter((channel) => !deps.delivery.isQuiet(channel, report.status === 'crit', now, run.timeZone));
+  await deps.delivery.broadcast(awake, report);
   return `morning report ${report.status}`;
 }
 
@@ -70,7 +70,6 @@ async function runRunbook(deps: JobDependencies, run: JobRun, name: string, para
   if (!runbook) throw new CodedError('SCHEDULE_UNKNOWN_RUNBOOK', `schedule ${run.schedule.name} names runbook ${name}, which is not installed`);
   const invocation: Invocation = {
     id: randomUUID(),
-    platform: 'scheduler',
     actor: { id: 'scheduler', name: run.requestedBy ?? `schedule ${run.schedule.name}`, roles: ['admin'] },
     channel: { id: run.schedule.name },
     text: `${name} (schedule ${run.schedule.name})`,

@@ -1,23 +1,9 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { chatPlatforms } from '../chat/index.js';
 import { parseDuration } from '../core/duration.js';
-
-/** True when `zone` is an IANA time zone this Node.js knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The time zone of this machine, the default of schedules without one. */
-export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Berlin or UTC');
+import { timeZoneSchema } from '../core/time-zone.js';
+import { channelSchemaFor } from '../outbound/channels.js';
 
 const cronExpression = z.string().superRefine((expression, ctx) => {
   const checked = cron.validateDetailed(expression);
@@ -26,23 +12,7 @@ const cronExpression = z.string().superRefine((expression, ctx) => {
   ctx.addIssue({ code: 'custom', message: `not a cron expression (${reasons || 'expected 5 or 6 fields'}), e.g. "0 9 * * 1-5"` });
 });
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day such as 22:00');
-
-const quietHoursSchema = z
-  .object({
-    from: clockTime,
-    to: clockTime,
-    timezone: timeZone.optional().describe("defaults to the schedule's time zone"),
-  })
-  .strict();
-
-const channelSchema = z
-  .object({
-    platform: z.enum(['slack', 'discord', 'console']),
-    id: z.string().min(1, 'expected a channel id (Slack C…, a Discord channel snowflake, or any name for the console)'),
-    quiet_hours: quietHoursSchema.optional(),
-  })
-  .strict();
+const channelSchema = channelSchemaFor(chatPlatforms);
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
 
@@ -56,7 +26,7 @@ const scheduleSchema = z
   .object({
     name,
     cron: cronExpression,
-    timezone: timeZone.optional(),
+    timezone: timeZoneSchema.optional(),
     run: runSchema,
     channels: z.array(channelSchema).default([]),
     enabled: z.boolean().default(true),
@@ -105,9 +75,5 @@ export const alertsSchema = z
 
 /** One validated schedule. */
 export type Schedule = z.output<typeof scheduleSchema>;
-/** Where a schedule posts. */
-export type ScheduleChannel = z.output<typeof channelSchema>;
-/** Quiet hours of one channel. */
-export type QuietHours = z.output<typeof quietHoursSchema>;
 /** Validated alert settings. */
 export type AlertSettings = z.output<typeof alertsSchema>;

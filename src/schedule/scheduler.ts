@@ -7,7 +7,8 @@ import type { Store } from '../store/store.js';
 import { claimTick } from './claim.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { JobRunner } from './jobs.js';
-import { isDefaultSchedule, localTimeZone, type Schedule } from './schedule-config.js';
+import { localTimeZone } from '../core/time-zone.js';
+import { isDefaultSchedule, type Schedule } from './schedule-config.js';
 
 const minClaimTtlMs = 60_000;
 const maxPreferenceDelayMs = 2_000;

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscordChat } from '../../src/chat/discord/index.js';
+import { accessFor } from '../../src/access/roles.js';
+import { startDiscordChat } from '../../src/chat/discord/discord-chat.js';
+import { discordChat } from '../../src/chat/discord/index.js';
 import { CommandCatalog } from '../../src/router/catalog.js';
 import { configSchema } from '../../src/config/schema.js';
 import { notice, type Report } from '../../src/core/report.js';
@@ -85,7 +87,7 @@ describe('Discord acknowledgements, follow-ups and the chat port', () => {
   it('refuses to start with a clear message for a missing token or application id, an unregistrable catalog and a wrong token', async () => {
     fake = await startFakeDiscord({ token: TOKEN });
     const help = { name: 'help', summary: 'List the commands', args: [], flags: [], roles: ['viewer'], builtin: 'help' as const, examples: [] };
-    const base = { handler: { handle: async () => undefined }, commands: new CommandCatalog([help]), targetNames: () => [], access: configSchema.parse({}).access, logger: createLogger({ level: 'silent', pretty: false }) };
+    const base = { handler: { handle: async () => undefined }, commands: new CommandCatalog([help]), completions: () => undefined, access: accessFor(discordChat, configSchema.parse({}).access), logger: createLogger({ level: 'silent', pretty: false }) };
     const settings = configSchema.parse({ chat: { discord: { api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } } }).chat.discord;
     const complete = { ...settings, token: TOKEN, application_id: fake.applicationId };
 

@@ -1,11 +1,13 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startDiscordChat, type RunningDiscordChat } from '../../src/chat/discord/index.js';
-import type { CommandHandler } from '../../src/chat/console/console-chat.js';
+import { accessFor } from '../../src/access/roles.js';
+import { startDiscordChat, type RunningDiscordChat } from '../../src/chat/discord/discord-chat.js';
+import { discordChat } from '../../src/chat/discord/index.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
+import type { CommandHandler } from '../../src/core/chat.js';
 import type { Invocation } from '../../src/core/invocation.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/store.js';
@@ -75,9 +77,9 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
   const chat = await startDiscordChat({
     handler,
     commands: app.commands,
-    targetNames: () => [...config.targets.postgres, ...config.targets.redis].map((target) => target.name),
+    completions: app.completions,
     settings: config.chat.discord,
-    access: config.access,
+    access: accessFor(discordChat, config.access),
     logger,
   }).catch(async (error: unknown) => {
     await app.close();
@@ -85,7 +87,7 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
     await rm(dir, { recursive: true, force: true });
     throw error;
   });
-  app.ports.set('discord', chat.port);
+  app.outbound.connect(chat.port);
   return {
     fake,
     app,

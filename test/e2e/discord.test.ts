@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildMaintCommand } from '../../src/chat/discord/index.js';
+import { buildMaintCommand } from '../../src/chat/discord/registration.js';
 import { notice } from '../../src/core/report.js';
 import { DISCORD_FIXTURE, type EmbedJson, type MessageFields } from '../fakes/discord/index.js';
 import { startBot, type RunningBot } from './discord-support.js';
@@ -28,7 +28,7 @@ describe('/maint on Discord through the real discord.js against the fake Discord
     bot = await startBot();
     const [maint] = bot.fake.registeredCommands(guildId);
     expect(maint).toMatchObject({ name: 'maint', type: 1 });
-    expect(maint).toMatchObject(JSON.parse(JSON.stringify(buildMaintCommand(bot.app.commands.all()))));
+    expect(maint).toMatchObject(JSON.parse(JSON.stringify(buildMaintCommand(bot.app.commands.all(), (kind) => kind === 'commands' || bot!.app.completions(kind) !== undefined))));
     expect(maint?.options).toMatchObject([
       {
         type: 1,

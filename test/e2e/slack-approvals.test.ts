@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackBlock } from '../../src/chat/slack/blocks.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
 import type { StoredMessage } from '../fakes/slack/index.js';
-import { blockTexts, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { blockTexts, buttonValue, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
 const container = `maintbot-test-slack-approve-${suffix}`;
@@ -45,16 +44,6 @@ function message(ts: string): StoredMessage {
   const found = harness.fake.messages(channel).find((candidate) => candidate.ts === ts);
   if (!found) throw new Error(`no message ${ts} in #ops`);
   return found;
-}
-
-function buttonValue(blocks: unknown, label: string): string | undefined {
-  for (const block of (blocks ?? []) as SlackBlock[]) {
-    if (block.type !== 'actions') continue;
-    for (const element of block.elements as Array<{ text?: { text?: string }; value?: string }>) {
-      if (element.text?.text === label) return element.value;
-    }
-  }
-  return undefined;
 }
 
 async function restartCard(requester: { user_id: string; user_name: string }): Promise<{ ts: string; approve: string; reject: string }> {

@@ -1,6 +1,9 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accessFor } from '../../src/access/roles.js';
+import { slackChat } from '../../src/chat/slack/index.js';
+import type { SlackBlock } from '../../src/chat/slack/blocks.js';
 import { startSlackChat, type RunningSlackChat } from '../../src/chat/slack/slack-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
@@ -72,12 +75,12 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
   const chat = await startSlackChat({
     handler: app.router,
     settings: config.chat.slack,
-    access: config.access,
+    access: accessFor(slackChat, config.access),
     logger,
     clientPingTimeoutMs: 1000,
     httpHost: '127.0.0.1',
   });
-  app.ports.set('slack', chat.port);
+  app.outbound.connect(chat.port);
   return {
     fake,
     chat,
@@ -99,7 +102,7 @@ export async function healthDirectly(app: App): Promise<Report> {
   const responder: Responder = {
     reply: async (message) => {
       seen.push(message);
-      return { platform: 'test', id: String(seen.length) } satisfies MessageHandle;
+      return { platform: 'console', id: String(seen.length) } satisfies MessageHandle;
     },
     update: async (_handle, message) => {
       seen.push(message);
@@ -120,4 +123,15 @@ export async function healthDirectly(app: App): Promise<Report> {
 /** The plain texts of every block, for loose assertions on what a reader sees. */
 export function blockTexts(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
+}
+
+/** The `value` (the command) of the button with this label in Block Kit blocks. */
+export function buttonValue(blocks: unknown, label: string): string | undefined {
+  for (const block of (blocks ?? []) as SlackBlock[]) {
+    if (block.type !== 'actions') continue;
+    for (const element of block.elements as Array<{ text?: { text?: string }; value?: string }>) {
+      if (element.text?.text === label) return element.value;
+    }
+  }
+  return undefined;
 }

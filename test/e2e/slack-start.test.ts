@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { accessFor } from '../../src/access/roles.js';
+import { slackChat } from '../../src/chat/slack/index.js';
 import { startSlackChat, type RunningSlackChat } from '../../src/chat/slack/slack-chat.js';
 import { configSchema } from '../../src/config/schema.js';
 import { UserError } from '../../src/core/errors.js';
@@ -8,7 +10,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
-const access = configSchema.parse({}).access;
+const access = accessFor(slackChat, configSchema.parse({}).access);
 
 function slackSettings(extra: Record<string, unknown>) {
   return configSchema.parse({ chat: { slack: { port: 0, ...extra } } }).chat.slack;

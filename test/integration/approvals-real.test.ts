@@ -54,7 +54,7 @@ beforeAll(async () => {
   const store = await RedisStore.connect('redis://127.0.0.1:6379', { prefix: storePrefix });
   app = await buildApp(config, logger, { store, audit });
   chat = new TestChat(() => app.router);
-  app.ports.set('console', chat.port);
+  app.outbound.connect(chat.port);
 });
 
 afterAll(async () => {

@@ -106,7 +106,7 @@ async function startBot(overrides: Record<string, unknown> = {}, workspace?: Tes
   const app = await buildApp(config, logger, { folders, store, audit, extraActions: [bump, note] });
   apps.push(app);
   const chat = new TestChat(() => app.router, workspace);
-  app.ports.set('console', chat.port);
+  app.outbound.connect(chat.port);
   return { app, chat, audit };
 }
 

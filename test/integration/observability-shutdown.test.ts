@@ -60,7 +60,7 @@ async function startCore(quick?: number): Promise<{ app: App; chat: TestChat; au
   const app = await buildApp(configSchema.parse({ targets: {} }), logger, { folders, audit, extraActions: [slow] });
   apps.push(app);
   const chat = new TestChat(() => app.router);
-  app.ports.set('console', chat.port);
+  app.outbound.connect(chat.port);
   return { app, chat, audit };
 }
 

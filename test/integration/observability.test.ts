@@ -67,7 +67,7 @@ async function startCore(options: { store?: Store; targets?: unknown } = {}): Pr
   const app = await buildApp(config, logger, { metrics, store: options.store, folders: await definitions(), extraActions: [wipe] });
   cleanups.push(() => app.close());
   const chat = new TestChat(() => app.router);
-  app.ports.set('console', chat.port);
+  app.outbound.connect(chat.port);
   return { app, config, metrics, chat };
 }
 

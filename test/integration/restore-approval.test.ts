@@ -68,7 +68,7 @@ beforeAll(async () => {
   });
   app = await buildApp(config, logger, { store: new MemoryStore(), audit: new MemoryAudit() });
   chat = new TestChat(() => app.router);
-  app.ports.set('console', chat.port);
+  app.outbound.connect(chat.port);
 }, 60_000);
 
 afterAll(async () => {

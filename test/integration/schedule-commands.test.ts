@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
   app = await buildApp(config, logger);
   chat = new TestChat(() => app.router);
-  app.ports.set('console', chat.port);
+  app.outbound.connect(chat.port);
 });
 
 afterAll(async () => {

@@ -1,14 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDesk } from '../../src/alerts/alert-desk.js';
-import type { ChatPort } from '../../src/core/chat-port.js';
-import type { Platform } from '../../src/core/invocation.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { Message } from '../../src/core/report.js';
-import type { MessageHandle } from '../../src/core/responder.js';
+import type { ChatPort, MessageHandle } from '../../src/core/responder.js';
 import type { LineStatus } from '../../src/core/status.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { ChannelDelivery } from '../../src/outbound/delivery.js';
+import { OutboundRegistry } from '../../src/outbound/registry.js';
 import type { JobRun } from '../../src/schedule/jobs.js';
 import { schedulesSchema, type Schedule } from '../../src/schedule/schedule-config.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';
@@ -33,17 +32,19 @@ async function openStore(): Promise<RedisStore> {
   return store;
 }
 
-function slackPort(posted: { message: Message; thread?: MessageHandle; handle: MessageHandle }[]): Map<Platform, ChatPort> {
+function slackPort(posted: { message: Message; thread?: MessageHandle; handle: MessageHandle }[]): OutboundRegistry {
   const port: ChatPort = {
     platform: 'slack',
     async post(channel, message, options) {
-      const handle = { platform: 'slack', id: `${channel}/${posted.length + 1}` };
+      const handle: MessageHandle = { platform: 'slack', id: `${channel}/${posted.length + 1}` };
       posted.push({ message, handle, ...(options?.thread ? { thread: options.thread } : {}) });
       return handle;
     },
     async update() {},
   };
-  return new Map([['slack', port]]);
+  const outbound = new OutboundRegistry();
+  outbound.connect(port);
+  return outbound;
 }
 
 function health(status: LineStatus): Finding[] {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatPort } from '../../src/core/chat-port.js';
 import type { Actor, Invocation } from '../../src/core/invocation.js';
 import type { Message } from '../../src/core/report.js';
-import type { MessageHandle, Responder } from '../../src/core/responder.js';
+import type { ChatPort, MessageHandle, Responder } from '../../src/core/responder.js';
 import type { CommandOutcome } from '../../src/router/router.js';
 
 /** Something that takes invocations: the router. */
@@ -43,16 +42,16 @@ export class TestChat {
   }
 
   /** Clicks the button with this label on the latest version of a message. */
-  async click(actor: Actor, handle: MessageHandle, label: string): Promise<CommandOutcome> {
+  async click(actor: Actor, handle: { id: string; platform?: string }, label: string): Promise<CommandOutcome> {
     const latest = this.latest(handle);
     const buttons = latest.kind === 'report' ? latest.buttons : latest.buttons;
     const button = buttons?.find((candidate) => candidate.label === label);
     if (!button) throw new Error(`no button '${label}' on message ${handle.id}; it shows: ${JSON.stringify(latest).slice(0, 300)}`);
-    return (await this.run(actor, button.command, 'button', handle)).outcome;
+    return (await this.run(actor, button.command, 'button', { platform: 'console', id: handle.id })).outcome;
   }
 
   /** The current version of a message. */
-  latest(handle: MessageHandle): Message {
+  latest(handle: { id: string; platform?: string }): Message {
     const versions = this.messages.get(handle.id);
     if (!versions?.length) throw new Error(`no message ${handle.id}`);
     return versions[versions.length - 1]!;
@@ -93,12 +92,12 @@ export class TestChat {
   }
 
   private post(message: Message): MessageHandle {
-    const handle = { platform: 'console', id: `m${++this.world.counter}` };
+    const handle: MessageHandle = { platform: 'console', id: `m${++this.world.counter}` };
     this.messages.set(handle.id, [message]);
     return handle;
   }
 
-  private edit(handle: MessageHandle, message: Message): void {
+  private edit(handle: Pick<MessageHandle, 'id'>, message: Message): void {
     const versions = this.messages.get(handle.id);
     if (!versions) throw new Error(`update of unknown message ${handle.id}`);
     versions.push(message);

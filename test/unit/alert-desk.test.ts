@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDesk, alertKeys } from '../../src/alerts/alert-desk.js';
-import type { ChatPort } from '../../src/core/chat-port.js';
-import type { Platform } from '../../src/core/invocation.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { Message } from '../../src/core/report.js';
-import type { MessageHandle } from '../../src/core/responder.js';
+import type { ChatPort, MessageHandle } from '../../src/core/responder.js';
 import type { LineStatus } from '../../src/core/status.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { Channel } from '../../src/outbound/channels.js';
 import { ChannelDelivery } from '../../src/outbound/delivery.js';
-import type { ScheduleChannel } from '../../src/schedule/schedule-config.js';
+import { OutboundRegistry } from '../../src/outbound/registry.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
@@ -28,7 +27,7 @@ function recordingPort(): ChatPort & { posted: Posted[]; updated: Message[] } {
     posted,
     updated,
     async post(channel, message, options) {
-      const handle = { platform: 'slack', id: `${channel}/${posted.length + 1}` };
+      const handle: MessageHandle = { platform: 'slack', id: `${channel}/${posted.length + 1}` };
       posted.push({ channel, message, handle, ...(options?.thread ? { thread: options.thread } : {}) });
       return handle;
     },
@@ -42,12 +41,13 @@ function health(status: LineStatus, label = 'connections', checkId = `postgres.$
   return [{ checkId, target: 'main-db', system: 'postgres', status, label, text: `${status} figure` }];
 }
 
-function setup(channels: ScheduleChannel[] = [{ platform: 'slack', id: 'C0OPS' }]) {
+function setup(channels: Channel[] = [{ platform: 'slack', id: 'C0OPS' }]) {
   const store = new MemoryStore();
   const port = recordingPort();
-  const ports = new Map<Platform, ChatPort>([['slack', port]]);
+  const outbound = new OutboundRegistry();
+  outbound.connect(port);
   let ids = 0;
-  const desk = new AlertDesk({ store, delivery: new ChannelDelivery(ports, logger), policy: { holdRuns: 2, renotifyAfterMs: 4 * 3_600_000 }, logger, newAlertId: () => `id${++ids}` });
+  const desk = new AlertDesk({ store, delivery: new ChannelDelivery(outbound, logger), policy: { holdRuns: 2, renotifyAfterMs: 4 * 3_600_000 }, logger, newAlertId: () => `id${++ids}` });
   return { store, port, desk, channels };
 }
 
@@ -102,7 +102,7 @@ describe('alert delivery', () => {
 
   it('logs a channel on a platform that is not connected and carries on', async () => {
     const { port, desk } = setup();
-    const channels: ScheduleChannel[] = [{ platform: 'discord', id: '123' }, { platform: 'slack', id: 'C0OPS' }];
+    const channels: Channel[] = [{ platform: 'discord', id: '123' }, { platform: 'slack', id: 'C0OPS' }];
     await desk.observe(health('crit'), channels, 'UTC', at(12));
     await desk.observe(health('crit'), channels, 'UTC', at(12, 5));
     expect(port.posted.map((post) => post.channel)).toEqual(['C0OPS']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enabledChats } from '../../src/config/environment.js';
+import { enabledChats } from '../../src/config/chat.js';
 import { chooseConfigPath, defaultConfigPath, loadConfig } from '../../src/config/load.js';
 import { ConfigError, formatProblem } from '../../src/config/problems.js';
 import { useTempDir, writeText } from '../support/temp.js';

@@ -7,6 +7,9 @@ import { commandSpecSchema, type CommandSpec } from '../../src/router/command-sp
 import { parseArguments } from '../../src/router/parse-arguments.js';
 import { tokenize } from '../../src/router/tokenize.js';
 
+/** The `complete:` kinds a bot with PostgreSQL, Redis and Docker targets answers. */
+const completable = (kind: string): boolean => ['commands', 'targets', 'postgres', 'redis', 'docker', 'containers'].includes(kind);
+
 const spec = (input: Record<string, unknown>): CommandSpec => commandSpecSchema.parse({ roles: ['viewer'], runbook: 'x', summary: 'does a thing', ...input });
 
 const vacuum = spec({
@@ -27,7 +30,7 @@ const vacuum = spec({
 
 describe('building /maint for Discord from the command files', () => {
   it('maps args and flags to typed options, required first, with choices, autocomplete, filled descriptions and dry-run', () => {
-    const command = buildMaintCommand([vacuum]);
+    const command = buildMaintCommand([vacuum], completable);
     expect(command).toMatchObject({ type: 1, name: 'maint' });
     expect(command.options[0]).toEqual({
       type: 1,
@@ -48,7 +51,7 @@ describe('building /maint for Discord from the command files', () => {
 
   it('keeps every description within 100 characters', () => {
     const wordy = spec({ name: 'wordy', args: [{ name: 'since', type: 'duration', description: 'x'.repeat(140) }] });
-    const description = buildMaintCommand([wordy]).options[0]!.options[0]!.description;
+    const description = buildMaintCommand([wordy], completable).options[0]!.options[0]!.description;
     expect(description).toHaveLength(100);
     expect(description.endsWith('… (e.g. 30s, 5m)')).toBe(true);
   });
@@ -60,7 +63,7 @@ describe('building /maint for Discord from the command files', () => {
     const tooManyOptions = spec({ name: 'options', flags: Array.from({ length: 26 }, (_, i) => ({ name: `flag-${i}` })) });
     const error = (() => {
       try {
-        buildMaintCommand([...many.slice(0, 22), longName, clash, tooManyOptions, many[25]!]);
+        buildMaintCommand([...many.slice(0, 22), longName, clash, tooManyOptions, many[25]!], completable);
       } catch (caught) {
         return caught;
       }
@@ -107,7 +110,7 @@ describe('rebuilding the command line from Discord options', () => {
 
 describe('autocomplete for Discord', () => {
   const catalog = new CommandCatalog([vacuum, spec({ name: 'help', builtin: 'help', runbook: undefined, args: [{ name: 'command', complete: 'commands' }] })]);
-  const sources = { commands: catalog, targetNames: () => ['orders-db', 'Orders-replica', 'cache'] };
+  const sources = { commands: catalog, completions: (kind: string) => (kind === 'postgres' ? ['orders-db', 'Orders-replica', 'cache'] : undefined) };
 
   it('offers target names, command names and long choice lists by typed prefix, ignoring case', () => {
     expect(completionsFor('vacuum', 'database', 'ord', sources).map((choice) => choice.value)).toEqual(['orders-db', 'Orders-replica']);

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import type { CommandHandler } from '../../core/chat.js';
 import type { Actor, Invocation } from '../../core/invocation.js';
 import type { Responder } from '../../core/responder.js';
-
-/** What the terminal chat hands each typed command to. */
-export interface CommandHandler {
-  handle(invocation: Invocation, responder: Responder): Promise<unknown>;
-}
 
 /** Settings of the terminal chat. */
 export interface ConsoleChatOptions {

@@ -1,11 +1,10 @@
-import type { ChatPort } from '../../core/chat-port.js';
 import type { Message } from '../../core/report.js';
-import type { MessageHandle } from '../../core/responder.js';
+import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { renderText } from '../../render/text.js';
 
 /** The terminal as a chat platform for scheduled reports, alerts and approval cards: it prints them. */
 export class ConsolePort implements ChatPort {
-  readonly platform = 'console';
+  readonly platform = 'console' as const;
   private counter = 0;
 
   constructor(

@@ -1,9 +1,8 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
-import type { ChatPort } from '../../core/chat-port.js';
 import { CodedError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
-import type { MessageHandle } from '../../core/responder.js';
+import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { renderDiscordMessage, type EmbedRenderOptions } from './embeds.js';
 import { truncate, type DiscordMessageBody } from './message-body.js';
 import { discordHandle, parseDiscordHandle } from './message-handle.js';

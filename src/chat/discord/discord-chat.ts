@@ -12,13 +12,10 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import { rolesFor } from '../../access/roles.js';
-import type { ChatPort } from '../../core/chat-port.js';
+import type { ChatAccess, CommandHandler, RunningChat } from '../../core/chat.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Actor, Invocation } from '../../core/invocation.js';
-import type { Config } from '../../config/schema.js';
 import type { CommandCatalog } from '../../router/catalog.js';
-import type { CommandHandler } from '../console/console-chat.js';
 import { completionsFor } from './autocomplete.js';
 import { ButtonCommands } from './button-commands.js';
 import { DiscordChatPort } from './chat-port.js';
@@ -27,22 +24,21 @@ import type { EmbedRenderOptions } from './embeds.js';
 import { InteractionResponder } from './interaction-responder.js';
 import { discordHandle } from './message-handle.js';
 import { buildMaintCommand, OptionType, RegistrationError, type MaintCommandJson } from './registration.js';
+import type { DiscordGrant, DiscordSettings } from './settings.js';
 
 /** What the Discord adapter needs from the composition root. */
 export interface DiscordChatOptions {
   handler: CommandHandler;
   commands: CommandCatalog;
-  /** Configured target names, offered by autocomplete. */
-  targetNames: () => string[];
-  settings: Config['chat']['discord'];
-  access: Config['access'];
+  /** The names autocomplete offers for an option's `complete:` kind; undefined for a kind nothing answers. */
+  completions: (kind: string) => string[] | undefined;
+  settings: DiscordSettings;
+  access: ChatAccess<DiscordGrant>;
   logger: Logger;
 }
 
 /** A connected Discord bot. */
-export interface RunningDiscordChat {
-  /** Posts and updates channel messages outside of a command's own reply. */
-  port: ChatPort;
+export interface RunningDiscordChat extends RunningChat {
   /** True while the gateway connection is up (false while it resumes after a drop). */
   connected(): boolean;
   /** Disconnects and releases everything, so the process can exit. */
@@ -70,7 +66,7 @@ export async function startDiscordChat(options: DiscordChatOptions): Promise<Run
   }
   let command: MaintCommandJson;
   try {
-    command = buildMaintCommand(options.commands.all());
+    command = buildMaintCommand(options.commands.all(), (kind) => kind === 'commands' || options.completions(kind) !== undefined);
   } catch (error) {
     if (error instanceof RegistrationError) throw new DiscordStartError(error.message);
     throw error;
@@ -126,7 +122,7 @@ async function login(client: Client, token: string): Promise<void> {
   }
 }
 
-async function register(client: Client, applicationId: string, settings: Config['chat']['discord'], command: MaintCommandJson, logger: Logger): Promise<void> {
+async function register(client: Client, applicationId: string, settings: DiscordSettings, command: MaintCommandJson, logger: Logger): Promise<void> {
   if (settings.guilds.length === 0 && !settings.global_commands) {
     logger.warn('no chat.discord.guilds and global_commands is off: /maint is not registered anywhere');
   }
@@ -213,14 +209,14 @@ async function run(
   }
 }
 
-function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction, access: Config['access']): Actor {
+function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction, access: ChatAccess<DiscordGrant>): Actor {
   const member = interaction.member;
   const roleIds = member === null ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
   const nick = member && 'nick' in member ? member.nick : null;
   return {
     id: interaction.user.id,
     name: nick ?? interaction.user.globalName ?? interaction.user.username,
-    roles: rolesFor({ platform: 'discord', userId: interaction.user.id, groupIds: roleIds }, access),
+    roles: access.rolesOf({ userId: interaction.user.id, groupIds: roleIds }),
   };
 }
 

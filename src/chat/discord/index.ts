@@ -1,4 +1,24 @@
-export { startDiscordChat, DiscordStartError, type DiscordChatOptions, type RunningDiscordChat } from './discord-chat.js';
-export { renderDiscordMessage, type EmbedRenderOptions } from './embeds.js';
-export { buildMaintCommand, RegistrationError, type MaintCommandJson } from './registration.js';
-export { discordHandle, parseDiscordHandle } from './message-handle.js';
+import { defineChat } from '../../core/chat.js';
+import { UserError } from '../../core/errors.js';
+import { discordGrantSchema, discordSettingsSchema } from './settings.js';
+
+/** Discord over the gateway, on discord.js; discord.js loads only when Discord starts. */
+export const discordChat = defineChat({
+  platform: 'discord',
+  reach: 'network',
+  settingsSchema: discordSettingsSchema,
+  grantSchema: discordGrantSchema,
+  environment: { DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: 'application_id', DISCORD_API_URL: 'api_url' },
+  redactPaths: ['config.chat.discord.token'],
+  enabled: (settings) => (settings.enabled === 'auto' ? (settings.token !== undefined ? 'on' : 'off') : settings.enabled),
+  grants: (grant, identity) => grant.users.includes(identity.userId) || grant.roles.some((role) => identity.groupIds?.includes(role) === true),
+  start: async ({ settings, access, handler, commands, completions, logger }) => {
+    const { startDiscordChat, DiscordStartError } = await import('./discord-chat.js');
+    try {
+      return await startDiscordChat({ handler, commands, completions, settings, access, logger });
+    } catch (error) {
+      if (error instanceof DiscordStartError) throw new UserError(error.message);
+      throw error;
+    }
+  },
+});

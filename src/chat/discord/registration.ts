@@ -47,20 +47,19 @@ const typeOf: Record<ValueType, CommandOptionJson['type']> = {
   number: OptionType.Number,
   boolean: OptionType.Boolean,
 };
-const completable = new Set<ArgumentSpec['complete']>(['commands', 'targets', 'postgres', 'redis', 'docker', 'containers']);
 
 /**
  * Builds `/maint` with one subcommand per command file: positional arguments then flags as typed options
- * (required ones first, as Discord demands), choices or autocomplete, and a `dry-run` option on runbook
- * commands. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
+ * (required ones first, as Discord demands), choices or autocomplete (for the `complete:` kinds `completable`
+ * says the bot answers), and a `dry-run` option on runbook commands. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
  */
-export function buildMaintCommand(specs: readonly CommandSpec[]): MaintCommandJson {
+export function buildMaintCommand(specs: readonly CommandSpec[], completable: (kind: string) => boolean): MaintCommandJson {
   const problems: string[] = [];
   if (specs.length === 0) problems.push('there are no commands');
   if (specs.length > limits.subcommands) {
     problems.push(`${specs.length} commands, but Discord allows at most ${limits.subcommands} subcommands under /maint`);
   }
-  const subcommands = specs.map((spec) => subcommand(spec, problems));
+  const subcommands = specs.map((spec) => subcommand(spec, completable, problems));
   const command: MaintCommandJson = {
     type: 1,
     name: 'maint',
@@ -75,9 +74,9 @@ export function buildMaintCommand(specs: readonly CommandSpec[]): MaintCommandJs
   return command;
 }
 
-function subcommand(spec: CommandSpec, problems: string[]): SubcommandJson {
+function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, problems: string[]): SubcommandJson {
   checkName(spec.name, `command '${spec.name}'`, problems);
-  const options = [...spec.args.map((arg) => option(arg, `argument`)), ...spec.flags.map((flag) => option(flag, 'flag'))];
+  const options = [...spec.args.map((arg) => option(arg, 'argument', completable)), ...spec.flags.map((flag) => option(flag, 'flag', completable))];
   if (spec.runbook && !options.some((existing) => existing.name === 'dry-run') && options.length < limits.options) {
     options.push({ type: OptionType.Boolean, name: 'dry-run', description: 'show the plan without running anything', required: false });
   }
@@ -95,7 +94,7 @@ function subcommand(spec: CommandSpec, problems: string[]): SubcommandJson {
   return { type: OptionType.Subcommand, name: spec.name, description: describe(spec.summary, `run ${spec.name}`), options: ordered };
 }
 
-function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag'): CommandOptionJson {
+function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag', completable: (kind: string) => boolean): CommandOptionJson {
   const suffixes: string[] = [];
   if (item.type === 'duration') suffixes.push('e.g. 30s, 5m');
   if (item.default !== undefined && item.type !== 'boolean') suffixes.push(`default ${String(item.default)}`);
@@ -115,7 +114,7 @@ function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag'): Comma
     } else if (json.type === OptionType.String) {
       json.autocomplete = true;
     }
-  } else if (item.complete && completable.has(item.complete) && json.type === OptionType.String) {
+  } else if (item.complete && completable(item.complete) && json.type === OptionType.String) {
     json.autocomplete = true;
   }
   return json;

@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { rolesFor } from '../../access/roles.js';
-import type { Config } from '../../config/schema.js';
+import type { ChatAccess } from '../../core/chat.js';
 import type { Actor } from '../../core/invocation.js';
+import type { SlackGrant } from './settings.js';
 
 interface CachedMembers {
   members: Promise<ReadonlySet<string>>;
@@ -12,7 +12,7 @@ interface CachedMembers {
 /** Settings of the actor resolver. */
 export interface SlackActorsOptions {
   client: webApi.WebClient;
-  access: Config['access'];
+  access: ChatAccess<SlackGrant>;
   logger: Logger;
   /** How long a user group's member list is trusted (default 5 minutes). */
   cacheMs?: number;
@@ -29,12 +29,12 @@ export class SlackActors {
   private readonly cache = new Map<string, CachedMembers>();
 
   constructor(private readonly options: SlackActorsOptions) {
-    this.groupIds = [...new Set(options.access.grants.flatMap((grant) => grant.slack?.groups ?? []))];
+    this.groupIds = [...new Set(options.access.grants.flatMap((grant) => grant.groups))];
   }
 
   async resolve(userId: string, name: string | undefined): Promise<Actor> {
     const groupIds = await this.groupsOf(userId);
-    return { id: userId, name: name || userId, roles: rolesFor({ platform: 'slack', userId, groupIds }, this.options.access) };
+    return { id: userId, name: name || userId, roles: this.options.access.rolesOf({ userId, groupIds }) };
   }
 
   private async groupsOf(userId: string): Promise<string[]> {

@@ -1,7 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { ChatPort } from '../../core/chat-port.js';
 import type { Message } from '../../core/report.js';
-import type { MessageHandle } from '../../core/responder.js';
+import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { fromHandle } from './message-handle.js';
 import { postMessage, updateMessage } from './slack-api.js';
 

@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
-import type { Config } from '../../config/schema.js';
 import { UserError } from '../../core/errors.js';
+import type { SlackSettings } from './settings.js';
 import { slackErrorCode } from './slack-api.js';
 
 /** The tokens one Slack mode needs, checked to be present. */
@@ -9,7 +9,7 @@ export type SlackCredentials =
   | { mode: 'http'; botToken: string; signingSecret: string };
 
 /** The tokens for the configured mode, or a `UserError` that says which variable to set. */
-export function requireCredentials(settings: Config['chat']['slack']): SlackCredentials {
+export function requireCredentials(settings: SlackSettings): SlackCredentials {
   if (!settings.bot_token) throw new UserError('Slack: SLACK_BOT_TOKEN is needed (the xoxb-… token from OAuth & Permissions after installing the app).');
   if (settings.mode === 'http') {
     if (!settings.signing_secret) {

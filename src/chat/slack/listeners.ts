@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { CommandHandler } from '../../core/chat.js';
 import type { Invocation } from '../../core/invocation.js';
 import { notice } from '../../core/report.js';
 import type { Responder } from '../../core/responder.js';
-import type { CommandHandler } from '../console/console-chat.js';
 import type { SlackActors } from './actors.js';
 import { ButtonResponder } from './button-responder.js';
 import { toHandle } from './message-handle.js';

@@ -2,22 +2,22 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Config } from '../../config/schema.js';
-import type { ChatPort } from '../../core/chat-port.js';
+import type { ChatAccess, CommandHandler, RunningChat } from '../../core/chat.js';
+import type { ChatPort } from '../../core/responder.js';
 import { UserError } from '../../core/errors.js';
-import type { CommandHandler } from '../console/console-chat.js';
 import { SlackActors } from './actors.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChatPort } from './chat-port.js';
 import { requireCredentials, verifyBotToken, type SlackCredentials } from './credentials.js';
 import { registerListeners } from './listeners.js';
+import type { SlackGrant, SlackSettings } from './settings.js';
 import { slackErrorCode } from './slack-api.js';
 
 /** What the Slack adapter needs to start. */
 export interface SlackChatOptions {
   handler: CommandHandler;
-  settings: Config['chat']['slack'];
-  access: Config['access'];
+  settings: SlackSettings;
+  access: ChatAccess<SlackGrant>;
   logger: Logger;
   /** Socket Mode: how long to wait for a pong, and the unit of the reconnect back-off (Bolt's default 5000). */
   clientPingTimeoutMs?: number;
@@ -28,9 +28,7 @@ export interface SlackChatOptions {
 }
 
 /** A connected Slack adapter. */
-export interface RunningSlackChat {
-  /** Posts and updates messages outside of a command's own reply (schedules, alerts, approval cards). */
-  port: ChatPort;
+export interface RunningSlackChat extends RunningChat {
   /** Socket Mode: a live WebSocket; HTTP mode: the server is listening. */
   connected(): boolean;
   /** HTTP mode: the port the events endpoint (`/slack/events`) is bound to. */

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { secretSetting } from '../../config/secret.js';
+
+/** `chat.discord` in the config. */
+export const discordSettingsSchema = z
+  .object({
+    enabled: z.enum(['auto', 'on', 'off']).default('auto'),
+    token: secretSetting,
+    application_id: z.string().regex(/^\d+$/, 'expected a numeric Discord application id').optional(),
+    api_url: z.url().optional(),
+    guilds: z.array(z.string().regex(/^\d+$/, 'expected a numeric Discord guild id')).default([]),
+    global_commands: z.boolean().default(false),
+  })
+  .strict();
+
+/** Validated Discord settings. */
+export type DiscordSettings = z.output<typeof discordSettingsSchema>;
+
+const identityList = z.array(z.string().min(1)).default([]);
+
+/** `access.grants[].discord`: the Discord users and guild roles a grant names. */
+export const discordGrantSchema = z.object({ users: identityList, roles: identityList }).strict();
+
+/** One grant's Discord part. */
+export type DiscordGrant = z.output<typeof discordGrantSchema>;

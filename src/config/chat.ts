@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { chatAdapters } from '../chat/index.js';
+import type { AnyChatAdapter, ChatAdapter } from '../core/chat.js';
+import type { Platform } from '../core/invocation.js';
+
+type Adapters = typeof chatAdapters;
+
+/** `chat:` as the adapters shape it: each platform's settings under its name. */
+export type ChatSettingsOf<List extends readonly AnyChatAdapter[]> = {
+  [Adapter in List[number] as Adapter['platform']]: Adapter extends ChatAdapter<infer Settings, unknown, Platform> ? Settings : never;
+};
+
+/** One entry of `access.grants`: a role, and each platform's part naming who gets it. */
+export type GrantOf<List extends readonly AnyChatAdapter[]> = { role: string } & {
+  [Adapter in List[number] as Adapter['platform']]?: Adapter extends ChatAdapter<unknown, infer Grant, Platform> ? Grant : never;
+};
+
+/** Validated `chat:` of the shipped platforms. */
+export type ChatSettings = ChatSettingsOf<Adapters>;
+/** One validated grant of the shipped platforms. */
+export type Grant = GrantOf<Adapters>;
+
+/** `chat:` in the config, folded over the adapters; a platform left out gets its defaults. */
+export function chatSchemaFor(adapters: readonly AnyChatAdapter[]): z.ZodType<ChatSettings, unknown> {
+  const shape = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.settingsSchema.default(adapter.settingsSchema.parse({}))]));
+  const schema = z.object(shape).strict();
+  return schema.default(schema.parse({})) as unknown as z.ZodType<ChatSettings, unknown>;
+}
+
+/** One entry of `access.grants`, folded over the adapters: `role` and an optional part per platform. */
+export function grantSchemaFor(adapters: readonly AnyChatAdapter[]): z.ZodType<Grant, unknown> {
+  const shape = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.grantSchema.optional()]));
+  return z.object({ role: z.string().min(1), ...shape }).strict() as unknown as z.ZodType<Grant, unknown>;
+}
+
+/** `chat:` of the shipped platforms. */
+export const chatSchema = chatSchemaFor(chatAdapters);
+/** A grant of the shipped platforms. */
+export const grantSchema = grantSchemaFor(chatAdapters);
+
+/** Which platforms start, after `auto` is resolved: a `fallback` platform (the terminal) only when no other is on. */
+export type EnabledChats = Record<Platform, boolean>;
+
+/** Resolves `auto` for every platform of a validated config. */
+export function enabledChats(config: { chat: ChatSettings }, adapters: readonly AnyChatAdapter[] = chatAdapters): EnabledChats {
+  const settings = config.chat as unknown as Record<Platform, unknown>;
+  const wanted = adapters.map((adapter) => ({ platform: adapter.platform, enablement: adapter.enabled(settings[adapter.platform]) }));
+  const othersOn = wanted.some((entry) => entry.enablement === 'on');
+  return Object.fromEntries(wanted.map(({ platform, enablement }) => [platform, enablement === 'on' || (enablement === 'fallback' && !othersOn)])) as EnabledChats;
+}
+
+/** True when a chat of this reach is on: over the network (Slack, Discord), or in the process's terminal. */
+export function chatOn(chats: EnabledChats, reach: AnyChatAdapter['reach'], adapters: readonly AnyChatAdapter[] = chatAdapters): boolean {
+  return adapters.some((adapter) => adapter.reach === reach && chats[adapter.platform]);
+}
