@@ -8,10 +8,11 @@ import { openAuditTrail } from './audit/open-audit-trail.js';
 import { ConfigError, type ConfigProblem } from './config/problems.js';
 import { projectRoot } from './config/load.js';
 import type { Config } from './config/schema.js';
-import type { ChatPort } from './core/chat-port.js';
-import type { Platform } from './core/invocation.js';
 import { ActionRegistry, type AnyActionDefinition } from './core/action.js';
 import { RunbookEngine } from './engine/engine.js';
+import { chatProgress } from './engine/listeners/chat-progress.js';
+import { runAudit } from './engine/listeners/run-audit.js';
+import { runMetrics } from './engine/listeners/run-metrics.js';
 import { loadRunbookCatalog, type RunbookCatalog } from './engine/runbook-catalog.js';
 import { defaultDrainTimings, drainCore, runShutdownTasks, type DrainTimings, type ShutdownTask } from './observability/graceful-shutdown.js';
 import { noMetrics, type Metrics } from './observability/metrics.js';
@@ -21,11 +22,12 @@ import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
 import { Router } from './router/router.js';
 import { createScheduling } from './schedule/index.js';
 import type { Scheduler } from './schedule/scheduler.js';
+import { OutboundRegistry } from './outbound/registry.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
-import { SystemRegistry } from './systems/registry.js';
+import { anyTargetKind, SystemRegistry } from './systems/registry.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -49,12 +51,12 @@ export interface App {
   store: Store;
   audit: AuditTrail;
   approvals: ApprovalService;
-  /** Chat platforms register here once connected, so approvals can update cards outside of a click. */
-  ports: Map<Platform, ChatPort>;
+  /** Every post and update outside of a command's own reply, by the handle's platform; chat platforms connect here once started. */
+  outbound: OutboundRegistry;
   /** The system modules over the configured targets. */
   systems: SystemRegistry;
-  /** Target names users can narrow commands to (for completion in chat). */
-  targetNames(): string[];
+  /** The names chat offers for an argument's `complete:` kind (`targets`, `postgres`, `containers`…); undefined for a kind no system answers. */
+  completions(kind: string): string[] | undefined;
   engine: RunbookEngine;
   /** Scheduled reports and health alerts; started by `startBot` once chats are connected, stopped first by `close`. */
   scheduler: Scheduler;
@@ -91,17 +93,16 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
-  checkCommandsAgainstRunbooks(commands, runbooks, folders.commands);
+  checkCommands(commands, runbooks, new Set([...platformCompletionKinds, anyTargetKind, ...systems.completionKinds()]), folders.commands);
   const startupTasks = systems.startup(logger);
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
-  const ports = new Map<Platform, ChatPort>();
-  const approvals = new ApprovalService({ store, runbooks, audit, logger, ports, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook), metrics });
-  const engine = new RunbookEngine({ actions, gate: approvals, audit, metrics });
-  approvals.attach(engine);
+  const outbound = new OutboundRegistry();
+  const approvals = new ApprovalService({ store, runbooks, audit, logger, outbound, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook), metrics });
+  const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
-  const scheduling = createScheduling({ config, store, ports, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest() });
+  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest() });
   const router = new Router({
     commands,
     runbooks,
@@ -113,7 +114,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
   });
   const shutdownTasks: ShutdownTask[] = [];
-  const targetNames = (): string[] => probes.map((probe) => probe.target);
+  const completionKinds = new Set([anyTargetKind, ...systems.completionKinds()]);
   return {
     config,
     logger,
@@ -123,9 +124,9 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     store,
     audit,
     approvals,
-    ports,
+    outbound,
     systems,
-    targetNames,
+    completions: (kind) => (completionKinds.has(kind) ? systems.completions(kind) : undefined),
     engine,
     scheduler: scheduling.scheduler,
     metrics,
@@ -141,11 +142,22 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   };
 }
 
-function checkCommandsAgainstRunbooks(commands: CommandCatalog, runbooks: RunbookCatalog, dir: string): void {
+/** Completion kinds the bot itself knows, beside the targets and what system modules answer. */
+const platformCompletionKinds = ['commands', 'runbooks', 'schedules'];
+
+/** Checks what a command's schema cannot: its runbook and parameters exist, and its `complete:` kinds are known. */
+function checkCommands(commands: CommandCatalog, runbooks: RunbookCatalog, completionKinds: ReadonlySet<string>, dir: string): void {
   const problems: ConfigProblem[] = [];
   for (const spec of commands.all()) {
-    if (!spec.runbook) continue;
     const file = `${dir}/${spec.name}.yaml`;
+    for (const [list, items] of [['args', spec.args], ['flags', spec.flags]] as const) {
+      items.forEach((item, index) => {
+        if (item.complete !== undefined && !completionKinds.has(item.complete)) {
+          problems.push({ file, path: `${list}[${index}].complete`, message: `no system answers completions of '${item.complete}' (known: ${[...completionKinds].sort().join(', ')})` });
+        }
+      });
+    }
+    if (!spec.runbook) continue;
     const runbook = runbooks.get(spec.runbook);
     if (!runbook) {
       problems.push({ file, path: 'runbook', message: `no runbook named '${spec.runbook}' in runbooks/` });

@@ -1,6 +1,7 @@
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
 import type { MessageHandle } from '../core/responder.js';
 import type { StepPlan } from '../core/action.js';
+import type { SuspendedRun } from '../core/approval-gate.js';
 import type { UpdateDecision } from '../store/store.js';
 
 /** Where a request stands. Only `pending` accepts decisions. */
@@ -24,27 +25,26 @@ export interface Decision {
 /** An invocation as stored: plain data only. */
 export interface StoredInvocation {
   id: string;
-  platform: Platform;
+  /** Absent when a schedule asked. */
+  platform?: Platform;
   actor: Actor;
   channel: { id: string; name?: string };
   text: string;
   receivedAt: string;
 }
 
-/** A destructive step waiting for (or past) its approval, with everything needed to resume the runbook. */
-export interface ApprovalRequest {
+/**
+ * A destructive step waiting for (or past) its approval, with everything needed to resume the runbook:
+ * the suspended run as stored (its invocation as plain data, its message as the `card`).
+ */
+export interface ApprovalRequest extends Omit<SuspendedRun, 'runId' | 'invocation' | 'message'> {
   id: string;
   status: ApprovalStatus;
   createdAt: number;
   expiresAt: number;
-  runbook: string;
-  params: Record<string, unknown>;
+  /** The paused run, resumed by this id; absent in requests stored before runs had ids. */
+  runId?: string;
   invocation: StoredInvocation;
-  stepIndex: number;
-  stepCount: number;
-  stepTitle: string;
-  outputs: Record<string, Record<string, unknown>>;
-  summaries: string[];
   plan: StepPlan;
   rule: ApprovalRule;
   approvals: Decision[];
@@ -70,7 +70,7 @@ export type VerdictResult =
 export interface Verdict {
   verdict: 'approve' | 'reject';
   actor: Actor;
-  platform: Platform;
+  platform?: Platform;
   now: number;
 }
 
@@ -129,5 +129,5 @@ export function storeInvocation(invocation: Invocation): StoredInvocation {
 
 /** Back from stored form. */
 export function restoreInvocation(stored: StoredInvocation): Invocation {
-  return { ...stored, receivedAt: new Date(stored.receivedAt), origin: 'typed' };
+  return { ...stored, receivedAt: new Date(stored.receivedAt), origin: stored.platform ? 'typed' : 'schedule' };
 }

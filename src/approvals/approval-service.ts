@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import type { ChatPort } from '../core/chat-port.js';
-import { UserError } from '../core/errors.js';
+import { invocationFields } from '../audit/audit-trail.js';
+import type { ApprovalAsk, ApprovalGate, ApprovedRunListener } from '../core/approval-gate.js';
+import { errorMessage, UserError } from '../core/errors.js';
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
 import { notice, type Message } from '../core/report.js';
-import type { MessageHandle, Responder } from '../core/responder.js';
-import type { StepPlan } from '../core/action.js';
-import type { DestructiveStepGate, PlannedStep, RunbookEngine, RunRequest, RunState } from '../engine/engine.js';
+import type { MessageHandle, MessageUpdater, Responder } from '../core/responder.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
+import type { RunListener } from '../engine/run-events.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { approvalCard, approvalNote } from './approval-card.js';
@@ -23,8 +23,8 @@ export interface ApprovalServiceOptions {
   ruleFor(runbook: string): ApprovalRule;
   audit?: AuditTrail;
   logger: Logger;
-  /** Chat platforms by name, to update cards outside of a click (expiry, also after a restart). */
-  ports?: ReadonlyMap<Platform, ChatPort>;
+  /** Updates cards on the platform they were posted on (the outbound registry), whoever decided and wherever. */
+  outbound: MessageUpdater;
   now?: () => number;
   metrics?: Pick<Metrics, 'approvalEvent'>;
 }
@@ -35,11 +35,13 @@ const runLeaseMs = 15 * 60_000;
 
 /**
  * The four-eyes gate for destructive steps: it posts an approval card, keeps the request in the
- * store, and resumes the runbook exactly once when enough allowed approvers have approved.
+ * store, and tells its subscribers (the engine) exactly once when enough allowed approvers have
+ * approved; the resumed run's end, heard through `runListener`, closes the request.
  */
-export class ApprovalService implements DestructiveStepGate {
-  private engine: RunbookEngine | undefined;
+export class ApprovalService implements ApprovalGate {
+  private readonly approvedListeners: ApprovedRunListener[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Approved requests whose run is going on in this process, by run id. */
   private readonly running = new Map<string, ApprovalRequest>();
   private readonly now: () => number;
 
@@ -47,10 +49,16 @@ export class ApprovalService implements DestructiveStepGate {
     this.now = options.now ?? Date.now;
   }
 
-  /** Connects the engine that resumes approved runbooks (the engine and the gate need each other). */
-  attach(engine: RunbookEngine): void {
-    this.engine = engine;
+  onApproved(listener: ApprovedRunListener): void {
+    this.approvedListeners.push(listener);
   }
+
+  /** Closes an approved request when its resumed run ends (done, failed, interrupted, or waiting at a later step). */
+  readonly runListener: RunListener = async (event) => {
+    if (event.type !== 'run-finished') return;
+    const approval = this.running.get(event.run.id);
+    if (approval) await this.finish(approval, event.result === 'failed' || event.result === 'interrupted' ? 'failed' : 'done', event.result);
+  };
 
   /** Schedules the expiry of requests left pending by an earlier process. */
   async start(): Promise<void> {
@@ -81,15 +89,14 @@ export class ApprovalService implements DestructiveStepGate {
     return this.options.store.get<ApprovalRequest>(keyPrefix + id);
   }
 
-  async beforeDestructiveStep(planned: PlannedStep, plan: StepPlan, request: RunRequest, state: RunState): Promise<'run' | 'stop'> {
-    if (!state.handle) throw new UserError('This step needs an approval card, but no message could be posted for it.');
-    const rule = this.options.ruleFor(request.runbook.name);
+  async requestApproval({ run, plan, show }: ApprovalAsk): Promise<void> {
+    const rule = this.options.ruleFor(run.runbook);
     const now = this.now();
     const id = await this.newId();
-    const lockKey = plan.lockKey ?? `runbook:${request.runbook.name}`;
+    const lockKey = plan.lockKey ?? `runbook:${run.runbook}`;
     const lock = await this.options.store.acquireLock(
       lockKey,
-      { description: `${request.runbook.name} requested by ${request.invocation.actor.name} (approval ${id})`, since: now },
+      { description: `${run.runbook} requested by ${run.invocation.actor.name} (approval ${id})`, since: now },
       rule.expiresAfterMs + runLeaseMs,
     );
     if (!lock.acquired) {
@@ -102,25 +109,25 @@ export class ApprovalService implements DestructiveStepGate {
       status: 'pending',
       createdAt: now,
       expiresAt: now + rule.expiresAfterMs,
-      runbook: request.runbook.name,
-      params: request.params,
-      invocation: storeInvocation(request.invocation),
-      stepIndex: state.nextStep,
-      stepCount: request.runbook.steps.length,
-      stepTitle: planned.step.title ?? planned.step.id,
-      outputs: state.outputs,
-      summaries: state.summaries,
+      runId: run.runId,
+      runbook: run.runbook,
+      params: run.params,
+      invocation: storeInvocation(run.invocation),
+      stepIndex: run.stepIndex,
+      stepCount: run.stepCount,
+      stepTitle: run.stepTitle,
+      outputs: run.outputs,
+      summaries: run.summaries,
       plan,
       rule,
       approvals: [],
-      card: state.handle,
+      card: run.message,
       lock: { key: lockKey, token: lock.token },
     };
     await this.options.store.set(keyPrefix + id, approval, rule.expiresAfterMs + keepClosedRequestsMs);
-    await request.responder.update(state.handle, approvalCard(approval, now));
-    await this.audit(approval, request.invocation, 'requested', plan.summary);
+    await show(approvalCard(approval, now));
+    await this.audit(approval, run.invocation, 'requested', plan.summary);
     this.scheduleExpiry(approval);
-    return 'stop';
   }
 
   /** `/maint approve <id>` and `/maint reject <id>`, typed or clicked. */
@@ -134,11 +141,12 @@ export class ApprovalService implements DestructiveStepGate {
 
   private async answer(result: VerdictResult, verdict: 'approve' | 'reject', id: string, invocation: Invocation, responder: Responder, logger: Logger): Promise<void> {
     const tell = (text: string): Promise<void> => responder.replyPrivately(notice('error', text));
+    const cards = (request: ApprovalRequest): MessageUpdater => this.cardUpdater(request.card, invocation, responder);
     switch (result.kind) {
       case 'missing':
         return tell(`There is no approval request '${id}'. It may be mistyped, or older than a week; /maint audit shows what happened.`);
       case 'expired':
-        if (result.justNow) await this.closeExpired(result.request, responder);
+        if (result.justNow) await this.closeExpired(result.request, cards(result.request));
         await this.audit(result.request, invocation, 'refused', `${verdict} after expiry`);
         return tell(`Request ${id} expired at ${new Date(result.request.expiresAt).toISOString().slice(11, 16)} UTC; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
       case 'closed':
@@ -153,49 +161,55 @@ export class ApprovalService implements DestructiveStepGate {
         return tell(`You already approved ${id}; it needs ${result.request.rule.required - result.request.approvals.length} more approval(s) from someone else.`);
       case 'recorded':
         await this.audit(result.request, invocation, 'approved', `${result.request.approvals.length} of ${result.request.rule.required}`);
-        await responder.update(result.request.card, approvalCard(result.request, this.now()));
+        await this.showCard(result.request.card, approvalCard(result.request, this.now()), cards(result.request));
         return;
       case 'rejected':
         this.clearTimer(id);
         await this.releaseLock(result.request);
         await this.audit(result.request, invocation, 'rejected', undefined);
-        await responder.update(result.request.card, approvalCard(result.request, this.now()));
+        await this.showCard(result.request.card, approvalCard(result.request, this.now()), cards(result.request));
         return;
       case 'approved':
         this.clearTimer(id);
         await this.audit(result.request, invocation, 'approved', `${result.request.approvals.length} of ${result.request.rule.required}: running`);
-        await this.resume(result.request, responder, logger);
+        await this.resume(result.request, cards(result.request), logger);
         return;
     }
   }
 
-  private async resume(approval: ApprovalRequest, responder: Responder, logger: Logger): Promise<void> {
-    const runbook = this.options.runbooks.get(approval.runbook);
-    if (!this.engine || !runbook) {
+  private async resume(approval: ApprovalRequest, updater: MessageUpdater, logger: Logger): Promise<void> {
+    if (!this.options.runbooks.get(approval.runbook) || this.approvedListeners.length === 0) {
       await this.finish(approval, 'failed', 'the runbook is no longer loaded');
-      await responder.update(approval.card, notice('error', `Approved, but runbook '${approval.runbook}' is not loaded in this bot any more; nothing was run.`));
+      await this.showCard(approval.card, notice('error', `Approved, but runbook '${approval.runbook}' is not loaded in this bot any more; nothing was run.`), updater);
       return;
     }
     if (approval.lock) await this.options.store.renewLock(approval.lock.key, approval.lock.token, runLeaseMs);
-    const note = approvalNote(approval);
-    this.running.set(approval.id, approval);
-    const result = await this.engine.run(
-      {
-        runbook,
+    const runId = runIdOf(approval);
+    this.running.set(runId, approval);
+    const approved = {
+      run: {
+        runId,
+        runbook: approval.runbook,
         params: approval.params,
         invocation: restoreInvocation(approval.invocation),
-        responder: withNote(responder, note),
-        logger: logger.child({ approval: approval.id }),
-      },
-      {
-        nextStep: approval.stepIndex,
+        stepIndex: approval.stepIndex,
+        stepCount: approval.stepCount,
+        stepTitle: approval.stepTitle,
         outputs: approval.outputs,
         summaries: approval.summaries,
-        handle: approval.card,
-        approved: { stepIndex: approval.stepIndex, plan: approval.plan },
+        message: approval.card,
       },
-    );
-    await this.finish(approval, result === 'failed' || result === 'interrupted' ? 'failed' : 'done', result);
+      plan: approval.plan,
+      note: approvalNote(approval),
+      updater,
+      logger: logger.child({ approval: approval.id }),
+    };
+    try {
+      for (const listener of this.approvedListeners) await listener(approved);
+    } catch (error) {
+      logger.error({ err: error, approval: approval.id }, 'could not resume an approved run');
+      if (this.running.has(runId)) await this.finish(approval, 'failed', 'could not resume');
+    }
   }
 
   private async finish(approval: ApprovalRequest, status: 'done' | 'failed', outcome: string): Promise<void> {
@@ -203,7 +217,7 @@ export class ApprovalService implements DestructiveStepGate {
       value: current ? { ...current, status, outcome } : undefined,
       result: undefined,
     }));
-    this.running.delete(approval.id);
+    this.running.delete(runIdOf(approval));
     await this.releaseLock(approval);
   }
 
@@ -222,17 +236,33 @@ export class ApprovalService implements DestructiveStepGate {
   async expire(id: string): Promise<void> {
     const { expired, request } = await this.options.store.update(keyPrefix + id, (current: ApprovalRequest | undefined) => expireIfDue(current, this.now()));
     if (!expired || !request) return;
-    const port = this.options.ports?.get(request.invocation.platform);
-    if (port) await port.update(request.card, approvalCard(request, this.now()));
+    await this.showCard(request.card, approvalCard(request, this.now()));
     await this.releaseLock(request);
     await this.audit(request, restoreInvocation(request.invocation), 'expired', undefined);
   }
 
-  private async closeExpired(request: ApprovalRequest, responder: Responder): Promise<void> {
+  private async closeExpired(request: ApprovalRequest, updater: MessageUpdater): Promise<void> {
     this.clearTimer(request.id);
-    await responder.update(request.card, approvalCard(request, this.now()));
+    await this.showCard(request.card, approvalCard(request, this.now()), updater);
     await this.releaseLock(request);
     await this.audit(request, restoreInvocation(request.invocation), 'expired', undefined);
+  }
+
+  /**
+   * Where a decision updates the card: through the decider's own responder when the card is a single message
+   * on their platform (the click is answered in place), else through the outbound registry, by the card's platform.
+   */
+  private cardUpdater(card: MessageHandle, invocation: Invocation, responder: Responder): MessageUpdater {
+    return card.platform === invocation.platform && !card.copies?.length ? responder : this.options.outbound;
+  }
+
+  /** Replaces the card; a failure is logged. */
+  private async showCard(card: MessageHandle, message: Message, updater: MessageUpdater = this.options.outbound): Promise<void> {
+    try {
+      await updater.update(card, message);
+    } catch (error) {
+      this.options.logger.error({ err: errorMessage(error), platform: card.platform }, 'could not update an approval card');
+    }
   }
 
   private clearTimer(id: string): void {
@@ -257,11 +287,7 @@ export class ApprovalService implements DestructiveStepGate {
     await this.options.audit?.record({
       at: new Date(this.now()),
       kind: 'approval',
-      invocationId: invocation.id,
-      platform: invocation.platform,
-      actor: { id: invocation.actor.id, name: invocation.actor.name },
-      channel: invocation.channel.id,
-      command: invocation.text,
+      ...invocationFields(invocation),
       runbook: request.runbook,
       step: request.stepTitle,
       approvalId: request.id,
@@ -272,13 +298,7 @@ export class ApprovalService implements DestructiveStepGate {
   }
 }
 
-/** A responder whose updates of reports carry one more note, e.g. who approved the run. */
-function withNote(responder: Responder, note: string): Responder {
-  const annotate = (message: Message): Message =>
-    message.kind === 'report' ? { ...message, context: { ...message.context, note: [message.context?.note, note].filter(Boolean).join(' · ') } } : { ...message, text: `${message.text} (${note})` };
-  return {
-    reply: (message) => responder.reply(annotate(message)),
-    update: (handle: MessageHandle, message) => responder.update(handle, annotate(message)),
-    replyPrivately: (message) => responder.replyPrivately(message),
-  };
+/** The id of the run a request pauses; requests stored before runs had ids use their own. */
+function runIdOf(approval: ApprovalRequest): string {
+  return approval.runId ?? approval.id;
 }

@@ -1,3 +1,5 @@
+import { platformLabel, type Invocation } from '../core/invocation.js';
+
 /** What an audit record is about. */
 export type AuditKind = 'command' | 'approval' | 'step' | 'runbook';
 
@@ -30,4 +32,17 @@ export interface AuditTrail {
   /** The newest records, newest first. */
   latest(count: number): Promise<AuditEvent[]>;
   close(): Promise<void>;
+}
+
+/** What an invocation contributes to each of its audit records: who, where, which command. */
+export function invocationFields(
+  invocation: Pick<Invocation, 'id' | 'platform' | 'channel' | 'text'> & { actor: { id: string; name: string } },
+): Pick<AuditEvent, 'invocationId' | 'platform' | 'actor' | 'channel' | 'command'> {
+  return {
+    invocationId: invocation.id,
+    platform: platformLabel(invocation),
+    actor: { id: invocation.actor.id, name: invocation.actor.name },
+    channel: invocation.channel.id,
+    command: invocation.text,
+  };
 }

@@ -1,14 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AuditTrail } from '../audit/audit-trail.js';
-import { CodedError, errorMessage, UserError } from '../core/errors.js';
-import type { Invocation } from '../core/invocation.js';
-import { notice, type Message, type Report, type ReportLine } from '../core/report.js';
-import type { MessageHandle, Responder } from '../core/responder.js';
-import type { Metrics } from '../observability/metrics.js';
-import { parseDuration } from '../core/duration.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from '../core/action.js';
+import type { ApprovalGate, ApprovedRun, RunResult } from '../core/approval-gate.js';
+import { parseDuration } from '../core/duration.js';
+import { CodedError, errorCodeOf, safeReason, UserError } from '../core/errors.js';
+import type { Invocation } from '../core/invocation.js';
+import { notice, type Message } from '../core/report.js';
+import type { Responder } from '../core/responder.js';
+import type { RunbookCatalog } from './runbook-catalog.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
+import { tellListeners, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
+import { RunMessage } from './run-message.js';
 import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
+
+export type { RunResult };
 
 /** Everything one runbook run needs from the outside. */
 export interface RunRequest {
@@ -27,45 +32,28 @@ export interface PlannedStep {
   destructive: boolean;
 }
 
-/** Decides what happens at a destructive step; the approvals module provides the real one. */
-export interface DestructiveStepGate {
-  /**
-   * Called before a destructive step runs. Resolve `run` to run it now, or `stop` when the step must
-   * wait (for example for an approval that resumes the runbook later).
-   */
-  beforeDestructiveStep(planned: PlannedStep, plan: StepPlan, request: RunRequest, state: RunState): Promise<'run' | 'stop'>;
-}
-
 /** Where a run stands: the step to run next and what earlier steps produced. */
-export interface RunState {
+interface RunState {
   nextStep: number;
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
-  handle?: MessageHandle;
   /** The destructive step that was approved, with the plan the approvers saw. */
   approved?: { stepIndex: number; plan: StepPlan };
 }
 
-/** How a run ended: all steps done, stopped by a failure, paused at a destructive step, or stopped by a shutdown. */
-export type RunResult = 'completed' | 'failed' | 'waiting' | 'interrupted';
-
 /** What the engine is built from. */
 export interface EngineOptions {
   actions: ActionRegistry;
-  gate?: DestructiveStepGate;
-  audit?: AuditTrail;
-  metrics?: Pick<Metrics, 'runbookFinished'>;
+  /** Where approved runs are looked up to resume. */
+  runbooks: RunbookCatalog;
+  /** Asked at destructive steps; without it they are refused. The engine resumes the runs it approves. */
+  approvals?: ApprovalGate;
+  /** Told of every run event in this order: chat progress, audit, metrics, approvals… */
+  listeners?: readonly RunListener[];
 }
 
 /** Thrown into a running step when the bot shuts down before it finished. */
 class RunInterrupted extends Error {}
-
-/** The gate used when no approvals are configured: destructive steps are refused. */
-export const refuseDestructiveSteps: DestructiveStepGate = {
-  async beforeDestructiveStep(planned) {
-    throw new UserError(`Step '${planned.step.id}' is destructive and approvals are not set up, so it will not run.`);
-  },
-};
 
 const defaultStepTimeoutMs = 10 * 60_000;
 
@@ -78,40 +66,26 @@ function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
-function auditBase(request: RunRequest) {
-  const { invocation } = request;
-  return {
-    at: new Date(),
-    invocationId: invocation.id,
-    platform: invocation.platform,
-    actor: { id: invocation.actor.id, name: invocation.actor.name },
-    channel: invocation.channel.id,
-    command: invocation.text,
-    runbook: request.runbook.name,
-  };
-}
-
-function safeReason(error: unknown): string {
-  if (error instanceof UserError) return error.message;
-  return error instanceof CodedError ? `internal error ${error.code}` : 'internal error';
-}
-
-/** Runs runbooks step by step, updating one chat message in place with progress and the outcome. */
+/**
+ * Runs runbooks step by step and tells its listeners what happens (step started, finished, waiting for
+ * approval, run finished); chat progress, audit and metrics are such listeners. A destructive step asks
+ * the approval gate and the run pauses; the gate's approval resumes it by its id.
+ */
 export class RunbookEngine {
   private readonly actions: ActionRegistry;
-  private readonly gate: DestructiveStepGate;
-  private readonly audit: AuditTrail | undefined;
-  private readonly metrics: EngineOptions['metrics'];
+  private readonly runbooks: RunbookCatalog;
+  private readonly approvals: ApprovalGate | undefined;
+  private readonly listeners: readonly RunListener[];
   private readonly running = new Set<{ interrupt: AbortController; done: Promise<RunResult> }>();
+  private stopping = false;
 
   constructor(options: EngineOptions) {
     this.actions = options.actions;
-    this.gate = options.gate ?? refuseDestructiveSteps;
-    this.audit = options.audit;
-    this.metrics = options.metrics;
+    this.runbooks = options.runbooks;
+    this.approvals = options.approvals;
+    this.listeners = options.listeners ?? [];
+    this.approvals?.onApproved((approved) => this.resume(approved));
   }
-
-  private stopping = false;
 
   /** At shutdown: running steps go on, but no run starts another step (it ends as `interrupted`). */
   stopStartingSteps(): void {
@@ -135,54 +109,68 @@ export class RunbookEngine {
     clearTimeout(timer);
   }
 
-  /** Runs a runbook from its first step (or from `state`, when resuming after an approval). */
-  async run(request: RunRequest, resumeFrom?: RunState): Promise<RunResult> {
+  /** Runs a runbook from its first step. */
+  run(request: RunRequest): Promise<RunResult> {
+    const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
+    return this.track(run, { nextStep: 0, outputs: {}, summaries: [] });
+  }
+
+  /** Resumes an approved run at its destructive step, which acts on exactly the approved plan. */
+  async resume(approved: ApprovedRun): Promise<RunResult> {
+    const { run: suspended } = approved;
+    const runbook = this.runbooks.get(suspended.runbook);
+    if (!runbook) throw new CodedError('ENGINE_UNKNOWN_RUNBOOK', `approved runbook ${suspended.runbook} is not loaded`, { runId: suspended.runId });
+    const run: RunInfo = {
+      id: suspended.runId,
+      runbook,
+      params: suspended.params,
+      invocation: suspended.invocation,
+      logger: approved.logger,
+      message: RunMessage.resumed(approved.updater, suspended.message, approved.note),
+    };
+    return this.track(run, {
+      nextStep: suspended.stepIndex,
+      outputs: suspended.outputs,
+      summaries: suspended.summaries,
+      approved: { stepIndex: suspended.stepIndex, plan: approved.plan },
+    });
+  }
+
+  private async track(run: RunInfo, state: RunState): Promise<RunResult> {
     const interrupt = new AbortController();
-    const started = Date.now();
-    const done = this.runSteps(request, resumeFrom, interrupt.signal);
+    const done = this.runSteps(run, state, interrupt.signal);
     const entry = { interrupt, done };
     this.running.add(entry);
     try {
-      const result = await done;
-      this.metrics?.runbookFinished(request.runbook.name, result, (Date.now() - started) / 1000);
-      return result;
+      return await done;
     } finally {
       this.running.delete(entry);
     }
   }
 
-  private async runSteps(request: RunRequest, resumeFrom: RunState | undefined, interrupted: AbortSignal): Promise<RunResult> {
-    const { runbook, responder } = request;
-    const state: RunState = resumeFrom ?? { nextStep: 0, outputs: {}, summaries: [] };
+  private async runSteps(run: RunInfo, state: RunState, interrupted: AbortSignal): Promise<RunResult> {
     const started = Date.now();
-    const total = runbook.steps.length;
-    const show = async (message: Message): Promise<void> => {
-      try {
-        if (state.handle) await responder.update(state.handle, message);
-        else state.handle = await responder.reply(message);
-      } catch (error) {
-        request.logger.error({ err: error, runbook: runbook.name }, 'could not show runbook progress in chat; the run goes on');
-      }
+    const total = run.runbook.steps.length;
+    const tell = (event: RunEvent): Promise<void> => tellListeners(this.listeners, event);
+    const finish = async (end: RunEnd): Promise<RunResult> => {
+      await tell({ type: 'run-finished', run, durationMs: Date.now() - started, ...end });
+      return end.result;
     };
 
     let lastMessage: Message | undefined;
     for (; state.nextStep < total; state.nextStep++) {
       const index = state.nextStep;
-      const step = runbook.steps[index]!;
-      if (interrupted.aborted || this.stopping) {
-        await this.recordRunbook(request, 'interrupted', Date.now() - started, `interrupted before step ${index + 1} by a shutdown`);
-        await show(notice('error', `${runbook.name} was interrupted before step ${index + 1} of ${total} because maintbot is shutting down.`));
-        return 'interrupted';
-      }
-      const scope: SubstitutionScope = { params: request.params, steps: state.outputs };
+      const step = run.runbook.steps[index]!;
+      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false });
+      const scope: SubstitutionScope = { params: run.params, steps: state.outputs };
       if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
         state.summaries.push(`skipped ${step.id} (condition not met)`);
-        await this.recordStep(request, step, 'skipped', 0, 'condition not met');
+        await tell({ type: 'step-finished', run, step, index, outcome: 'skipped', durationMs: 0, detail: 'condition not met' });
         continue;
       }
-      await show(notice('progress', `${runbook.name}: step ${index + 1} of ${total} — ${step.title ?? step.id}…`));
+      await tell({ type: 'step-started', run, step, index });
       const stepStarted = Date.now();
-      const context = this.contextFor(request, state, index, total, step, interrupted);
+      const context = this.contextFor(run, index, step, interrupted);
       let planned: PlannedStep | undefined;
       try {
         planned = this.prepare(step, scope);
@@ -191,64 +179,63 @@ export class RunbookEngine {
             context.context.approvedPlan = state.approved.plan;
           } else {
             const plan = await planned.action.plan(planned.input, context.context);
-            const decision = await this.gate.beforeDestructiveStep(planned, plan, request, state);
-            if (decision === 'stop') {
-              await this.recordStep(request, step, 'waiting', Date.now() - stepStarted, plan.summary, planned.input);
-              return 'waiting';
-            }
+            await this.askApproval(run, state, planned, plan);
+            await tell({ type: 'waiting-for-approval', run, step, index, plan, durationMs: Date.now() - stepStarted, input: planned.input });
+            return await finish({ result: 'waiting', stepIndex: index });
           }
         }
         const outcome = await this.runStep(planned, context, step, interrupted);
         state.outputs[step.id] = outcome.output ?? {};
         if (outcome.summary) state.summaries.push(outcome.summary);
         if (outcome.message) lastMessage = outcome.message;
-        await this.recordStep(request, step, 'ok', Date.now() - stepStarted, outcome.summary, planned.input);
+        await tell({ type: 'step-finished', run, step, index, outcome: 'ok', durationMs: Date.now() - stepStarted, detail: outcome.summary, input: planned.input });
       } catch (error) {
         if (interrupted.aborted) {
-          await this.recordStep(request, step, 'interrupted', Date.now() - stepStarted, 'maintbot shut down while the step ran', planned?.input);
-          await this.recordRunbook(request, 'interrupted', Date.now() - started, `interrupted at step ${index + 1} by a shutdown`);
-          await show(notice('error', `${runbook.name} was interrupted at step ${index + 1} of ${total} (${step.title ?? step.id}) because maintbot is shutting down; check its state before running it again.`));
-          return 'interrupted';
+          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail: 'maintbot shut down while the step ran', input: planned?.input });
+          return await finish({ result: 'interrupted', stepIndex: index, during: true });
         }
-        await this.recordStep(request, step, 'failed', Date.now() - stepStarted, safeReason(error), planned?.input);
-        await this.recordRunbook(request, 'failed', Date.now() - started, `failed at step ${index + 1}: ${safeReason(error)}`);
-        await show(this.failureReport(request, state, index, error, Date.now() - started));
-        return 'failed';
+        if (!(error instanceof UserError)) run.logger.error({ err: error, runbook: run.runbook.name, step: step.id, code: errorCodeOf(error, 'STEP_FAILED') }, 'runbook step failed');
+        await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: safeReason(error), input: planned?.input });
+        return await finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries });
       } finally {
         context.dispose();
       }
     }
-    await this.recordRunbook(request, 'completed', Date.now() - started, state.summaries.join('; ') || undefined);
-    await show(lastMessage ?? this.summaryReport(request, state, Date.now() - started));
-    return 'completed';
+    return finish({ result: 'completed', summaries: state.summaries, message: lastMessage });
   }
 
-  private async recordStep(request: RunRequest, step: StepSpec, outcome: string, durationMs: number, detail?: string, input?: unknown): Promise<void> {
-    await this.audit?.record({
-      ...auditBase(request),
-      kind: 'step',
-      step: step.id,
-      action: step.action,
-      args: input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : undefined,
-      outcome,
-      detail,
-      durationMs,
+  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan): Promise<void> {
+    if (!this.approvals) throw new UserError(`Step '${planned.step.id}' is destructive and approvals are not set up, so it will not run.`);
+    const message = run.message.handle;
+    if (!message) throw new UserError('This step needs an approval card, but no message could be posted for it.');
+    await this.approvals.requestApproval({
+      run: {
+        runId: run.id,
+        runbook: run.runbook.name,
+        params: run.params,
+        invocation: run.invocation,
+        stepIndex: state.nextStep,
+        stepCount: run.runbook.steps.length,
+        stepTitle: planned.step.title ?? planned.step.id,
+        outputs: state.outputs,
+        summaries: state.summaries,
+        message,
+      },
+      plan,
+      show: (card) => run.message.show(card),
     });
-  }
-
-  private async recordRunbook(request: RunRequest, outcome: string, durationMs: number, detail?: string): Promise<void> {
-    await this.audit?.record({ ...auditBase(request), kind: 'runbook', args: request.params, outcome, detail, durationMs });
   }
 
   /** The plan of every step, for `--dry-run`: nothing runs and nobody is asked. */
   async dryRun(request: RunRequest): Promise<Message> {
     const { runbook } = request;
+    const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
     const lines: string[] = [];
     const scope: SubstitutionScope = { params: request.params, steps: {} };
     for (const [index, step] of runbook.steps.entries()) {
       const planned = this.prepare(step, scope);
       const when = step.when === undefined ? '' : ` (only if ${step.when})`;
-      const context = this.contextFor(request, { nextStep: index, outputs: {}, summaries: [] }, index, runbook.steps.length, step);
+      const context = this.contextFor(run, index, step);
       try {
         const plan = await planned.action.plan(planned.input, context.context);
         lines.push(`${index + 1}. ${planned.destructive ? '[needs approval] ' : ''}${plan.summary}${when}`);
@@ -274,19 +261,15 @@ export class RunbookEngine {
     return { step, action, input: parsed.data, destructive: destructive || step.destructive === true };
   }
 
-  private contextFor(request: RunRequest, state: RunState, index: number, total: number, step: StepSpec, interrupted?: AbortSignal) {
+  private contextFor(run: RunInfo, index: number, step: StepSpec, interrupted?: AbortSignal) {
     const controller = new AbortController();
     const abort = (): void => controller.abort(interrupted?.reason);
     interrupted?.addEventListener('abort', abort, { once: true });
-    const logger = request.logger.child({ runbook: request.runbook.name, step: step.id });
     const context: ActionContext = {
-      invocation: request.invocation,
-      logger,
+      invocation: run.invocation,
+      logger: run.logger.child({ runbook: run.runbook.name, step: step.id }),
       signal: controller.signal,
-      progress: async (text) => {
-        if (!state.handle) return;
-        await request.responder.update(state.handle, notice('progress', `${request.runbook.name}: step ${index + 1} of ${total} — ${text}`));
-      },
+      progress: (text) => tellListeners(this.listeners, { type: 'step-progress', run, step, index, text }),
     };
     return {
       context,
@@ -321,42 +304,5 @@ export class RunbookEngine {
       clearTimeout(timer);
       if (onInterrupt) interrupted.removeEventListener('abort', onInterrupt);
     }
-  }
-
-  private failureReport(request: RunRequest, state: RunState, index: number, error: unknown, durationMs: number): Report {
-    const step = request.runbook.steps[index]!;
-    const safe = error instanceof UserError;
-    if (!safe) {
-      request.logger.error({ err: error, runbook: request.runbook.name, step: step.id, code: error instanceof CodedError ? error.code : 'STEP_FAILED' }, 'runbook step failed');
-    }
-    const reason = safe ? error.message : `an internal error (${error instanceof CodedError ? error.code : 'STEP_FAILED'}); the bot's log has the details under invocation ${request.invocation.id}`;
-    const lines: ReportLine[] = [
-      ...state.summaries.map((summary): ReportLine => ({ status: 'ok', label: 'done', value: summary })),
-      { status: 'crit', label: `step ${index + 1}`, value: `${step.title ?? step.id} failed`, note: reason },
-    ];
-    if (!safe) request.logger.debug({ message: errorMessage(error) }, 'failure detail');
-    return {
-      kind: 'report',
-      title: `${request.runbook.name} failed at step ${index + 1} of ${request.runbook.steps.length}`,
-      status: 'crit',
-      sections: [{ title: request.runbook.name, status: 'crit', lines }],
-      context: { requestedBy: request.invocation.actor.name, durationMs },
-    };
-  }
-
-  private summaryReport(request: RunRequest, state: RunState, durationMs: number): Report {
-    return {
-      kind: 'report',
-      title: `${request.runbook.name}: done`,
-      status: 'ok',
-      sections: [
-        {
-          title: request.runbook.name,
-          status: 'ok',
-          lines: state.summaries.map((summary) => ({ status: 'ok', label: 'done', value: summary })),
-        },
-      ],
-      context: { requestedBy: request.invocation.actor.name, durationMs },
-    };
   }
 }

@@ -12,8 +12,11 @@ const argumentSpecSchema = z
     required: z.boolean().default(false),
     choices: z.array(z.string()).optional(),
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    /** Where a chat platform may offer completions from: the configured targets of these systems. */
-    complete: z.enum(['commands', 'targets', 'postgres', 'redis', 'docker', 'containers', 'runbooks', 'schedules']).optional(),
+    /**
+     * Where a chat platform may offer completions from: `commands`, `runbooks`, `schedules`, `targets` (any
+     * target), or a kind a system module answers (`postgres`, `containers`…); checked against them at start.
+     */
+    complete: name.optional(),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { AuditTrail } from '../audit/audit-trail.js';
-import { CodedError, UserError } from '../core/errors.js';
-import type { Invocation, Platform } from '../core/invocation.js';
+import { invocationFields, type AuditTrail } from '../audit/audit-trail.js';
+import { CodedError, errorCodeOf, UserError } from '../core/errors.js';
+import { platformLabel, type Invocation } from '../core/invocation.js';
 import { notice } from '../core/report.js';
 import type { Responder } from '../core/responder.js';
 import type { RunbookEngine } from '../engine/engine.js';
@@ -19,7 +19,8 @@ export type CommandOutcome = 'ok' | 'invalid' | 'denied' | 'failed' | 'refused';
 export interface CommandOutcomeEvent {
   command: string;
   outcome: CommandOutcome;
-  platform: Platform;
+  /** The platform it came from (`platformLabel`). */
+  platform: string;
   durationMs: number;
 }
 
@@ -49,7 +50,7 @@ export interface RouterDependencies {
   /** Told of every finished command (metrics). */
   onOutcome?: (event: CommandOutcomeEvent) => void;
   /** Told how long after its arrival a command got its first answer (metrics). */
-  onAcknowledged?: (platform: Platform, latencyMs: number) => void;
+  onAcknowledged?: (platform: string, latencyMs: number) => void;
 }
 
 /** The one entry for every command, whatever platform or trigger it came from. */
@@ -83,7 +84,7 @@ export class Router {
     const answering = this.deps.onAcknowledged ? acknowledging(responder, invocation, this.deps.onAcknowledged) : responder;
     if (this.refusing) {
       await this.tell(answering, this.deps.logger, notice('error', shuttingDownText));
-      this.deps.onOutcome?.({ command, outcome: 'refused', platform: invocation.platform, durationMs: 0 });
+      this.deps.onOutcome?.({ command, outcome: 'refused', platform: platformLabel(invocation), durationMs: 0 });
       return 'refused';
     }
     const run = this.handleNow(invocation, answering, command);
@@ -102,7 +103,7 @@ export class Router {
   }
 
   private async handleNow(invocation: Invocation, responder: Responder, command: string): Promise<CommandOutcome> {
-    const logger = this.deps.logger.child({ invocation: invocation.id, platform: invocation.platform, actor: invocation.actor.id });
+    const logger = this.deps.logger.child({ invocation: invocation.id, platform: platformLabel(invocation), actor: invocation.actor.id });
     logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
     const started = Date.now();
     const outcome = await this.dispatchSafely(invocation, responder, logger);
@@ -110,15 +111,11 @@ export class Router {
     await this.deps.audit?.record({
       at: invocation.receivedAt,
       kind: 'command',
-      invocationId: invocation.id,
-      platform: invocation.platform,
-      actor: { id: invocation.actor.id, name: invocation.actor.name },
-      channel: invocation.channel.id,
-      command: invocation.text,
+      ...invocationFields(invocation),
       outcome,
       durationMs: Date.now() - started,
     });
-    this.deps.onOutcome?.({ command, outcome, platform: invocation.platform, durationMs: Date.now() - started });
+    this.deps.onOutcome?.({ command, outcome, platform: platformLabel(invocation), durationMs: Date.now() - started });
     return outcome;
   }
 
@@ -135,7 +132,7 @@ export class Router {
         await this.tell(responder, logger, notice('error', error.message, error.hint));
         return 'invalid';
       }
-      const code = error instanceof CodedError ? error.code : 'COMMAND_FAILED';
+      const code = errorCodeOf(error, 'COMMAND_FAILED');
       logger.error({ err: error, code }, 'command failed');
       await this.tell(responder, logger, notice('error', `Something went wrong running that command (${code}). The details are in the bot's log under invocation ${invocation.id}.`));
       return 'failed';
@@ -186,13 +183,13 @@ export class Router {
 class AccessDenied extends Error {}
 
 /** The responder, reporting the time from arrival to the first answer that reached the requester. */
-function acknowledging(responder: Responder, invocation: Invocation, report: (platform: Platform, latencyMs: number) => void): Responder {
+function acknowledging(responder: Responder, invocation: Invocation, report: (platform: string, latencyMs: number) => void): Responder {
   let reported = false;
   const first = <T>(answer: Promise<T>): Promise<T> =>
     answer.then((value) => {
       if (!reported) {
         reported = true;
-        report(invocation.platform, Date.now() - invocation.receivedAt.getTime());
+        report(platformLabel(invocation), Date.now() - invocation.receivedAt.getTime());
       }
       return value;
     });
