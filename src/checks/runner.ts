@@ -1,6 +1,6 @@
 import { closest } from 'fastest-levenshtein';
 import type { Logger } from 'pino';
-import { CodedError, UserError, errorMessage } from '../core/errors.js';
+import { errorCodeOf, errorMessage, UserError } from '../core/errors.js';
 import { checkIds, type Finding, type ProbeFinding } from '../core/finding.js';
 import type { Report } from '../core/report.js';
 import { createLogger } from '../logging/logger.js';
@@ -114,7 +114,7 @@ function failure(probe: Probe, error: unknown, logger: Pick<Logger, 'error'>): P
   }
   const couldNotRun = { checkId: checkIds.probe, status: 'unknown', label: 'checks' } as const;
   if (error instanceof UserError) return { ...couldNotRun, text: `could not run (${error.message})` };
-  const code = error instanceof CodedError ? error.code : 'HEALTH_PROBE_FAILED';
+  const code = errorCodeOf(error, 'HEALTH_PROBE_FAILED');
   logger.error({ code, target: probe.target, system: probe.system, err: errorMessage(error) }, 'health probe failed');
   return { ...couldNotRun, text: `could not run (internal error ${code}; details in the bot log)` };
 }
