@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { DISCORD_FIXTURE, type FakeMessage, type FakeUser, type MessageFields, type SentInteraction } from '../fakes/discord/index.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
+import { startOwnRedis, type OwnRedis } from '../support/services.js';
 import { startBot, type RunningBot } from './discord-support.js';
 
 const { channels, roles, users } = DISCORD_FIXTURE;
 const suffix = randomBytes(4).toString('hex');
 const container = `maintbot-test-discord-approve-${suffix}`;
-const storePrefix = `maintbot-test-discord-approvals-${suffix}:`;
 const ephemeral = 64;
 /** Members outside the fixture who hold the sre role, so 20 different people can click at once. */
 const otherSres: FakeUser[] = Array.from({ length: 12 }, (_, index) => ({ id: `16000000000000000${String(index).padStart(2, '0')}`, username: `approver-${index}` }));
 
 let bot: RunningBot;
+let redis: OwnRedis;
 
 beforeAll(async () => {
   await removeTestContainers(container);
   await startTestContainer({ name: container });
-  const store = await RedisStore.connect('redis://127.0.0.1:6379', { prefix: storePrefix });
+  redis = await startOwnRedis();
+  const store = await RedisStore.connect(redis.url, { prefix: 'maintbot-test-discord-approvals:' });
   bot = await startBot({
     store,
     shippedCommands: ['restart.yaml', 'approve.yaml', 'reject.yaml'],
@@ -31,10 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot?.close();
   await removeTestContainers(container);
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${storePrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  await redis?.stop();
 });
 
 async function startedAt(): Promise<string> {
@@ -84,7 +82,7 @@ async function restartSteps(): Promise<number> {
   return events.filter((event) => event.kind === 'step' && event.action === 'docker.restart' && event.outcome === 'ok').length;
 }
 
-describe('approvals through the real discord.js against the fake Discord, on a real container and Redis', () => {
+describe('approvals through the real discord.js against the fake Discord, on a real container and a Redis of its own', () => {
   it('asks with a card, refuses self-approval privately, and restarts once for 20 concurrent approvals', async () => {
     const before = await startedAt();
     const asked = await restartCard();

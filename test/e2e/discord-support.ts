@@ -11,22 +11,54 @@ import type { CommandHandler } from '../../src/core/chat.js';
 import type { Invocation } from '../../src/core/invocation.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/store.js';
+import { afterAll, beforeAll } from 'vitest';
 import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 
 export const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.not-a-secret';
 
-/** A config for the fake's guild, checking the real local PostgreSQL and Redis. */
-export function discordConfig(fake: FakeDiscord, extra: { grants?: unknown[]; auditFile: string; targets?: Record<string, unknown> }): Config {
+/** The PostgreSQL cluster and redis-server of one test file, which the bot's local-postgres and local-redis check. */
+export interface OwnServices {
+  postgres: OwnPostgres;
+  redis: OwnRedis;
+}
+
+/** Starts the file's own PostgreSQL cluster and redis-server before its tests and stops them after; returns their getter. */
+export function useOwnServices(): () => OwnServices {
+  let services: OwnServices | undefined;
+  beforeAll(async () => {
+    const [postgres, redis] = await Promise.all([startOwnPostgres(), startOwnRedis()]);
+    services = { postgres, redis };
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([services?.postgres.stop(), services?.redis.stop()]);
+  });
+  return () => {
+    if (!services) throw new Error('the own services are not started: call useOwnServices() at the top of the test file');
+    return services;
+  };
+}
+
+/** local-postgres and local-redis on the test's own servers; none without them. */
+function localTargets(services: OwnServices | undefined): Record<string, unknown> {
+  if (!services) return {};
+  return {
+    postgres: [{ name: 'local-postgres', url: services.postgres.url() }],
+    redis: [{ name: 'local-redis', url: services.redis.url }],
+  };
+}
+
+/** A config for the fake's guild, checking the test's own PostgreSQL and Redis when given. */
+export function discordConfig(
+  fake: FakeDiscord,
+  extra: { grants?: unknown[]; auditFile: string; services?: OwnServices; targets?: Record<string, unknown> },
+): Config {
   return configSchema.parse({
     log: { level: 'silent' },
     audit: { file: extra.auditFile },
     chat: { discord: { enabled: 'on', token: TOKEN, application_id: fake.applicationId, api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } },
     access: { default_role: 'viewer', grants: extra.grants ?? [] },
-    targets: {
-      postgres: [{ name: 'local-postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres' }],
-      redis: [{ name: 'local-redis', url: 'redis://127.0.0.1:6379' }],
-      ...extra.targets,
-    },
+    targets: { ...localTargets(extra.services), ...extra.targets },
   });
 }
 
@@ -47,7 +79,9 @@ export interface BotOptions {
   extraCommands?: Record<string, string>;
   /** More shipped command files to load besides health.yaml and help.yaml, e.g. `restart.yaml`. */
   shippedCommands?: string[];
-  /** Merged over the default targets (local PostgreSQL and Redis). */
+  /** The servers local-postgres and local-redis check (see `useOwnServices`); without them there are no such targets. */
+  services?: OwnServices;
+  /** Merged over the default targets (local-postgres and local-redis on `services`). */
   targets?: Record<string, unknown>;
   store?: Store;
   audit?: AuditTrail;
@@ -63,8 +97,8 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
   await mkdir(join(dir, 'commands'));
   for (const name of ['health.yaml', 'help.yaml', ...(options.shippedCommands ?? [])]) await copyFile(resolve(shippedDefinitions.commands, name), join(dir, 'commands', name));
   for (const [name, text] of Object.entries(options.extraCommands ?? {})) await writeFile(join(dir, 'commands', name), text);
-  const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200 });
-  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), targets: options.targets });
+  const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200, waitTimeoutMs: 20_000 });
+  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), services: options.services, targets: options.targets });
   const logger = createLogger({ level: 'silent', pretty: false });
   const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') }, store: options.store, audit: options.audit });
   const invocations: Invocation[] = [];

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/run-bot.js';
+import { eventually } from '../support/services.js';
 import { useTempDir, writeText } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -39,7 +40,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('SIGTERM of a running bot', () => {
-  it('exits 0 within 10 s while a long step runs, says so in chat, and the audit records the run as interrupted', async () => {
+  it('exits 0 while a long step runs, interrupting it rather than waiting, says so in chat, and the audit records the run as interrupted', async () => {
     const dir = await tempDir();
     const stuck = await hangingEndpoint();
     const auditFile = join(dir, 'audit.jsonl');
@@ -60,19 +61,19 @@ describe('SIGTERM of a running bot', () => {
     const bot = startBotProcess(configPath);
     const port = Number((await bot.started).observabilityPort);
     bot.process.stdin.write('/maint health\n');
-    await within(stuck.connected, 10_000, 'the health probe did not reach the hung endpoint');
+    await within(stuck.connected, 30_000, 'the health probe did not reach the hung endpoint');
 
-    const signalled = Date.now();
     bot.process.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'unready', down: [{ component: 'maintbot', reason: 'shutting down' }] });
+    const ready = await eventually('/readyz to answer 503', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const body: unknown = await response.json();
+      return response.status === 503 && body;
+    });
+    expect(ready).toMatchObject({ status: 'unready', down: [{ component: 'maintbot', reason: 'shutting down' }] });
 
-    const code = await within(bot.exited, 12_000, 'the bot did not exit');
-    const elapsed = Date.now() - signalled;
+    const code = await within(bot.exited, 40_000, 'the bot did not exit');
     expect(code, bot.stderr()).toBe(0);
-    expect(elapsed).toBeLessThan(10_000);
+    expect(bot.stderr()).toContain('steps still running at shutdown; interrupting them');
     expect(bot.stdout()).toContain('health was interrupted at step 1 of 1');
 
     const events = (await readFile(auditFile, 'utf8'))
@@ -85,7 +86,7 @@ describe('SIGTERM of a running bot', () => {
         expect.objectContaining({ kind: 'runbook', runbook: 'health', outcome: 'interrupted' }),
       ]),
     );
-  }, 40_000);
+  }, 90_000);
 
   it('leaves no scratch database, no held lock and an interrupted audit record when SIGTERM arrives during a restore test', async () => {
     const suffix = randomBytes(4).toString('hex');
@@ -131,31 +132,22 @@ describe('SIGTERM of a running bot', () => {
         '        restore_test:',
         `          scratch_prefix: ${prefix}`,
         '          checks:',
-        '            - { name: slow check, sql: "SELECT pg_sleep(30) IS NOT NULL" }',
+        '            - { name: slow check, sql: "SELECT pg_sleep(600) IS NOT NULL" }',
       ].join('\n'),
     );
     const bot = startBotProcess(configPath);
     await bot.started;
     bot.process.stdin.write('/maint backup\n/maint restore-test\n');
-    await within(
-      (async () => {
-        for (;;) {
-          const scratch = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query LIKE '%pg_sleep(30)%'", [`${prefix}%`]);
-          if (scratch.rowCount) return;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      })(),
-      20_000,
-      'the restore test did not reach its slow check',
-    ).catch((error: Error) => {
+    await eventually('the restore test to reach its slow check', async () => {
+      const scratch = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query LIKE '%pg_sleep(600)%'", [`${prefix}%`]);
+      return Boolean(scratch.rowCount);
+    }, 45_000).catch((error: Error) => {
       throw new Error(`${error.message}\nstdout:\n${bot.stdout()}\nstderr:\n${bot.stderr().slice(-3000)}`);
     });
 
-    const signalled = Date.now();
     bot.process.kill('SIGTERM');
-    const code = await within(bot.exited, 12_000, 'the bot did not exit');
+    const code = await within(bot.exited, 40_000, 'the bot did not exit');
     expect(code, bot.stderr().slice(-3000)).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(10_000);
 
     const scratch = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
     expect(scratch.rows).toEqual([]);
@@ -165,7 +157,7 @@ describe('SIGTERM of a running bot', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as { kind: string; outcome: string; runbook?: string });
     expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'runbook', runbook: 'restore-test', outcome: 'interrupted' })]));
-  }, 60_000);
+  }, 120_000);
 });
 
 /**
@@ -195,7 +187,7 @@ function startBotProcess(configPath: string) {
       child.stderr.on('data', look);
       look();
     }),
-    20_000,
+    40_000,
     'the bot did not start',
   ).catch((error: Error) => {
     throw new Error(`${error.message}\nstderr:\n${stderr}`);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SlackBlock } from '../../src/chat/slack/blocks.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
 import type { StoredMessage } from '../fakes/slack/index.js';
-import { blockTexts, buttonValue, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { eventually } from '../support/services.js';
+import { blockTexts, buttonValue, command, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
 const container = `maintbot-test-slack-approve-${suffix}`;
@@ -26,6 +28,8 @@ beforeAll(async () => {
     grants: [{ role: 'operator', slack: { users: [anna.user_id, ben.user_id, ...others.map((user) => user.user_id)] } }],
   });
 }, 30_000);
+
+beforeEach(() => harness.reset());
 
 afterAll(async () => {
   await harness?.close();
@@ -81,6 +85,7 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
     const refusal = await fake.waitForResponse(own.responseUrlId);
     expect(refusal).toMatchObject({ responseType: 'ephemeral', replaceOriginal: false });
     expect(refusal.body.text).toMatch(/four-eyes rule/);
+    await harness.commands.waitForFinished(command(card.approve, anna.user_id));
     expect(message(card.ts)).toEqual(asked);
     expect(await startedAt()).toBe(before);
 
@@ -98,6 +103,7 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
       return posts.length >= clickers.length - 1 ? posts : undefined;
     });
     expect(answered).toHaveLength(clickers.length - 1);
+    await eventually('all 20 approval clicks handled', () => harness.commands.finished().filter(command(card.approve)).length === clickers.length + 1);
     for (const post of answered) {
       expect(post).toMatchObject({ responseType: 'ephemeral', replaceOriginal: false });
       expect(post.body.text).toMatch(/is already (approved and running|done); your click changed nothing/);
@@ -127,6 +133,7 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
 
     const late = await click(anna, card.ts, card.approve, 'Approve');
     expect((await fake.waitForResponse(late.responseUrlId)).body.text).toMatch(/is already rejected; your click changed nothing/);
+    await harness.commands.waitForFinished(command(card.approve, anna.user_id));
     expect(await startedAt()).toBe(before);
     expect(await restartSteps()).toBe(restarts);
   }, 20_000);

@@ -7,18 +7,75 @@ import type { SlackBlock } from '../../src/chat/slack/blocks.js';
 import { startSlackChat, type RunningSlackChat } from '../../src/chat/slack/slack-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
+import type { CommandHandler } from '../../src/core/chat.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';
-import type { Message, Report } from '../../src/core/report.js';
-import type { MessageHandle, Responder } from '../../src/core/responder.js';
+import type { Invocation } from '../../src/core/invocation.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/store.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
+import { Journal } from '../fakes/slack/journal.js';
+import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 
 export const BOT_TOKEN = 'xoxb-e2e';
 export const APP_TOKEN = 'xapp-e2e';
 export const SIGNING_SECRET = 'e2e-signing-secret';
 /** A user in the ops user group, which access.grants makes operator. */
 export const OPERATOR = 'U0OPSBOB';
+
+/** Generous deadline of every wait on the fake or on a command: a sign of a hang, not a speed limit. */
+const WAIT_MS = 20_000;
+/**
+ * Far beyond any wait, so the adapter's "Working on it…" fallback never acks in these tests: every ack seen
+ * comes from the command's own first answer (the fallback itself is proven in slack-start.test.ts).
+ */
+const FALLBACK_ACK_MS = 10 * 60_000;
+
+/** The commands the adapter handed to the router since the last `clear()`: begun, and finished (answered or failed). */
+export class CommandLog {
+  private readonly begunLog = new Journal<Invocation>(describeInvocation);
+  private readonly finishedLog = new Journal<Invocation>(describeInvocation);
+
+  /** `handler`, logging each command as it begins and when its handling is over. */
+  wrap(handler: CommandHandler): CommandHandler {
+    return {
+      handle: async (invocation, responder) => {
+        this.begunLog.add(invocation);
+        try {
+          return await handler.handle(invocation, responder);
+        } finally {
+          this.finishedLog.add(invocation);
+        }
+      },
+    };
+  }
+
+  begun(): Invocation[] {
+    return this.begunLog.all();
+  }
+
+  finished(): Invocation[] {
+    return this.finishedLog.all();
+  }
+
+  /** The first finished command matching `matches`, already logged or still to come: the sentinel after which nothing more of it can happen. */
+  waitForFinished(matches: (invocation: Invocation) => boolean, timeoutMs = WAIT_MS): Promise<Invocation> {
+    return this.finishedLog.waitFor(matches, timeoutMs, 'a finished command matching the predicate');
+  }
+
+  clear(): void {
+    this.begunLog.clear();
+    this.finishedLog.clear();
+  }
+}
+
+function describeInvocation(invocation: Invocation): string {
+  return `${invocation.actor.name} (${invocation.origin}): ${invocation.text}`;
+}
+
+/** Matches the command `text`, and when given, only from the user `userId`. */
+export function command(text: string, userId?: string): (invocation: Invocation) => boolean {
+  return (invocation) => invocation.text === text && (userId === undefined || invocation.actor.id === userId);
+}
 
 /** One bot, Slack adapter and fake Slack for a test file; `close` stops them in the right order. */
 export interface SlackHarness {
@@ -28,6 +85,14 @@ export interface SlackHarness {
   config: Config;
   /** HTTP mode: the bot's events endpoint. */
   eventsUrl: string;
+  /** The cluster of this harness alone, checked as `local-postgres`. */
+  postgres: OwnPostgres;
+  /** The redis-server of this harness alone, checked as `local-redis`. */
+  redis: OwnRedis;
+  /** What the adapter handed to the router since the last `reset()`. */
+  commands: CommandLog;
+  /** Forgets the fake's recorded calls and the logged commands. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -45,7 +110,7 @@ async function definitionsWithOperatorCommand(dir: string): Promise<{ commands: 
 
 /** What a test file may add to the default harness: more targets and grants, its own store or audit trail. */
 export interface SlackHarnessOptions {
-  /** Merged over the default targets (local PostgreSQL and Redis). */
+  /** Merged over the default targets (`local-postgres` and `local-redis`, on the harness's own servers). */
   targets?: Record<string, unknown>;
   /** Added to the grant that makes the ops user group operator. */
   grants?: unknown[];
@@ -53,10 +118,16 @@ export interface SlackHarnessOptions {
   audit?: AuditTrail;
 }
 
-/** Starts the fake Slack, the core on the local PostgreSQL and Redis, and the Slack adapter in `mode`. */
+/** Starts the fake Slack, a PostgreSQL cluster and a redis-server of its own, the core checking those, and the Slack adapter in `mode`. */
 export async function startSlackHarness(mode: 'socket' | 'http', options: SlackHarnessOptions = {}): Promise<SlackHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'maintbot-slack-'));
-  const fake = await startFakeSlack({ usergroups: { S0OPS: [OPERATOR] }, users: { U0ALICE: { name: 'alice' } } });
+  const [postgres, redis] = await Promise.all([startOwnPostgres(), startOwnRedis()]);
+  const fake = await startFakeSlack({
+    usergroups: { S0OPS: [OPERATOR] },
+    users: { U0ALICE: { name: 'alice' } },
+    ackTimeoutMs: WAIT_MS,
+    waitTimeoutMs: WAIT_MS,
+  });
   const config = configSchema.parse({
     chat: {
       slack: { mode, bot_token: BOT_TOKEN, app_token: APP_TOKEN, signing_secret: SIGNING_SECRET, api_url: fake.apiUrl, port: 0 },
@@ -65,20 +136,22 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     audit: { file: join(dir, 'audit.jsonl') },
     access: { default_role: 'viewer', grants: [{ role: 'operator', slack: { groups: ['S0OPS'] } }, ...(options.grants ?? [])] },
     targets: {
-      postgres: [{ name: 'local-postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres' }],
-      redis: [{ name: 'local-redis', url: 'redis://127.0.0.1:6379' }],
+      postgres: [{ name: 'local-postgres', url: postgres.url() }],
+      redis: [{ name: 'local-redis', url: redis.url }],
       ...options.targets,
     },
   });
   const logger = createLogger({ level: 'silent', pretty: false });
   const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit });
+  const commands = new CommandLog();
   const chat = await startSlackChat({
-    handler: app.router,
+    handler: commands.wrap(app.router),
     settings: config.chat.slack,
     access: accessFor(slackChat, config.access),
     logger,
     clientPingTimeoutMs: 1000,
     httpHost: '127.0.0.1',
+    fallbackAckMs: FALLBACK_ACK_MS,
   });
   app.outbound.connect(chat.port);
   return {
@@ -87,37 +160,21 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     app,
     config,
     eventsUrl: `http://127.0.0.1:${chat.httpPort ?? 0}/slack/events`,
+    postgres,
+    redis,
+    commands,
+    reset: () => {
+      fake.reset();
+      commands.clear();
+    },
     close: async () => {
       await chat.stop();
       await fake.close();
       await app.close();
+      await Promise.all([postgres.stop(), redis.stop()]);
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Runs `/maint health` straight through the router, as the reference the Slack answer must match. */
-export async function healthDirectly(app: App): Promise<Report> {
-  const seen: Message[] = [];
-  const responder: Responder = {
-    reply: async (message) => {
-      seen.push(message);
-      return { platform: 'console', id: String(seen.length) } satisfies MessageHandle;
-    },
-    update: async (_handle, message) => {
-      seen.push(message);
-    },
-    replyPrivately: async (message) => {
-      seen.push(message);
-    },
-  };
-  await app.router.handle(
-    { id: 'reference', platform: 'console', actor: { id: 'ref', name: 'ref', roles: ['viewer'] }, channel: { id: 'ref' }, text: 'health', origin: 'typed', receivedAt: new Date() },
-    responder,
-  );
-  const report = seen.find((message): message is Report => message.kind === 'report');
-  if (!report) throw new Error(`no report from the router: ${JSON.stringify(seen)}`);
-  return report;
 }
 
 /** The plain texts of every block, for loose assertions on what a reader sees. */

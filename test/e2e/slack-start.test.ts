@@ -7,7 +7,8 @@ import { UserError } from '../../src/core/errors.js';
 import { notice } from '../../src/core/report.js';
 import type { Responder } from '../../src/core/responder.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack/index.js';
+import { eventually } from '../support/services.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const access = accessFor(slackChat, configSchema.parse({}).access);
@@ -24,8 +25,8 @@ describe('starting the Slack adapter', () => {
     for (const fake of fakes.splice(0)) await fake.close();
   });
 
-  async function fakeSlack(): Promise<FakeSlack> {
-    const fake = await startFakeSlack();
+  async function fakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+    const fake = await startFakeSlack(options);
     fakes.push(fake);
     return fake;
   }
@@ -63,19 +64,20 @@ describe('starting the Slack adapter', () => {
     await expect(start).rejects.toThrow(`Slack: cannot reach the Slack API at ${apiUrl} (ECONNREFUSED)`);
   });
 
-  it('acks a slow command with "Working on it…" after about a second, then answers through the response_url', async () => {
-    const fake = await fakeSlack();
+  it('acks a slow command with "Working on it…" after about a second, while it still runs, then answers through the response_url', async () => {
+    const fake = await fakeSlack({ ackTimeoutMs: 20_000 });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const slow = {
       handle: async (_invocation: unknown, responder: Responder) => {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await released;
         await responder.replyPrivately(notice('info', 'done at last'));
       },
     };
     const chat = await startSlackChat({ handler: slow, settings: slackSettings({ bot_token: 'xoxb-1', app_token: 'xapp-1', api_url: fake.apiUrl }), access, logger });
     running.push(chat);
-    const delivered = await fake.sendSlashCommand({ text: 'slow' });
+    const delivered = await fake.sendSlashCommand({ text: 'slow' }).finally(release);
     expect(delivered.ackMs).toBeGreaterThanOrEqual(900);
-    expect(delivered.ackMs).toBeLessThan(2000);
     expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral', text: 'Working on it…' });
     const answer = await fake.waitForResponse(delivered.responseUrlId);
     expect(answer).toMatchObject({ responseType: 'ephemeral', body: { text: 'done at last' } });
@@ -87,7 +89,6 @@ describe('starting the Slack adapter', () => {
     expect(chat.connected()).toBe(true);
     await chat.stop();
     expect(chat.connected()).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(fake.openConnectionCount()).toBe(0);
+    await eventually('the fake to see the socket closed', () => fake.openConnectionCount() === 0, 20_000);
   });
 });

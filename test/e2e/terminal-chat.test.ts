@@ -1,8 +1,30 @@
-import { describe, expect, it } from 'vitest';
-import { runNpmStart } from '../support/run-bot.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runNpmStart } from '../support/run-bot.js';
+import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 import { useTempDir, writeText } from '../support/temp.js';
 
 const tempDir = useTempDir();
+let postgres: OwnPostgres;
+let redis: OwnRedis;
+
+beforeAll(async () => {
+  [postgres, redis] = await Promise.all([startOwnPostgres(), startOwnRedis()]);
+});
+
+afterAll(async () => {
+  await Promise.all([postgres?.stop(), redis?.stop()]);
+});
+
+/** config/default.yaml with its local PostgreSQL and Redis moved to this file's own, idle servers. */
+async function defaultConfigOnOwnServers(): Promise<string> {
+  const shipped = await readFile(join(repoRoot, 'config', 'default.yaml'), 'utf8');
+  const moved = shipped.replace('@127.0.0.1:5432/', `@127.0.0.1:${postgres.port}/`).replace('redis://127.0.0.1:6379', redis.url);
+  expect(moved).not.toContain(':5432');
+  expect(moved).not.toContain(':6379');
+  return writeText(await tempDir(), 'default.yaml', moved);
+}
 
 describe('npm start with piped standard input (the terminal chat)', () => {
   it('says it is the terminal chat, prints the help and exits 0 at end of input', async () => {
@@ -21,12 +43,13 @@ describe('npm start with piped standard input (the terminal chat)', () => {
     expect(run.stdout).toContain('Usage: /maint health [target] [--verbose]');
   });
 
-  it('reports the real local PostgreSQL and Redis in /maint health on the default config', async () => {
-    const run = await runNpmStart(['/maint health --verbose']);
+  it('reports its own PostgreSQL and Redis in /maint health on the default config pointed at them', async () => {
+    const config = await defaultConfigOnOwnServers();
+    const run = await runNpmStart(['/maint health --verbose'], { args: ['--config', config], env: { PGUSER: 'postgres' } });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/[✔▲] local-postgres \(postgres\)/);
+    expect(run.stdout).toMatch(/✔ local-postgres \(postgres\)/);
     expect(run.stdout).toMatch(/PostgreSQL \d+\.\d+/);
-    expect(run.stdout).toMatch(/[✔▲] local-redis \(redis\)/);
+    expect(run.stdout).toMatch(/✔ local-redis \(redis\)/);
     expect(run.stdout).toMatch(/Redis \d+\.\d+\.\d+/);
   });
 

@@ -6,16 +6,16 @@ import { CodedError, UserError } from '../../src/core/errors.js';
 import type { ActionDefinition } from '../../src/core/action.js';
 import { postgresTargetSchema, type PostgresTarget } from '../../src/systems/postgres/probe.js';
 import { actionContext as context } from '../support/action-context.js';
+import { eventually, startOwnPostgres, type OwnPostgres } from '../support/services.js';
 
-const server = 'postgres://postgres@127.0.0.1:5432';
 const database = `maintbot_actions_${randomBytes(4).toString('hex')}`;
-const target: PostgresTarget = postgresTargetSchema.parse({ name: 'main-db', url: `${server}/${database}` });
-const targets = [target];
+const targets: PostgresTarget[] = [];
+let cluster: OwnPostgres;
+let target: PostgresTarget;
 
 let admin: pg.Client;
 let db: pg.Client;
 const sessions: pg.Client[] = [];
-
 
 function parse<Input>(action: ActionDefinition<Input>, raw: Record<string, unknown>): Input {
   return action.inputs.parse(raw);
@@ -78,8 +78,19 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the promise to be rejected');
 }
 
+async function idleForMs(pid: number): Promise<number | undefined> {
+  const { rows } = await admin.query<{ ms: number }>(
+    `select (extract(epoch from now() - state_change) * 1000)::float8 as ms from pg_stat_activity where pid = $1 and state = 'idle in transaction'`,
+    [pid],
+  );
+  return rows[0]?.ms;
+}
+
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: `${server}/postgres` });
+  cluster = await startOwnPostgres({ autovacuum: 'off' });
+  target = postgresTargetSchema.parse({ name: 'main-db', url: cluster.url(database) });
+  targets.push(target);
+  admin = new pg.Client({ connectionString: cluster.url() });
   await admin.connect();
   await admin.query(`create database ${database}`);
   db = new pg.Client({ connectionString: target.url });
@@ -106,9 +117,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await db.end();
-  await admin.query(`drop database if exists ${database} with (force)`);
-  await admin.end();
+  await db?.end();
+  await admin?.end();
+  await cluster?.stop();
 });
 
 describe('postgres.vacuum', () => {
@@ -212,7 +223,7 @@ describe('postgres target and database resolution', () => {
   });
 
   it('names a missing database without ever showing the password', async () => {
-    const secret = postgresTargetSchema.parse({ name: 'secret-db', url: `postgres://postgres:s3cr3t-pw@127.0.0.1:5432/${database}` });
+    const secret = postgresTargetSchema.parse({ name: 'secret-db', url: `postgres://postgres:s3cr3t-pw@127.0.0.1:${cluster.port}/${database}` });
     const vacuum = postgresVacuumAction([secret]);
     const error = await rejection(vacuum.plan(parse(vacuum, { table: 'orders', database: `${database}_missing` }), context()));
     expect(error).toBeInstanceOf(UserError);
@@ -338,8 +349,7 @@ describe('postgres.terminate', () => {
   it('finds sessions idle in a transaction, and skips the bot user unless asked', async () => {
     const idle = await session();
     await idle.client.query('begin; select 1');
-    await expect.poll(async () => (await activity(idle.pid))?.state, { timeout: 5000 }).toBe('idle in transaction');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually('the session idle in a transaction for over 100 ms', async () => ((await idleForMs(idle.pid)) ?? 0) > 150);
 
     const own = await terminate.plan(parse(terminate, { database, idle_in_transaction: 100 }), context());
     expect(own.data).toEqual({ sessions: [] });

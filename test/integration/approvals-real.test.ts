@@ -9,10 +9,10 @@ import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { dockerClient, removeTestContainers, startTestContainer } from '../support/docker.js';
+import { eventually, startOwnPostgres, type OwnPostgres } from '../support/services.js';
 import { person, TestChat } from '../support/test-chat.js';
 
 const suffix = randomBytes(4).toString('hex');
-const server = 'postgres://postgres@127.0.0.1:5432';
 const database = `maintbot_approvals_${suffix}`;
 const auditDatabase = `maintbot_approvals_audit_${suffix}`;
 const sleeperRole = `maintbot_sleeper_${suffix}`;
@@ -24,12 +24,16 @@ const logger = createLogger({ level: 'silent', pretty: false });
 const alice = person('alice', ['operator']);
 const bob = person('bob', ['operator']);
 
+let cluster: OwnPostgres;
+let server: string;
 let admin: pg.Client;
 let app: App;
 let chat: TestChat;
 let audit: PostgresAuditTrail;
 
 beforeAll(async () => {
+  cluster = await startOwnPostgres();
+  server = cluster.server;
   admin = new pg.Client(`${server}/postgres`);
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
@@ -61,10 +65,8 @@ afterAll(async () => {
   await app?.close();
   await removeTestContainers(containerName);
   await removeTestContainers(forbiddenName);
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.query(`DROP DATABASE IF EXISTS ${auditDatabase} WITH (FORCE)`);
-  await admin.query(`DROP ROLE IF EXISTS ${sleeperRole}`);
-  await admin.end();
+  await admin?.end();
+  await cluster?.stop();
   const redis = new Redis('redis://127.0.0.1:6379');
   const keys = await redis.keys(`${storePrefix}*`);
   if (keys.length) await redis.del(...keys);
@@ -73,6 +75,14 @@ afterAll(async () => {
 
 async function startedAt(name: string): Promise<string> {
   return (await dockerClient().getContainer(name).inspect()).State.StartedAt;
+}
+
+async function sleepingOverASecond(pid: number): Promise<boolean> {
+  const { rowCount } = await admin.query(
+    "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep%' AND query_start < now() - interval '1.1 s'",
+    [pid],
+  );
+  return rowCount === 1;
 }
 
 function report(handle: { platform: string; id: string }): Report {
@@ -150,12 +160,12 @@ describe('destructive runbooks against the real Docker and PostgreSQL, approved 
   });
 
   it('terminates a real long query only after approval, and the plan listed it', async () => {
-    const sleeper = new pg.Client({ connectionString: `postgres://${sleeperRole}@127.0.0.1:5432/${database}` });
+    const sleeper = new pg.Client({ connectionString: `postgres://${sleeperRole}@127.0.0.1:${cluster.port}/${database}` });
     await sleeper.connect();
     sleeper.on('error', () => {});
     const pid = (await sleeper.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const sleeping = sleeper.query('SELECT pg_sleep(60)').catch((error: Error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await eventually('the pg_sleep query running for over 1 s', () => sleepingOverASecond(pid));
 
     const { handles } = await chat.type(alice, `terminate-long-queries --older-than 1s --database ${database}`);
     const card = report(handles[0]!);

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { person, TestChat } from '../support/test-chat.js';
 import { MemoryAudit } from '../support/memory-audit.js';
+import { eventually } from '../support/services.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const run = `approvals-${process.pid}-${Date.now()}`;
@@ -176,8 +177,7 @@ describe('approval of a destructive step', () => {
     const { app, chat } = await startBot({ expires_after: '1s' });
     const { handles } = await chat.type(alice, 'bump');
     const id = requestId(card(chat, handles[0]!));
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect(card(chat, handles[0]!).title).toBe('Expired: bump');
+    await eventually('the card to show the expiry', () => card(chat, handles[0]!).title === 'Expired: bump', 20_000);
     await chat.type(bob, `approve ${id}`);
     expect(chat.privateTexts(bob).at(-1)).toMatch(new RegExp(`^Request ${id} expired at \\d\\d:\\d\\d UTC; nothing was run\\.`));
     expect(await counter()).toBe(0);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActions } from '../../src/systems/docker/container-actions.js';
-import { connectDockerEngine } from '../../src/systems/docker/engine.js';
+import { connectDockerEngine, type DockerEngine } from '../../src/systems/docker/engine.js';
 import { UserError } from '../../src/core/errors.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
 import { createDockerProbe, dockerActionPolicy, dockerTargetSchema } from '../../src/systems/docker/probe.js';
@@ -29,8 +29,18 @@ function target(config: Record<string, unknown>) {
   return dockerTargetSchema.parse({ name: 'docker-test', ...config });
 }
 
-async function probeLines(config: Record<string, unknown>) {
-  return createDockerProbe(target(config)).run(AbortSignal.timeout(5_000));
+async function probeLines(config: Record<string, unknown>, engine?: DockerEngine) {
+  return createDockerProbe(target(config), engine).run(AbortSignal.timeout(5_000));
+}
+
+/** The real engine, listing only this file's containers: other suites' containers come and go in parallel. */
+function engineWithOwnContainers(): DockerEngine {
+  const engine = connectDockerEngine();
+  return {
+    listContainers: async (options) =>
+      (await engine.listContainers(options)).filter((summary) => summary.Names.some((listed) => listed.replace(/^\//, '').startsWith(prefix))),
+    getContainer: (id) => engine.getContainer(id),
+  };
 }
 
 async function inspect(containerName: string) {
@@ -111,7 +121,7 @@ describe('Docker health probe against the real engine', () => {
   });
 
   it('warns about a configured name that does not exist and lists the names that do', async () => {
-    const lines = await probeLines({ containers: [name.healthy, `${prefix}helthy`] });
+    const lines = await probeLines({ containers: [name.healthy, `${prefix}helthy`] }, engineWithOwnContainers());
 
     expect(lines.map((line) => line.status)).toEqual(['ok', 'warn']);
     expect(lines[1]).toMatchObject({ label: `${prefix}helthy`, text: 'no such container' });

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
 import { createPostgresProbe, postgresTargetSchema } from '../../src/systems/postgres/probe.js';
 import { runHealth } from '../../src/checks/runner.js';
+import { createOwnDatabase, freePort, startOwnPostgres, type OwnDatabase, type OwnPostgres } from '../support/services.js';
 
-const server = 'postgres://postgres@127.0.0.1:5432';
-const database = `maintbot_health_${randomBytes(4).toString('hex')}`;
-const url = `${server}/${database}`;
-
+let cluster: OwnPostgres;
+let own: OwnDatabase;
+let server: string;
+let database: string;
+let url: string;
 let admin: pg.Client;
 const opened: pg.Client[] = [];
 
@@ -54,18 +55,14 @@ async function waitForState(pid: number, predicate: (row: { state: string; wait_
     .toBe(true);
 }
 
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: `${server}/postgres` });
+  cluster = await startOwnPostgres();
+  server = cluster.server;
+  own = await createOwnDatabase('maintbot_health', server);
+  database = own.name;
+  url = own.url;
+  admin = new pg.Client({ connectionString: cluster.url() });
   await admin.connect();
-  await admin.query(`create database ${database}`);
 });
 
 afterEach(async () => {
@@ -73,8 +70,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await admin.query(`drop database if exists ${database} with (force)`);
-  await admin.end();
+  await admin?.end();
+  await own?.drop();
+  await cluster?.stop();
 });
 
 describe('PostgreSQL health probe against the real server', () => {
@@ -200,7 +198,7 @@ describe('PostgreSQL health probe against the real server', () => {
 
 describe('PostgreSQL targets that cannot be reached', () => {
   it('reports a wrong port as unreachable without showing the password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const probe = createPostgresProbe(
       postgresTargetSchema.parse({ name: 'wrong-port', url: `postgres://postgres:hunter2@127.0.0.1:${port}/${database}` }),
     );
@@ -213,7 +211,7 @@ describe('PostgreSQL targets that cannot be reached', () => {
   });
 
   it('skips an optional target on a wrong port instead of failing the report', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const probe = createPostgresProbe(postgresTargetSchema.parse({ name: 'local-pg', url: `postgres://postgres@127.0.0.1:${port}/postgres`, optional: true }));
     const report = await runHealth([probe], { timeoutMs: 3000, verbose: false });
     expect(report.sections[0]?.lines[0]?.status).toBe('skipped');
@@ -224,12 +222,13 @@ describe('PostgreSQL targets that cannot be reached', () => {
     const run = (target: string) =>
       createPostgresProbe(postgresTargetSchema.parse({ name: 'x', url: target })).run(new AbortController().signal);
 
-    await expect(run(`postgres://postgres:hunter2@127.0.0.1:5432/${database}_nowhere`)).rejects.toThrow(
-      new TargetUnreachable(`database "${database}_nowhere" does not exist at postgres://postgres:***@127.0.0.1:5432/${database}_nowhere`),
+    const host = `127.0.0.1:${cluster.port}`;
+    await expect(run(`postgres://postgres:hunter2@${host}/${database}_nowhere`)).rejects.toThrow(
+      new TargetUnreachable(`database "${database}_nowhere" does not exist at postgres://postgres:***@${host}/${database}_nowhere`),
     );
     const role = `nobody_${randomBytes(3).toString('hex')}`;
-    await expect(run(`postgres://${role}:hunter2@127.0.0.1:5432/postgres`)).rejects.toThrow(
-      new TargetUnreachable(`the server rejected the login (role "${role}" does not exist) at postgres://${role}:***@127.0.0.1:5432/postgres`),
+    await expect(run(`postgres://${role}:hunter2@${host}/postgres`)).rejects.toThrow(
+      new TargetUnreachable(`the server rejected the login (role "${role}" does not exist) at postgres://${role}:***@${host}/postgres`),
     );
   });
 });

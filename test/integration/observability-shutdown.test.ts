@@ -10,6 +10,7 @@ import { shuttingDownText } from '../../src/router/router.js';
 import { person, TestChat } from '../support/test-chat.js';
 import { useTempDir } from '../support/temp.js';
 import { MemoryAudit } from '../support/memory-audit.js';
+import { eventually } from '../support/services.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const tempDir = useTempDir();
@@ -22,31 +23,27 @@ const alice = person('alice', ['operator']);
 const bob = person('bob', ['operator']);
 const lockKey = `test:slow:${process.pid}`;
 
-/** A destructive step that runs until it is aborted, or `quick` ms when given. */
-const slow: ActionDefinition<{ quick?: number }> = {
+/** The test.slow steps that have begun, in order; each runs until released or aborted. */
+const begun: { release: () => void }[] = [];
+
+/** A destructive step that runs until the test releases it or its signal aborts. */
+const slow: ActionDefinition<Record<string, never>> = {
   name: 'test.slow',
   destructive: true,
-  inputs: z.object({ quick: z.number().int().optional() }),
+  inputs: z.object({}),
   async plan() {
     return { summary: 'rewrite the big table', detail: [], lockKey };
   },
-  async run(input, context) {
+  async run(_input, context) {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, input.quick ?? 60_000);
-      context.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          reject(new Error('aborted'));
-        },
-        { once: true },
-      );
+      begun.push({ release: resolve });
+      context.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
     });
     return { summary: 'rewritten' };
   },
 };
 
-async function startCore(quick?: number): Promise<{ app: App; chat: TestChat; audit: MemoryAudit }> {
+async function startCore(): Promise<{ app: App; chat: TestChat; audit: MemoryAudit }> {
   const root = await tempDir();
   const folders = { commands: join(root, 'commands'), runbooks: join(root, 'runbooks') };
   await mkdir(folders.commands);
@@ -54,8 +51,7 @@ async function startCore(quick?: number): Promise<{ app: App; chat: TestChat; au
   await writeFile(join(folders.commands, 'approve.yaml'), 'name: approve\nsummary: Approve\nargs:\n  - { name: id, required: true }\nroles: [operator]\nbuiltin: approve\n');
   await writeFile(join(folders.commands, 'rewrite.yaml'), 'name: rewrite\nsummary: Rewrite the big table\nroles: [operator]\nrunbook: rewrite\n');
   await writeFile(join(folders.commands, 'help.yaml'), 'name: help\nsummary: Help\nroles: [operator]\nbuiltin: help\n');
-  const withInput = quick === undefined ? '' : `\n    with: { quick: ${quick} }`;
-  await writeFile(join(folders.runbooks, 'rewrite.yaml'), `name: rewrite\ndescription: test\nsteps:\n  - id: rewrite\n    action: test.slow${withInput}\n  - id: again\n    action: test.slow${withInput}\n`);
+  await writeFile(join(folders.runbooks, 'rewrite.yaml'), 'name: rewrite\ndescription: test\nsteps:\n  - id: rewrite\n    action: test.slow\n  - id: again\n    action: test.slow\n');
   const audit = new MemoryAudit();
   const app = await buildApp(configSchema.parse({ targets: {} }), logger, { folders, audit, extraActions: [slow] });
   apps.push(app);
@@ -64,14 +60,15 @@ async function startCore(quick?: number): Promise<{ app: App; chat: TestChat; au
   return { app, chat, audit };
 }
 
-/** Asks for the rewrite as alice, approves it as bob, and returns the approval click still running. */
-async function startApprovedRun(chat: TestChat): Promise<{ running: Promise<unknown> }> {
+/** Asks for the rewrite as alice, approves it as bob, and returns once its first step runs, with the approval click still running. */
+async function startApprovedRun(chat: TestChat): Promise<{ running: Promise<unknown>; step: { release: () => void } }> {
   const { handles } = await chat.type(alice, 'rewrite');
   const latest = chat.latest(handles[0]!);
   const id = (latest.kind === 'report' ? latest.buttons : [])!.find((button) => button.label === 'Approve')!.command.split(' ')[1]!;
+  const before = begun.length;
   const running = chat.type(bob, `approve ${id}`);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  return { running };
+  const step = await eventually('the first step to begin', () => begun[before], 20_000);
+  return { running, step };
 }
 
 describe('graceful shutdown of the core', () => {
@@ -82,12 +79,10 @@ describe('graceful shutdown of the core', () => {
     const { running } = await startApprovedRun(chat);
     expect(app.engine.runningCount).toBe(1);
 
-    const started = Date.now();
     const drained = app.drain({ graceMs: 300, interruptMs: 2_000 });
     expect(await chat.type(alice, 'help')).toMatchObject({ outcome: 'refused' });
     expect(chat.privateTexts(alice)).toContain(shuttingDownText);
     await drained;
-    expect(Date.now() - started).toBeLessThan(1_500);
     await running;
 
     const outcomes = audit.events.filter((event) => event.kind !== 'command').map((event) => `${event.kind}:${event.outcome}`);
@@ -103,9 +98,12 @@ describe('graceful shutdown of the core', () => {
   });
 
   it('lets a step that ends within the grace period finish, and starts no further step', async () => {
-    const { app, chat, audit } = await startCore(200);
-    const { running } = await startApprovedRun(chat);
-    await app.drain({ graceMs: 3_000, interruptMs: 1_000 });
+    const { app, chat, audit } = await startCore();
+    const { running, step } = await startApprovedRun(chat);
+    const drained = app.drain({ graceMs: 20_000, interruptMs: 1_000 });
+    expect(await chat.type(alice, 'help')).toMatchObject({ outcome: 'refused' });
+    step.release();
+    await drained;
     await running;
     const steps = audit.events.filter((event) => event.kind === 'step' || event.kind === 'runbook').map((event) => `${event.kind}:${event.step ?? ''}:${event.outcome}`);
     expect(steps).toEqual(expect.arrayContaining(['step:rewrite:ok', 'runbook::interrupted']));

@@ -14,6 +14,7 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/store.js';
 import { person, TestChat } from '../support/test-chat.js';
 import { useTempDir } from '../support/temp.js';
+import { eventually, freePort, startOwnRedis } from '../support/services.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const tempDir = useTempDir();
@@ -56,12 +57,12 @@ async function definitions(): Promise<{ commands: string; runbooks: string }> {
   return folders;
 }
 
-async function startCore(options: { store?: Store; targets?: unknown } = {}): Promise<{ app: App; config: Config; metrics: PrometheusMetrics; chat: TestChat }> {
+async function startCore(options: { store?: Store; targets: unknown }): Promise<{ app: App; config: Config; metrics: PrometheusMetrics; chat: TestChat }> {
   const dir = await tempDir();
   const config = configSchema.parse({
     audit: { file: join(dir, 'audit.jsonl') },
     observability: { enabled: 'on', host: '127.0.0.1', port: 0 },
-    targets: options.targets ?? { host: { name: 'this-host', mounts: ['/'] }, redis: [{ name: 'shared-redis', url: 'redis://127.0.0.1:6379' }] },
+    targets: options.targets,
   });
   const metrics = new PrometheusMetrics();
   const app = await buildApp(config, logger, { metrics, store: options.store, folders: await definitions(), extraActions: [wipe] });
@@ -95,7 +96,11 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 describe('/metrics', () => {
   it('counts commands by name and outcome, runbook durations, approvals, check states, acks and chat connections', async () => {
-    const { app, config, metrics, chat } = await startCore();
+    const redis = await startOwnRedis();
+    cleanups.push(() => redis.stop());
+    const { app, config, metrics, chat } = await startCore({
+      targets: { host: { name: 'this-host', mounts: ['/'] }, redis: [{ name: 'own-redis', url: redis.url }] },
+    });
     const slack = { up: true, connected() { return this.up; } };
     const server = await serve(app, config, metrics, new Map([['slack', slack]]));
 
@@ -131,7 +136,7 @@ describe('/metrics', () => {
     expect(sample(text, 'maintbot_approvals_total', { outcome: 'refused' })).toBe(1);
     expect(sample(text, 'maintbot_approvals_total', { outcome: 'approved' })).toBe(1);
 
-    expect(sample(text, 'maintbot_check_state', { target: 'shared-redis', check: 'reachable' })).toBe(0);
+    expect(sample(text, 'maintbot_check_state', { target: 'own-redis', check: 'reachable' })).toBe(0);
     expect(sample(text, 'maintbot_check_state', { target: 'this-host', check: 'disk /' })).toBeLessThanOrEqual(2);
 
     expect(sample(text, 'maintbot_ack_latency_seconds_count', { platform: 'console' })).toBe(9);
@@ -155,7 +160,7 @@ async function ownRedis(): Promise<{ port: number; start(): Promise<void>; stop(
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(() => canConnect(port), 5_000, `redis-server on port ${port} did not start`);
+    await eventually(`redis-server on port ${port} to accept connections`, () => canConnect(port));
   };
   const stop = async (): Promise<void> => {
     if (!child || child.exitCode !== null) return;
@@ -168,17 +173,6 @@ async function ownRedis(): Promise<{ port: number; start(): Promise<void>; stop(
   return { port, start, stop };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -188,14 +182,6 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, failure: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(failure);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('/readyz', () => {
@@ -215,6 +201,6 @@ describe('/readyz', () => {
     expect((await get(server.port, '/healthz')).status).toBe(200);
 
     await redis.start();
-    await waitFor(async () => (await get(server.port, '/readyz')).status === 200, 10_000, '/readyz did not turn ready after Redis came back');
+    await eventually('/readyz to turn ready after Redis came back', async () => (await get(server.port, '/readyz')).status === 200, 20_000);
   }, 30_000);
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
@@ -20,7 +20,6 @@ const containerName = `maintbot-test-restore-${suffix}`;
 const logger = createLogger({ level: 'silent', pretty: false });
 const alice = person('alice', ['operator']);
 const bob = person('bob', ['operator']);
-
 
 let admin: pg.Client;
 let dir: string;
@@ -85,14 +84,21 @@ function report(handle: { platform: string; id: string }): Report {
   return message;
 }
 
+async function backupNow(): Promise<string> {
+  const before = new Set(await readdir(dir));
+  await chat.type(alice, 'backup');
+  const dumps = (await readdir(dir)).filter((name) => name.endsWith('.dump') && !before.has(name));
+  if (dumps.length !== 1) throw new Error(`expected one new dump in ${dir}, found: ${dumps.join(', ') || 'none'}`);
+  return dumps[0]!;
+}
+
 async function startedAt(): Promise<string> {
   return (await dockerClient().getContainer(containerName).inspect()).State.StartedAt;
 }
 
 describe('restoring a backup into an existing database, approved in chat', () => {
   it('overwrites the database only after a second person approves, and the data then equals the backup', async () => {
-    await chat.type(alice, 'backup');
-    const dump = (await readdir(dir)).find((name) => name.endsWith('.dump'))!;
+    const dump = await backupNow();
     const atBackup = (await query(snapshotSql))[0];
 
     await query(`DELETE FROM guests WHERE id > 3000; UPDATE guests SET name = 'changed' WHERE id < 10; CREATE TABLE scribbles (x int); INSERT INTO rooms VALUES (5000, 50)`);
@@ -123,8 +129,9 @@ describe('restoring a backup into an existing database, approved in chat', () =>
   });
 
   it('rejected, it changes nothing', async () => {
-    const dump = (await readdir(dir)).find((name) => name.endsWith('.dump'))!;
+    const dump = await backupNow();
     await query('CREATE TABLE kept_after_reject (x int)');
+    onTestFinished(() => query('DROP TABLE IF EXISTS kept_after_reject').then(() => undefined));
     const { handles } = await chat.type(alice, `restore ${dump} --into ${database}`);
     await chat.click(bob, handles[0]!, 'Reject');
     expect(report(handles[0]!).title).toBe('Rejected: restore');

@@ -19,6 +19,7 @@ import type { Report } from '../../src/core/report.js';
 import type { ActionContext } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { eventually } from '../support/services.js';
 import { person } from '../support/test-chat.js';
 
 const suffix = randomBytes(4).toString('hex');
@@ -56,6 +57,12 @@ function contextFor(signal = new AbortController().signal): ActionContext {
 
 async function scratchDatabases(): Promise<string[]> {
   return (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix])).rows.map((row) => row.datname);
+}
+
+async function pgRestoreRunning(childOutput: string): Promise<boolean> {
+  if (!childOutput.includes('restoring (jobs 1)')) return false;
+  const busy = await admin.query("SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND application_name = 'maintbot-restore-test'", [prefix]);
+  return busy.rowCount! > 0;
 }
 
 async function freshBackup(target: 'small-db' | 'large-db'): Promise<string> {
@@ -188,15 +195,9 @@ console.log('finished');
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      const deadline = Date.now() + 40_000;
-      let restoring = false;
-      while (!restoring && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        if (!output.includes('restoring (jobs 1)')) continue;
-        const busy = await admin.query("SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND application_name = 'maintbot-restore-test'", [prefix]);
-        restoring = busy.rowCount! > 0;
-      }
-      expect(restoring, `the child never reached pg_restore: ${output}`).toBe(true);
+      await eventually('the child to reach pg_restore', () => pgRestoreRunning(output), 40_000).catch((error: Error) => {
+        throw new Error(`${error.message}; its output: ${output}`);
+      });
       process.kill(-child.pid!, 'SIGKILL');
       await exited;
     } finally {

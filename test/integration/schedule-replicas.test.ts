@@ -12,6 +12,7 @@ import type { JobRun } from '../../src/schedule/jobs.js';
 import { schedulesSchema, type Schedule } from '../../src/schedule/schedule-config.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { eventually } from '../support/services.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const prefix = `maintbot-schedule-test-${process.pid}-${Date.now()}:`;
@@ -102,10 +103,11 @@ describe('schedules and alerts on the real Redis', () => {
     };
     const a = await scheduler('a');
     const b = await scheduler('b');
-    await new Promise((resolve) => setTimeout(resolve, 3200));
+    await eventually('three ticks run by a and b', () => runs.length >= 3, 20_000);
     await a.stop();
+    const ranBeforeC = runs.length;
     const c = await scheduler('c');
-    await new Promise((resolve) => setTimeout(resolve, 2200));
+    await eventually('two ticks run by b and c', () => runs.length >= ranBeforeC + 2, 20_000);
     await Promise.all([b.stop(), c.stop()]);
 
     const ticks = runs.map((run) => run.tick);

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/store.js';
+import { eventually } from '../support/services.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const prefix = `maintbot-store-test-${process.pid}-${Date.now()}:`;
@@ -77,18 +78,20 @@ describe.each(kinds)('store: %s', (_name, open) => {
     const [a, b] = await open();
     const key = `lease-${Math.random()}`;
     expect((await a.acquireLock(key, { description: 'crashed', since: 0 }, 100)).acquired).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect((await b.acquireLock(key, { description: 'next', since: 0 }, 1000)).acquired).toBe(true);
+    await eventually('the lease to lapse', async () => (await b.acquireLock(key, { description: 'next', since: 0 }, 1000)).acquired, 20_000);
   });
 
   it('creates only when absent, expires values, and lists keys by prefix', async () => {
     const [a, b] = await open();
     const key = `create-${Math.random()}`;
-    expect(await a.create(key, 1, 100)).toBe(true);
-    expect(await b.create(key, 2, 100)).toBe(false);
+    expect(await a.create(key, 1, 60_000)).toBe(true);
+    expect(await b.create(key, 2, 60_000)).toBe(false);
     expect(await b.keys('create-')).toContain(key);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await a.get(key)).toBeUndefined();
+    const brief = `create-brief-${Math.random()}`;
+    expect(await a.create(brief, 1, 100)).toBe(true);
+    await eventually('the value to expire', async () => (await a.get(brief)) === undefined, 20_000);
+    expect(await b.keys('create-')).not.toContain(brief);
+    expect(await b.create(brief, 2, 60_000)).toBe(true);
   });
 });
 
