@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SlackBlock } from '../../src/chat/slack/blocks.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
 import type { StoredMessage } from '../fakes/slack/index.js';
