@@ -18,7 +18,9 @@ export interface MessageUpdater {
 /**
  * Posts in channels and updates by handle, outside of any one command's reply: scheduled reports, alerts,
  * approval cards (also after a restart, from a stored handle). Each chat platform has one; the outbound
- * registry (`src/outbound/registry.ts`) sends through the one the handle names.
+ * registry (`src/outbound/registry.ts`) sends through the one the handle names. A report too long for one
+ * message goes on in follow-ups in the first message's thread (`src/render/report-pages.ts`); the handle
+ * names the first.
  */
 export interface ChatPort extends MessageUpdater {
   readonly platform: Platform;
@@ -29,7 +31,8 @@ export interface ChatPort extends MessageUpdater {
 /**
  * Answers one invocation, on its platform: the public reply, private answers to the requester, and
  * updates of messages on the same platform (through the invocation where it can, e.g. a Discord
- * interaction's token). A message on another platform is updated through the outbound registry.
+ * interaction's token). A message on another platform is updated through the outbound registry. As
+ * with `ChatPort`, a report too long for one message goes on in follow-ups after the one the handle names.
  */
 export interface Responder extends MessageUpdater {
   /** Posts a message in the invocation's channel. */

@@ -103,7 +103,7 @@ describe('/maint on Discord through the real discord.js against the fake Discord
     expect(await bot.fake.waitForCallback(click.id)).toMatchObject({ type: 6 });
     await bot.fake.waitForOriginalEdit(click.token, (body) => (body.embeds?.length ?? 0) > 0, 15_000);
     const updated = bot.fake.messages(channels.ops).find((message) => message.id === card.id.split('/')[1]);
-    expect(updated).toMatchObject({ content: '', components: [], embeds: [{ title: '✅ Health: local-redis' }, { title: '✅ local-redis (redis)' }] });
+    expect(updated).toMatchObject({ content: '', components: [], embeds: [{ title: '✅ Health: local-redis' }, { title: '✅ 1 target ok', description: expect.stringMatching(/^local-redis \(redis\)\n/) }] });
   });
 
   it('offers target names that start with what the user typed', async () => {

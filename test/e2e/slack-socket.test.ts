@@ -42,7 +42,7 @@ describe('Slack adapter in Socket Mode, through the real Bolt against the fake S
     await commands.waitForFinished(command('health', 'U0ALICE'));
     const blocks = final.body.blocks as SlackBlock[];
     expect(blocks[0]).toMatchObject({ type: 'header', text: { text: `${statusEmoji('crit')} Health` } });
-    expect(blockTexts(blocks)).toContain(`${statusEmoji('ok')} *local-postgres (postgres)*`);
+    expect(blockTexts(blocks)).toContain(`${statusEmoji('ok')} 1 target ok: local-postgres (postgres)`);
     expect(blockTexts(blocks)).toContain(`${statusEmoji('crit')} *local-redis (redis)*`);
     expect(blockTexts(blocks)).toContain(`${statusEmoji('crit')} *hit ratio*\\n0.00 (0 hits, 3 misses since start)`);
     expect(blockTexts(blocks)).toContain('asked by alice');

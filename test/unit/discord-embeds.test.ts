@@ -2,9 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ButtonCommands } from '../../src/chat/discord/button-commands.js';
-import { renderDiscordMessage } from '../../src/chat/discord/embeds.js';
-import { discordLimits, embedSize, type DiscordMessageBody } from '../../src/chat/discord/message-body.js';
+import { renderDiscordMessage, renderDiscordMessages } from '../../src/chat/discord/embeds.js';
+import type { DiscordMessageBody } from '../../src/chat/discord/message-body.js';
 import type { Notice, Report, ReportLine } from '../../src/core/report.js';
+import { expectWithinDiscordLimits } from '../support/chat-limits.js';
 
 const goldenDir = resolve(import.meta.dirname, '../golden/discord');
 
@@ -18,23 +19,7 @@ function matchesGolden(name: string, body: DiscordMessageBody): void {
   expect(text).toBe(readFileSync(path, 'utf8'));
 }
 
-function withinLimits(body: DiscordMessageBody): void {
-  expect(body.content.length).toBeLessThanOrEqual(discordLimits.content);
-  expect(body.embeds.length).toBeLessThanOrEqual(discordLimits.embedsPerMessage);
-  expect(body.embeds.reduce((sum, embed) => sum + embedSize(embed), 0)).toBeLessThanOrEqual(discordLimits.charactersInAllEmbeds);
-  for (const embed of body.embeds) {
-    expect(embed.title?.length ?? 0).toBeLessThanOrEqual(discordLimits.title);
-    expect(embed.description?.length ?? 0).toBeLessThanOrEqual(discordLimits.description);
-    expect(embed.fields?.length ?? 0).toBeLessThanOrEqual(discordLimits.fieldsPerEmbed);
-    for (const field of embed.fields ?? []) {
-      expect(field.name.length).toBeLessThanOrEqual(discordLimits.fieldName);
-      expect(field.value.length).toBeGreaterThan(0);
-      expect(field.value.length).toBeLessThanOrEqual(discordLimits.fieldValue);
-    }
-  }
-  expect(body.components.length).toBeLessThanOrEqual(discordLimits.rowsPerMessage);
-  for (const row of body.components) expect(row.components.length).toBeLessThanOrEqual(discordLimits.buttonsPerRow);
-}
+const withinLimits = expectWithinDiscordLimits;
 
 const okFolded: Report = {
   kind: 'report',
@@ -112,9 +97,10 @@ const noticeWithButtons: Notice = {
 };
 
 describe('Discord embed renderer', () => {
-  it('renders an ok report with folded lines as a green header and one embed per target', () => {
+  it('renders an ok report with folded lines as a green header and one green embed naming the healthy targets', () => {
     const body = renderDiscordMessage(okFolded);
     withinLimits(body);
+    expect(body.embeds[1]).toMatchObject({ title: '✅ 2 targets ok', description: 'local-postgres (postgres), local-redis (redis)\n(--verbose shows their 12 ok lines)' });
     matchesGolden('ok-folded', body);
   });
 
@@ -125,12 +111,20 @@ describe('Discord embed renderer', () => {
     matchesGolden('mixed-warn-crit', body);
   });
 
-  it('cuts a report too big for one message within every Discord limit and says how many lines are left out', () => {
-    const body = renderDiscordMessage(hugeReport());
-    withinLimits(body);
-    const shown = body.embeds.reduce((sum, embed) => sum + (embed.fields?.length ?? 0), 0);
-    expect(body.embeds.at(-1)?.footer?.text).toBe(`… ${360 - shown} more lines — /maint health --verbose\nasked by carol · 3 s`);
-    matchesGolden('huge-cut', body);
+  it('splits a report too big for one message into messages within every Discord limit: the first names every target, the rest carry every line', () => {
+    const report = hugeReport();
+    const bodies = renderDiscordMessages(report);
+    bodies.forEach(withinLimits);
+    const [first, ...followUps] = bodies;
+    const named = JSON.stringify(first!.embeds);
+    for (const section of report.sections) expect(named).toContain(section.title);
+    expect(first!.embeds.at(-1)?.footer?.text).toBe(`continued in ${followUps.length} more messages\nasked by carol · 3 s`);
+    const fields = bodies.flatMap((body) => body.embeds.flatMap((embed) => embed.fields ?? []));
+    expect(fields).toHaveLength(360);
+    followUps.forEach((body, index) => expect(body.content).toBe(`Health · continued, ${index + 2} of ${bodies.length}`));
+    expect(followUps.every((body) => body.components.length === 0)).toBe(true);
+    expect(JSON.stringify(bodies)).not.toContain('--verbose');
+    matchesGolden('huge-cut', first!);
   });
 
   it('renders a notice as content with a code block and its buttons as one row', () => {

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderSlackMessage, type SlackBlock, type SlackMessage } from '../../src/chat/slack/blocks.js';
-import { slackLimits } from '../../src/chat/slack/limits.js';
+import { renderSlackMessage, renderSlackMessages, type SlackMessage } from '../../src/chat/slack/blocks.js';
 import type { Message, Report, ReportLine, ReportSection } from '../../src/core/report.js';
+import { expectWithinSlackLimits } from '../support/chat-limits.js';
 
 const goldenDir = join(import.meta.dirname, '..', 'golden', 'slack');
 
@@ -12,30 +12,6 @@ async function expectGolden(name: string, rendered: SlackMessage): Promise<void>
   const actual = `${JSON.stringify(rendered, null, 2)}\n`;
   if (process.env.UPDATE_GOLDEN === '1') await writeFile(path, actual);
   expect(actual).toBe(await readFile(path, 'utf8'));
-}
-
-/** Every limit Slack enforces on a message; a breach here is a message Slack would reject. */
-function expectWithinSlackLimits(message: SlackMessage): void {
-  expect(message.text.length).toBeGreaterThan(0);
-  expect(message.text.length).toBeLessThanOrEqual(slackLimits.fallbackText);
-  expect(message.blocks.length).toBeLessThanOrEqual(slackLimits.blocksPerMessage);
-  const actionIds: string[] = [];
-  for (const block of message.blocks as Array<SlackBlock & Record<string, unknown>>) {
-    const text = block.text as { text: string } | undefined;
-    if (block.type === 'header') expect(text!.text.length).toBeLessThanOrEqual(slackLimits.headerText);
-    else if (text) expect(text.text.length).toBeLessThanOrEqual(slackLimits.textObject);
-    const fields = (block.fields ?? []) as Array<{ text: string }>;
-    expect(fields.length).toBeLessThanOrEqual(slackLimits.fieldsPerSection);
-    for (const field of fields) expect(field.text.length).toBeLessThanOrEqual(slackLimits.fieldText);
-    const elements = (block.elements ?? []) as Array<{ text?: unknown; action_id?: string }>;
-    if (block.type === 'actions') expect(elements.length).toBeLessThanOrEqual(slackLimits.elementsPerActions);
-    if (block.type === 'context') expect(elements.length).toBeLessThanOrEqual(slackLimits.elementsPerContext);
-    for (const element of elements) {
-      if (element.action_id) actionIds.push(element.action_id);
-      if (typeof element.text === 'string') expect(element.text.length).toBeLessThanOrEqual(slackLimits.textObject);
-    }
-  }
-  expect(new Set(actionIds).size).toBe(actionIds.length);
 }
 
 function render(message: Message): SlackMessage {
@@ -108,10 +84,13 @@ function hugeReport(): Report {
 }
 
 describe('Block Kit rendering of reports and notices', () => {
-  it('folds an all-ok report into one line per target with the hint to see them', async () => {
+  it('packs the healthy targets of an all-ok report into one line naming them, with the hint to see their lines', async () => {
     const rendered = render(allOk);
     expect(rendered.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':white_check_mark: Health', emoji: true } });
-    expect(JSON.stringify(rendered.blocks)).toContain('7 more ok — add --verbose to see them');
+    expect(rendered.blocks[2]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: ':white_check_mark: 3 targets ok: local-postgres (postgres), local-redis (redis), box (host) · --verbose shows their 14 ok lines' }],
+    });
     expect(rendered.text).toContain('✔ OK  Health');
     await expectGolden('all-ok-folded', rendered);
   });
@@ -126,16 +105,20 @@ describe('Block Kit rendering of reports and notices', () => {
     await expectGolden('mixed-warn-crit', rendered);
   });
 
-  it('cuts a huge report within every Slack limit and says how many lines are left out and how to see them', async () => {
+  it('splits a huge report into messages within every Slack limit: the first names every target, the rest carry every line', async () => {
     const report = hugeReport();
-    const rendered = render(report);
-    const blocks = JSON.stringify(rendered.blocks);
-    const shownSections = rendered.blocks.filter((block) => block.type === 'section' && 'fields' in block).length;
-    const hidden = 30 * 12 - rendered.blocks.reduce((sum, block) => sum + (('fields' in block && block.fields?.length) || 0), 0);
-    expect(shownSections).toBeGreaterThan(5);
-    expect(blocks).toContain(`… ${hidden} more lines — /maint health --verbose`);
-    expect(rendered.blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: 'asked by carol · 3 s' }] });
-    await expectGolden('huge-report-cut', rendered);
+    const messages = renderSlackMessages(report);
+    messages.forEach(expectWithinSlackLimits);
+    expect(messages.length).toBeGreaterThan(1);
+    const [first, ...followUps] = messages;
+    const firstText = JSON.stringify(first!.blocks);
+    for (const section of report.sections) expect(firstText).toContain(`*${section.title}*`);
+    expect(first!.blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: `continued in ${followUps.length} more message${followUps.length === 1 ? '' : 's'} · asked by carol · 3 s` }] });
+    const fields = messages.flatMap((message) => message.blocks.flatMap((block) => ('fields' in block && block.fields) || []));
+    expect(fields).toHaveLength(30 * 12);
+    followUps.forEach((message, index) => expect(message.blocks[0]).toMatchObject({ type: 'context', elements: [{ text: expect.stringContaining(`· continued, ${index + 2} of ${messages.length}*`) }] }));
+    expect(JSON.stringify(messages)).not.toContain('--verbose');
+    await expectGolden('huge-report-cut', first!);
   });
 
   it('renders a notice with its plan as code and its buttons with styles and unique action ids', async () => {

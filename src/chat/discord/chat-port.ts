@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { CodedError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
 import type { ChatPort, MessageHandle } from '../../core/responder.js';
-import { renderDiscordMessage, type EmbedRenderOptions } from './embeds.js';
+import { FollowUpMemory, syncFollowUps, type FollowUpSender } from '../follow-ups.js';
+import { renderDiscordMessages, type EmbedRenderOptions } from './embeds.js';
 import { truncate, type DiscordMessageBody } from './message-body.js';
 import { discordHandle, parseDiscordHandle } from './message-handle.js';
 
@@ -11,11 +12,14 @@ const threadAlreadyCreated = 160004;
 
 /**
  * Posts and edits channel messages through the bot's REST client, outside of any interaction:
- * scheduled reports, alerts and approval cards (also after a restart, from a stored handle).
+ * scheduled reports, alerts and approval cards (also after a restart, from a stored handle). A report too
+ * long for one message goes on in the message's thread (or the thread it was posted in).
  */
 export class DiscordChatPort implements ChatPort {
   readonly platform = 'discord' as const;
   private readonly threads = new Map<string, Promise<string>>();
+  /** The follow-ups that carry the rest of split reports (`channelId/messageId` handle ids), by the handle id of their first message. */
+  private readonly followUps = new FollowUpMemory<MessageHandle>();
 
   constructor(
     private readonly rest: REST,
@@ -25,15 +29,52 @@ export class DiscordChatPort implements ChatPort {
 
   async post(channelId: string, message: Message, options: { thread?: MessageHandle } = {}): Promise<MessageHandle> {
     const target = options.thread ? await this.threadFor(options.thread, message) : channelId;
-    const body = creationBody(renderDiscordMessage(message, this.render));
-    const created = (await this.call('DISCORD_POST_FAILED', { channelId: target }, () => this.rest.post(Routes.channelMessages(target), { body }))) as { id: string };
-    return discordHandle(target, created.id);
+    const [first, ...rest] = renderDiscordMessages(message, this.render);
+    const handle = await this.create(target, first!);
+    if (rest.length > 0) {
+      const followUpChannel = options.thread ? target : await this.threadOrChannel(handle, message);
+      this.followUps.set(handle.id, await syncFollowUps(rest, [], this.sender(followUpChannel)));
+    }
+    return handle;
   }
 
   async update(handle: MessageHandle, message: Message): Promise<void> {
     const { channelId, messageId } = parseDiscordHandle(handle);
-    const body = renderDiscordMessage(message, this.render);
+    const [body, ...rest] = renderDiscordMessages(message, this.render);
     await this.call('DISCORD_UPDATE_FAILED', { channelId, messageId }, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body }));
+    const earlier = this.followUps.get(handle.id);
+    if (rest.length === 0 && earlier.length === 0) return;
+    const followUpChannel = rest.length > earlier.length ? await this.threadOrChannel(handle, message) : channelId;
+    this.followUps.set(handle.id, await syncFollowUps(rest, earlier, this.sender(followUpChannel)));
+  }
+
+  private async create(channelId: string, body: DiscordMessageBody): Promise<MessageHandle> {
+    const created = (await this.call('DISCORD_POST_FAILED', { channelId }, () => this.rest.post(Routes.channelMessages(channelId), { body: creationBody(body) }))) as { id: string };
+    return discordHandle(channelId, created.id);
+  }
+
+  /** Follow-ups post new messages in `channelId` and edit or delete earlier ones where they are. */
+  private sender(channelId: string): FollowUpSender<DiscordMessageBody, MessageHandle> {
+    return {
+      post: (body) => this.create(channelId, body),
+      edit: async (followUp, body) => {
+        const ref = parseDiscordHandle(followUp);
+        await this.call('DISCORD_UPDATE_FAILED', { ...ref }, () => this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body }));
+      },
+      remove: async (followUp) => {
+        const ref = parseDiscordHandle(followUp);
+        await this.call('DISCORD_UPDATE_FAILED', { ...ref }, () => this.rest.delete(Routes.channelMessage(ref.channelId, ref.messageId)));
+      },
+    };
+  }
+
+  /** The thread on a message, for its follow-ups; the message's own channel when no thread can be started there. */
+  private async threadOrChannel(handle: MessageHandle, message: Message): Promise<string> {
+    try {
+      return await this.threadFor(handle, message);
+    } catch {
+      return parseDiscordHandle(handle).channelId;
+    }
   }
 
   private threadFor(parent: MessageHandle, first: Message): Promise<string> {

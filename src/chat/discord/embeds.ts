@@ -1,14 +1,13 @@
 import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
-import type { Status } from '../../core/status.js';
-import { contextLine, statusSymbol } from '../../render/text.js';
+import { worstStatus, type Status } from '../../core/status.js';
+import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
+import { statusSymbol } from '../../render/text.js';
 import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
 
 /** How a message is rendered for Discord. */
 export interface EmbedRenderOptions {
   /** The `custom_id` for a button's command; commands longer than 100 characters need a short id. */
   customIdFor?: (command: string) => string;
-  /** What to run for the lines a cut report leaves out. */
-  moreHint?: string;
 }
 
 /** Embed colours by status: ok green, warn amber, crit red, unknown grey. */
@@ -18,64 +17,84 @@ const noticePrefix: Record<Notice['tone'], string> = { info: '', progress: '⏳ 
 const noticeColours: Record<Notice['tone'], number> = { info: 0x5865f2, progress: 0x95a5a6, error: statusColours.crit };
 const inlineValueLength = 40;
 
-/** Renders any message for Discord within its limits: reports as embeds, notices as text, buttons as rows. */
+/** Renders any message for Discord within its limits: reports as embeds, notices as text, buttons as rows; a long report shows its first message. */
 export function renderDiscordMessage(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody {
-  const components = buttonRows(message.buttons ?? [], options.customIdFor ?? ((command) => command));
-  return message.kind === 'report' ? { content: '', embeds: reportEmbeds(message, options), components } : { ...noticeBody(message), components };
+  return renderDiscordMessages(message, options)[0]!;
 }
 
-function reportEmbeds(report: Report, options: EmbedRenderOptions): Embed[] {
-  const header: Embed = { title: truncate(`${statusEmoji[report.status]} ${report.title}`, limits.title), color: statusColours[report.status] };
-  if (report.summary) header.description = truncate(report.summary, limits.description);
-  const embeds: Embed[] = [header];
-  const context = contextLine(report);
-  const cutNoteRoom = 80;
-  let room = limits.charactersInAllEmbeds - embedSize(header) - (context?.length ?? 0) - cutNoteRoom;
-  let hiddenLines = 0;
-  let cut = false;
+/**
+ * Renders a message as one or more Discord messages, each within Discord's limits: a report too long for
+ * one is split (see `paginateReport`), the first naming every problem and carrying the buttons, the rest
+ * to be sent as follow-ups.
+ */
+export function renderDiscordMessages(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody[] {
+  const components = buttonRows(message.buttons ?? [], options.customIdFor ?? ((command) => command));
+  if (message.kind === 'notice') return [{ ...noticeBody(message), components }];
+  const pages = paginateReport(message, (page) => fitsOneMessage(pageBody(message, page)));
+  return pages.map((page) => ({ ...pageBody(message, page), components: page.index === 0 ? components : [] }));
+}
 
-  for (const section of report.sections) {
-    const fields = section.lines.map(lineField);
-    if (cut) {
-      hiddenLines += fields.length + (section.foldedOk ?? 0);
-      continue;
-    }
-    let embed = sectionEmbed(section, false);
-    if (embeds.length >= limits.embedsPerMessage || embedSize(embed) > room) {
-      cut = true;
-      hiddenLines += fields.length + (section.foldedOk ?? 0);
-      continue;
-    }
-    embeds.push(embed);
-    room -= embedSize(embed);
-    for (const [index, field] of fields.entries()) {
-      const size = field.name.length + field.value.length;
-      if ((embed.fields?.length ?? 0) >= limits.fieldsPerEmbed) {
-        const next = sectionEmbed(section, true);
-        if (embeds.length >= limits.embedsPerMessage || embedSize(next) + size > room) {
-          cut = true;
-        } else {
-          embed = next;
-          embeds.push(embed);
-          room -= embedSize(embed);
-        }
-      }
-      if (!cut && size > room) cut = true;
-      if (cut) {
-        hiddenLines += fields.length - index;
-        break;
-      }
-      (embed.fields ??= []).push(field);
-      room -= size;
-    }
-    if (cut && section.foldedOk) hiddenLines += section.foldedOk;
+const packedNamesMax = 1500;
+
+function pageBody(report: Report, page: ReportPage): Omit<DiscordMessageBody, 'components'> {
+  const embeds: Embed[] = [];
+  if (page.index === 0) {
+    const header: Embed = { title: truncate(`${statusEmoji[report.status]} ${report.title}`, limits.title), color: statusColours[report.status] };
+    if (report.summary) header.description = truncate(report.summary, limits.description);
+    embeds.push(header);
   }
+  for (const entry of page.sections) embeds.push(...sectionEmbeds(entry.section, entry.continued));
+  embeds.push(...namedEmbeds(page));
+  if (page.packed.length > 0) {
+    const hint = packedHint(page.packed);
+    const description = `${packedNames(page.packed, packedNamesMax)}${hint ? `\n(${hint})` : ''}`;
+    embeds.push({ title: truncate(`${statusEmoji.ok} ${packedCount(page.packed)}`, limits.title), description: truncate(description, limits.description), color: statusColours.ok });
+  }
+  const footer = pageNotes(report, page).join('\n');
+  if (footer && embeds.length > 0) embeds[embeds.length - 1]!.footer = { text: truncate(footer, limits.footer) };
+  return { content: page.index === 0 ? '' : truncate(followUpHeading(report, page), limits.content), embeds };
+}
 
-  const footer = [cut ? `… ${hiddenLines} more line${hiddenLines === 1 ? '' : 's'} — ${options.moreHint ?? '/maint health --verbose'}` : undefined, context]
-    .filter((part): part is string => part !== undefined)
-    .join('\n');
-  if (footer) embeds[embeds.length - 1]!.footer = { text: truncate(footer, limits.footer) };
+/** The embeds of one section: its lines as fields, 25 to an embed. */
+function sectionEmbeds(section: ReportSection, continued: boolean): Embed[] {
+  const fields = section.lines.map(lineField);
+  const embeds = [sectionEmbed(section, continued)];
+  for (const field of fields) {
+    let embed = embeds.at(-1)!;
+    if ((embed.fields?.length ?? 0) >= limits.fieldsPerEmbed) {
+      embed = sectionEmbed(section, true);
+      embeds.push(embed);
+    }
+    (embed.fields ??= []).push(field);
+  }
   return embeds;
+}
+
+/** The problem sections the first page only names, one line each, in as many embeds as their text needs. */
+function namedEmbeds(page: ReportPage): Embed[] {
+  const lines = page.named.map((section) => `${statusEmoji[section.status]} **${section.title}** — ${problemHeadline(section)}`);
+  const unnamed = unnamedNote(page);
+  if (unnamed) lines.push(unnamed);
+  if (lines.length === 0) return [];
+  const status = worstStatus(page.named.map((section) => section.status));
+  const title = truncate(`${statusEmoji[status]} ${namedHeading}`, limits.title);
+  const embeds: Embed[] = [];
+  let description = '';
+  for (const line of lines.map((text) => truncate(text, limits.description))) {
+    if (description && description.length + 1 + line.length > limits.description) {
+      embeds.push({ title, description, color: statusColours[status] });
+      description = line;
+    } else {
+      description = description ? `${description}\n${line}` : line;
+    }
+  }
+  embeds.push({ title, description, color: statusColours[status] });
+  return embeds;
+}
+
+function fitsOneMessage(body: Omit<DiscordMessageBody, 'components'>): boolean {
+  const characters = body.embeds.reduce((sum, embed) => sum + embedSize(embed), 0);
+  return body.embeds.length <= limits.embedsPerMessage && characters <= limits.charactersInAllEmbeds && body.content.length <= limits.content;
 }
 
 function sectionEmbed(section: ReportSection, continued: boolean): Embed {

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
 import type { MessageHandle, Responder } from '../../core/responder.js';
+import { FollowUpMemory, syncFollowUps, type FollowUpSender } from '../follow-ups.js';
 import type { DiscordChatPort } from './chat-port.js';
-import { renderDiscordMessage, type EmbedRenderOptions } from './embeds.js';
+import { renderDiscordMessages, type EmbedRenderOptions } from './embeds.js';
 import type { DiscordMessageBody } from './message-body.js';
 import { discordHandle, parseDiscordHandle } from './message-handle.js';
 
@@ -27,12 +28,15 @@ const tokenLifetimeMs = 14 * 60_000;
  * ephemeral reply; the first public output defers and then edits the original reply; nothing sent within
  * `fallbackDeferMs` defers. A button: acknowledged at once with a deferred update, so the first public
  * output replaces the clicked card. Later private outputs are ephemeral follow-ups; updates edit in place.
+ * A report too long for one message goes on in follow-ups (ephemeral ones for a private report).
  */
 export class InteractionResponder implements Responder {
   private acknowledgement: Acknowledgement = 'none';
   private originalTaken = false;
   private originalHandle: MessageHandle | undefined;
   private readonly followUps = new Set<string>();
+  /** The follow-ups that carry the rest of split reports, by the handle id of their first message. */
+  private readonly continuations = new FollowUpMemory<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private fallback: NodeJS.Timeout | undefined;
 
@@ -63,17 +67,21 @@ export class InteractionResponder implements Responder {
         await this.interaction.deferReply();
         this.acknowledgement = 'thinking';
       }
-      const body = this.body(message);
+      const [body, ...rest] = this.bodies(message);
+      let handle: MessageHandle;
       if (!this.originalTaken) {
         const edited = await this.interaction.editReply(body as InteractionEditReplyOptions);
         this.originalTaken = true;
         this.acknowledgement = 'done';
         this.originalHandle ??= discordHandle(this.interaction.channelId ?? edited.channelId, edited.id);
-        return this.originalHandle;
+        handle = this.originalHandle;
+      } else {
+        const sent = await this.interaction.followUp(body as InteractionReplyOptions);
+        this.followUps.add(sent.id);
+        handle = discordHandle(sent.channelId, sent.id);
       }
-      const sent = await this.interaction.followUp(body as InteractionReplyOptions);
-      this.followUps.add(sent.id);
-      return discordHandle(sent.channelId, sent.id);
+      await this.continue(handle, rest);
+      return handle;
     });
   }
 
@@ -81,28 +89,32 @@ export class InteractionResponder implements Responder {
     return this.serially(async () => {
       const { messageId } = parseDiscordHandle(handle);
       const fresh = Date.now() - this.interaction.createdTimestamp < tokenLifetimeMs;
+      const [body, ...rest] = this.bodies(message);
       if (fresh && this.originalHandle?.id === handle.id) {
-        await this.interaction.editReply(this.body(message) as InteractionEditReplyOptions);
+        await this.interaction.editReply(body as InteractionEditReplyOptions);
         this.originalTaken = true;
       } else if (fresh && this.followUps.has(messageId)) {
-        await this.interaction.editReply({ ...this.body(message), message: messageId } as InteractionEditReplyOptions);
+        await this.interaction.editReply({ ...body, message: messageId } as InteractionEditReplyOptions);
       } else {
         await this.options.port.update(handle, message);
+        return;
       }
+      await this.continue(handle, rest);
     });
   }
 
   replyPrivately(message: Message): Promise<void> {
     return this.serially(async () => {
-      const body = { ...this.body(message), flags: MessageFlags.Ephemeral } as InteractionReplyOptions;
+      const [first, ...rest] = this.bodies(message).map((body) => ({ ...body, flags: MessageFlags.Ephemeral }) as InteractionReplyOptions);
       if (this.acknowledgement === 'none') {
-        await this.interaction.reply(body);
+        await this.interaction.reply(first!);
         this.originalTaken = true;
       } else {
-        await this.interaction.followUp(body);
+        await this.interaction.followUp(first!);
         if (this.acknowledgement === 'thinking') await this.removeThinking();
       }
       this.acknowledgement = 'done';
+      for (const body of rest) await this.interaction.followUp(body);
     });
   }
 
@@ -137,8 +149,25 @@ export class InteractionResponder implements Responder {
     this.originalTaken = true;
   }
 
-  private body(message: Message): DiscordMessageBody {
-    return renderDiscordMessage(message, this.options.render);
+  private bodies(message: Message): DiscordMessageBody[] {
+    return renderDiscordMessages(message, this.options.render);
+  }
+
+  /** Sends the rest of a split report as follow-ups after its first message, editing those sent for it before. */
+  private async continue(handle: MessageHandle, rest: readonly DiscordMessageBody[]): Promise<void> {
+    const earlier = this.continuations.get(handle.id);
+    if (rest.length === 0 && earlier.length === 0) return;
+    this.continuations.set(handle.id, await syncFollowUps(rest, earlier, this.followUpSender()));
+  }
+
+  private followUpSender(): FollowUpSender<DiscordMessageBody, string> {
+    return {
+      post: async (body) => (await this.interaction.followUp(body as InteractionReplyOptions)).id,
+      edit: async (messageId, body) => {
+        await this.interaction.editReply({ ...body, message: messageId } as InteractionEditReplyOptions);
+      },
+      remove: (messageId) => this.interaction.deleteReply(messageId),
+    };
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {

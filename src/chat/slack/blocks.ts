@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
-import { contextLine, renderText } from '../../render/text.js';
+import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
+import { renderText } from '../../render/text.js';
 import { slackLimits } from './limits.js';
 import { chunkLines, clip, codeBlock, escapeMrkdwn } from './mrkdwn.js';
 
@@ -12,12 +13,6 @@ export type SlackBlock = types.KnownBlock;
 export interface SlackMessage {
   text: string;
   blocks: SlackBlock[];
-}
-
-/** How a report is rendered. */
-export interface SlackRenderOptions {
-  /** The command named at the end of a report that had to be cut. */
-  moreCommand?: string;
 }
 
 const emoji: Record<LineStatus, string> = {
@@ -35,66 +30,65 @@ export function statusEmoji(status: LineStatus): string {
   return emoji[status];
 }
 
-/** Renders any neutral message as Block Kit within Slack's limits, with a plain-text fallback. */
-export function renderSlackMessage(message: Message, options: SlackRenderOptions = {}): SlackMessage {
-  const blocks = message.kind === 'report' ? reportBlocks(message, options) : noticeBlocks(message);
-  return { text: clip(renderText(message), slackLimits.fallbackText), blocks };
+/** Renders any neutral message as Block Kit within Slack's limits, with a plain-text fallback; a long report shows its first message. */
+export function renderSlackMessage(message: Message): SlackMessage {
+  return renderSlackMessages(message)[0]!;
 }
 
-function reportBlocks(report: Report, options: SlackRenderOptions): SlackBlock[] {
-  const head: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${emoji[report.status]} ${report.title}`, slackLimits.headerText), emoji: true } },
-  ];
-  const statusWord = `*${report.status.toUpperCase()}*`;
-  head.push(mrkdwnSection(report.summary ? `${statusWord} · ${escapeMrkdwn(report.summary)}` : statusWord));
-  const tail: SlackBlock[] = [];
-  const context = contextLine(report);
-  if (context) tail.push(contextBlock([escapeMrkdwn(context)]));
-  tail.push(...actionBlocks(report.buttons ?? []));
+/**
+ * Renders a message as one or more Slack messages, each within Slack's limits: a report too long for one
+ * is split (see `paginateReport`), the first naming every problem, the rest to be posted in its thread.
+ */
+export function renderSlackMessages(message: Message): SlackMessage[] {
+  if (message.kind === 'notice') return [{ text: clip(renderText(message), slackLimits.fallbackText), blocks: noticeBlocks(message) }];
+  const pages = paginateReport(message, (page) => pageBlocks(message, page).length <= slackLimits.blocksPerMessage);
+  return pages.map((page) => ({
+    text: clip(page.index === 0 ? renderText(message) : followUpHeading(message, page), slackLimits.fallbackText),
+    blocks: pageBlocks(message, page),
+  }));
+}
 
-  const budget = slackLimits.blocksPerMessage - head.length - tail.length - 1;
-  const body: SlackBlock[] = [];
-  let shownLines = 0;
-  let cut = false;
-  for (const unit of report.sections.flatMap(sectionUnits)) {
-    if (body.length + unit.blocks.length > budget) {
-      cut = true;
-      break;
-    }
-    body.push(...unit.blocks);
-    shownLines += unit.lines;
+const packedNamesMax = 1500;
+
+function pageBlocks(report: Report, page: ReportPage): SlackBlock[] {
+  const head: SlackBlock[] = [];
+  if (page.index === 0) {
+    head.push({ type: 'header', text: { type: 'plain_text', text: clip(`${emoji[report.status]} ${report.title}`, slackLimits.headerText), emoji: true } });
+    const statusWord = `*${report.status.toUpperCase()}*`;
+    head.push(mrkdwnSection(report.summary ? `${statusWord} · ${escapeMrkdwn(report.summary)}` : statusWord));
+  } else {
+    head.push(contextBlock([`*${escapeMrkdwn(followUpHeading(report, page))}*`]));
   }
-  if (cut) {
-    const total = report.sections.reduce((sum, section) => sum + section.lines.length, 0);
-    const more = options.moreCommand ?? '/maint health --verbose';
-    body.push(contextBlock([`… ${total - shownLines} more lines — ${escapeMrkdwn(more)}`]));
+  const body = page.sections.flatMap((entry) => sectionBlocks(entry.continued ? { ...entry.section, title: `${entry.section.title} (continued)` } : entry.section));
+  const named = page.named.map((section) => `${emoji[section.status]} *${escapeMrkdwn(section.title)}* — ${escapeMrkdwn(problemHeadline(section))}`);
+  if (named.length > 0) named.unshift(`_${namedHeading}:_`);
+  for (const text of chunkLines(named, slackLimits.textObject)) body.push(mrkdwnSection(text));
+  const unnamed = unnamedNote(page);
+  if (unnamed) body.push(contextBlock([escapeMrkdwn(unnamed)]));
+  if (page.packed.length > 0) {
+    const hint = packedHint(page.packed);
+    body.push(contextBlock([`${emoji.ok} ${escapeMrkdwn(`${packedCount(page.packed)}: ${packedNames(page.packed, packedNamesMax)}`)}${hint ? ` · ${escapeMrkdwn(hint)}` : ''}`]));
   }
+  const notes = pageNotes(report, page);
+  const tail: SlackBlock[] = notes.length > 0 ? [contextBlock([escapeMrkdwn(notes.join(' · '))])] : [];
+  if (page.index === 0) tail.push(...actionBlocks(report.buttons ?? []));
   return [...head, ...body, ...tail];
 }
 
-interface BlockUnit {
-  blocks: SlackBlock[];
-  /** How many report lines these blocks show. */
-  lines: number;
-}
-
-function sectionUnits(section: ReportSection): BlockUnit[] {
+/** The blocks of one section: its title with up to 10 lines as fields per block, their notes as context. */
+function sectionBlocks(section: ReportSection): SlackBlock[] {
   const title = `${emoji[section.status]} *${escapeMrkdwn(section.title)}*`;
   const chunks = chunk(section.lines, slackLimits.fieldsPerSection);
-  const units: BlockUnit[] = [];
-  if (chunks.length === 0) units.push({ blocks: [mrkdwnSection(title)], lines: 0 });
+  const blocks: SlackBlock[] = [];
+  if (chunks.length === 0) blocks.push(mrkdwnSection(title));
   chunks.forEach((lines, index) => {
     const fields = lines.map((line) => ({ type: 'mrkdwn' as const, text: clip(fieldText(line), slackLimits.fieldText) }));
-    const block: SlackBlock = index === 0 ? { type: 'section', text: mrkdwn(title), fields } : { type: 'section', fields };
-    const blocks: SlackBlock[] = [block];
+    blocks.push(index === 0 ? { type: 'section', text: mrkdwn(title), fields } : { type: 'section', fields });
     const notes = lines.filter((line) => line.note || line.detail?.length).map(noteText);
     if (notes.length > 0) blocks.push(contextBlock(notes));
-    units.push({ blocks, lines: lines.length });
   });
-  if (section.foldedOk) {
-    units.push({ blocks: [contextBlock([`${emoji.ok} ${section.foldedOk} more ok — add --verbose to see them`])], lines: 0 });
-  }
-  return units;
+  if (section.foldedOk) blocks.push(contextBlock([`${emoji.ok} ${section.foldedOk} more ok — add --verbose to see them`]));
+  return blocks;
 }
 
 function fieldText(line: ReportLine): string {

@@ -2,16 +2,24 @@ import type { webApi } from '@slack/bolt';
 import { CodedError, UserError } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
 import type { MessageHandle } from '../../core/responder.js';
-import { renderSlackMessage } from './blocks.js';
+import { syncFollowUps, type FollowUpMemory, type FollowUpSender } from '../follow-ups.js';
+import { renderSlackMessages, type SlackMessage } from './blocks.js';
 import { fromHandle, toHandle } from './message-handle.js';
 
-/** Posts a rendered message in a channel, optionally in a thread; a channel the bot cannot post in is a user error. */
-export async function postMessage(client: webApi.WebClient, channel: string, message: Message, threadTs?: string): Promise<MessageHandle> {
-  const rendered = renderSlackMessage(message);
+/** The thread replies that carry the rest of split Slack messages: their `ts`, by the first message's handle id. */
+export type SlackFollowUps = FollowUpMemory<string>;
+
+/**
+ * Posts a rendered message in a channel, optionally in a thread; a report too long for one message goes on
+ * in replies in its thread (remembered in `followUps`). A channel the bot cannot post in is a user error.
+ */
+export async function postMessage(client: webApi.WebClient, channel: string, message: Message, threadTs?: string, followUps?: SlackFollowUps): Promise<MessageHandle> {
+  const [first, ...rest] = renderSlackMessages(message);
+  let handle: MessageHandle;
   try {
-    const answer = await client.chat.postMessage({ channel, ...rendered, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    const answer = await client.chat.postMessage({ channel, ...first!, ...(threadTs ? { thread_ts: threadTs } : {}) });
     if (!answer.ts) throw new CodedError('SLACK_POST_NO_TS', 'chat.postMessage answered without a ts', { channel });
-    return toHandle({ channel: answer.channel ?? channel, ts: answer.ts });
+    handle = toHandle({ channel: answer.channel ?? channel, ts: answer.ts });
   } catch (error) {
     const code = slackErrorCode(error);
     if (code === 'channel_not_found' || code === 'not_in_channel' || code === 'is_archived') {
@@ -19,12 +27,39 @@ export async function postMessage(client: webApi.WebClient, channel: string, mes
     }
     throw error;
   }
+  if (rest.length > 0) {
+    const posted = fromHandle(handle);
+    const replies = await syncFollowUps(rest, [], threadReplies(client, posted.channel, threadTs ?? posted.ts));
+    followUps?.set(handle.id, replies);
+  }
+  return handle;
 }
 
-/** Replaces a message this bot posted. */
-export async function updateMessage(client: webApi.WebClient, handle: MessageHandle, message: Message): Promise<void> {
+/** Replaces a message this bot posted, and brings the replies that carry the rest of a split report up to date. */
+export async function updateMessage(client: webApi.WebClient, handle: MessageHandle, message: Message, followUps?: SlackFollowUps): Promise<void> {
   const { channel, ts } = fromHandle(handle);
-  await client.chat.update({ channel, ts, ...renderSlackMessage(message) });
+  const [first, ...rest] = renderSlackMessages(message);
+  await client.chat.update({ channel, ts, ...first! });
+  const earlier = followUps?.get(handle.id) ?? [];
+  if (rest.length === 0 && earlier.length === 0) return;
+  const replies = await syncFollowUps(rest, earlier, threadReplies(client, channel, ts));
+  followUps?.set(handle.id, replies);
+}
+
+function threadReplies(client: webApi.WebClient, channel: string, threadTs: string): FollowUpSender<SlackMessage, string> {
+  return {
+    post: async (page) => {
+      const answer = await client.chat.postMessage({ channel, thread_ts: threadTs, ...page });
+      if (!answer.ts) throw new CodedError('SLACK_POST_NO_TS', 'chat.postMessage answered without a ts', { channel });
+      return answer.ts;
+    },
+    edit: async (replyTs, page) => {
+      await client.chat.update({ channel, ts: replyTs, ...page });
+    },
+    remove: async (replyTs) => {
+      await client.chat.delete({ channel, ts: replyTs });
+    },
+  };
 }
 
 /** The `error` of a Slack Web API platform error (e.g. `channel_not_found`), if that is what was thrown. */
