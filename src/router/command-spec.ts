@@ -4,6 +4,9 @@ const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters,
 
 const valueType = z.enum(['string', 'integer', 'number', 'boolean', 'duration']);
 
+/** The groups `/maint help` lists commands in, in the order it lists them. */
+export const commandGroups = ['status', 'containers', 'postgres', 'backups', 'approvals', 'alerts', 'schedules'] as const;
+
 const argumentSpecSchema = z
   .object({
     name,
@@ -31,6 +34,8 @@ export const commandSpecSchema = z
     summary: z.string().min(1).max(100, 'keep the summary under 100 characters: it is a Discord description too'),
     description: z.string().optional(),
     usage: z.string().optional(),
+    /** Where `/maint help` lists the command; a command without one is listed under "Other". */
+    group: z.enum(commandGroups).optional(),
     args: z.array(argumentSpecSchema).default([]),
     flags: z.array(flagSpecSchema).default([]),
     roles: z.array(z.string().min(1)).min(1, 'name at least one role that may run this command'),
@@ -43,6 +48,9 @@ export const commandSpecSchema = z
     message: 'a command runs exactly one of: runbook, builtin',
     path: ['runbook'],
   });
+
+/** A group of commands in `/maint help`. */
+export type CommandGroup = (typeof commandGroups)[number];
 
 /** A validated command definition. */
 export type CommandSpec = z.output<typeof commandSpecSchema>;

@@ -1,19 +1,40 @@
 import { UserError } from '../core/errors.js';
 import { notice, type Notice } from '../core/report.js';
 import type { CommandCatalog } from './catalog.js';
-import { usageLine, type CommandSpec } from './command-spec.js';
+import { commandGroups, usageLine, type CommandGroup, type CommandSpec } from './command-spec.js';
 
-/** `/maint help`: every command with its summary, marking the ones this actor may not run. */
+const groupTitles: Record<CommandGroup | 'other', string> = {
+  status: 'Status',
+  containers: 'Containers',
+  postgres: 'PostgreSQL',
+  backups: 'Backups',
+  approvals: 'Approvals',
+  alerts: 'Alerts',
+  schedules: 'Schedules',
+  other: 'Other',
+};
+
+/**
+ * `/maint help`: the commands by group, one short line each, marking those this actor may not run; short
+ * enough for one message on every platform however many commands there are, with `help <command>` for details.
+ */
 export function helpOverview(catalog: CommandCatalog, roles: readonly string[]): Notice {
-  const specs = catalog.all();
-  const width = Math.max(...specs.map((spec) => spec.name.length));
-  const rows = specs.map((spec) => {
-    const allowed = spec.roles.some((role) => roles.includes(role));
-    return `${spec.name.padEnd(width)}  ${spec.summary}${allowed ? '' : `  (needs ${spec.roles.join(' or ')})`}`;
-  });
+  const listed = catalog.all().filter((spec) => spec.builtin !== 'help');
+  const denied = new Set(listed.filter((spec) => !spec.roles.some((role) => roles.includes(role))).map((spec) => spec.roles.join(' or ')));
+  const byGroup = new Map<CommandGroup | 'other', string[]>();
+  for (const group of [...commandGroups, 'other' as const]) {
+    const names = listed
+      .filter((spec) => (spec.group ?? 'other') === group)
+      .map((spec) => (spec.roles.some((role) => roles.includes(role)) ? spec.name : `${spec.name}*`));
+    if (names.length > 0) byGroup.set(group, names);
+  }
+  const width = Math.max(0, ...[...byGroup.keys()].map((group) => groupTitles[group].length));
+  const rows = [...byGroup].map(([group, names]) => `${groupTitles[group].padEnd(width)}  ${names.join(', ')}`);
+  if (denied.size === 1) rows.push('', `* needs ${[...denied][0]!}`);
+  else if (denied.size > 1) rows.push('', '* needs a role you do not have; /maint help <command> says which');
   return notice(
     'info',
-    'maintbot commands. Type /maint help <command> for its arguments; add --dry-run to any command to see its plan without running it.',
+    'maintbot commands. /maint help <command> explains one (arguments, who may run it, examples); add --dry-run to any command to see its plan without running it.',
     rows.join('\n'),
   );
 }

@@ -31,8 +31,9 @@ describe('npm start with piped standard input (the terminal chat)', () => {
     const run = await runNpmStart(['/maint help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('no Slack or Discord credentials, so this is the terminal chat on config/default.yaml');
-    expect(run.stdout).toMatch(/^\s+health\s+One health report over every configured target/m);
-    expect(run.stdout).toMatch(/^\s+help\s+List the commands/m);
+    expect(run.stdout).toContain('maintbot commands. /maint help <command> explains one');
+    expect(run.stdout).toMatch(/^\s+Status\s+audit, backups, health, runbooks$/m);
+    expect(run.stdout).toMatch(/^\s+Containers\s+restart, start, stop$/m);
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
