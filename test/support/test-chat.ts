@@ -23,6 +23,7 @@ export class TestChat {
   readonly port: ChatPort = {
     platform: 'console',
     post: async (_channel, message) => this.post(message),
+    replyTo: async (_parent, message) => this.post(message),
     update: async (handle, message) => this.edit(handle, message),
   };
 

@@ -30,6 +30,13 @@ export class DiscordChatPort implements ChatPort {
     return discordHandle(target, created.id);
   }
 
+  async replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle> {
+    const { channelId, messageId } = parseDiscordHandle(parent);
+    const body = { ...creationBody(renderDiscordMessage(message, this.render)), message_reference: { message_id: messageId, fail_if_not_exists: false } };
+    const created = (await this.call('DISCORD_POST_FAILED', { channelId }, () => this.rest.post(Routes.channelMessages(channelId), { body }))) as { id: string };
+    return discordHandle(channelId, created.id);
+  }
+
   async update(handle: MessageHandle, message: Message): Promise<void> {
     const { channelId, messageId } = parseDiscordHandle(handle);
     const body = renderDiscordMessage(message, this.render);

@@ -1,6 +1,8 @@
-import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
-import type { Status } from '../../core/status.js';
+import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { LineStatus } from '../../core/status.js';
+import { codeTimesInUtc } from '../../core/time.js';
 import { contextLine, statusSymbol } from '../../render/text.js';
+import { withLocalTimes } from './local-times.js';
 import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
 
 /** How a message is rendered for Discord. */
@@ -11,21 +13,40 @@ export interface EmbedRenderOptions {
   moreHint?: string;
 }
 
-/** Embed colours by status: ok green, warn amber, crit red, unknown grey. */
-export const statusColours: Record<Status, number> = { ok: 0x2ecc71, warn: 0xf1a90f, crit: 0xe03e3e, unknown: 0x95a5a6 };
-const statusEmoji: Record<Status, string> = { ok: '✅', warn: '⚠️', crit: '🚨', unknown: '❔' };
+/** Embed colours by status: ok green, warn amber, crit red, unknown grey, skipped (not run) dark grey. */
+export const statusColours: Record<LineStatus, number> = { ok: 0x2ecc71, warn: 0xf1a90f, crit: 0xe03e3e, unknown: 0x95a5a6, skipped: 0x607d8b };
+const statusEmoji: Record<LineStatus, string> = { ok: '✅', warn: '⚠️', crit: '🚨', unknown: '❔', skipped: '➖' };
+/** Embed colours of closed cards: rejected dark red, expired and cancelled slate. */
+export const closedColours: Record<ClosedAs, number> = { rejected: 0x992d22, expired: 0x546e7a, cancelled: 0x546e7a };
+const closedEmoji: Record<ClosedAs, string> = { rejected: '⛔', expired: '⌛', cancelled: '🚫' };
 const noticePrefix: Record<Notice['tone'], string> = { info: '', progress: '⏳ ', error: '❌ ' };
 const noticeColours: Record<Notice['tone'], number> = { info: 0x5865f2, progress: 0x95a5a6, error: statusColours.crit };
 const inlineValueLength = 40;
 
 /** Renders any message for Discord within its limits: reports as embeds, notices as text, buttons as rows. */
 export function renderDiscordMessage(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody {
-  const components = buttonRows(message.buttons ?? [], options.customIdFor ?? ((command) => command));
-  return message.kind === 'report' ? { content: '', embeds: reportEmbeds(message, options), components } : { ...noticeBody(message), components };
+  const shown = codeTimesInUtc(message);
+  const components = buttonRows(shown.buttons ?? [], options.customIdFor ?? ((command) => command));
+  const body = shown.kind === 'report' ? { content: '', embeds: reportEmbeds(shown, options), components } : { ...noticeBody(shown), components };
+  return withLocalTimes(shown.kind === 'notice' && shown.mentions?.length ? mentioning(body, shown.mentions) : body);
+}
+
+/** `<@&role>` and `<@user>` at the start of the content, and allowed_mentions naming exactly them, so they are notified. */
+function mentioning(body: DiscordMessageBody, mentions: readonly Mention[]): DiscordMessageBody {
+  const names = mentions.map((mention) => (mention.kind === 'group' ? `<@&${mention.id}>` : `<@${mention.id}>`)).join(' ');
+  const ids = (kind: Mention['kind']): string[] => mentions.filter((mention) => mention.kind === kind).map((mention) => mention.id);
+  return {
+    ...body,
+    content: truncate(body.content ? `${names} ${body.content}` : names, limits.content),
+    allowed_mentions: { parse: [], roles: ids('group'), users: ids('user') },
+  };
 }
 
 function reportEmbeds(report: Report, options: EmbedRenderOptions): Embed[] {
-  const header: Embed = { title: truncate(`${statusEmoji[report.status]} ${report.title}`, limits.title), color: statusColours[report.status] };
+  const header: Embed = {
+    title: truncate(`${report.closed ? closedEmoji[report.closed] : statusEmoji[report.status]} ${report.title}`, limits.title),
+    color: report.closed ? closedColours[report.closed] : statusColours[report.status],
+  };
   if (report.summary) header.description = truncate(report.summary, limits.description);
   const embeds: Embed[] = [header];
   const context = contextLine(report);

@@ -1,8 +1,10 @@
 import type { types } from '@slack/bolt';
-import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
+import { codeTimesInUtc } from '../../core/time.js';
 import { contextLine, renderText } from '../../render/text.js';
 import { slackLimits } from './limits.js';
+import { withLocalTimes } from './local-times.js';
 import { chunkLines, clip, codeBlock, escapeMrkdwn } from './mrkdwn.js';
 
 /** One Block Kit block. */
@@ -28,6 +30,8 @@ const emoji: Record<LineStatus, string> = {
   skipped: ':heavy_minus_sign:',
 };
 
+const closedEmoji: Record<ClosedAs, string> = { rejected: ':no_entry:', expired: ':hourglass:', cancelled: ':no_entry_sign:' };
+
 const noticeEmoji: Record<Notice['tone'], string> = { info: '', progress: ':hourglass_flowing_sand: ', error: ':x: ' };
 
 /** The emoji shown for a status in Slack. */
@@ -37,15 +41,18 @@ export function statusEmoji(status: LineStatus): string {
 
 /** Renders any neutral message as Block Kit within Slack's limits, with a plain-text fallback. */
 export function renderSlackMessage(message: Message, options: SlackRenderOptions = {}): SlackMessage {
-  const blocks = message.kind === 'report' ? reportBlocks(message, options) : noticeBlocks(message);
-  return { text: clip(renderText(message), slackLimits.fallbackText), blocks };
+  const shown = codeTimesInUtc(message);
+  const blocks = shown.kind === 'report' ? reportBlocks(shown, options) : noticeBlocks(shown);
+  const text = shown.kind === 'notice' && shown.mentions?.length ? `${mentionsText(shown.mentions)} ${renderText(shown)}` : renderText(shown);
+  return { text: clip(text, slackLimits.fallbackText), blocks: withLocalTimes(blocks) };
 }
 
 function reportBlocks(report: Report, options: SlackRenderOptions): SlackBlock[] {
+  const mark = report.closed ? closedEmoji[report.closed] : emoji[report.status];
   const head: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${emoji[report.status]} ${report.title}`, slackLimits.headerText), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: clip(`${mark} ${report.title}`, slackLimits.headerText), emoji: true } },
   ];
-  const statusWord = `*${report.status.toUpperCase()}*`;
+  const statusWord = `*${(report.closed ?? report.status).toUpperCase()}*`;
   head.push(mrkdwnSection(report.summary ? `${statusWord} · ${escapeMrkdwn(report.summary)}` : statusWord));
   const tail: SlackBlock[] = [];
   const context = contextLine(report);
@@ -109,7 +116,8 @@ function noteText(line: ReportLine): string {
 }
 
 function noticeBlocks(message: Notice): SlackBlock[] {
-  const blocks: SlackBlock[] = [mrkdwnSection(`${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
+  const mentions = message.mentions?.length ? `${mentionsText(message.mentions)} ` : '';
+  const blocks: SlackBlock[] = [mrkdwnSection(`${mentions}${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
   const actions = actionBlocks(message.buttons ?? []);
   if (message.preformatted) {
     const room = slackLimits.blocksPerMessage - blocks.length - actions.length;
@@ -118,6 +126,11 @@ function noticeBlocks(message: Notice): SlackBlock[] {
     for (const text of shown) blocks.push(mrkdwnSection(codeBlock(text, slackLimits.textObject)));
   }
   return [...blocks, ...actions];
+}
+
+/** `<!subteam^S…>` for a user group, `<@U…>` for a user: Slack notifies them. */
+function mentionsText(mentions: readonly Mention[]): string {
+  return mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ');
 }
 
 function actionBlocks(buttons: readonly ReportButton[]): SlackBlock[] {

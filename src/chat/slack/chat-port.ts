@@ -4,7 +4,7 @@ import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { fromHandle } from './message-handle.js';
 import { postMessage, updateMessage } from './slack-api.js';
 
-/** Slack as a `ChatPort`: posts with chat.postMessage (threads by `thread_ts`) and updates with chat.update. */
+/** Slack as a `ChatPort`: posts with chat.postMessage (threads and replies by `thread_ts`) and updates with chat.update. */
 export class SlackChatPort implements ChatPort {
   readonly platform = 'slack' as const;
 
@@ -12,6 +12,11 @@ export class SlackChatPort implements ChatPort {
 
   post(channelId: string, message: Message, options: { thread?: MessageHandle } = {}): Promise<MessageHandle> {
     return postMessage(this.client, channelId, message, options.thread ? fromHandle(options.thread).ts : undefined);
+  }
+
+  replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle> {
+    const { channel, ts } = fromHandle(parent);
+    return postMessage(this.client, channel, message, ts);
   }
 
   update(handle: MessageHandle, message: Message): Promise<void> {
