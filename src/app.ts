@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { healthReportAction } from './checks/health-action.js';
-import { approvalRuleFor } from './approvals/approval-rules.js';
+import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
@@ -99,7 +99,16 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
   const outbound = new OutboundRegistry();
-  const approvals = new ApprovalService({ store, runbooks, audit, logger, outbound, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook), metrics });
+  const approvals = new ApprovalService({
+    store,
+    runbooks,
+    audit,
+    logger,
+    outbound,
+    ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook),
+    mentionsFor: (runbook, platform) => approvalMentionsFor(config.approvals, runbook, platform),
+    metrics,
+  });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
   const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest() });

@@ -61,7 +61,7 @@ export class AlertDesk {
     await this.changeOpenCheck(record, (state) => acknowledge(state, by, now));
     record.acked = { by, at: now };
     await this.options.store.set(alertKeys.alert(record.id), record);
-    await this.updatePosts(record, `Acked by ${by}: no more reminders while it lasts; a "resolved" note still follows.`);
+    await this.updatePosts(record);
     return record;
   }
 
@@ -69,9 +69,9 @@ export class AlertDesk {
   async snooze(alertId: string, by: string, until: number): Promise<AlertRecord> {
     const record = await this.openRecord(alertId);
     await this.changeOpenCheck(record, (state) => snooze(state, until));
-    record.snoozedUntil = until;
+    record.snoozed = { by, until };
     await this.options.store.set(alertKeys.alert(record.id), record);
-    await this.updatePosts(record, `Snoozed by ${by} until ${new Date(until).toISOString().slice(11, 16)} UTC.`);
+    await this.updatePosts(record);
     return record;
   }
 
@@ -116,8 +116,8 @@ export class AlertDesk {
     if (!open) throw new UserError(`Alert ${record.id} is already resolved.`);
   }
 
-  private async updatePosts(record: AlertRecord, note: string): Promise<void> {
-    const message = acknowledgedMessage(record, note);
+  private async updatePosts(record: AlertRecord): Promise<void> {
+    const message = acknowledgedMessage(record);
     for (const handle of Object.values(record.posts)) await this.options.delivery.update(handle, message);
   }
 }

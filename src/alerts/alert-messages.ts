@@ -1,5 +1,6 @@
 import type { Report, ReportLine } from '../core/report.js';
 import type { MessageHandle } from '../core/responder.js';
+import { timeText } from '../core/time.js';
 import type { AlertNotification } from './state-machine.js';
 
 /** What is kept about an alert for its messages, acks and snoozes. */
@@ -16,7 +17,7 @@ export interface AlertRecord {
   /** The first message about this alert in each channel (by `channelKey`), where `resolved` is threaded. */
   posts: Record<string, MessageHandle>;
   acked?: { by: string; at: number };
-  snoozedUntil?: number;
+  snoozed?: { by: string; until: number };
   resolvedAt?: number;
 }
 
@@ -49,13 +50,16 @@ export function alertMessage(notification: AlertNotification, record: AlertRecor
   return report;
 }
 
-/** The alert's first message again, marked acknowledged or snoozed, for updating it in place; a snoozed one keeps its Ack button. */
-export function acknowledgedMessage(record: AlertRecord, note: string): Report {
+/**
+ * The alert's first message again with who acked or snoozed it (and when), for updating it in place: the
+ * problem, its value and threshold stay; a snoozed alert keeps its Ack button.
+ */
+export function acknowledgedMessage(record: AlertRecord): Report {
   const report: Report = {
     kind: 'report',
     title: `${record.line.status.toUpperCase()}: ${record.target} · ${record.label}`,
     status: record.line.status === 'crit' ? 'crit' : 'warn',
-    summary: note,
+    summary: handlingOf(record),
     sections: [{ title: record.target, status: record.line.status === 'crit' ? 'crit' : 'warn', lines: [record.line] }],
     context: { note: `alert ${record.id}` },
   };
@@ -69,6 +73,13 @@ export function alertButtons(alertId: string): { label: string; command: string;
     { label: 'Ack', command: `ack ${alertId}`, style: 'primary' },
     { label: 'Snooze 1 h', command: `snooze ${alertId} 1h` },
   ];
+}
+
+function handlingOf(record: AlertRecord): string {
+  const parts: string[] = [];
+  if (record.acked) parts.push(`Acked by ${record.acked.by} at ${timeText(record.acked.at)}: no more reminders while it lasts; a "resolved" note still follows.`);
+  if (record.snoozed) parts.push(`Snoozed by ${record.snoozed.by} until ${timeText(record.snoozed.until)}.`);
+  return parts.join(' ');
 }
 
 function summaryOf(notification: AlertNotification, now: number): string {

@@ -5,7 +5,7 @@ import type { SuspendedRun } from '../core/approval-gate.js';
 import type { UpdateDecision } from '../store/store.js';
 
 /** Where a request stands. Only `pending` accepts decisions. */
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'done' | 'failed';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'done' | 'failed';
 
 /** Who must approve, how many, and for how long the request stands. */
 export interface ApprovalRule {
@@ -49,6 +49,8 @@ export interface ApprovalRequest extends Omit<SuspendedRun, 'runId' | 'invocatio
   rule: ApprovalRule;
   approvals: Decision[];
   rejection?: Decision;
+  /** Who withdrew the request: the requester or an admin. */
+  cancellation?: Decision;
   card: MessageHandle;
   lock?: { key: string; token: number };
   outcome?: string;
@@ -106,6 +108,32 @@ export function applyVerdict(current: ApprovalRequest | undefined, { verdict, ac
   }
   const approved = { ...current, approvals, status: 'approved' as const };
   return { value: approved, result: { kind: 'approved', request: approved } };
+}
+
+/** What a cancel did. `cancelled` means this call withdrew the request: its caller releases the lock and updates the card. */
+export type CancelResult =
+  | { kind: 'missing' }
+  | { kind: 'expired'; request: ApprovalRequest; justNow: boolean }
+  | { kind: 'closed'; request: ApprovalRequest }
+  | { kind: 'not-allowed'; request: ApprovalRequest }
+  | { kind: 'cancelled'; request: ApprovalRequest };
+
+/** The role that may cancel anyone's request; the requester may always cancel their own. */
+export const cancelAnyRole = 'admin';
+
+/** Withdraws a pending request for its requester or an admin. Pure, like `applyVerdict`. */
+export function applyCancel(current: ApprovalRequest | undefined, { actor, platform, now }: Omit<Verdict, 'verdict'>): UpdateDecision<ApprovalRequest, CancelResult> {
+  if (!current) return { value: undefined, result: { kind: 'missing' } };
+  if (current.status === 'expired') return { value: current, result: { kind: 'expired', request: current, justNow: false } };
+  if (current.status !== 'pending') return { value: current, result: { kind: 'closed', request: current } };
+  if (now >= current.expiresAt) {
+    const expired = { ...current, status: 'expired' as const };
+    return { value: expired, result: { kind: 'expired', request: expired, justNow: true } };
+  }
+  const isRequester = platform === current.invocation.platform && actor.id === current.invocation.actor.id;
+  if (!isRequester && !actor.roles.includes(cancelAnyRole)) return { value: current, result: { kind: 'not-allowed', request: current } };
+  const cancelled = { ...current, status: 'cancelled' as const, cancellation: { actorId: actor.id, actorName: actor.name, at: now } };
+  return { value: cancelled, result: { kind: 'cancelled', request: cancelled } };
 }
 
 /** Marks a pending request expired once its time has passed; `expired` is true only for the caller that did it. */

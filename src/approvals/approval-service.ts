@@ -5,14 +5,26 @@ import { invocationFields } from '../audit/audit-trail.js';
 import type { ApprovalAsk, ApprovalGate, ApprovedRunListener } from '../core/approval-gate.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
-import { notice, type Message } from '../core/report.js';
+import { notice, type Mention, type Message } from '../core/report.js';
 import type { MessageHandle, MessageUpdater, Responder } from '../core/responder.js';
+import { timeText } from '../core/time.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { RunListener } from '../engine/run-events.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { OutboundRegistry } from '../outbound/registry.js';
 import type { Store } from '../store/store.js';
-import { approvalCard, approvalNote } from './approval-card.js';
-import { applyVerdict, expireIfDue, restoreInvocation, storeInvocation, type ApprovalRequest, type ApprovalRule, type VerdictResult } from './approval-request.js';
+import { approvalCall, approvalCard, approvedRunFrame } from './approval-card.js';
+import {
+  applyCancel,
+  applyVerdict,
+  expireIfDue,
+  restoreInvocation,
+  storeInvocation,
+  type ApprovalRequest,
+  type ApprovalRule,
+  type CancelResult,
+  type VerdictResult,
+} from './approval-request.js';
 import { formatMilliseconds } from '../render/units.js';
 
 /** What the approval service is built from. */
@@ -21,10 +33,12 @@ export interface ApprovalServiceOptions {
   runbooks: RunbookCatalog;
   /** The rule for a runbook, from config (defaults plus per-runbook overrides). */
   ruleFor(runbook: string): ApprovalRule;
+  /** Whom a new card for this runbook calls on this platform (`approvals.notify`); nobody when absent. */
+  mentionsFor?(runbook: string, platform: Platform): readonly Mention[];
   audit?: AuditTrail;
   logger: Logger;
-  /** Updates cards on the platform they were posted on (the outbound registry), whoever decided and wherever. */
-  outbound: MessageUpdater;
+  /** Updates cards on the platform they were posted on (the outbound registry), whoever decided and wherever, and answers them. */
+  outbound: Pick<OutboundRegistry, 'update' | 'replyTo'>;
   now?: () => number;
   metrics?: Pick<Metrics, 'approvalEvent'>;
 }
@@ -84,9 +98,16 @@ export class ApprovalService implements ApprovalGate {
     await Promise.allSettled(running.map((approval) => this.releaseLock(approval)));
   }
 
-  /** Reads a request, for tests and `/maint approvals`. */
+  /** Reads a request. */
   async get(id: string): Promise<ApprovalRequest | undefined> {
     return this.options.store.get<ApprovalRequest>(keyPrefix + id);
+  }
+
+  /** The requests still waiting for approval, oldest first, for `/maint approvals`. */
+  async pending(): Promise<ApprovalRequest[]> {
+    const now = this.now();
+    const requests = await Promise.all((await this.options.store.keys(keyPrefix)).map((key) => this.options.store.get<ApprovalRequest>(key)));
+    return requests.filter((request): request is ApprovalRequest => request?.status === 'pending' && request.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async requestApproval({ run, plan, show }: ApprovalAsk): Promise<void> {
@@ -128,6 +149,40 @@ export class ApprovalService implements ApprovalGate {
     await show(approvalCard(approval, now));
     await this.audit(approval, run.invocation, 'requested', plan.summary);
     this.scheduleExpiry(approval);
+    await this.callApprovers(approval);
+  }
+
+  /**
+   * `/maint cancel <id>`: the requester or an admin withdraws a pending request; the card says who, and the
+   * lock is released. Anyone else is told privately.
+   */
+  async cancel(id: string, invocation: Invocation, responder: Responder): Promise<void> {
+    const result = await this.options.store.update<ApprovalRequest, CancelResult>(keyPrefix + id, (current) =>
+      applyCancel(current, { actor: invocation.actor, platform: invocation.platform, now: this.now() }),
+    );
+    const tell = (text: string): Promise<void> => responder.replyPrivately(notice('error', text));
+    switch (result.kind) {
+      case 'missing':
+        return tell(`There is no approval request '${id}'. /maint approvals lists the pending ones.`);
+      case 'expired':
+        if (result.justNow) await this.closeExpired(result.request, this.cardUpdater(result.request.card, invocation, responder));
+        return tell(`Request ${id} expired at ${timeText(result.request.expiresAt)}; nothing was run, so there is nothing to cancel.`);
+      case 'closed':
+        return tell(`Request ${id} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; there is nothing to cancel.`);
+      case 'not-allowed':
+        await this.audit(result.request, invocation, 'refused', 'cancel by someone else');
+        return tell(`Only ${result.request.invocation.actor.name}, who asked, or an admin may cancel request ${id}.`);
+      case 'cancelled': {
+        const { request } = result;
+        this.clearTimer(id);
+        await this.releaseLock(request);
+        await this.audit(request, invocation, 'cancelled', undefined);
+        await this.showCard(request.card, approvalCard(request, this.now()), this.cardUpdater(request.card, invocation, responder));
+        const freed = request.lock ? `, and ${request.lock.key} is free again` : '';
+        await responder.replyPrivately(notice('info', `Cancelled request ${id} (${request.runbook}: ${request.plan.summary}). Nothing was run${freed}.`));
+        return;
+      }
+    }
   }
 
   /** `/maint approve <id>` and `/maint reject <id>`, typed or clicked. */
@@ -148,7 +203,7 @@ export class ApprovalService implements ApprovalGate {
       case 'expired':
         if (result.justNow) await this.closeExpired(result.request, cards(result.request));
         await this.audit(result.request, invocation, 'refused', `${verdict} after expiry`);
-        return tell(`Request ${id} expired at ${new Date(result.request.expiresAt).toISOString().slice(11, 16)} UTC; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
+        return tell(`Request ${id} expired at ${timeText(result.request.expiresAt)}; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
       case 'closed':
         return tell(`Request ${id} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; your click changed nothing.`);
       case 'self':
@@ -200,7 +255,7 @@ export class ApprovalService implements ApprovalGate {
         message: approval.card,
       },
       plan: approval.plan,
-      note: approvalNote(approval),
+      frame: approvedRunFrame(approval, this.now(), this.now),
       updater,
       logger: logger.child({ approval: approval.id }),
     };
@@ -254,6 +309,20 @@ export class ApprovalService implements ApprovalGate {
    */
   private cardUpdater(card: MessageHandle, invocation: Invocation, responder: Responder): MessageUpdater {
     return card.platform === invocation.platform && !card.copies?.length ? responder : this.options.outbound;
+  }
+
+  /** Calls the approvers of each posted card in a new message under it, where `approvals.notify` names them for its platform. */
+  private async callApprovers(request: ApprovalRequest): Promise<void> {
+    const { copies = [], ...card } = request.card;
+    for (const posted of [card, ...copies]) {
+      const mentions = this.options.mentionsFor?.(request.runbook, posted.platform) ?? [];
+      if (mentions.length === 0) continue;
+      try {
+        await this.options.outbound.replyTo(posted, approvalCall(request, mentions));
+      } catch (error) {
+        this.options.logger.error({ err: errorMessage(error), platform: posted.platform, approval: request.id }, 'could not call the approvers');
+      }
+    }
   }
 
   /** Replaces the card; a failure is logged. */

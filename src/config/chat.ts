@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { chatAdapters } from '../chat/index.js';
 import type { AnyChatAdapter, ChatAdapter } from '../core/chat.js';
 import type { Platform } from '../core/invocation.js';
+import type { Mention } from '../core/report.js';
 
 type Adapters = typeof chatAdapters;
 
@@ -33,10 +34,21 @@ export function grantSchemaFor(adapters: readonly AnyChatAdapter[]): z.ZodType<G
   return z.object({ role: z.string().min(1), ...shape }).strict() as unknown as z.ZodType<Grant, unknown>;
 }
 
+/** `approvals.notify` (and a rule's `notify`) as validated: whom a new approval card calls, per platform. */
+export type ApprovalNotify = Partial<Record<Platform, Mention[]>>;
+
+/** `approvals.notify`, folded over the adapters that can call people: an optional part per such platform. */
+export function notifySchemaFor(adapters: readonly AnyChatAdapter[]): z.ZodType<ApprovalNotify, unknown> {
+  const shape = Object.fromEntries(adapters.flatMap((adapter) => (adapter.notifySchema ? [[adapter.platform, adapter.notifySchema.optional()]] : [])));
+  return z.object(shape).strict() as unknown as z.ZodType<ApprovalNotify, unknown>;
+}
+
 /** `chat:` of the shipped platforms. */
 export const chatSchema = chatSchemaFor(chatAdapters);
 /** A grant of the shipped platforms. */
 export const grantSchema = grantSchemaFor(chatAdapters);
+/** `approvals.notify` of the shipped platforms. */
+export const notifySchema = notifySchemaFor(chatAdapters);
 
 /** Which platforms start, after `auto` is resolved: a `fallback` platform (the terminal) only when no other is on. */
 export type EnabledChats = Record<Platform, boolean>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
-import { chatSchema, grantSchema } from './chat.js';
+import { chatSchema, grantSchema, notifySchema } from './chat.js';
 import type { AnySystemModule } from '../core/system.js';
 import { shippedSystems } from '../systems/index.js';
 import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
@@ -20,6 +20,7 @@ const approvalRuleFields = {
   required: z.number().int().min(1).max(10),
   allow_self_approval: z.boolean(),
   expires_after: duration,
+  notify: notifySchema.describe('per platform, whom a new approval card calls: slack {groups, users}, discord {roles, users}'),
 };
 
 const approvalsSchema = z
@@ -28,6 +29,7 @@ const approvalsSchema = z
     required: approvalRuleFields.required.default(1),
     allow_self_approval: approvalRuleFields.allow_self_approval.default(false),
     expires_after: approvalRuleFields.expires_after.default('15m'),
+    notify: approvalRuleFields.notify.default({}),
     rules: z
       .record(z.string().min(1), z.object(approvalRuleFields).partial().strict())
       .default({})
@@ -74,6 +76,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
         required: 1,
         allow_self_approval: false,
         expires_after: '15m',
+        notify: {},
         rules: {},
       }),
       health: healthSettingsSchema.default({ timeout_ms: 3000 }),

@@ -35,8 +35,11 @@ export interface ApprovalAsk {
 export interface ApprovedRun {
   run: SuspendedRun;
   plan: StepPlan;
-  /** Added to every later version of the run's message, e.g. "approved by ana (approval k3x9q2)". */
-  note: string;
+  /**
+   * Every later version of the run's message goes through it, so the card keeps the approval's record:
+   * progress carries "approved by ana (approval k3x9q2)", the outcome becomes the final card.
+   */
+  frame(message: Message): Message;
   /** Where the resumed run updates its message (which it did not post in this process). */
   updater: MessageUpdater;
   logger: Logger;

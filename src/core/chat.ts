@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CommandCatalog } from '../router/catalog.js';
 import type { Invocation, Platform } from './invocation.js';
+import type { Mention } from './report.js';
 import type { ChatPort, Responder } from './responder.js';
 
 /** Where every command from a chat platform goes: the router. */
@@ -65,7 +66,7 @@ export type ChatEnablement = 'on' | 'off' | 'fallback';
  * Everything maintbot knows about one chat platform, in one folder under `src/chat/<platform>/`: its
  * settings (`chat.<platform>` in the config), its part of a grant (`access.grants[].<platform>`), the
  * environment variables it reads directly, the log paths that hold its secrets, how a grant matches a
- * person, and how it starts. The list in `src/chat/index.ts` is folded into the config schema, the
+ * person, whom an approval card may notify there (`approvals.notify.<platform>`), and how it starts. The list in `src/chat/index.ts` is folded into the config schema, the
  * environment, log redaction, roles, schedule channels, start-up and readiness. `start` loads the
  * platform's library with a dynamic `import()`, so a bot without that platform never loads it.
  *
@@ -74,6 +75,7 @@ export type ChatEnablement = 'on' | 'off' | 'fallback';
  *   platform: 'mattermost', reach: 'network',
  *   settingsSchema: z.object({ enabled: z.enum(['auto', 'on', 'off']).default('auto'), token: secret }).strict(),
  *   grantSchema: z.object({ users: z.array(z.string()).default([]) }).strict(),
+ *   notifySchema: z.object({ users: z.array(z.string()).default([]) }).strict().transform((notify) => mentionsOf([], notify.users)),
  *   environment: { MATTERMOST_TOKEN: 'token' },
  *   redactPaths: ['config.chat.mattermost.token'],
  *   enabled: (settings) => (settings.enabled === 'auto' ? (settings.token ? 'on' : 'off') : settings.enabled),
@@ -89,6 +91,11 @@ export interface ChatAdapter<Settings = unknown, Grant = unknown, Name extends P
   readonly settingsSchema: z.ZodType<Settings, unknown>;
   /** Validates `access.grants[].<platform>`. */
   readonly grantSchema: z.ZodType<Grant, unknown>;
+  /**
+   * Validates `approvals.notify.<platform>` (and `approvals.rules.<runbook>.notify.<platform>`): whom a new
+   * approval card calls, as this platform names people and groups. Absent where nobody can be called (the terminal).
+   */
+  readonly notifySchema?: z.ZodType<Mention[], unknown>;
   /** Variables read directly (no `${NAME}` in the file), each filling the setting it names when the file leaves it empty. */
   readonly environment: Readonly<Record<string, keyof Settings & string>>;
   /** Log record paths whose values are this platform's secrets (pino redaction syntax). */
@@ -99,6 +106,11 @@ export interface ChatAdapter<Settings = unknown, Grant = unknown, Name extends P
   grants(grant: Grant, identity: PlatformIdentity): boolean;
   /** Connects (or opens the terminal chat); throws a `UserError` with a message to print when it cannot. */
   start(context: ChatStartContext<Settings, Grant>): Promise<RunningChat>;
+}
+
+/** Mentions of groups (Slack user groups, Discord roles) and users, in that order. */
+export function mentionsOf(groupIds: readonly string[], userIds: readonly string[]): Mention[] {
+  return [...groupIds.map((id) => ({ kind: 'group' as const, id })), ...userIds.map((id) => ({ kind: 'user' as const, id }))];
 }
 
 /** A chat adapter of any settings type, for lists of adapters. */

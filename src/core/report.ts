@@ -18,7 +18,8 @@ export interface ReportLine {
 /** A group of lines about one target (a database, a container set, the host). */
 export interface ReportSection {
   title: string;
-  status: Status;
+  /** `skipped`: about something that did not run, e.g. the plan of a rejected request. */
+  status: LineStatus;
   lines: ReportLine[];
   /** How many ok lines were left out of `lines` because the report is not verbose. */
   foldedOk?: number;
@@ -32,17 +33,28 @@ export interface ReportButton {
   style?: 'primary' | 'danger';
 }
 
+/** How an approval request ended without anything run. */
+export type ClosedAs = 'rejected' | 'expired' | 'cancelled';
+
 /** The platform-neutral result of a command: every adapter renders this. */
 export interface Report {
   kind: 'report';
   title: string;
   status: Status;
+  /** A card closed without anything run: shown with its own mark and colour in place of `status`'s. */
+  closed?: ClosedAs;
   /** One sentence under the title. */
   summary?: string;
   sections: ReportSection[];
   buttons?: ReportButton[];
   /** Who asked and how long it took, shown small at the end. */
   context?: { requestedBy?: string; durationMs?: number; note?: string };
+}
+
+/** A person or a group (Slack user group, Discord role) a message calls by name, as the platform identifies them. */
+export interface Mention {
+  kind: 'user' | 'group';
+  id: string;
 }
 
 /** A short message without sections: progress, an error, a denial, a plain answer. */
@@ -53,6 +65,8 @@ export interface Notice {
   /** Monospaced block shown under the text (help output, plans, tables). */
   preformatted?: string;
   buttons?: ReportButton[];
+  /** Called at the start of the message, so that they are notified where the platform can (ids of the platform the message is posted on). */
+  mentions?: readonly Mention[];
 }
 
 /** What a command sends back to chat. */

@@ -26,6 +26,11 @@ export interface ChatPort extends MessageUpdater {
   readonly platform: Platform;
   /** Posts in a channel; with `thread`, as a reply under that message where the platform has threads. */
   post(channelId: string, message: Message, options?: { thread?: MessageHandle }): Promise<MessageHandle>;
+  /**
+   * Posts a new message in answer to a posted one (one handle, its copies aside), where the readers of that
+   * one see it: Slack in its thread, Discord as a reply to it. A new message notifies its mentions; an edit does not.
+   */
+  replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle>;
 }
 
 /**

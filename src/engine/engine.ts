@@ -126,7 +126,7 @@ export class RunbookEngine {
       params: suspended.params,
       invocation: suspended.invocation,
       logger: approved.logger,
-      message: RunMessage.resumed(approved.updater, suspended.message, approved.note),
+      message: RunMessage.resumed(approved.updater, suspended.message, (message) => approved.frame(message)),
     };
     return this.track(run, {
       nextStep: suspended.stepIndex,
@@ -222,7 +222,7 @@ export class RunbookEngine {
         message,
       },
       plan,
-      show: (card) => run.message.show(card),
+      show: (card) => run.message.showAsIs(card),
     });
   }
 

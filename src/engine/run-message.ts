@@ -3,15 +3,15 @@ import type { MessageHandle, MessageUpdater, Responder } from '../core/responder
 
 /**
  * The one chat message of a run. A new run's first `show` posts it as the reply to the invocation and
- * later ones replace it in place; a resumed run only replaces it, and with a `note` (who approved the run)
- * every version carries it. This is the only place a run posts or updates chat messages.
+ * later ones replace it in place; a resumed run only replaces it, and with a `frame` (the approval's
+ * record) every version goes through it. This is the only place a run posts or updates chat messages.
  */
 export class RunMessage {
   private constructor(
     private readonly updater: MessageUpdater,
     private readonly replier: Pick<Responder, 'reply'> | undefined,
     private posted: MessageHandle | undefined,
-    private readonly note: string | undefined,
+    private readonly frame: ((message: Message) => Message) | undefined,
   ) {}
 
   /** The message of a new run, posted through the invocation's responder at the first `show`. */
@@ -20,8 +20,8 @@ export class RunMessage {
   }
 
   /** The message of a resumed run: `posted` already exists and is updated through `updater`. */
-  static resumed(updater: MessageUpdater, posted: MessageHandle, note?: string): RunMessage {
-    return new RunMessage(updater, undefined, posted, note);
+  static resumed(updater: MessageUpdater, posted: MessageHandle, frame?: (message: Message) => Message): RunMessage {
+    return new RunMessage(updater, undefined, posted, frame);
   }
 
   /** The posted message, once there is one. */
@@ -31,14 +31,12 @@ export class RunMessage {
 
   /** Posts or replaces the message; throws when the chat platform refuses. */
   async show(message: Message): Promise<void> {
-    const shown = this.note ? withNote(message, this.note) : message;
-    if (this.posted) await this.updater.update(this.posted, shown);
-    else if (this.replier) this.posted = await this.replier.reply(shown);
+    await this.showAsIs(this.frame ? this.frame(message) : message);
   }
-}
 
-function withNote(message: Message, note: string): Message {
-  return message.kind === 'report'
-    ? { ...message, context: { ...message.context, note: [message.context?.note, note].filter(Boolean).join(' · ') } }
-    : { ...message, text: `${message.text} (${note})` };
+  /** Posts or replaces the message without the frame of an earlier approval: a later step's own approval card. */
+  async showAsIs(message: Message): Promise<void> {
+    if (this.posted) await this.updater.update(this.posted, message);
+    else if (this.replier) this.posted = await this.replier.reply(message);
+  }
 }

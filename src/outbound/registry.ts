@@ -26,6 +26,11 @@ export class OutboundRegistry implements MessageUpdater {
     return this.portFor(platform).post(channelId, message, options);
   }
 
+  /** Posts a new message in answer to one posted earlier (not its copies), on the platform its handle names. */
+  replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle> {
+    return this.portFor(parent.platform).replyTo(parent, message);
+  }
+
   /** Replaces a message, and each of its copies, on the platform each names; throws the first failure after trying all. */
   async update(handle: MessageHandle, message: Message): Promise<void> {
     const { copies = [], ...primary } = handle;

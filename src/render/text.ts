@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
-import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
+import type { ClosedAs, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
 import type { LineStatus } from '../core/status.js';
+import { timesInUtc } from '../core/time.js';
 import { formatMilliseconds } from './units.js';
 
 /** How text is rendered: colour only for a terminal that shows it. */
@@ -10,15 +11,21 @@ export interface TextRenderOptions {
 
 const symbols: Record<LineStatus, string> = { ok: '✔', warn: '▲', crit: '✖', unknown: '?', skipped: '–' };
 const colours: Record<LineStatus, Parameters<typeof styleText>[0]> = { ok: 'green', warn: 'yellow', crit: 'red', unknown: 'magenta', skipped: 'gray' };
+const closedMarks: Record<ClosedAs, { symbol: string; colour: LineStatus }> = {
+  rejected: { symbol: '⊘', colour: 'crit' },
+  expired: { symbol: '⌛', colour: 'skipped' },
+  cancelled: { symbol: '⊘', colour: 'skipped' },
+};
 
 /** The status symbol used in text output and plain-text fallbacks. */
 export function statusSymbol(status: LineStatus): string {
   return symbols[status];
 }
 
-/** Renders any message as readable plain text (the terminal chat and notification fallbacks). */
+/** Renders any message as readable plain text (the terminal chat and notification fallbacks), its times in UTC. */
 export function renderText(message: Message, options: TextRenderOptions = { colour: false }): string {
-  return message.kind === 'report' ? renderReport(message, options) : renderNotice(message, options);
+  const shown = timesInUtc(message);
+  return shown.kind === 'report' ? renderReport(shown, options) : renderNotice(shown, options);
 }
 
 function renderNotice(message: Notice, options: TextRenderOptions): string {
@@ -31,7 +38,8 @@ function renderNotice(message: Notice, options: TextRenderOptions): string {
 
 function renderReport(report: Report, options: TextRenderOptions): string {
   const out: string[] = [];
-  out.push(`${paint(report.status, `${symbols[report.status]} ${report.status.toUpperCase()}`, options)}  ${bold(report.title, options)}`);
+  const mark = report.closed ? closedMarks[report.closed] : { symbol: symbols[report.status], colour: report.status };
+  out.push(`${paint(mark.colour, `${mark.symbol} ${(report.closed ?? report.status).toUpperCase()}`, options)}  ${bold(report.title, options)}`);
   if (report.summary) out.push(`  ${report.summary}`);
   for (const section of report.sections) out.push('', ...renderSection(section, options));
   const context = contextLine(report);

@@ -1,3 +1,4 @@
+import { approvalsCommand, cancelCommand } from '../approvals/approval-commands.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
 import { renderAuditLog } from '../audit/audit-command.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -14,12 +15,14 @@ export interface BuiltinDependencies {
   scheduling?: ReadonlyMap<string, BuiltinHandler>;
 }
 
-/** The commands implemented in code: approve, reject, audit, runbooks, and schedules, run, ack, snooze when given. */
+/** The commands implemented in code: approve, reject, approvals, cancel, audit, runbooks, and schedules, run, ack, snooze when given. */
 export function builtinHandlers({ approvals, audit, runbooks, scheduling }: BuiltinDependencies): Map<string, BuiltinHandler> {
   return new Map<string, BuiltinHandler>([
     ...(scheduling ?? []),
     ['approve', ({ invocation, responder, logger, args }) => approvals.decide('approve', String(args.values.id), invocation, responder, logger)],
     ['reject', ({ invocation, responder, logger, args }) => approvals.decide('reject', String(args.values.id), invocation, responder, logger)],
+    ['approvals', approvalsCommand(approvals)],
+    ['cancel', cancelCommand(approvals)],
     [
       'audit',
       async ({ responder, args }) => {

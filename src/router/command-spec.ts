@@ -40,7 +40,7 @@ export const commandSpecSchema = z
     flags: z.array(flagSpecSchema).default([]),
     roles: z.array(z.string().min(1)).min(1, 'name at least one role that may run this command'),
     runbook: name.optional(),
-    builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'schedules', 'run', 'ack', 'snooze']).optional(),
+    builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'approvals', 'cancel', 'schedules', 'run', 'ack', 'snooze']).optional(),
     examples: z.array(z.string()).default([]),
   })
   .strict()

@@ -1,56 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../../src/bot.js';
-import { configSchema } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord, type MessageFields } from '../fakes/discord/index.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
+import type { RunningBot } from '../../src/bot.js';
+import { DISCORD_FIXTURE, type FakeDiscord, type MessageFields } from '../fakes/discord/index.js';
+import type { FakeSlack } from '../fakes/slack/index.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
-import { TOKEN } from './discord-support.js';
+import { startOnBothPlatforms, type BothPlatforms } from './both-platforms.js';
 import { buttonValue } from './slack-harness.js';
 
-const { guildId, channels, roles, users } = DISCORD_FIXTURE;
+const { channels, roles, users } = DISCORD_FIXTURE;
 const container = `maintbot-test-cross-approve-${randomBytes(4).toString('hex')}`;
 const slackChannel = 'C0OPS';
 const anna = { user_id: 'U0ANNA', user_name: 'anna' };
 
+let both: BothPlatforms;
 let slack: FakeSlack;
 let discord: FakeDiscord;
 let bot: RunningBot;
-let dir: string;
 
 beforeAll(async () => {
   await removeTestContainers(container);
   await startTestContainer({ name: container });
-  dir = await mkdtemp(join(tmpdir(), 'maintbot-cross-'));
-  slack = await startFakeSlack();
-  discord = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200 });
-  const config = configSchema.parse({
-    log: { level: 'silent' },
-    chat: {
-      console: { enabled: 'off' },
-      slack: { mode: 'socket', bot_token: 'xoxb-e2e', app_token: 'xapp-e2e', api_url: slack.apiUrl },
-      discord: { token: TOKEN, application_id: discord.applicationId, api_url: discord.apiBase, guilds: [guildId] },
-    },
-    observability: { enabled: 'off' },
-    audit: { file: join(dir, 'audit.jsonl') },
+  both = await startOnBothPlatforms({
     access: { grants: [{ role: 'operator', slack: { users: [anna.user_id] }, discord: { roles: [roles.sre] } }] },
     targets: { docker: [{ name: 'apps', containers: [container], allow_actions: ['restart'] }] },
   });
-  const terminal = { input: new PassThrough(), output: new PassThrough(), interactive: false, colour: false };
-  bot = await startBot(config, createLogger({ level: 'silent', pretty: false }), terminal);
+  ({ slack, discord, bot } = both);
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await slack?.close();
-  await discord?.close();
+  await both?.close();
   await removeTestContainers(container);
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function startedAt(): Promise<string> {
@@ -74,7 +53,8 @@ describe('one bot on Slack and Discord, through the real Bolt and discord.js aga
     const approval = await discord.sendChatCommand({ subcommand: 'approve', options: { id }, user: users.bob, channel_id: channels.ops });
 
     const outcome = await waitFor('the Slack card to show the restart', async () => (/restarted/.test(slackCard(ts)) ? slackCard(ts) : undefined), 20_000);
-    expect(outcome).toContain(`approved by bob (approval ${id})`);
+    expect(outcome).toMatch(/\*approved by\*\\nbob at <!date\^\d+\^/);
+    expect(outcome).toContain(`approval ${id}`);
     expect(buttonValue(JSON.parse(outcome).blocks, 'Approve')).toBeUndefined();
     expect(await startedAt()).not.toBe(before);
 

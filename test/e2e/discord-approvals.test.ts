@@ -103,8 +103,9 @@ describe('approvals through the real discord.js against the fake Discord, on a r
     const clickers: Array<string | FakeUser> = [...Array.from({ length: 8 }, () => users.bob), ...otherSres];
     const clicks = await Promise.all(clickers.map((user) => click(user, asked.id, asked.approve)));
     const outcome = await waitFor('the card to show the restart', async () => (/restarted/.test(shown(card(asked.id))) ? card(asked.id) : undefined), 20_000);
-    const winner = /approved by ([\w-]+)/.exec(shown(outcome))?.[1];
+    const winner = /approved by","value":"([\w-]+) at <t:\d+:f>/.exec(shown(outcome))?.[1];
     expect(['bob', ...otherSres.map((user) => user.username)]).toContain(winner);
+    expect(shown(outcome)).toMatch(/"title":"✅ Plan".*"name":"✔ requested by","value":"alice at <t:\d+:f>"/);
     expect(shown(outcome)).toContain(`approval ${asked.approve.split(' ')[1]}`);
     expect(customIds(outcome)).toEqual({});
     const after = await startedAt();
@@ -134,7 +135,7 @@ describe('approvals through the real discord.js against the fake Discord, on a r
     const rejecting = await click(users.bob, asked.id, asked.reject);
     expect(await bot.fake.waitForCallback(rejecting.id)).toMatchObject({ type: 6 });
     const closed = await waitFor('the card to say who rejected it', async () => (/Rejected by bob/.test(shown(card(asked.id))) ? card(asked.id) : undefined));
-    expect(shown(closed)).toContain('Rejected: restart');
+    expect(shown(closed)).toContain('⛔ Rejected: restart');
     expect(customIds(closed)).toEqual({});
 
     const late = await click(users.alice, asked.id, asked.approve);

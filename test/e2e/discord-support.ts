@@ -51,7 +51,7 @@ function localTargets(services: OwnServices | undefined): Record<string, unknown
 /** A config for the fake's guild, checking the test's own PostgreSQL and Redis when given. */
 export function discordConfig(
   fake: FakeDiscord,
-  extra: { grants?: unknown[]; auditFile: string; services?: OwnServices; targets?: Record<string, unknown> },
+  extra: { grants?: unknown[]; auditFile: string; services?: OwnServices; targets?: Record<string, unknown>; approvals?: Record<string, unknown> },
 ): Config {
   return configSchema.parse({
     log: { level: 'silent' },
@@ -59,6 +59,7 @@ export function discordConfig(
     chat: { discord: { enabled: 'on', token: TOKEN, application_id: fake.applicationId, api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } },
     access: { default_role: 'viewer', grants: extra.grants ?? [] },
     targets: { ...localTargets(extra.services), ...extra.targets },
+    ...(extra.approvals ? { approvals: extra.approvals } : {}),
   });
 }
 
@@ -86,6 +87,8 @@ export interface BotOptions {
   store?: Store;
   audit?: AuditTrail;
   handler?: CommandHandler;
+  /** `approvals:` of the config (notify, rules…). */
+  approvals?: Record<string, unknown>;
 }
 
 /**
@@ -98,7 +101,7 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
   for (const name of ['health.yaml', 'help.yaml', ...(options.shippedCommands ?? [])]) await copyFile(resolve(shippedDefinitions.commands, name), join(dir, 'commands', name));
   for (const [name, text] of Object.entries(options.extraCommands ?? {})) await writeFile(join(dir, 'commands', name), text);
   const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200, waitTimeoutMs: 20_000 });
-  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), services: options.services, targets: options.targets });
+  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), services: options.services, targets: options.targets, approvals: options.approvals });
   const logger = createLogger({ level: 'silent', pretty: false });
   const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') }, store: options.store, audit: options.audit });
   const invocations: Invocation[] = [];

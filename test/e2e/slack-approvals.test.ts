@@ -91,8 +91,9 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
     const clickers = [...Array.from({ length: 8 }, () => ben), ...others];
     const clicks = await Promise.all(clickers.map((user) => click(user, card.ts, card.approve, 'Approve')));
     const outcome = await fake.waitForCall('chat.update', (call) => call.body.ts === card.ts && /restarted/.test(blockTexts(call.body.blocks)), 20_000);
-    const winner = /approved by ([\w-]+)/.exec(blockTexts(outcome.body.blocks))?.[1];
+    const winner = /\*approved by\*\\n([\w-]+) at <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d\d:\d\d UTC>/.exec(blockTexts(outcome.body.blocks))?.[1];
     expect(clickers.map((user) => user.user_name)).toContain(winner);
+    expect(blockTexts(outcome.body.blocks)).toMatch(/:white_check_mark: \*Plan\*.*\*requested by\*\\nanna at <!date\^/);
     expect(blockTexts(outcome.body.blocks)).toContain(`approval ${card.approve.split(' ')[1]}`);
     const after = await startedAt();
     expect(after).not.toBe(before);
@@ -127,7 +128,7 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
     await click(ben, card.ts, card.reject, 'Reject');
     await fake.waitForCall('chat.update', (call) => call.body.ts === card.ts && /Rejected by ben/.test(blockTexts(call.body.blocks)));
     const closed = message(card.ts);
-    expect(blockTexts(closed.blocks)).toContain('Rejected: restart');
+    expect(blockTexts(closed.blocks)).toContain(':no_entry: Rejected: restart');
     expect(buttonValue(closed.blocks, 'Approve')).toBeUndefined();
 
     const late = await click(anna, card.ts, card.approve, 'Approve');

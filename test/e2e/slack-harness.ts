@@ -116,6 +116,8 @@ export interface SlackHarnessOptions {
   grants?: unknown[];
   store?: Store;
   audit?: AuditTrail;
+  /** `approvals:` of the config (notify, rules…). */
+  approvals?: Record<string, unknown>;
 }
 
 /** Starts the fake Slack, a PostgreSQL cluster and a redis-server of its own, the core checking those, and the Slack adapter in `mode`. */
@@ -140,6 +142,7 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
       redis: [{ name: 'local-redis', url: redis.url }],
       ...options.targets,
     },
+    ...(options.approvals ? { approvals: options.approvals } : {}),
   });
   const logger = createLogger({ level: 'silent', pretty: false });
   const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit });

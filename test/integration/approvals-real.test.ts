@@ -7,6 +7,7 @@ import { PostgresAuditTrail } from '../../src/audit/postgres-audit-trail.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { renderText } from '../../src/render/text.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { dockerClient, removeTestContainers, startTestContainer } from '../support/docker.js';
 import { eventually, startOwnPostgres, type OwnPostgres } from '../support/services.js';
@@ -91,9 +92,9 @@ function report(handle: { platform: string; id: string }): Report {
   return message;
 }
 
+/** The message as the terminal shows it. */
 function text(handle: { platform: string; id: string }): string {
-  const message = chat.latest(handle);
-  return message.kind === 'notice' ? message.text : `${message.title} ${message.summary ?? ''} ${message.context?.note ?? ''}`;
+  return renderText(chat.latest(handle));
 }
 
 function requestId(card: Report): string {
@@ -119,7 +120,7 @@ describe('destructive runbooks against the real Docker and PostgreSQL, approved 
     await Promise.all(approvers.map((approver) => chat.type(approver, `approve ${id}`)));
     const after = await startedAt(containerName);
     expect(after).not.toBe(before);
-    expect(text(handles[0]!)).toMatch(new RegExp(`${containerName} restarted: now running .*approved by approver-\\d+ \\(approval ${id}\\)`));
+    expect(text(handles[0]!)).toMatch(new RegExp(`${containerName} restarted: now running [\\s\\S]*approved by +approver-\\d+ at \\d\\d:\\d\\d UTC[\\s\\S]*approval ${id}`));
 
     const events = await audit.latest(200);
     const restarts = events.filter((event) => event.kind === 'step' && event.action === 'docker.restart' && event.outcome === 'ok');
@@ -180,7 +181,7 @@ describe('destructive runbooks against the real Docker and PostgreSQL, approved 
     const outcome = await sleeping;
     expect(outcome).toBeInstanceOf(Error);
     expect(String((outcome as Error).message)).toMatch(/terminat/);
-    expect(text(handles[0]!)).toMatch(/terminated 1 of 1 planned session on shop-db.*approved by bob/);
+    expect(text(handles[0]!)).toMatch(/terminated 1 of 1 planned session on shop-db[\s\S]*approved by +bob at \d\d:\d\d UTC/);
     await sleeper.end().catch(() => undefined);
   });
 });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
+import { renderText } from '../../src/render/text.js';
 import type { ActionDefinition } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RedisStore } from '../../src/store/redis-store.js';
@@ -140,7 +141,7 @@ describe('approval of a destructive step', () => {
     expect(await counter()).toBe(5);
     const done = card(chat, handles[0]!);
     expect(done.status).toBe('ok');
-    expect(done.context?.note).toContain('approved by bob');
+    expect(renderText(done)).toMatch(/approved by\s+bob at \d\d:\d\d UTC/);
   });
 
   it("refuses the requester's own approval with the reason, and runs nothing", async () => {
@@ -167,7 +168,7 @@ describe('approval of a destructive step', () => {
     const id = requestId(card(chat, handles[0]!));
     await chat.click(bob, handles[0]!, 'Reject');
     expect(card(chat, handles[0]!).title).toBe('Rejected: bump');
-    expect(card(chat, handles[0]!).summary).toMatch(/^Rejected by bob at \d\d:\d\d UTC\. Nothing was run\.$/);
+    expect(renderText(card(chat, handles[0]!))).toMatch(/\n {2}Rejected by bob at \d\d:\d\d UTC\. Nothing was run\.\n/);
     await chat.type(carol, `approve ${id}`);
     expect(chat.privateTexts(carol).at(-1)).toBe(`Request ${id} is already rejected; your click changed nothing.`);
     expect(await counter()).toBe(0);

@@ -69,7 +69,9 @@ describe('schedules, run, ack and snooze in chat', () => {
     expect(await chat.click(olga, { platform: 'console', id: alert.id }, 'Ack')).toBe('ok');
     const acked = chat.latest({ platform: 'console', id: alert.id });
     expect(acked.kind === 'report' && acked.summary).toMatch(/^Acked by olga/);
-    expect(texts(channelMessages().map(({ latest }) => latest)).some((text) => /olga acked alert \w+ \(shop-api \(http\) · reachable\)/.test(text))).toBe(true);
+    expect(acked.kind === 'report' && acked.sections[0]?.lines[0]).toMatchObject({ label: 'reachable', status: 'crit' });
+    expect(chat.privateTexts(olga).at(-1)).toMatch(/^You acked alert \w+ \(shop-api \(http\) · reachable\)/);
+    expect(texts(channelMessages().map(({ latest }) => latest)).some((text) => /acked alert/.test(text))).toBe(false);
 
     await chat.type(olga, 'run health-alerts');
     expect(channelMessages().filter(({ latest }) => latest.kind === 'report')).toHaveLength(1);

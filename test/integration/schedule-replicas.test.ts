@@ -41,6 +41,9 @@ function slackPort(posted: { message: Message; thread?: MessageHandle; handle: M
       posted.push({ message, handle, ...(options?.thread ? { thread: options.thread } : {}) });
       return handle;
     },
+    async replyTo(parent, message) {
+      return this.post(parent.id, message, { thread: parent });
+    },
     async update() {},
   };
   const outbound = new OutboundRegistry();

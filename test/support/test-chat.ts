@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, Invocation } from '../../src/core/invocation.js';
 import type { Message } from '../../src/core/report.js';
 import type { ChatPort, MessageHandle, Responder } from '../../src/core/responder.js';
+import { formatTimes, utcTime } from '../../src/core/time.js';
 import type { CommandOutcome } from '../../src/router/router.js';
 
 /** Something that takes invocations: the router. */
@@ -23,6 +24,7 @@ export class TestChat {
   readonly port: ChatPort = {
     platform: 'console',
     post: async (_channel, message) => this.post(message),
+    replyTo: async (_parent, message) => this.post(message),
     update: async (handle, message) => this.edit(handle, message),
   };
 
@@ -57,9 +59,9 @@ export class TestChat {
     return versions[versions.length - 1]!;
   }
 
-  /** Everything said privately to an actor, oldest first, as text. */
+  /** Everything said privately to an actor, oldest first, as text (times in UTC, as the terminal shows them). */
   privateTexts(actor: Actor): string[] {
-    return (this.privateAnswers.get(actor.id) ?? []).map((message) => (message.kind === 'notice' ? message.text : message.title));
+    return (this.privateAnswers.get(actor.id) ?? []).map((message) => formatTimes(message.kind === 'notice' ? message.text : message.title, utcTime));
   }
 
   private async run(actor: Actor, text: string, origin: Invocation['origin'], sourceMessage?: MessageHandle) {

@@ -31,6 +31,9 @@ function recordingPort(): ChatPort & { posted: Posted[]; updated: Message[] } {
       posted.push({ channel, message, handle, ...(options?.thread ? { thread: options.thread } : {}) });
       return handle;
     },
+    async replyTo(parent, message) {
+      return this.post(parent.id, message, { thread: parent });
+    },
     async update(_handle, message) {
       updated.push(message);
     },

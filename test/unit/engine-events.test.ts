@@ -113,7 +113,9 @@ describe('the runbook engine tells its listeners what a run does', () => {
     expect(new Set(seen.map((event) => event.runId)).size).toBe(1);
     const outcome = chat.latest(handles[0]!);
     expect(outcome.kind === 'report' && outcome.title).toBe('tidy: done');
-    expect(outcome.kind === 'report' && outcome.context?.note).toBe(`approved by ben (approval ${approvalId})`);
+    expect(outcome.kind === 'report' && outcome.context?.note).toBe(`approval ${approvalId}`);
+    const record = outcome.kind === 'report' ? outcome.sections.find((section) => section.title === 'Approval') : undefined;
+    expect(record?.lines.map((line) => `${line.label} ${line.value}`)).toEqual([expect.stringMatching(/^requested by ana at /), expect.stringMatching(/^approved by ben at /)]);
     expect((await approvals.get(approvalId))?.status).toBe('done');
   });
 

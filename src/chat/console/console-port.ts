@@ -17,6 +17,11 @@ export class ConsolePort implements ChatPort {
     return { platform: 'console', id: `posted-${++this.counter}` };
   }
 
+  async replyTo(_parent: MessageHandle, message: Message): Promise<MessageHandle> {
+    this.print(message);
+    return { platform: 'console', id: `posted-${++this.counter}` };
+  }
+
   async update(_handle: MessageHandle, message: Message): Promise<void> {
     this.print(message);
   }

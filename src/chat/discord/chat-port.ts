@@ -4,7 +4,7 @@ import { CodedError, errorMessage, type ErrorCode } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
 import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { FollowUpMemory, syncFollowUps, type FollowUpSender } from '../follow-ups.js';
-import { renderDiscordMessages, type EmbedRenderOptions } from './embeds.js';
+import { renderDiscordMessage, renderDiscordMessages, type EmbedRenderOptions } from './embeds.js';
 import { truncate, type DiscordMessageBody } from './message-body.js';
 import { discordHandle, parseDiscordHandle } from './message-handle.js';
 
@@ -36,6 +36,13 @@ export class DiscordChatPort implements ChatPort {
       this.followUps.set(handle.id, await syncFollowUps(rest, [], this.sender(followUpChannel)));
     }
     return handle;
+  }
+
+  async replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle> {
+    const { channelId, messageId } = parseDiscordHandle(parent);
+    const body = { ...creationBody(renderDiscordMessage(message, this.render)), message_reference: { message_id: messageId, fail_if_not_exists: false } };
+    const created = (await this.call('DISCORD_POST_FAILED', { channelId }, () => this.rest.post(Routes.channelMessages(channelId), { body }))) as { id: string };
+    return discordHandle(channelId, created.id);
   }
 
   async update(handle: MessageHandle, message: Message): Promise<void> {

@@ -1,7 +1,9 @@
-import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
-import { worstStatus, type Status } from '../../core/status.js';
+import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import { worstStatus, type LineStatus } from '../../core/status.js';
+import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
 import { statusSymbol } from '../../render/text.js';
+import { withLocalTimes } from './local-times.js';
 import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
 
 /** How a message is rendered for Discord. */
@@ -10,9 +12,12 @@ export interface EmbedRenderOptions {
   customIdFor?: (command: string) => string;
 }
 
-/** Embed colours by status: ok green, warn amber, crit red, unknown grey. */
-export const statusColours: Record<Status, number> = { ok: 0x2ecc71, warn: 0xf1a90f, crit: 0xe03e3e, unknown: 0x95a5a6 };
-const statusEmoji: Record<Status, string> = { ok: '✅', warn: '⚠️', crit: '🚨', unknown: '❔' };
+/** Embed colours by status: ok green, warn amber, crit red, unknown grey, skipped (not run) dark grey. */
+export const statusColours: Record<LineStatus, number> = { ok: 0x2ecc71, warn: 0xf1a90f, crit: 0xe03e3e, unknown: 0x95a5a6, skipped: 0x607d8b };
+const statusEmoji: Record<LineStatus, string> = { ok: '✅', warn: '⚠️', crit: '🚨', unknown: '❔', skipped: '➖' };
+/** Embed colours of closed cards: rejected dark red, expired and cancelled slate. */
+export const closedColours: Record<ClosedAs, number> = { rejected: 0x992d22, expired: 0x546e7a, cancelled: 0x546e7a };
+const closedEmoji: Record<ClosedAs, string> = { rejected: '⛔', expired: '⌛', cancelled: '🚫' };
 const noticePrefix: Record<Notice['tone'], string> = { info: '', progress: '⏳ ', error: '❌ ' };
 const noticeColours: Record<Notice['tone'], number> = { info: 0x5865f2, progress: 0x95a5a6, error: statusColours.crit };
 const inlineValueLength = 40;
@@ -25,13 +30,28 @@ export function renderDiscordMessage(message: Message, options: EmbedRenderOptio
 /**
  * Renders a message as one or more Discord messages, each within Discord's limits: a report too long for
  * one is split (see `paginateReport`), the first naming every problem and carrying the buttons, the rest
- * to be sent as follow-ups.
+ * to be sent as follow-ups. Moments become `<t:…:f>` where Discord renders them.
  */
 export function renderDiscordMessages(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody[] {
-  const components = buttonRows(message.buttons ?? [], options.customIdFor ?? ((command) => command));
-  if (message.kind === 'notice') return [{ ...noticeBody(message), components }];
-  const pages = paginateReport(message, (page) => fitsOneMessage(pageBody(message, page)));
-  return pages.map((page) => ({ ...pageBody(message, page), components: page.index === 0 ? components : [] }));
+  const shown = codeTimesInUtc(message);
+  const components = buttonRows(shown.buttons ?? [], options.customIdFor ?? ((command) => command));
+  if (shown.kind === 'notice') {
+    const body = { ...noticeBody(shown), components };
+    return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
+  }
+  const pages = paginateReport(shown, (page) => fitsOneMessage(pageBody(shown, page)));
+  return pages.map((page) => withLocalTimes({ ...pageBody(shown, page), components: page.index === 0 ? components : [] }));
+}
+
+/** `<@&role>` and `<@user>` at the start of the content, and allowed_mentions naming exactly them, so they are notified. */
+function mentioning(body: DiscordMessageBody, mentions: readonly Mention[]): DiscordMessageBody {
+  const names = mentions.map((mention) => (mention.kind === 'group' ? `<@&${mention.id}>` : `<@${mention.id}>`)).join(' ');
+  const ids = (kind: Mention['kind']): string[] => mentions.filter((mention) => mention.kind === kind).map((mention) => mention.id);
+  return {
+    ...body,
+    content: truncate(body.content ? `${names} ${body.content}` : names, limits.content),
+    allowed_mentions: { parse: [], roles: ids('group'), users: ids('user') },
+  };
 }
 
 const packedNamesMax = 1500;
@@ -39,7 +59,10 @@ const packedNamesMax = 1500;
 function pageBody(report: Report, page: ReportPage): Omit<DiscordMessageBody, 'components'> {
   const embeds: Embed[] = [];
   if (page.index === 0) {
-    const header: Embed = { title: truncate(`${statusEmoji[report.status]} ${report.title}`, limits.title), color: statusColours[report.status] };
+    const header: Embed = {
+      title: truncate(`${report.closed ? closedEmoji[report.closed] : statusEmoji[report.status]} ${report.title}`, limits.title),
+      color: report.closed ? closedColours[report.closed] : statusColours[report.status],
+    };
     if (report.summary) header.description = truncate(report.summary, limits.description);
     embeds.push(header);
   }

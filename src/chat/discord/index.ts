@@ -1,6 +1,6 @@
 import { defineChat } from '../../core/chat.js';
 import { UserError } from '../../core/errors.js';
-import { discordGrantSchema, discordSettingsSchema } from './settings.js';
+import { discordGrantSchema, discordNotifySchema, discordSettingsSchema } from './settings.js';
 
 /** Discord over the gateway, on discord.js; discord.js loads only when Discord starts. */
 export const discordChat = defineChat({
@@ -8,6 +8,7 @@ export const discordChat = defineChat({
   reach: 'network',
   settingsSchema: discordSettingsSchema,
   grantSchema: discordGrantSchema,
+  notifySchema: discordNotifySchema,
   environment: { DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: 'application_id', DISCORD_API_URL: 'api_url' },
   redactPaths: ['config.chat.discord.token'],
   enabled: (settings) => (settings.enabled === 'auto' ? (settings.token !== undefined ? 'on' : 'off') : settings.enabled),

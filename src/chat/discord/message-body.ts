@@ -37,6 +37,15 @@ export interface DiscordMessageBody {
   content: string;
   embeds: Embed[];
   components: ActionRow[];
+  /** Only on a message that mentions: exactly the roles and users it pings. */
+  allowed_mentions?: AllowedMentions;
+}
+
+/** Whom a message may notify; with `parse` empty, only the ids listed. */
+export interface AllowedMentions {
+  parse: [];
+  roles: string[];
+  users: string[];
 }
 
 /** Discord's documented size limits for messages, embeds and components. */

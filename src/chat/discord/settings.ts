@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretSetting } from '../../config/secret.js';
+import { mentionsOf } from '../../core/chat.js';
 
 /** `chat.discord` in the config. */
 export const discordSettingsSchema = z
@@ -23,3 +24,11 @@ export const discordGrantSchema = z.object({ users: identityList, roles: identit
 
 /** One grant's Discord part. */
 export type DiscordGrant = z.output<typeof discordGrantSchema>;
+
+const snowflakes = (what: string) => z.array(z.string().regex(/^\d+$/, `expected a numeric Discord ${what} id`)).default([]);
+
+/** `approvals.notify.discord`: the guild roles and users a new approval card calls on Discord. */
+export const discordNotifySchema = z
+  .object({ roles: snowflakes('role'), users: snowflakes('user') })
+  .strict()
+  .transform((notify) => mentionsOf(notify.roles, notify.users));

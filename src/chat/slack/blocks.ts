@@ -1,9 +1,11 @@
 import type { types } from '@slack/bolt';
-import type { Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
+import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
 import { renderText } from '../../render/text.js';
 import { slackLimits } from './limits.js';
+import { withLocalTimes } from './local-times.js';
 import { chunkLines, clip, codeBlock, escapeMrkdwn } from './mrkdwn.js';
 
 /** One Block Kit block. */
@@ -23,6 +25,8 @@ const emoji: Record<LineStatus, string> = {
   skipped: ':heavy_minus_sign:',
 };
 
+const closedEmoji: Record<ClosedAs, string> = { rejected: ':no_entry:', expired: ':hourglass:', cancelled: ':no_entry_sign:' };
+
 const noticeEmoji: Record<Notice['tone'], string> = { info: '', progress: ':hourglass_flowing_sand: ', error: ':x: ' };
 
 /** The emoji shown for a status in Slack. */
@@ -38,13 +42,18 @@ export function renderSlackMessage(message: Message): SlackMessage {
 /**
  * Renders a message as one or more Slack messages, each within Slack's limits: a report too long for one
  * is split (see `paginateReport`), the first naming every problem, the rest to be posted in its thread.
+ * Moments become `<!date^…>` where Slack renders them.
  */
 export function renderSlackMessages(message: Message): SlackMessage[] {
-  if (message.kind === 'notice') return [{ text: clip(renderText(message), slackLimits.fallbackText), blocks: noticeBlocks(message) }];
-  const pages = paginateReport(message, (page) => pageBlocks(message, page).length <= slackLimits.blocksPerMessage);
+  const shown = codeTimesInUtc(message);
+  if (shown.kind === 'notice') {
+    const text = shown.mentions?.length ? `${mentionsText(shown.mentions)} ${renderText(shown)}` : renderText(shown);
+    return [{ text: clip(text, slackLimits.fallbackText), blocks: withLocalTimes(noticeBlocks(shown)) }];
+  }
+  const pages = paginateReport(shown, (page) => pageBlocks(shown, page).length <= slackLimits.blocksPerMessage);
   return pages.map((page) => ({
-    text: clip(page.index === 0 ? renderText(message) : followUpHeading(message, page), slackLimits.fallbackText),
-    blocks: pageBlocks(message, page),
+    text: clip(page.index === 0 ? renderText(shown) : followUpHeading(shown, page), slackLimits.fallbackText),
+    blocks: withLocalTimes(pageBlocks(shown, page)),
   }));
 }
 
@@ -53,8 +62,9 @@ const packedNamesMax = 1500;
 function pageBlocks(report: Report, page: ReportPage): SlackBlock[] {
   const head: SlackBlock[] = [];
   if (page.index === 0) {
-    head.push({ type: 'header', text: { type: 'plain_text', text: clip(`${emoji[report.status]} ${report.title}`, slackLimits.headerText), emoji: true } });
-    const statusWord = `*${report.status.toUpperCase()}*`;
+    const mark = report.closed ? closedEmoji[report.closed] : emoji[report.status];
+    head.push({ type: 'header', text: { type: 'plain_text', text: clip(`${mark} ${report.title}`, slackLimits.headerText), emoji: true } });
+    const statusWord = `*${(report.closed ?? report.status).toUpperCase()}*`;
     head.push(mrkdwnSection(report.summary ? `${statusWord} · ${escapeMrkdwn(report.summary)}` : statusWord));
   } else {
     head.push(contextBlock([`*${escapeMrkdwn(followUpHeading(report, page))}*`]));
@@ -103,7 +113,8 @@ function noteText(line: ReportLine): string {
 }
 
 function noticeBlocks(message: Notice): SlackBlock[] {
-  const blocks: SlackBlock[] = [mrkdwnSection(`${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
+  const mentions = message.mentions?.length ? `${mentionsText(message.mentions)} ` : '';
+  const blocks: SlackBlock[] = [mrkdwnSection(`${mentions}${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
   const actions = actionBlocks(message.buttons ?? []);
   if (message.preformatted) {
     const room = slackLimits.blocksPerMessage - blocks.length - actions.length;
@@ -112,6 +123,11 @@ function noticeBlocks(message: Notice): SlackBlock[] {
     for (const text of shown) blocks.push(mrkdwnSection(codeBlock(text, slackLimits.textObject)));
   }
   return [...blocks, ...actions];
+}
+
+/** `<!subteam^S…>` for a user group, `<@U…>` for a user: Slack notifies them. */
+function mentionsText(mentions: readonly Mention[]): string {
+  return mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ');
 }
 
 function actionBlocks(buttons: readonly ReportButton[]): SlackBlock[] {

@@ -6,8 +6,8 @@ import { fromHandle } from './message-handle.js';
 import { postMessage, updateMessage, type SlackFollowUps } from './slack-api.js';
 
 /**
- * Slack as a `ChatPort`: posts with chat.postMessage (threads by `thread_ts`) and updates with chat.update;
- * a report too long for one message goes on in its thread.
+ * Slack as a `ChatPort`: posts with chat.postMessage (threads and replies by `thread_ts`) and updates with
+ * chat.update; a report too long for one message goes on in its thread.
  */
 export class SlackChatPort implements ChatPort {
   readonly platform = 'slack' as const;
@@ -17,6 +17,11 @@ export class SlackChatPort implements ChatPort {
 
   post(channelId: string, message: Message, options: { thread?: MessageHandle } = {}): Promise<MessageHandle> {
     return postMessage(this.client, channelId, message, options.thread ? fromHandle(options.thread).ts : undefined, this.followUps);
+  }
+
+  replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle> {
+    const { channel, ts } = fromHandle(parent);
+    return postMessage(this.client, channel, message, ts);
   }
 
   update(handle: MessageHandle, message: Message): Promise<void> {

@@ -1,5 +1,5 @@
 import { defineChat } from '../../core/chat.js';
-import { slackGrantSchema, slackSettingsSchema } from './settings.js';
+import { slackGrantSchema, slackNotifySchema, slackSettingsSchema } from './settings.js';
 
 /** Slack over Socket Mode or HTTP, on Bolt; Bolt loads only when Slack starts. */
 export const slackChat = defineChat({
@@ -7,6 +7,7 @@ export const slackChat = defineChat({
   reach: 'network',
   settingsSchema: slackSettingsSchema,
   grantSchema: slackGrantSchema,
+  notifySchema: slackNotifySchema,
   environment: { SLACK_BOT_TOKEN: 'bot_token', SLACK_APP_TOKEN: 'app_token', SLACK_SIGNING_SECRET: 'signing_secret', SLACK_API_URL: 'api_url' },
   redactPaths: ['*.bot_token', '*.app_token', '*.signing_secret', 'config.chat.slack.bot_token', 'config.chat.slack.app_token', 'config.chat.slack.signing_secret'],
   enabled: (settings) => (settings.enabled === 'auto' ? (settings.bot_token !== undefined ? 'on' : 'off') : settings.enabled),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretSetting } from '../../config/secret.js';
+import { mentionsOf } from '../../core/chat.js';
 
 /** `chat.slack` in the config. */
 export const slackSettingsSchema = z
@@ -24,3 +25,12 @@ export const slackGrantSchema = z.object({ users: identityList, groups: identity
 
 /** One grant's Slack part. */
 export type SlackGrant = z.output<typeof slackGrantSchema>;
+
+/** `approvals.notify.slack`: the user groups (`S…`) and users (`U…`) a new approval card calls on Slack. */
+export const slackNotifySchema = z
+  .object({
+    groups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user-group id such as S0123ABCD')).default([]),
+    users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U0123ABCD')).default([]),
+  })
+  .strict()
+  .transform((notify) => mentionsOf(notify.groups, notify.users));
