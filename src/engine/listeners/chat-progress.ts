@@ -39,7 +39,7 @@ function progressMessage(event: RunEvent): Message | undefined {
           );
         }
         case 'failed':
-          return failureReport(run, event.summaries, event.stepIndex, event.error, event.durationMs);
+          return event.message ?? failureReport(run, event.summaries, event.stepIndex, event.error, event.durationMs);
         case 'completed':
           return event.message ?? summaryReport(run, event.summaries, event.durationMs);
       }

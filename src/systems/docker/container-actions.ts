@@ -1,4 +1,5 @@
 import { CodedError, UserError, errorMessage } from '../../core/errors.js';
+import { didYouMean } from '../../core/did-you-mean.js';
 import { TargetUnreachable } from '../../core/probe.js';
 import {
   engineConnectionErrorCode,
@@ -153,7 +154,7 @@ export class DockerActions {
   ): Promise<{ container: ContainerRef; state: ContainerState }> {
     const containers = await this.list(signal);
     const container = containers.find((candidate) => candidate.name === name);
-    const allowedNames = () => this.describeAllowed(containers);
+    const allowedNames = () => `${this.describeAllowed(containers)}${didYouMean(name, this.allowedNamesAmong(containers))}`;
 
     if (!this.policy.allowActions.includes(action)) {
       const allowed = this.policy.allowActions.length > 0 ? this.policy.allowActions.join(', ') : 'none';

@@ -140,6 +140,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         message: restoreTestReport(target.name, result, context.invocation.actor.name),
         summary: `restore test of ${result.file.name}: ${result.passed ? 'passed' : `failed (${result.reason})`}`,
         output: { passed: result.passed, file: result.file.name, restoreMs: result.restoreMs ?? null, restoredBytes: result.restoredBytes ?? null, reason: result.reason ?? null },
+        ...(result.passed ? {} : { failure: `the restore test of ${result.file.name} failed: ${result.reason}` }),
       };
     },
   };
