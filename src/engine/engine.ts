@@ -122,7 +122,7 @@ export class RunbookEngine {
   /**
    * Runs a runbook from its first step, once its pre-flight passed: what each step names is checked and the
    * lock of its first destructive step taken before anything is posted. A run the pre-flight refuses
-   * never starts: the requester is told privately, no run event is emitted, and the outcome is `refused`.
+   * never starts: the requester is told privately, `run-refused` is the only event, and the outcome is `refused`.
    */
   async run(request: RunRequest): Promise<RunOutcome> {
     const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
@@ -132,6 +132,7 @@ export class RunbookEngine {
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       await this.refuse(run, request.responder, error);
+      await tellListeners(this.listeners, { type: 'run-refused', run, reason: error.message });
       return { result: 'refused', detail: error.message };
     }
     return this.track(run, { nextStep: 0, outputs: {}, summaries: [], preflight: checked });

@@ -41,7 +41,9 @@ export type RunEvent =
   | { type: 'step-progress'; run: RunInfo; step: StepSpec; index: number; text: string }
   | { type: 'step-finished'; run: RunInfo; step: StepSpec; index: number; outcome: StepEnd; durationMs: number; detail?: string; input?: unknown }
   | { type: 'waiting-for-approval'; run: RunInfo; step: StepSpec; index: number; plan: StepPlan; durationMs: number; input: unknown; approvalId: string }
-  | ({ type: 'run-finished'; run: RunInfo; durationMs: number } & RunEnd);
+  | ({ type: 'run-finished'; run: RunInfo; durationMs: number } & RunEnd)
+  /** The pre-flight refused the run before it posted anything or ran a step; the requester was told privately. */
+  | { type: 'run-refused'; run: RunInfo; reason: string };
 
 /** Told of every event of every run (chat progress, audit, metrics, approvals); awaited in turn. */
 export type RunListener = (event: RunEvent) => Promise<void> | void;

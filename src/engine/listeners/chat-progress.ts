@@ -25,6 +25,7 @@ function progressMessage(event: RunEvent): Message | undefined {
       return notice('progress', `${name}: step ${event.index + 1} of ${total} — ${event.text}`);
     case 'step-finished':
     case 'waiting-for-approval':
+    case 'run-refused':
       return undefined;
     case 'run-finished':
       switch (event.result) {
