@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusMetrics } from '../../src/observability/prometheus-metrics.js';
 import { DISCORD_FIXTURE, type MessageFields } from '../fakes/discord/index.js';
 import { removeTestContainers, startTestContainer } from '../support/docker.js';
-import { commandsCounted, damageTheDump } from '../support/outcomes.js';
+import { commandsCounted, createHotels, damageTheDump } from '../support/outcomes.js';
 import { eventually } from '../support/services.js';
 import { startBot, useOwnServices, type RunningBot } from './discord-support.js';
 
@@ -22,10 +21,7 @@ beforeAll(async () => {
   backups = await mkdtemp(join(tmpdir(), 'maintbot-discord-outcomes-'));
   await removeTestContainers(container);
   await startTestContainer({ name: container });
-  const db = new pg.Client(services().postgres.url());
-  await db.connect();
-  await db.query('CREATE TABLE hotels (id int primary key, name text); INSERT INTO hotels SELECT g, md5(g::text) FROM generate_series(1, 2000) g');
-  await db.end();
+  await createHotels(services().postgres.url());
 }, 60_000);
 
 afterEach(async () => {

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PrometheusMetrics } from '../../src/observability/prometheus-metrics.js';
 import { removeTestContainers, startTestContainer } from '../support/docker.js';
-import { commandsCounted, damageTheDump } from '../support/outcomes.js';
+import { commandsCounted, createHotels, damageTheDump } from '../support/outcomes.js';
 import { eventually } from '../support/services.js';
 import { blockTexts, buttonValue, command, OPERATOR, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
@@ -30,10 +29,7 @@ beforeAll(async () => {
     }),
     approvals: { rules: { restart: { expires_after: '1s' } } },
   });
-  const db = new pg.Client(harness.postgres.url());
-  await db.connect();
-  await db.query('CREATE TABLE hotels (id int primary key, name text); INSERT INTO hotels SELECT g, md5(g::text) FROM generate_series(1, 2000) g');
-  await db.end();
+  await createHotels(harness.postgres.url());
 }, 60_000);
 
 afterAll(async () => {

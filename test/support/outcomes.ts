@@ -1,5 +1,7 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
+import type { AuditEvent } from '../../src/audit/audit-trail.js';
 import type { PrometheusMetrics } from '../../src/observability/prometheus-metrics.js';
 
 /** The value of `maintbot_commands_total{command, outcome}`, or 0 when that series does not exist. */
@@ -23,4 +25,25 @@ export async function damageTheDump(dir: string): Promise<string> {
     await handle.close();
   }
   return dumps[0]!;
+}
+
+/**
+ * The `approve <id>` command rows by outcome: a requester's own click is `denied`, the click that completed
+ * the approvals has the outcome of the run it resumed, a click on a request already decided is `no-op`.
+ */
+export function approveOutcomes(events: readonly AuditEvent[], id: string): Record<'ok' | 'no-op' | 'denied', AuditEvent[]> {
+  const rows = events.filter((event) => event.kind === 'command' && event.command === `approve ${id}`);
+  const byOutcome = (outcome: string) => rows.filter((event) => event.outcome === outcome);
+  return { ok: byOutcome('ok'), 'no-op': byOutcome('no-op'), denied: byOutcome('denied') };
+}
+
+/** A table `hotels` of 2,000 rows in the database at `url`, so that a dump of it has a body to damage. */
+export async function createHotels(url: string): Promise<void> {
+  const db = new pg.Client(url);
+  await db.connect();
+  try {
+    await db.query('CREATE TABLE hotels (id int primary key, name text); INSERT INTO hotels SELECT g, md5(g::text) FROM generate_series(1, 2000) g');
+  } finally {
+    await db.end();
+  }
 }
