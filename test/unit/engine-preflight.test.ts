@@ -5,12 +5,14 @@ import { UserError } from '../../src/core/errors.js';
 import { ApprovalService } from '../../src/approvals/approval-service.js';
 import { RunbookEngine } from '../../src/engine/engine.js';
 import { chatProgress } from '../../src/engine/listeners/chat-progress.js';
+import { runAudit } from '../../src/engine/listeners/run-audit.js';
 import type { RunListener } from '../../src/engine/run-events.js';
 import { RunbookCatalog } from '../../src/engine/runbook-catalog.js';
 import { runbookSpecSchema, type RunbookSpec } from '../../src/engine/runbook-spec.js';
 import { OutboundRegistry } from '../../src/outbound/registry.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { capturedLogger } from '../support/logs.js';
+import { MemoryAudit } from '../support/memory-audit.js';
 import { person, TestChat } from '../support/test-chat.js';
 
 /** What the test actions did, in order: `plan <name>` and `run <name>`. */
@@ -51,7 +53,7 @@ function runbook(steps: unknown[]): RunbookSpec {
   return runbookSpecSchema.parse({ name: 'tidy', description: 'test', params: { name: { type: 'string' }, first: { type: 'string' } }, steps });
 }
 
-function world(spec: RunbookSpec) {
+function world(spec: RunbookSpec, options: { commanded?: boolean } = {}) {
   calls.length = 0;
   const { logger } = capturedLogger('silent');
   const runbooks = new RunbookCatalog([spec]);
@@ -60,15 +62,18 @@ function world(spec: RunbookSpec) {
   const approvals = new ApprovalService({ store, runbooks, logger, outbound, ruleFor: () => ({ approverRoles: ['operator'], required: 1, allowSelf: false, expiresAfterMs: 60_000 }) });
   const events: string[] = [];
   const recorder: RunListener = (event) => void events.push(event.type);
-  const engine = new RunbookEngine({ actions: new ActionRegistry().register(check).register(wipe), runbooks, approvals, listeners: [recorder, chatProgress, approvals.runListener] });
+  const audit = new MemoryAudit();
+  const listeners = [recorder, runAudit(audit), chatProgress, approvals.runListener];
+  const engine = new RunbookEngine({ actions: new ActionRegistry().register(check).register(wipe), runbooks, approvals, listeners });
   const chat = new TestChat(() => ({
     handle: async (invocation, responder) => {
-      const outcome = await engine.run({ runbook: spec, params: { first: 'a', ...Object.fromEntries(invocation.text.split(' ').map((pair) => pair.split('='))) }, invocation, responder, logger, command: invocation });
+      const params = { first: 'a', ...Object.fromEntries(invocation.text.split(' ').map((pair) => pair.split('='))) };
+      const outcome = await engine.run({ runbook: spec, params, invocation, responder, logger, ...(options.commanded === false ? {} : { command: invocation }) });
       return outcome.result === 'refused' ? 'refused' : 'ok';
     },
   }));
   outbound.connect(chat.port);
-  return { chat, store, events, approvals };
+  return { chat, store, events, audit };
 }
 
 const ana = person('ana', ['operator']);
@@ -81,6 +86,12 @@ describe('the pre-flight of a run, before anything is posted', () => {
     expect(chat.messages.size).toBe(0);
     expect(calls).toEqual(['plan a', 'plan missing']);
     expect(events).toEqual(['run-refused']);
+  });
+
+  it('records the refusal of a run no command started (a schedule\'s) in a runbook row of its own', async () => {
+    const { chat, audit } = world(runbook([{ id: 'one', action: 'test.check', with: { name: '${params.name}' } }]), { commanded: false });
+    await chat.type(ana, 'name=missing');
+    expect(audit.events).toEqual([expect.objectContaining({ kind: 'runbook', runbook: 'tidy', outcome: 'refused', detail: 'No thing named "missing". Did you mean mixing?' })]);
   });
 
   it('leaves a step whose inputs come from an earlier step, or whose condition is false, to be checked when it runs', async () => {
