@@ -154,7 +154,7 @@ export class DockerActions {
   ): Promise<{ container: ContainerRef; state: ContainerState }> {
     const containers = await this.list(signal);
     const container = containers.find((candidate) => candidate.name === name);
-    const allowedNames = () => `${this.describeAllowed(containers)}${didYouMean(name, this.allowedNamesAmong(containers))}`;
+    const allowedNames = () => this.describeAllowed(containers);
 
     if (!this.policy.allowActions.includes(action)) {
       const allowed = this.policy.allowActions.length > 0 ? this.policy.allowActions.join(', ') : 'none';
@@ -165,7 +165,7 @@ export class DockerActions {
     }
     if (container === undefined) {
       throw new UserError(
-        `No container named ${quoted(name)} on Docker target ${this.policy.target}. ${allowedNames()}`,
+        `No container named ${quoted(name)} on Docker target ${this.policy.target}. ${allowedNames()}${didYouMean(name, this.allowedNamesAmong(containers))}`,
         configHint,
       );
     }
