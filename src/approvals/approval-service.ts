@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { invocationFields } from '../audit/audit-trail.js';
-import type { ApprovalAsk, ApprovalGate, ApprovedRunListener } from '../core/approval-gate.js';
+import type { StepPlan } from '../core/action.js';
+import type { ApprovalAsk, ApprovalGate, ApprovalReservation, ApprovedRunListener, RunOutcome } from '../core/approval-gate.js';
+import type { CommandResult } from '../core/command-outcome.js';
 import { errorMessage, UserError } from '../core/errors.js';
-import type { Actor, Invocation, Platform } from '../core/invocation.js';
+import { botActor, type Actor, type Invocation, type Platform } from '../core/invocation.js';
 import { notice, type Mention, type Message } from '../core/report.js';
 import type { MessageHandle, MessageUpdater, Responder } from '../core/responder.js';
 import { timeText } from '../core/time.js';
@@ -25,6 +27,7 @@ import {
   type CancelResult,
   type VerdictResult,
 } from './approval-request.js';
+import { decisionResult } from './decision-result.js';
 import { formatMilliseconds } from '../render/units.js';
 
 /** What the approval service is built from. */
@@ -110,14 +113,14 @@ export class ApprovalService implements ApprovalGate {
     return requests.filter((request): request is ApprovalRequest => request?.status === 'pending' && request.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async requestApproval({ run, plan, show }: ApprovalAsk): Promise<void> {
-    const rule = this.options.ruleFor(run.runbook);
+  async reserve(runbook: string, invocation: Invocation, plan: StepPlan): Promise<ApprovalReservation> {
+    const rule = this.options.ruleFor(runbook);
     const now = this.now();
     const id = await this.newId();
-    const lockKey = plan.lockKey ?? `runbook:${run.runbook}`;
+    const lockKey = plan.lockKey ?? `runbook:${runbook}`;
     const lock = await this.options.store.acquireLock(
       lockKey,
-      { description: `${run.runbook} requested by ${run.invocation.actor.name} (approval ${id})`, since: now },
+      { description: `${runbook} requested by ${invocation.actor.name} (approval ${id})`, since: now },
       rule.expiresAfterMs + runLeaseMs,
     );
     if (!lock.acquired) {
@@ -125,6 +128,13 @@ export class ApprovalService implements ApprovalGate {
         `${lockKey} is busy: ${lock.holder.description}, since ${new Date(lock.holder.since).toISOString().slice(11, 16)} UTC (${formatMilliseconds(now - lock.holder.since)} ago). One destructive runbook per target at a time: try again when it has finished.`,
       );
     }
+    return { id, lockKey, token: lock.token, release: () => this.options.store.releaseLock(lockKey, lock.token) };
+  }
+
+  async requestApproval({ run, plan, show, reservation }: ApprovalAsk): Promise<string> {
+    const rule = this.options.ruleFor(run.runbook);
+    const now = this.now();
+    const { id, lockKey, token } = await this.holdLock(run.runbook, run.invocation, plan, reservation);
     const approval: ApprovalRequest = {
       id,
       status: 'pending',
@@ -143,13 +153,14 @@ export class ApprovalService implements ApprovalGate {
       rule,
       approvals: [],
       card: run.message,
-      lock: { key: lockKey, token: lock.token },
+      lock: { key: lockKey, token },
     };
     await this.options.store.set(keyPrefix + id, approval, rule.expiresAfterMs + keepClosedRequestsMs);
     await show(approvalCard(approval, now));
     await this.audit(approval, run.invocation, 'requested', plan.summary);
     this.scheduleExpiry(approval);
     await this.callApprovers(approval);
+    return id;
   }
 
   /**
@@ -185,16 +196,26 @@ export class ApprovalService implements ApprovalGate {
     }
   }
 
-  /** `/maint approve <id>` and `/maint reject <id>`, typed or clicked. */
-  async decide(verdict: 'approve' | 'reject', id: string, invocation: Invocation, responder: Responder, logger: Logger): Promise<void> {
+  /** The run's pre-flight lock, renewed for the request's lifetime; else (none, another key, or lost) a fresh one. */
+  private async holdLock(runbook: string, invocation: Invocation, plan: StepPlan, reservation: ApprovalReservation | undefined): Promise<ApprovalReservation> {
+    const lockKey = plan.lockKey ?? `runbook:${runbook}`;
+    const lifetimeMs = this.options.ruleFor(runbook).expiresAfterMs + runLeaseMs;
+    if (reservation?.lockKey === lockKey && (await this.options.store.renewLock(lockKey, reservation.token, lifetimeMs))) return reservation;
+    await reservation?.release();
+    return this.reserve(runbook, invocation, plan);
+  }
+
+  /** `/maint approve <id>` and `/maint reject <id>`, typed or clicked; resolves with what the decision did, and the run it resumed. */
+  async decide(verdict: 'approve' | 'reject', id: string, invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
     const now = this.now();
     const result = await this.options.store.update<ApprovalRequest, VerdictResult>(keyPrefix + id, (current) =>
       applyVerdict(current, { verdict, actor: invocation.actor, platform: invocation.platform, now }),
     );
-    await this.answer(result, verdict, id, invocation, responder, logger);
+    const ran = await this.answer(result, verdict, id, invocation, responder, logger);
+    return decisionResult(verdict, id, result, ran || undefined);
   }
 
-  private async answer(result: VerdictResult, verdict: 'approve' | 'reject', id: string, invocation: Invocation, responder: Responder, logger: Logger): Promise<void> {
+  private async answer(result: VerdictResult, verdict: 'approve' | 'reject', id: string, invocation: Invocation, responder: Responder, logger: Logger): Promise<RunOutcome | void> {
     const tell = (text: string): Promise<void> => responder.replyPrivately(notice('error', text));
     const cards = (request: ApprovalRequest): MessageUpdater => this.cardUpdater(request.card, invocation, responder);
     switch (result.kind) {
@@ -227,16 +248,15 @@ export class ApprovalService implements ApprovalGate {
       case 'approved':
         this.clearTimer(id);
         await this.audit(result.request, invocation, 'approved', `${result.request.approvals.length} of ${result.request.rule.required}: running`);
-        await this.resume(result.request, cards(result.request), logger);
-        return;
+        return this.resume(result.request, invocation, cards(result.request), logger);
     }
   }
 
-  private async resume(approval: ApprovalRequest, updater: MessageUpdater, logger: Logger): Promise<void> {
+  private async resume(approval: ApprovalRequest, decidedBy: Invocation, updater: MessageUpdater, logger: Logger): Promise<RunOutcome> {
     if (!this.options.runbooks.get(approval.runbook) || this.approvedListeners.length === 0) {
       await this.finish(approval, 'failed', 'the runbook is no longer loaded');
       await this.showCard(approval.card, notice('error', `Approved, but runbook '${approval.runbook}' is not loaded in this bot any more; nothing was run.`), updater);
-      return;
+      return { result: 'failed', detail: `runbook ${approval.runbook} is not loaded; nothing was run` };
     }
     if (approval.lock) await this.options.store.renewLock(approval.lock.key, approval.lock.token, runLeaseMs);
     const runId = runIdOf(approval);
@@ -258,13 +278,18 @@ export class ApprovalService implements ApprovalGate {
       frame: approvedRunFrame(approval, this.now(), this.now),
       updater,
       logger: logger.child({ approval: approval.id }),
+      approvalId: approval.id,
+      command: decidedBy,
     };
+    let ran: RunOutcome = { result: 'failed', detail: 'nothing resumed the run' };
     try {
-      for (const listener of this.approvedListeners) await listener(approved);
+      for (const listener of this.approvedListeners) ran = await listener(approved);
     } catch (error) {
       logger.error({ err: error, approval: approval.id }, 'could not resume an approved run');
       if (this.running.has(runId)) await this.finish(approval, 'failed', 'could not resume');
+      return { result: 'failed', detail: 'the approved run could not be resumed' };
     }
+    return ran;
   }
 
   private async finish(approval: ApprovalRequest, status: 'done' | 'failed', outcome: string): Promise<void> {
@@ -293,14 +318,14 @@ export class ApprovalService implements ApprovalGate {
     if (!expired || !request) return;
     await this.showCard(request.card, approvalCard(request, this.now()));
     await this.releaseLock(request);
-    await this.audit(request, restoreInvocation(request.invocation), 'expired', undefined);
+    await this.audit(request, expiredBy(request), 'expired', undefined);
   }
 
   private async closeExpired(request: ApprovalRequest, updater: MessageUpdater): Promise<void> {
     this.clearTimer(request.id);
     await this.showCard(request.card, approvalCard(request, this.now()), updater);
     await this.releaseLock(request);
-    await this.audit(request, restoreInvocation(request.invocation), 'expired', undefined);
+    await this.audit(request, expiredBy(request), 'expired', undefined);
   }
 
   /**
@@ -365,6 +390,11 @@ export class ApprovalService implements ApprovalGate {
       detail,
     });
   }
+}
+
+/** Who expires a request: the bot, recorded under the command that made the request. */
+function expiredBy(request: ApprovalRequest): Invocation {
+  return { ...restoreInvocation(request.invocation), actor: botActor };
 }
 
 /** The id of the run a request pauses; requests stored before runs had ids use their own. */

@@ -7,21 +7,46 @@ const WHAT_WIDTH = 40;
 
 const headings = ['time (UTC)', 'who', 'platform', 'what', 'outcome', 'duration', 'detail'] as const;
 
-/** The answer to `/maint audit [n]`: the records, newest first, as an aligned table. */
+/**
+ * The answer to `/maint audit [n]`: the records as an aligned table, newest first, each command's row with
+ * the rows recorded under it (its steps, its approval events; same invocation id) beneath it, oldest first.
+ */
 export function renderAuditLog(events: readonly AuditEvent[]): Notice {
   if (events.length === 0) return notice('info', 'No audit records yet.');
-  const newestFirst = [...events].sort((a, b) => b.at.getTime() - a.at.getTime());
-  const rows = newestFirst.map(auditRow);
+  const rows = commandGroups(events).flatMap((group) => [auditRow(group.head, false), ...group.beneath.map((event) => auditRow(event, true))]);
   const title = events.length === 1 ? 'The latest audit record:' : `The latest ${events.length} audit records, newest first:`;
   return notice('info', title, alignColumns([[...headings], ...rows]));
 }
 
-function auditRow(event: AuditEvent): string[] {
+interface CommandGroup {
+  head: AuditEvent;
+  beneath: AuditEvent[];
+  latest: number;
+}
+
+/** A command's row with the other rows of its invocation; a row whose command row is not among `events` stands alone. */
+function commandGroups(events: readonly AuditEvent[]): CommandGroup[] {
+  const byInvocation = new Map<string, AuditEvent[]>();
+  for (const event of events) byInvocation.set(event.invocationId, [...(byInvocation.get(event.invocationId) ?? []), event]);
+  const groups: CommandGroup[] = [];
+  for (const records of byInvocation.values()) {
+    const head = records.find((event) => event.kind === 'command');
+    if (!head) {
+      groups.push(...records.map((event) => ({ head: event, beneath: [], latest: event.at.getTime() })));
+      continue;
+    }
+    const beneath = records.filter((event) => event !== head).sort((a, b) => a.at.getTime() - b.at.getTime());
+    groups.push({ head, beneath, latest: Math.max(...records.map((event) => event.at.getTime())) });
+  }
+  return groups.sort((a, b) => b.latest - a.latest);
+}
+
+function auditRow(event: AuditEvent, beneath: boolean): string[] {
   return [
     formatUtc(event.at),
     cut(oneLine(event.actor.name || event.actor.id), WHO_WIDTH),
     oneLine(event.platform),
-    cut(oneLine(describeWhat(event)), WHAT_WIDTH),
+    cut(oneLine(beneath ? `  · ${describePart(event)}` : describeWhat(event)), WHAT_WIDTH),
     oneLine(event.outcome),
     event.durationMs === undefined ? '-' : formatDuration(event.durationMs),
     cut(oneLine(event.detail ?? ''), DETAIL_WIDTH),
@@ -37,6 +62,13 @@ function describeWhat(event: AuditEvent): string {
   if (event.approvalId) parts.push(`approval ${event.approvalId}`);
   if (parts.length === 0) parts.push(event.action ?? event.kind);
   return parts.join(' · ');
+}
+
+/** A row beneath its command: the step, the approval or the runbook, without the command again. */
+function describePart(event: AuditEvent): string {
+  if (event.step) return `step ${event.step}${event.approvalId ? ` · approval ${event.approvalId}` : ''}`;
+  if (event.approvalId) return `approval ${event.approvalId}`;
+  return event.runbook ?? event.action ?? event.kind;
 }
 
 function formatUtc(at: Date): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActionDefinition } from '../core/action.js';
 import type { Probe } from '../core/probe.js';
-import { checkHealth } from './runner.js';
+import { checkHealth, selectProbes } from './runner.js';
 
 const inputs = z.object({
   target: z.string().optional(),
@@ -18,7 +18,7 @@ export function healthReportAction(probes: readonly Probe[], timeoutMs: number):
     destructive: false,
     inputs,
     async plan(input) {
-      const chosen = input.target ? probes.filter((probe) => probe.target === input.target) : probes;
+      const chosen = selectProbes(probes, input.target);
       return {
         summary: `check ${chosen.length} target${chosen.length === 1 ? '' : 's'} read-only, each within ${timeoutMs / 1000} s`,
         detail: chosen.map((probe) => `${probe.system} ${probe.target}${probe.optional ? ' (optional)' : ''}`),

@@ -48,8 +48,12 @@ export async function runHealth(probes: Probe[], options: HealthRunOptions): Pro
   return (await checkHealth(probes, options)).report;
 }
 
-function selectProbes(probes: Probe[], target: string | undefined): Probe[] {
-  if (target === undefined) return probes;
+/**
+ * The probes of `target` (exact, else ignoring case), or all without one. Throws a `UserError` naming the
+ * configured targets, with the closest as a did-you-mean, when it matches none.
+ */
+export function selectProbes(probes: readonly Probe[], target: string | undefined): Probe[] {
+  if (target === undefined) return [...probes];
   const exact = probes.filter((probe) => probe.target === target);
   if (exact.length > 0) return exact;
   const folded = probes.filter((probe) => probe.target.toLowerCase() === target.toLowerCase());

@@ -24,6 +24,11 @@ export interface StepOutcome {
   /** One line for the runbook's summary, e.g. "vacuumed public.orders in 1.2 s". */
   summary?: string;
   output?: Record<string, unknown>;
+  /**
+   * Set when the step ran to its end but what it checks did not pass (a restore test that failed): a safe
+   * sentence. The step and the run then end as failed, and `message` is still the run's answer.
+   */
+  failure?: string;
 }
 
 /** The exact plan of a step, shown by `--dry-run` and on approval cards. */

@@ -36,3 +36,6 @@ export interface Invocation {
 export function platformLabel(invocation: Pick<Invocation, 'platform'>): string {
   return invocation.platform ?? 'scheduler';
 }
+
+/** The bot itself, as the actor of what nobody did by hand (an approval request that expired). */
+export const botActor: Actor = { id: 'maintbot', name: 'maintbot', roles: [] };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from '../core/action.js';
-import type { ApprovalGate, ApprovedRun, RunResult } from '../core/approval-gate.js';
+import type { ApprovalGate, ApprovalReservation, ApprovedRun, RunOutcome, RunResult } from '../core/approval-gate.js';
 import { parseDuration } from '../core/duration.js';
 import { CodedError, errorCodeOf, safeReason, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
@@ -11,9 +11,11 @@ import type { RunbookCatalog } from './runbook-catalog.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
 import { tellListeners, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
 import { RunMessage } from './run-message.js';
+import { preflight, type Preflight } from './preflight.js';
+import { runEndDetail } from './run-detail.js';
 import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
 
-export type { RunResult };
+export type { RunOutcome, RunResult };
 
 /** Everything one runbook run needs from the outside. */
 export interface RunRequest {
@@ -22,6 +24,8 @@ export interface RunRequest {
   invocation: Invocation;
   responder: Responder;
   logger: Logger;
+  /** The command this run answers, when a person's command started it: the run's end is recorded in its row. */
+  command?: Invocation;
 }
 
 /** One step as it will run: its definition, inputs after substitution, and whether it is destructive. */
@@ -39,6 +43,8 @@ interface RunState {
   summaries: string[];
   /** The destructive step that was approved, with the plan the approvers saw. */
   approved?: { stepIndex: number; plan: StepPlan };
+  /** What the pre-flight planned and locked; its plans stand only until a step has run. */
+  preflight?: Preflight;
 }
 
 /** What the engine is built from. */
@@ -60,6 +66,10 @@ const defaultStepTimeoutMs = 10 * 60_000;
 /** How long an interrupted step may take to clean up (drop a scratch database, close a client) after its signal aborts. */
 const interruptCleanupMs = 2_500;
 
+function notApprovable(step: StepSpec): UserError {
+  return new UserError(`Step '${step.id}' is destructive and approvals are not set up, so it will not run.`);
+}
+
 /** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
 function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -76,7 +86,7 @@ export class RunbookEngine {
   private readonly runbooks: RunbookCatalog;
   private readonly approvals: ApprovalGate | undefined;
   private readonly listeners: readonly RunListener[];
-  private readonly running = new Set<{ interrupt: AbortController; done: Promise<RunResult> }>();
+  private readonly running = new Set<{ interrupt: AbortController; done: Promise<RunOutcome> }>();
   private stopping = false;
 
   constructor(options: EngineOptions) {
@@ -109,14 +119,27 @@ export class RunbookEngine {
     clearTimeout(timer);
   }
 
-  /** Runs a runbook from its first step. */
-  run(request: RunRequest): Promise<RunResult> {
+  /**
+   * Runs a runbook from its first step, once its pre-flight passed: what each step names is checked and the
+   * lock of its first destructive step taken before anything is posted. A run the pre-flight refuses
+   * never starts: the requester is told privately, `run-refused` is the only event, and the outcome is `refused`.
+   */
+  async run(request: RunRequest): Promise<RunOutcome> {
     const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
-    return this.track(run, { nextStep: 0, outputs: {}, summaries: [] });
+    let checked: Preflight;
+    try {
+      checked = await this.preflight(run);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      await this.refuse(run, request.responder, error);
+      await tellListeners(this.listeners, { type: 'run-refused', run, reason: error.message });
+      return { result: 'refused', detail: error.message };
+    }
+    return this.track(run, { nextStep: 0, outputs: {}, summaries: [], preflight: checked });
   }
 
   /** Resumes an approved run at its destructive step, which acts on exactly the approved plan. */
-  async resume(approved: ApprovedRun): Promise<RunResult> {
+  async resume(approved: ApprovedRun): Promise<RunOutcome> {
     const { run: suspended } = approved;
     const runbook = this.runbooks.get(suspended.runbook);
     if (!runbook) throw new CodedError('ENGINE_UNKNOWN_RUNBOOK', `approved runbook ${suspended.runbook} is not loaded`, { runId: suspended.runId });
@@ -127,6 +150,8 @@ export class RunbookEngine {
       invocation: suspended.invocation,
       logger: approved.logger,
       message: RunMessage.resumed(approved.updater, suspended.message, (message) => approved.frame(message)),
+      command: approved.command,
+      approvalId: approved.approvalId,
     };
     return this.track(run, {
       nextStep: suspended.stepIndex,
@@ -136,7 +161,34 @@ export class RunbookEngine {
     });
   }
 
-  private async track(run: RunInfo, state: RunState): Promise<RunResult> {
+  private preflight(run: RunInfo): Promise<Preflight> {
+    const { approvals } = this;
+    return preflight(run.runbook, run.params, {
+      plan: async (step, index, scope) => {
+        const planned = this.prepare(step, scope);
+        const context = this.contextFor(run, index, step);
+        try {
+          return { destructive: planned.destructive, plan: await planned.action.plan(planned.input, context.context) };
+        } finally {
+          context.dispose();
+        }
+      },
+      reserve: async (step, plan) => {
+        if (!approvals) throw notApprovable(step);
+        return approvals.reserve(run.runbook.name, run.invocation, plan);
+      },
+    });
+  }
+
+  private async refuse(run: RunInfo, responder: Responder, error: UserError): Promise<void> {
+    try {
+      await responder.replyPrivately(notice('error', error.message, error.hint));
+    } catch (sendError) {
+      run.logger.error({ err: sendError, runbook: run.runbook.name }, 'could not tell the requester why the run was refused');
+    }
+  }
+
+  private async track(run: RunInfo, state: RunState): Promise<RunOutcome> {
     const interrupt = new AbortController();
     const done = this.runSteps(run, state, interrupt.signal);
     const entry = { interrupt, done };
@@ -148,13 +200,14 @@ export class RunbookEngine {
     }
   }
 
-  private async runSteps(run: RunInfo, state: RunState, interrupted: AbortSignal): Promise<RunResult> {
+  private async runSteps(run: RunInfo, state: RunState, interrupted: AbortSignal): Promise<RunOutcome> {
     const started = Date.now();
     const total = run.runbook.steps.length;
     const tell = (event: RunEvent): Promise<void> => tellListeners(this.listeners, event);
-    const finish = async (end: RunEnd): Promise<RunResult> => {
+    const finish = async (end: RunEnd): Promise<RunOutcome> => {
+      await this.releaseUnused(run, state);
       await tell({ type: 'run-finished', run, durationMs: Date.now() - started, ...end });
-      return end.result;
+      return { result: end.result, detail: runEndDetail(end), ...(end.result === 'waiting' ? { approvalId: end.approvalId } : {}) };
     };
 
     let lastMessage: Message | undefined;
@@ -178,16 +231,21 @@ export class RunbookEngine {
           if (state.approved?.stepIndex === index) {
             context.context.approvedPlan = state.approved.plan;
           } else {
-            const plan = await planned.action.plan(planned.input, context.context);
-            await this.askApproval(run, state, planned, plan);
-            await tell({ type: 'waiting-for-approval', run, step, index, plan, durationMs: Date.now() - stepStarted, input: planned.input });
-            return await finish({ result: 'waiting', stepIndex: index });
+            const plan = state.preflight?.plans.get(index) ?? (await planned.action.plan(planned.input, context.context));
+            const approvalId = await this.askApproval(run, state, planned, plan, this.takeReservation(state, index));
+            await tell({ type: 'waiting-for-approval', run, step, index, plan, durationMs: Date.now() - stepStarted, input: planned.input, approvalId });
+            return await finish({ result: 'waiting', stepIndex: index, approvalId });
           }
         }
         const outcome = await this.runStep(planned, context, step, interrupted);
+        state.preflight?.plans.clear();
         state.outputs[step.id] = outcome.output ?? {};
         if (outcome.summary) state.summaries.push(outcome.summary);
         if (outcome.message) lastMessage = outcome.message;
+        if (outcome.failure !== undefined) {
+          await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: outcome.failure, input: planned.input });
+          return await finish({ result: 'failed', stepIndex: index, error: new UserError(outcome.failure), summaries: state.summaries, message: outcome.message });
+        }
         await tell({ type: 'step-finished', run, step, index, outcome: 'ok', durationMs: Date.now() - stepStarted, detail: outcome.summary, input: planned.input });
       } catch (error) {
         if (interrupted.aborted) {
@@ -204,11 +262,31 @@ export class RunbookEngine {
     return finish({ result: 'completed', summaries: state.summaries, message: lastMessage });
   }
 
-  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan): Promise<void> {
-    if (!this.approvals) throw new UserError(`Step '${planned.step.id}' is destructive and approvals are not set up, so it will not run.`);
+  /** The pre-flight's lock for this step, handed over to its approval request. */
+  private takeReservation(state: RunState, index: number): ApprovalReservation | undefined {
+    const taken = state.preflight?.reservation;
+    if (taken?.stepIndex !== index) return undefined;
+    delete state.preflight!.reservation;
+    return taken.reservation;
+  }
+
+  /** Gives back a pre-flight lock no approval request took over (the run ended before its destructive step). */
+  private async releaseUnused(run: RunInfo, state: RunState): Promise<void> {
+    const taken = state.preflight?.reservation;
+    if (!taken) return;
+    delete state.preflight!.reservation;
+    await taken.reservation.release().catch((error: unknown) => run.logger.error({ err: error, runbook: run.runbook.name }, 'could not release the lock of a run'));
+  }
+
+  /** Asks the gate, which owns `reservation` from then on; resolves with the request's id. */
+  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan, reservation: ApprovalReservation | undefined): Promise<string> {
+    if (!this.approvals) throw notApprovable(planned.step);
     const message = run.message.handle;
-    if (!message) throw new UserError('This step needs an approval card, but no message could be posted for it.');
-    await this.approvals.requestApproval({
+    if (!message) {
+      await reservation?.release();
+      throw new UserError('This step needs an approval card, but no message could be posted for it.');
+    }
+    return this.approvals.requestApproval({
       run: {
         runId: run.id,
         runbook: run.runbook.name,
@@ -223,6 +301,7 @@ export class RunbookEngine {
       },
       plan,
       show: (card) => run.message.showAsIs(card),
+      ...(reservation ? { reservation } : {}),
     });
   }
 

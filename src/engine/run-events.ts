@@ -16,6 +16,13 @@ export interface RunInfo {
   logger: Logger;
   /** The run's one chat message: progress, the approval card and the outcome replace each other in it. */
   message: RunMessage;
+  /**
+   * The command this run is part of (for a resumed run, the decision that approved it): its steps are
+   * recorded under that command and its end in the command's own row. Absent for a run a schedule started.
+   */
+  command?: Invocation;
+  /** For a resumed run: the approval request that let it go on. */
+  approvalId?: string;
 }
 
 /** How one step ended. */
@@ -24,17 +31,19 @@ export type StepEnd = 'ok' | 'skipped' | 'failed' | 'interrupted';
 /** Where a run ended, with what each kind of ending needs to be told. */
 export type RunEnd =
   | { result: 'completed'; summaries: string[]; /** The last step's own message, shown instead of the summary. */ message?: Message }
-  | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[] }
+  | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[]; /** The failing step's own message, shown instead of the failure report. */ message?: Message }
   | { result: 'interrupted'; stepIndex: number; /** True when a step was running, false when the run stopped before it. */ during: boolean }
-  | { result: 'waiting'; stepIndex: number };
+  | { result: 'waiting'; stepIndex: number; approvalId: string };
 
 /** What a run tells its listeners, in order. */
 export type RunEvent =
   | { type: 'step-started'; run: RunInfo; step: StepSpec; index: number }
   | { type: 'step-progress'; run: RunInfo; step: StepSpec; index: number; text: string }
   | { type: 'step-finished'; run: RunInfo; step: StepSpec; index: number; outcome: StepEnd; durationMs: number; detail?: string; input?: unknown }
-  | { type: 'waiting-for-approval'; run: RunInfo; step: StepSpec; index: number; plan: StepPlan; durationMs: number; input: unknown }
-  | ({ type: 'run-finished'; run: RunInfo; durationMs: number } & RunEnd);
+  | { type: 'waiting-for-approval'; run: RunInfo; step: StepSpec; index: number; plan: StepPlan; durationMs: number; input: unknown; approvalId: string }
+  | ({ type: 'run-finished'; run: RunInfo; durationMs: number } & RunEnd)
+  /** The pre-flight refused the run before it posted anything or ran a step; the requester was told privately. */
+  | { type: 'run-refused'; run: RunInfo; reason: string };
 
 /** Told of every event of every run (chat progress, audit, metrics, approvals); awaited in turn. */
 export type RunListener = (event: RunEvent) => Promise<void> | void;

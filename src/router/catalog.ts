@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { closest, distance } from 'fastest-levenshtein';
+import { likelyMeant } from '../core/did-you-mean.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { loadYamlDirectory } from '../config/yaml-dir.js';
 import { commandSpecSchema, type CommandSpec } from './command-spec.js';
@@ -25,12 +25,7 @@ export class CommandCatalog {
 
   /** The closest command name to a misspelt one, when it is close enough to be a likely typo. */
   suggest(name: string): string | undefined {
-    const names = [...this.byName.keys()];
-    if (names.length === 0) return undefined;
-    const best = closest(name, names);
-    const prefixMatch = names.find((candidate) => candidate.startsWith(name) && name.length >= 2);
-    if (prefixMatch) return prefixMatch;
-    return distance(name, best) <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+    return likelyMeant(name, [...this.byName.keys()]);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { invocationFields, type AuditTrail } from '../audit/audit-trail.js';
+import { resultOfRun, type CommandOutcome, type CommandResult } from '../core/command-outcome.js';
 import { CodedError, errorCodeOf, UserError } from '../core/errors.js';
 import { platformLabel, type Invocation } from '../core/invocation.js';
 import { notice } from '../core/report.js';
@@ -12,8 +13,7 @@ import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
 import { tokenize } from './tokenize.js';
 
-/** How one command ended, for metrics and the audit trail. */
-export type CommandOutcome = 'ok' | 'invalid' | 'denied' | 'failed' | 'refused';
+export type { CommandOutcome, CommandResult };
 
 /** One finished command, for monitoring: `command` is a known command name, `help` or `unknown`. */
 export interface CommandOutcomeEvent {
@@ -36,8 +36,8 @@ export interface BuiltinContext {
   args: ParsedArguments;
 }
 
-/** A command implemented in code rather than by a runbook (help, approve, audit…). */
-export type BuiltinHandler = (context: BuiltinContext) => Promise<void>;
+/** A command implemented in code rather than by a runbook (help, approve, audit…); without a result its outcome is `ok`. */
+export type BuiltinHandler = (context: BuiltinContext) => Promise<CommandResult | void>;
 
 /** What the router needs; handed in by the composition root. */
 export interface RouterDependencies {
@@ -106,12 +106,13 @@ export class Router {
     const logger = this.deps.logger.child({ invocation: invocation.id, platform: platformLabel(invocation), actor: invocation.actor.id });
     logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
     const started = Date.now();
-    const outcome = await this.dispatchSafely(invocation, responder, logger);
+    const { outcome, ...about } = await this.dispatchSafely(invocation, responder, logger);
     logger.info({ outcome, durationMs: Date.now() - started }, 'command finished');
     await this.deps.audit?.record({
       at: invocation.receivedAt,
       kind: 'command',
       ...invocationFields(invocation),
+      ...about,
       outcome,
       durationMs: Date.now() - started,
     });
@@ -119,33 +120,32 @@ export class Router {
     return outcome;
   }
 
-  private async dispatchSafely(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandOutcome> {
+  private async dispatchSafely(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
     try {
-      await this.dispatch(invocation, responder, logger);
-      return 'ok';
+      return await this.dispatch(invocation, responder, logger);
     } catch (error) {
       if (error instanceof AccessDenied) {
         await this.tell(responder, logger, notice('error', error.message));
-        return 'denied';
+        return { outcome: 'denied', detail: error.message };
       }
       if (error instanceof UserError) {
         await this.tell(responder, logger, notice('error', error.message, error.hint));
-        return 'invalid';
+        return { outcome: 'invalid', detail: error.message };
       }
       const code = errorCodeOf(error, 'COMMAND_FAILED');
       logger.error({ err: error, code }, 'command failed');
       await this.tell(responder, logger, notice('error', `Something went wrong running that command (${code}). The details are in the bot's log under invocation ${invocation.id}.`));
-      return 'failed';
+      return { outcome: 'failed', detail: `internal error ${code}` };
     }
   }
 
-  private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<void> {
+  private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
     const words = tokenize(invocation.text.replace(/^\s*\/maint\b/, ''));
     const [name, ...rest] = words;
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       const topic = rest[0];
       await responder.replyPrivately(topic ? helpForCommand(this.deps.commands, topic) : helpOverview(this.deps.commands, invocation.actor.roles));
-      return;
+      return { outcome: 'ok' };
     }
     const spec = this.deps.commands.get(name.toLowerCase());
     if (!spec) throw unknownCommand(this.deps.commands, name);
@@ -156,19 +156,21 @@ export class Router {
     const args = parseArguments(spec, rest);
     if (args.common.help) {
       await responder.replyPrivately(helpForCommand(this.deps.commands, spec.name));
-      return;
+      return { outcome: 'ok' };
     }
     if (spec.builtin) {
       const handler = this.deps.builtins.get(spec.builtin);
       if (!handler) throw new UserError(`'${spec.name}' is not available in this version of maintbot.`);
-      await handler({ invocation, responder, logger, spec, args });
-      return;
+      return (await handler({ invocation, responder, logger, spec, args })) ?? { outcome: 'ok' };
     }
     const runbook = this.deps.runbooks.get(spec.runbook!);
     if (!runbook) throw new CodedError('ROUTER_MISSING_RUNBOOK', `command ${spec.name} names runbook ${spec.runbook} that is not loaded`);
     const request = { runbook, params: args.values, invocation, responder, logger };
-    if (args.common.dryRun) await responder.reply(await this.deps.engine.dryRun(request));
-    else await this.deps.engine.run(request);
+    if (args.common.dryRun) {
+      await responder.reply(await this.deps.engine.dryRun(request));
+      return { outcome: 'ok', runbook: runbook.name };
+    }
+    return resultOfRun(runbook.name, await this.deps.engine.run({ ...request, command: invocation }));
   }
 
   private async tell(responder: Responder, logger: Logger, message: Parameters<Responder['replyPrivately']>[0]): Promise<void> {

@@ -77,6 +77,6 @@ async function runRunbook(deps: JobDependencies, run: JobRun, name: string, para
     receivedAt: run.tick,
   };
   const responder = new ChannelResponder(deps.delivery, run.schedule.channels);
-  const result = await deps.engine.run({ runbook, params, invocation, responder, logger: deps.logger.child({ schedule: run.schedule.name, invocation: invocation.id }) });
+  const { result } = await deps.engine.run({ runbook, params, invocation, responder, logger: deps.logger.child({ schedule: run.schedule.name, invocation: invocation.id }) });
   return `runbook ${name} ${result}`;
 }

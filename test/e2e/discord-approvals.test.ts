@@ -4,6 +4,7 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import { DISCORD_FIXTURE, type FakeMessage, type FakeUser, type MessageFields, type SentInteraction } from '../fakes/discord/index.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
 import { startOwnRedis, type OwnRedis } from '../support/services.js';
+import { approveOutcomes } from '../support/outcomes.js';
 import { startBot, type RunningBot } from './discord-support.js';
 
 const { channels, roles, users } = DISCORD_FIXTURE;
@@ -125,6 +126,11 @@ describe('approvals through the real discord.js against the fake Discord, on a r
     const decisions = (await bot.app.audit.latest(500)).filter((event) => event.approvalId === id);
     expect(decisions.filter((event) => event.outcome === 'approved')).toEqual([expect.objectContaining({ platform: 'discord', actor: expect.objectContaining({ name: winner }) })]);
     expect(decisions.filter((event) => event.outcome === 'refused')).toEqual([expect.objectContaining({ detail: 'self-approval', actor: { id: users.alice, name: 'alice' } })]);
+    expect(approveOutcomes(decisions, id!)).toEqual({
+      ok: [expect.objectContaining({ actor: expect.objectContaining({ name: winner }), runbook: 'restart', detail: expect.stringMatching(/^approved \(1 of 1\); restarted /) })],
+      'no-op': Array.from({ length: clickers.length - 1 }, () => expect.objectContaining({ detail: expect.stringMatching(/^the request was already (approved|done)$/) })),
+      denied: [expect.objectContaining({ detail: 'self-approval' })],
+    });
     expect(await startedAt()).toBe(after);
   }, 35_000);
 

@@ -30,31 +30,34 @@ function gate(): { opened: Promise<void>; open(): void } {
 }
 
 describe('Discord acknowledgements, follow-ups and the chat port', () => {
-  it('defers a slow command after about a second, then edits the original with the answer', async () => {
+  it('defers a slow command privately after about a second; its public answer resolves that reply, follows up in public, and removes it', async () => {
     const answer = gate();
     bot = await startBot({ handler: { handle: async (_invocation, responder) => responder.reply(await answer.opened.then(() => report)) } });
     const sentAt = Date.now();
     const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
 
     const deferred = await bot.fake.waitForCallback(sent.id);
-    expect(deferred.type).toBe(5);
+    expect(deferred).toMatchObject({ type: 5, ephemeral: true });
     expect(deferred.request.at - sentAt).toBeGreaterThanOrEqual(900);
     answer.open();
-    const edit = await bot.fake.waitForOriginalEdit(sent.token, (body) => (body.embeds?.length ?? 0) > 0);
-    expect(edit.at).toBeGreaterThan(deferred.request.at);
-    expect(bot.fake.originalMessage(sent.token)?.embeds[0]).toMatchObject({ title: '⚠️ Disk', color: 0xf1a90f });
+    const webhook = `/webhooks/${bot.fake.applicationId}/${sent.token}`;
+    const followUp = await bot.fake.waitForRequest('POST', webhook);
+    await bot.fake.waitForRequest('DELETE', `${webhook}/messages/@original`);
+    const resolved = bot.fake.requests().find((r) => r.method === 'PATCH' && r.path === `${webhook}/messages/@original`);
+    expect(resolved!.at).toBeLessThanOrEqual(followUp.at);
+    expect((followUp.body as MessageFields).flags ?? 0).toBe(0);
+    expect(bot.fake.messages().map((message) => [message.embeds[0]?.title, message.flags & 64])).toEqual([['⚠️ Disk', 0]]);
   });
 
-  it('sends a private answer after a fallback defer as an ephemeral follow-up and removes the "thinking…" reply', async () => {
+  it('answers privately by editing its private "thinking…" reply when the answer after a fallback defer is private', async () => {
     const answer = gate();
     bot = await startBot({ handler: { handle: async (_invocation, responder) => responder.replyPrivately(await answer.opened.then(() => notice('error', 'Only for you.'))) } });
     const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
 
-    expect(await bot.fake.waitForCallback(sent.id)).toMatchObject({ type: 5 });
+    expect(await bot.fake.waitForCallback(sent.id)).toMatchObject({ type: 5, ephemeral: true });
     answer.open();
-    const followUp = await bot.fake.waitForRequest('POST', `/webhooks/${bot.fake.applicationId}/${sent.token}`);
-    expect(followUp.body).toMatchObject({ content: '❌ Only for you.', flags: 64 });
-    await bot.fake.waitForRequest('DELETE', `/webhooks/${bot.fake.applicationId}/${sent.token}/messages/@original`);
+    await bot.fake.waitForOriginalEdit(sent.token, (body) => body.content === '❌ Only for you.');
+    expect(bot.fake.originalMessage(sent.token)).toMatchObject({ content: '❌ Only for you.', flags: 64 });
     expect(bot.fake.messages().filter((message) => !(message.flags & 64))).toEqual([]);
   });
 

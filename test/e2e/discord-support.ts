@@ -9,10 +9,12 @@ import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { CommandHandler } from '../../src/core/chat.js';
 import type { Invocation } from '../../src/core/invocation.js';
+import type { Metrics } from '../../src/observability/metrics.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/store.js';
 import { afterAll, beforeAll } from 'vitest';
 import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { CommandLog } from '../support/command-log.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 
 export const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.not-a-secret';
@@ -56,10 +58,10 @@ export function discordConfig(
   return configSchema.parse({
     log: { level: 'silent' },
     audit: { file: extra.auditFile },
+    ...(extra.approvals ? { approvals: extra.approvals } : {}),
     chat: { discord: { enabled: 'on', token: TOKEN, application_id: fake.applicationId, api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } },
     access: { default_role: 'viewer', grants: extra.grants ?? [] },
     targets: { ...localTargets(extra.services), ...extra.targets },
-    ...(extra.approvals ? { approvals: extra.approvals } : {}),
   });
 }
 
@@ -70,6 +72,8 @@ export interface RunningBot {
   chat: RunningDiscordChat;
   /** Every invocation the router received, in order. */
   invocations: Invocation[];
+  /** The commands handled, begun and finished: a finished one will post nothing more. */
+  commands: CommandLog;
   close(): Promise<void>;
 }
 
@@ -84,11 +88,12 @@ export interface BotOptions {
   services?: OwnServices;
   /** Merged over the default targets (local-postgres and local-redis on `services`). */
   targets?: Record<string, unknown>;
+  /** `approvals` in the config. */
+  approvals?: Record<string, unknown>;
   store?: Store;
   audit?: AuditTrail;
+  metrics?: Metrics;
   handler?: CommandHandler;
-  /** `approvals:` of the config (notify, rules…). */
-  approvals?: Record<string, unknown>;
 }
 
 /**
@@ -103,14 +108,15 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
   const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200, waitTimeoutMs: 20_000 });
   const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), services: options.services, targets: options.targets, approvals: options.approvals });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') }, store: options.store, audit: options.audit });
+  const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') }, store: options.store, audit: options.audit, metrics: options.metrics });
   const invocations: Invocation[] = [];
-  const handler: CommandHandler = {
+  const commands = new CommandLog();
+  const handler: CommandHandler = commands.wrap({
     handle: (invocation, responder) => {
       invocations.push(invocation);
       return (options.handler ?? app.router).handle(invocation, responder);
     },
-  };
+  });
   const chat = await startDiscordChat({
     handler,
     commands: app.commands,
@@ -130,6 +136,7 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
     app,
     chat,
     invocations,
+    commands,
     close: async () => {
       await chat.stop();
       await app.close();

@@ -79,11 +79,11 @@ describe('SIGTERM of a running bot', () => {
     const events = (await readFile(auditFile, 'utf8'))
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { kind: string; outcome: string; runbook?: string; step?: string });
+      .map((line) => JSON.parse(line) as { kind: string; outcome: string; runbook?: string; step?: string; detail?: string });
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'step', step: 'report', runbook: 'health', outcome: 'interrupted' }),
-        expect.objectContaining({ kind: 'runbook', runbook: 'health', outcome: 'interrupted' }),
+        expect.objectContaining({ kind: 'command', runbook: 'health', outcome: 'failed', detail: 'interrupted at step 1 by a shutdown' }),
       ]),
     );
   }, 90_000);
@@ -155,8 +155,13 @@ describe('SIGTERM of a running bot', () => {
     const events = (await readFile(auditFile, 'utf8'))
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { kind: string; outcome: string; runbook?: string });
-    expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'runbook', runbook: 'restore-test', outcome: 'interrupted' })]));
+      .map((line) => JSON.parse(line) as { kind: string; outcome: string; runbook?: string; detail?: string });
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'step', runbook: 'restore-test', outcome: 'interrupted' }),
+        expect.objectContaining({ kind: 'command', runbook: 'restore-test', outcome: 'failed', detail: 'interrupted at step 1 by a shutdown' }),
+      ]),
+    );
   }, 120_000);
 });
 

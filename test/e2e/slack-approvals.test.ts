@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
 import type { StoredMessage } from '../fakes/slack/index.js';
+import { approveOutcomes } from '../support/outcomes.js';
 import { eventually } from '../support/services.js';
 import { blockTexts, buttonValue, command, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
@@ -117,6 +118,11 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
     const decisions = (await harness.app.audit.latest(500)).filter((event) => event.approvalId === id);
     expect(decisions.filter((event) => event.outcome === 'approved')).toEqual([expect.objectContaining({ platform: 'slack', actor: expect.objectContaining({ name: winner }) })]);
     expect(decisions.filter((event) => event.outcome === 'refused')).toEqual([expect.objectContaining({ detail: 'self-approval', actor: { id: anna.user_id, name: 'anna' } })]);
+    expect(approveOutcomes(decisions, id!)).toEqual({
+      ok: [expect.objectContaining({ actor: expect.objectContaining({ name: winner }), runbook: 'restart', detail: expect.stringMatching(/^approved \(1 of 1\); restarted /) })],
+      'no-op': Array.from({ length: clickers.length - 1 }, () => expect.objectContaining({ detail: expect.stringMatching(/^the request was already (approved|done)$/) })),
+      denied: [expect.objectContaining({ detail: 'self-approval' })],
+    });
     expect(await startedAt()).toBe(after);
   }, 35_000);
 

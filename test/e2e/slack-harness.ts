@@ -7,13 +7,12 @@ import type { SlackBlock } from '../../src/chat/slack/blocks.js';
 import { startSlackChat, type RunningSlackChat } from '../../src/chat/slack/slack-chat.js';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import type { CommandHandler } from '../../src/core/chat.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';
-import type { Invocation } from '../../src/core/invocation.js';
+import type { Metrics } from '../../src/observability/metrics.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/store.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
-import { Journal } from '../fakes/slack/journal.js';
+import { CommandLog } from '../support/command-log.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 
 export const BOT_TOKEN = 'xoxb-e2e';
@@ -30,52 +29,7 @@ const WAIT_MS = 20_000;
  */
 const FALLBACK_ACK_MS = 10 * 60_000;
 
-/** The commands the adapter handed to the router since the last `clear()`: begun, and finished (answered or failed). */
-export class CommandLog {
-  private readonly begunLog = new Journal<Invocation>(describeInvocation);
-  private readonly finishedLog = new Journal<Invocation>(describeInvocation);
-
-  /** `handler`, logging each command as it begins and when its handling is over. */
-  wrap(handler: CommandHandler): CommandHandler {
-    return {
-      handle: async (invocation, responder) => {
-        this.begunLog.add(invocation);
-        try {
-          return await handler.handle(invocation, responder);
-        } finally {
-          this.finishedLog.add(invocation);
-        }
-      },
-    };
-  }
-
-  begun(): Invocation[] {
-    return this.begunLog.all();
-  }
-
-  finished(): Invocation[] {
-    return this.finishedLog.all();
-  }
-
-  /** The first finished command matching `matches`, already logged or still to come: the sentinel after which nothing more of it can happen. */
-  waitForFinished(matches: (invocation: Invocation) => boolean, timeoutMs = WAIT_MS): Promise<Invocation> {
-    return this.finishedLog.waitFor(matches, timeoutMs, 'a finished command matching the predicate');
-  }
-
-  clear(): void {
-    this.begunLog.clear();
-    this.finishedLog.clear();
-  }
-}
-
-function describeInvocation(invocation: Invocation): string {
-  return `${invocation.actor.name} (${invocation.origin}): ${invocation.text}`;
-}
-
-/** Matches the command `text`, and when given, only from the user `userId`. */
-export function command(text: string, userId?: string): (invocation: Invocation) => boolean {
-  return (invocation) => invocation.text === text && (userId === undefined || invocation.actor.id === userId);
-}
+export { CommandLog, command } from '../support/command-log.js';
 
 /** One bot, Slack adapter and fake Slack for a test file; `close` stops them in the right order. */
 export interface SlackHarness {
@@ -108,16 +62,20 @@ async function definitionsWithOperatorCommand(dir: string): Promise<{ commands: 
   return { commands, runbooks: shippedDefinitions.runbooks };
 }
 
-/** What a test file may add to the default harness: more targets and grants, its own store or audit trail. */
+/** What a test file may add to the default harness: more targets and grants, approval rules, its own store, audit trail or metrics. */
 export interface SlackHarnessOptions {
-  /** Merged over the default targets (`local-postgres` and `local-redis`, on the harness's own servers). */
-  targets?: Record<string, unknown>;
+  /**
+   * Merged over the default targets (`local-postgres` and `local-redis`, on the harness's own servers); a
+   * function receives those servers, e.g. to give `local-postgres` a backup block.
+   */
+  targets?: Record<string, unknown> | ((own: { postgres: OwnPostgres; redis: OwnRedis }) => Record<string, unknown>);
   /** Added to the grant that makes the ops user group operator. */
   grants?: unknown[];
+  /** `approvals` in the config. */
+  approvals?: Record<string, unknown>;
   store?: Store;
   audit?: AuditTrail;
-  /** `approvals:` of the config (notify, rules…). */
-  approvals?: Record<string, unknown>;
+  metrics?: Metrics;
 }
 
 /** Starts the fake Slack, a PostgreSQL cluster and a redis-server of its own, the core checking those, and the Slack adapter in `mode`. */
@@ -137,16 +95,16 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     },
     audit: { file: join(dir, 'audit.jsonl') },
     access: { default_role: 'viewer', grants: [{ role: 'operator', slack: { groups: ['S0OPS'] } }, ...(options.grants ?? [])] },
+    ...(options.approvals ? { approvals: options.approvals } : {}),
     targets: {
       postgres: [{ name: 'local-postgres', url: postgres.url() }],
       redis: [{ name: 'local-redis', url: redis.url }],
-      ...options.targets,
+      ...(typeof options.targets === 'function' ? options.targets({ postgres, redis }) : options.targets),
     },
-    ...(options.approvals ? { approvals: options.approvals } : {}),
   });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit });
-  const commands = new CommandLog();
+  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit, metrics: options.metrics });
+  const commands = new CommandLog(WAIT_MS);
   const chat = await startSlackChat({
     handler: commands.wrap(app.router),
     settings: config.chat.slack,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runNpmStart } from '../support/run-bot.js';
@@ -52,6 +53,25 @@ describe('npm start with piped standard input (the terminal chat)', () => {
     expect(run.stdout).toMatch(/PostgreSQL \d+\.\d+/);
     expect(run.stdout).toMatch(/✔ local-redis \(redis\)/);
     expect(run.stdout).toMatch(/Redis \d+\.\d+\.\d+/);
+  });
+
+  it('answers what a runbook would refuse before any step starts: no progress line, the reason and a did-you-mean', async () => {
+    const config = await defaultConfigOnOwnServers();
+    const db = new pg.Client(postgres.url());
+    await db.connect();
+    await db.query('CREATE TABLE IF NOT EXISTS orders (id int primary key)');
+    await db.end();
+    const run = await runNpmStart(['/maint health local-postgress', '/maint restart api', '/maint vacuum order', '/maint health local-redis'], {
+      args: ['--config', config],
+      env: { PGUSER: 'postgres' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('unknown target "local-postgress"; the configured targets are:');
+    expect(run.stdout).toContain('did you mean `/maint health local-postgres`?');
+    expect(run.stdout).toContain('No Docker target is configured.');
+    expect(run.stdout).toContain('No table named "order" in database postgres on target local-postgres; tables with a similar name: orders.');
+    expect(run.stdout).toMatch(/✔ local-redis \(redis\)/);
+    expect(run.stdout.match(/: step 1 of 1/g)).toEqual([': step 1 of 1']);
   });
 
   it('refuses a config with a misspelt key, a wrong type and a missing variable: exit 2, all three listed, no stack trace', async () => {

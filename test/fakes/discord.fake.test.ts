@@ -192,6 +192,24 @@ describe('fake Discord driven by the real discord.js client', () => {
     await handled;
   });
 
+  it('lets the first follow-up of a still "thinking…" deferral resolve it with its visibility, as Discord does; later ones stand alone', async () => {
+    const handled = handleNextInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('expected a command');
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await interaction.followUp({ content: 'meant for everyone' });
+      await interaction.followUp({ content: 'for everyone indeed' });
+    });
+
+    const sent = await fake.sendChatCommand({ subcommand: 'health' });
+    await handled;
+
+    expect(fake.originalMessage(sent.token)).toMatchObject({ content: 'meant for everyone', flags: 64 });
+    expect(fake.messages().map((message) => [message.content, message.flags])).toEqual([
+      ['meant for everyone', 64],
+      ['for everyone indeed', 0],
+    ]);
+  });
+
   it('returns autocomplete choices as callback type 8', async () => {
     let focused: string | undefined;
     const handled = handleNextInteraction(async (interaction) => {

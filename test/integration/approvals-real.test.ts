@@ -138,18 +138,14 @@ describe('destructive runbooks against the real Docker and PostgreSQL, approved 
     expect(await startedAt(containerName)).toBe(before);
 
     const forbidden = await chat.type(alice, `restart ${forbiddenName}`);
-    const refused = report(forbidden.handles[0]!);
-    expect(refused.status).toBe('crit');
-    expect(JSON.stringify(refused.sections)).toContain(containerName);
-    expect(refused.buttons ?? []).toHaveLength(0);
+    expect(forbidden).toEqual({ outcome: 'refused', handles: [] });
+    expect(chat.privateTexts(alice).at(-1)).toMatch(new RegExp(`not in the allow-list .*Allowed containers: .*${containerName}`));
   });
 
   it('refuses hostile table names and leaves the database untouched', async () => {
     for (const hostile of ['orders; DROP TABLE orders', 'x"; DROP TABLE y; --', 'DROP']) {
-      const { handles } = await chat.type(alice, `vacuum '${hostile}' --full`);
-      const refused = report(handles[0]!);
-      expect(refused.status).toBe('crit');
-      expect(JSON.stringify(refused.sections)).toMatch(/No table named/);
+      expect(await chat.type(alice, `vacuum '${hostile}' --full`)).toEqual({ outcome: 'refused', handles: [] });
+      expect(chat.privateTexts(alice).at(-1)).toMatch(/^No table named/);
     }
     const db = new pg.Client(`${server}/${database}`);
     await db.connect();

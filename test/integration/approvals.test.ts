@@ -147,7 +147,7 @@ describe('approval of a destructive step', () => {
   it("refuses the requester's own approval with the reason, and runs nothing", async () => {
     const { chat, audit } = await startBot();
     const { handles } = await chat.type(alice, 'bump');
-    expect(await chat.click(alice, handles[0]!, 'Approve')).toBe('ok');
+    expect(await chat.click(alice, handles[0]!, 'Approve')).toBe('denied');
     expect(chat.privateTexts(alice).at(-1)).toMatch(/You asked for this, so someone else must approve it \(four-eyes rule\)/);
     expect(await counter()).toBe(0);
     expect(card(chat, handles[0]!).title).toBe('Approval needed: bump');
@@ -224,13 +224,14 @@ describe('approval of a destructive step', () => {
     expect((await after.app.approvals.get(id))?.status).toBe('done');
   });
 
-  it('allows one destructive runbook per target at a time and tells the second who holds it', async () => {
-    const { chat } = await startBot();
+  it('allows one destructive runbook per target at a time and tells only the second requester who holds it, before any step runs', async () => {
+    const { chat, audit } = await startBot();
     await chat.type(alice, 'bump');
     const second = await chat.type(bob, 'bump');
-    const refused = card(chat, second.handles[0]!);
-    expect(refused.status).toBe('crit');
-    expect(JSON.stringify(refused.sections)).toMatch(/test:.* is busy: bump requested by alice \(approval [a-z0-9]{6}\), since \d\d:\d\d UTC/);
+    expect(second).toEqual({ outcome: 'refused', handles: [] });
+    expect(chat.privateTexts(bob).at(-1)).toMatch(/^test:.* is busy: bump requested by alice \(approval [a-z0-9]{6}\), since \d\d:\d\d UTC/);
+    const bobs = audit.events.filter((event) => event.actor.name === 'bob');
+    expect(bobs).toEqual([expect.objectContaining({ kind: 'command', outcome: 'refused', runbook: 'bump', detail: expect.stringContaining('is busy') })]);
   });
 
   it('shows the plan with --dry-run and asks nobody', async () => {
@@ -247,9 +248,16 @@ describe('approval of a destructive step', () => {
     const { handles } = await chat.type(alice, 'bump 4');
     await chat.click(bob, handles[0]!, 'Approve');
     const kinds = audit.events.map((event) => `${event.kind}:${event.outcome}:${event.actor.name}`);
-    expect(kinds).toEqual(
-      expect.arrayContaining(['step:ok:alice', 'step:waiting:alice', 'approval:requested:alice', 'command:ok:alice', 'approval:approved:bob', 'runbook:completed:alice', 'command:ok:bob']),
-    );
+    expect(kinds).toEqual(['step:ok:alice', 'approval:requested:alice', 'step:waiting:alice', 'command:pending-approval:alice', 'approval:approved:bob', 'step:ok:bob', 'command:ok:bob']);
+    const id = audit.events.find((event) => event.kind === 'approval')!.approvalId;
+    expect(audit.events.filter((event) => event.approvalId === id).map((event) => `${event.kind}:${event.outcome}`)).toEqual([
+      'approval:requested',
+      'step:waiting',
+      'command:pending-approval',
+      'approval:approved',
+      'step:ok',
+      'command:ok',
+    ]);
     const requested = audit.events.find((event) => event.outcome === 'requested')!;
     expect(requested).toMatchObject({ runbook: 'bump', args: { by: 4 }, detail: 'add 4 to the counter' });
   });

@@ -87,7 +87,10 @@ describe('graceful shutdown of the core', () => {
 
     const outcomes = audit.events.filter((event) => event.kind !== 'command').map((event) => `${event.kind}:${event.outcome}`);
     expect(outcomes).toContain('step:interrupted');
-    expect(outcomes).toContain('runbook:interrupted');
+    expect(audit.events.find((event) => event.kind === 'command' && event.command?.startsWith('approve '))).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining('interrupted at step 1 by a shutdown'),
+    });
     const acquired = await app.store.acquireLock(lockKey, { description: 'the next run', since: Date.now() }, 1_000);
     expect(acquired.acquired).toBe(true);
     const shown = JSON.stringify([...chat.messages.values()].map((versions) => versions.at(-1)));
@@ -105,8 +108,12 @@ describe('graceful shutdown of the core', () => {
     step.release();
     await drained;
     await running;
-    const steps = audit.events.filter((event) => event.kind === 'step' || event.kind === 'runbook').map((event) => `${event.kind}:${event.step ?? ''}:${event.outcome}`);
-    expect(steps).toEqual(expect.arrayContaining(['step:rewrite:ok', 'runbook::interrupted']));
+    const steps = audit.events.filter((event) => event.kind === 'step').map((event) => `${event.kind}:${event.step ?? ''}:${event.outcome}`);
+    expect(steps).toEqual(expect.arrayContaining(['step:rewrite:ok']));
+    expect(audit.events.find((event) => event.kind === 'command' && event.command?.startsWith('approve '))).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining('interrupted before step 2 by a shutdown'),
+    });
     expect(steps.some((entry) => entry.startsWith('step:again:'))).toBe(false);
     expect((await app.store.acquireLock(lockKey, { description: 'next', since: Date.now() }, 1_000)).acquired).toBe(true);
   });

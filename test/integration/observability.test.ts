@@ -124,8 +124,9 @@ describe('/metrics', () => {
     expect(sample(text, 'maintbot_commands_total', { command: 'health', outcome: 'invalid' })).toBe(1);
     expect(sample(text, 'maintbot_commands_total', { command: 'unknown', outcome: 'invalid' })).toBe(1);
     expect(sample(text, 'maintbot_commands_total', { command: 'restart', outcome: 'denied' })).toBe(1);
-    expect(sample(text, 'maintbot_commands_total', { command: 'wipe', outcome: 'ok' })).toBe(1);
-    expect(sample(text, 'maintbot_commands_total', { command: 'approve', outcome: 'ok' })).toBe(2);
+    expect(sample(text, 'maintbot_commands_total', { command: 'wipe', outcome: 'pending-approval' })).toBe(1);
+    expect(sample(text, 'maintbot_commands_total', { command: 'approve', outcome: 'denied' })).toBe(1);
+    expect(sample(text, 'maintbot_commands_total', { command: 'approve', outcome: 'ok' })).toBe(1);
 
     expect(sample(text, 'maintbot_runbook_duration_seconds_count', { runbook: 'health', result: 'completed' })).toBe(1);
     expect(sample(text, 'maintbot_runbook_duration_seconds_count', { runbook: 'wipe', result: 'waiting' })).toBe(1);

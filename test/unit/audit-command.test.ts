@@ -12,6 +12,7 @@ describe('/maint audit table', () => {
       event({ command: 'health', durationMs: 350 }),
       event({
         at: new Date('2024-05-01T09:05:07.900Z'),
+        invocationId: 'inv-2',
         kind: 'approval',
         platform: 'slack',
         actor: { id: 'U2', name: 'Grace' },
@@ -21,6 +22,7 @@ describe('/maint audit table', () => {
       }),
       event({
         at: new Date('2024-05-01T09:06:00Z'),
+        invocationId: 'inv-3',
         kind: 'step',
         platform: 'slack',
         runbook: 'restart',
@@ -43,6 +45,24 @@ describe('/maint audit table', () => {
     expect(lines.slice(1).map((line) => line.indexOf(line.slice(outcomeColumn).trimStart().split(' ')[0]!))).toEqual([outcomeColumn, outcomeColumn, outcomeColumn]);
     const detail = lines[1]!.slice(lines[0]!.indexOf('detail'));
     expect(Array.from(detail).length).toBeLessThanOrEqual(60);
+  });
+
+  it("shows each command's steps and approval events beneath its row, the expiry by the bot, and lone records on their own", () => {
+    const rendered = renderAuditLog([
+      event({ at: new Date('2024-05-01T10:00:00Z'), invocationId: 'restart', command: 'restart api', runbook: 'restart', approvalId: 'k3x9q2', outcome: 'pending-approval', durationMs: 400 }),
+      event({ at: new Date('2024-05-01T10:00:00.200Z'), invocationId: 'restart', kind: 'step', command: 'restart api', runbook: 'restart', step: 'restart', approvalId: 'k3x9q2', outcome: 'waiting' }),
+      event({ at: new Date('2024-05-01T10:00:00.300Z'), invocationId: 'restart', kind: 'approval', command: 'restart api', runbook: 'restart', approvalId: 'k3x9q2', outcome: 'requested' }),
+      event({ at: new Date('2024-05-01T10:15:00Z'), invocationId: 'restart', kind: 'approval', actor: { id: 'maintbot', name: 'maintbot' }, command: 'restart api', approvalId: 'k3x9q2', outcome: 'expired' }),
+      event({ at: new Date('2024-05-01T10:05:00Z'), invocationId: 'nightly', kind: 'runbook', actor: { id: 'scheduler', name: 'schedule nightly' }, runbook: 'backup', outcome: 'completed' }),
+    ]);
+
+    expect(rendered.preformatted!.split('\n').slice(1).map((line) => line.replace(/\s{2,}/g, ' | '))).toEqual([
+      '2024-05-01 10:00:00 | Ada | console | restart api · approval k3x9q2 | pending-approval | 400 ms',
+      '2024-05-01 10:00:00 | Ada | console | · step restart · approval k3x9q2 | waiting | -',
+      '2024-05-01 10:00:00 | Ada | console | · approval k3x9q2 | requested | -',
+      '2024-05-01 10:15:00 | maintbot | console | · approval k3x9q2 | expired | -',
+      '2024-05-01 10:05:00 | schedule nightly | console | backup | completed | -',
+    ]);
   });
 
   it('keeps a record with odd text on one line', () => {

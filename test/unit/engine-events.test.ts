@@ -51,6 +51,7 @@ function recording(): { listener: RunListener; seen: Array<{ runId: string; what
   const seen: Array<{ runId: string; what: string }> = [];
   const describe = (event: RunEvent): string => {
     if (event.type === 'run-finished') return `run-finished ${event.result}`;
+    if (event.type === 'run-refused') return `run-refused ${event.reason}`;
     return event.type === 'step-finished' ? `step-finished ${event.step.id} ${event.outcome}` : `${event.type} ${event.step.id}`;
   };
   return { seen, listener: (event) => void seen.push({ runId: event.run.id, what: describe(event) }) };

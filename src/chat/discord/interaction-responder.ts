@@ -18,17 +18,29 @@ export interface InteractionResponderOptions {
   fallbackDeferMs?: number;
 }
 
-type Acknowledgement = 'none' | 'thinking' | 'done';
+/**
+ * Where the interaction's first response stands: nothing sent; deferred privately by the fallback (the
+ * requester alone sees "thinking…"); deferred publicly on the way to the first public answer; answered.
+ */
+type Acknowledgement = 'none' | 'deferred-privately' | 'thinking' | 'done';
+
+/** What the private "thinking…" says for the moment between a slow check and the run's public message. */
+const startedInChannel = 'Started; it goes on in the channel.';
+const nothingToShow = 'Done; the command had nothing to show.';
 
 /** Interaction tokens last 15 minutes; after that an edit goes through the channel instead. */
 const tokenLifetimeMs = 14 * 60_000;
 
 /**
  * Answers one interaction within Discord's 3 s. A slash command: the first private output is an
- * ephemeral reply; the first public output defers and then edits the original reply; nothing sent within
- * `fallbackDeferMs` defers. A button: acknowledged at once with a deferred update, so the first public
- * output replaces the clicked card. Later private outputs are ephemeral follow-ups; updates edit in place.
- * A report too long for one message goes on in follow-ups (ephemeral ones for a private report).
+ * ephemeral reply; the first public output defers and then edits the original reply. When nothing was sent
+ * within `fallbackDeferMs` (a slow check before a runbook starts), it defers privately, so that a refusal
+ * found later still reaches the requester alone (by editing that private reply); a public output after
+ * it resolves the private reply first (Discord would otherwise make the first follow-up private too),
+ * is posted as a follow-up, and the private reply is removed. A button: acknowledged at once with a
+ * deferred update, so the first public output replaces the clicked card. Later private outputs are
+ * ephemeral follow-ups; updates edit in place. A report too long for one message goes on in follow-ups
+ * (ephemeral ones for a private report).
  */
 export class InteractionResponder implements Responder {
   private acknowledgement: Acknowledgement = 'none';
@@ -63,6 +75,7 @@ export class InteractionResponder implements Responder {
 
   reply(message: Message): Promise<MessageHandle> {
     return this.serially(async () => {
+      if (this.acknowledgement === 'deferred-privately') return this.followUpInPublic(message);
       if (this.acknowledgement === 'none') {
         await this.interaction.deferReply();
         this.acknowledgement = 'thinking';
@@ -106,7 +119,10 @@ export class InteractionResponder implements Responder {
   replyPrivately(message: Message): Promise<void> {
     return this.serially(async () => {
       const [first, ...rest] = this.bodies(message).map((body) => ({ ...body, flags: MessageFlags.Ephemeral }) as InteractionReplyOptions);
-      if (this.acknowledgement === 'none') {
+      if (this.acknowledgement === 'deferred-privately') {
+        await this.interaction.editReply(this.bodies(message)[0] as InteractionEditReplyOptions);
+        this.originalTaken = true;
+      } else if (this.acknowledgement === 'none') {
         await this.interaction.reply(first!);
         this.originalTaken = true;
       } else {
@@ -123,7 +139,9 @@ export class InteractionResponder implements Responder {
     clearTimeout(this.fallback);
     return this.serially(async () => {
       if (this.acknowledgement === 'none') {
-        await this.interaction.reply({ content: 'Done; the command had nothing to show.', flags: MessageFlags.Ephemeral });
+        await this.interaction.reply({ content: nothingToShow, flags: MessageFlags.Ephemeral });
+      } else if (this.acknowledgement === 'deferred-privately') {
+        await this.interaction.editReply({ content: nothingToShow });
       } else if (this.acknowledgement === 'thinking') {
         await this.removeThinking();
       }
@@ -139,9 +157,23 @@ export class InteractionResponder implements Responder {
   private async deferIfSilent(): Promise<void> {
     await this.serially(async () => {
       if (this.acknowledgement !== 'none') return;
-      await this.interaction.deferReply();
-      this.acknowledgement = 'thinking';
+      await this.interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      this.acknowledgement = 'deferred-privately';
     }).catch((error: unknown) => this.options.logger.error({ code: 'DISCORD_DEFER_FAILED', err: errorMessage(error) }, 'could not defer the interaction'));
+  }
+
+  /** The first public output after a private deferral: resolve the private reply, post in public, remove the private one. */
+  private async followUpInPublic(message: Message): Promise<MessageHandle> {
+    await this.interaction.editReply({ content: startedInChannel });
+    this.originalTaken = true;
+    this.acknowledgement = 'done';
+    const [body, ...rest] = this.bodies(message);
+    const sent = await this.interaction.followUp(body as InteractionReplyOptions);
+    this.followUps.add(sent.id);
+    await this.interaction.deleteReply().catch((error: unknown) => this.options.logger.warn({ err: errorMessage(error) }, 'could not remove the private "thinking…" reply'));
+    const handle = discordHandle(sent.channelId, sent.id);
+    await this.continue(handle, rest);
+    return handle;
   }
 
   private async removeThinking(): Promise<void> {

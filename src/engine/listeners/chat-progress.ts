@@ -25,6 +25,7 @@ function progressMessage(event: RunEvent): Message | undefined {
       return notice('progress', `${name}: step ${event.index + 1} of ${total} — ${event.text}`);
     case 'step-finished':
     case 'waiting-for-approval':
+    case 'run-refused':
       return undefined;
     case 'run-finished':
       switch (event.result) {
@@ -39,7 +40,7 @@ function progressMessage(event: RunEvent): Message | undefined {
           );
         }
         case 'failed':
-          return failureReport(run, event.summaries, event.stepIndex, event.error, event.durationMs);
+          return event.message ?? failureReport(run, event.summaries, event.stepIndex, event.error, event.durationMs);
         case 'completed':
           return event.message ?? summaryReport(run, event.summaries, event.durationMs);
       }

@@ -1,12 +1,25 @@
 import { invocationFields, type AuditTrail } from '../../audit/audit-trail.js';
-import { safeReason } from '../../core/errors.js';
 import type { RunEvent, RunListener } from '../run-events.js';
+import { runEndDetail } from '../run-detail.js';
 
-/** Records every step and the end of every run (not its pause for approval) in the audit trail. */
+/**
+ * Records every step in the audit trail, under the command the run is part of (with the approval request it
+ * waits for or was resumed by). A run's end is the outcome of its command, recorded in the command's own row;
+ * only a run no command started (a schedule's) gets a row of its own for its end or refusal (not for a pause).
+ */
 export function runAudit(audit: AuditTrail): RunListener {
   return async (event) => {
     const row = auditRow(event);
-    if (row) await audit.record({ at: new Date(), ...invocationFields(event.run.invocation), runbook: event.run.runbook.name, ...row });
+    if (!row) return;
+    const { run } = event;
+    const approvalId = event.type === 'waiting-for-approval' ? event.approvalId : run.approvalId;
+    await audit.record({
+      at: new Date(),
+      ...invocationFields(run.command ?? run.invocation),
+      runbook: run.runbook.name,
+      ...(approvalId ? { approvalId } : {}),
+      ...row,
+    });
   };
 }
 
@@ -21,10 +34,11 @@ function auditRow(event: RunEvent): RowFields | undefined {
       return { ...stepFields(event), outcome: event.outcome, detail: event.detail, durationMs: event.durationMs };
     case 'waiting-for-approval':
       return { ...stepFields(event), outcome: 'waiting', detail: event.plan.summary, durationMs: event.durationMs };
-    case 'run-finished': {
-      const detail = runDetail(event);
-      return detail === false ? undefined : { kind: 'runbook', args: event.run.params, outcome: event.result, detail, durationMs: event.durationMs };
-    }
+    case 'run-finished':
+      if (event.run.command || event.result === 'waiting') return undefined;
+      return { kind: 'runbook', args: event.run.params, outcome: event.result, detail: runEndDetail(event), durationMs: event.durationMs };
+    case 'run-refused':
+      return event.run.command ? undefined : { kind: 'runbook', args: event.run.params, outcome: 'refused', detail: event.reason, durationMs: 0 };
   }
 }
 
@@ -36,18 +50,4 @@ function stepFields(event: Extract<RunEvent, { type: 'step-finished' | 'waiting-
     action: event.step.action,
     args: input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : undefined,
   };
-}
-
-/** The runbook row's detail; false when a run's end is not recorded (a pause for approval: its step row says so). */
-function runDetail(event: Extract<RunEvent, { type: 'run-finished' }>): string | undefined | false {
-  switch (event.result) {
-    case 'waiting':
-      return false;
-    case 'completed':
-      return event.summaries.join('; ') || undefined;
-    case 'failed':
-      return `failed at step ${event.stepIndex + 1}: ${safeReason(event.error)}`;
-    case 'interrupted':
-      return `interrupted ${event.during ? 'at' : 'before'} step ${event.stepIndex + 1} by a shutdown`;
-  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
+import { didYouMean } from '../../core/did-you-mean.js';
 import { notice } from '../../core/report.js';
 import type { ActionContext, ActionDefinition, StepPlan } from '../../core/action.js';
 import { dockerActionPolicy, type DockerTarget } from './probe.js';
@@ -97,7 +98,7 @@ function resolveDockerTarget(targets: readonly DockerTarget[], name: string | un
     return targets[0]!;
   }
   const found = targets.find((target) => target.name === name);
-  if (!found) throw new UserError(`No Docker target named ${JSON.stringify(name.slice(0, 64))}. Docker targets: ${names}.`);
+  if (!found) throw new UserError(`No Docker target named ${JSON.stringify(name.slice(0, 64))}. Docker targets: ${names}.${didYouMean(name, targets.map((target) => target.name))}`);
   return found;
 }
 

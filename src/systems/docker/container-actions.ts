@@ -1,4 +1,5 @@
 import { CodedError, UserError, errorMessage } from '../../core/errors.js';
+import { didYouMean } from '../../core/did-you-mean.js';
 import { TargetUnreachable } from '../../core/probe.js';
 import {
   engineConnectionErrorCode,
@@ -164,7 +165,7 @@ export class DockerActions {
     }
     if (container === undefined) {
       throw new UserError(
-        `No container named ${quoted(name)} on Docker target ${this.policy.target}. ${allowedNames()}`,
+        `No container named ${quoted(name)} on Docker target ${this.policy.target}. ${allowedNames()}${didYouMean(name, this.allowedNamesAmong(containers))}`,
         configHint,
       );
     }

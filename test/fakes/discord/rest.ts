@@ -242,9 +242,19 @@ export class FakeRest {
     });
   }
 
+  /**
+   * A follow-up creates a message, except while the deferred original still shows "thinking…": then, as on
+   * Discord, it resolves that message in place and keeps its visibility (flags 64 can be neither added nor
+   * removed), whatever flags the follow-up asks for.
+   */
   #followUp(params: Params, body: JsonValue | null): Reply {
     const record = this.#interactionByToken(params);
     if (!record) return unknownWebhook();
+    const original = record.originalMessageId === undefined ? undefined : this.state.messages.get(record.originalMessageId);
+    if (original && original.flags & MessageFlag.Loading) {
+      const { flags: _ignored, ...rest } = asObject(body);
+      return ok(this.state.messages.update(original.id, rest) as unknown as JsonValue);
+    }
     return ok(this.state.messages.create(this.#origin(record, 0), body) as unknown as JsonValue);
   }
 

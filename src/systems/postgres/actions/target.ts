@@ -1,4 +1,5 @@
 import { UserError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/did-you-mean.js';
 import { databaseOfUrl } from '../connection.js';
 import type { PostgresTarget } from '../probe.js';
 
@@ -23,7 +24,7 @@ export function resolvePostgresPlace(targets: readonly PostgresTarget[], name?: 
     target = targets[0];
   } else {
     target = targets.find((candidate) => candidate.name === name);
-    if (!target) throw new UserError(`No PostgreSQL target named ${shown(name)}. PostgreSQL targets: ${names}.`, configHint);
+    if (!target) throw new UserError(`No PostgreSQL target named ${shown(name)}. PostgreSQL targets: ${names}.${didYouMean(name, targets.map((candidate) => candidate.name))}`, configHint);
   }
   return { target: target!, database: database || databaseOfUrl(target!.url) };
 }

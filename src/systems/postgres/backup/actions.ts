@@ -7,7 +7,7 @@ import type { ContainerControl, SystemServices } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
 import { ChecksumCache, recordedSha256, verifyChecksum } from './checksum.js';
 import { takeBackup } from './dump.js';
-import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf } from './files.js';
+import { listBackups, readSidecar, resolveBackup, restoreTestRecordSchema, sidecarsOf } from './files.js';
 import { defaultPgToolLookup, type PgToolLookup } from './pg-tools.js';
 import { ageOf, backupLine, backupReport, backupsReport, restoreReport, restoreTestReport } from './reports.js';
 import { inspectRestore, performRestore } from './restore.js';
@@ -114,8 +114,9 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     async plan(input) {
       const { target, database } = resolveBackupTarget(postgres, input.target);
       const settings = target.backup.restore_test;
+      const file = await resolveBackup(target.backup.dir, target.name, database, input.backup);
       return {
-        summary: `restore ${input.backup ?? `the newest backup of ${database}`} into a scratch database ${settings.scratch_prefix}… on target ${target.name}, check it, drop it`,
+        summary: `restore ${file.name} into a scratch database ${settings.scratch_prefix}… on target ${target.name}, check it, drop it`,
         detail: [
           'verify the sha256 and pg_restore --list',
           `pg_restore --jobs ${settings.jobs} --no-owner --no-privileges into the scratch database`,
@@ -140,6 +141,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         message: restoreTestReport(target.name, result, context.invocation.actor.name),
         summary: `restore test of ${result.file.name}: ${result.passed ? 'passed' : `failed (${result.reason})`}`,
         output: { passed: result.passed, file: result.file.name, restoreMs: result.restoreMs ?? null, restoredBytes: result.restoredBytes ?? null, reason: result.reason ?? null },
+        ...(result.passed ? {} : { failure: `the restore test of ${result.file.name} failed: ${result.reason}` }),
       };
     },
   };

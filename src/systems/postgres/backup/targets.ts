@@ -1,4 +1,5 @@
 import { UserError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/did-you-mean.js';
 import type { PostgresTarget } from '../probe.js';
 import type { BackupConfig } from './config.js';
 import { databaseOfUrl } from '../connection.js';
@@ -27,7 +28,9 @@ export function resolveBackupTarget(targets: readonly PostgresTarget[], name?: s
     target = withBackups[0];
   } else {
     target = targets.find((candidate) => candidate.name === name);
-    if (!target) throw new UserError(`No PostgreSQL target named ${JSON.stringify(name.slice(0, 64))}. Targets with backups: ${names}.`);
+    if (!target) {
+      throw new UserError(`No PostgreSQL target named ${JSON.stringify(name.slice(0, 64))}. Targets with backups: ${names}.${didYouMean(name, withBackups.map((candidate) => candidate.name))}`);
+    }
     if (!hasBackup(target)) throw new UserError(`Target ${target.name} has no backups configured. Targets with backups: ${names}.`, configHint);
   }
   return { target: target as BackupTarget, database: databaseOfUrl(target!.url) };

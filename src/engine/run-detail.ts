@@ -1,0 +1,16 @@
+import { safeReason } from '../core/errors.js';
+import type { RunEnd } from './run-events.js';
+
+/** One safe line on how a run ended, for its audit row and the command's: what it did, or where and why it stopped. */
+export function runEndDetail(end: RunEnd): string | undefined {
+  switch (end.result) {
+    case 'completed':
+      return end.summaries.join('; ') || undefined;
+    case 'failed':
+      return `failed at step ${end.stepIndex + 1}: ${safeReason(end.error)}`;
+    case 'interrupted':
+      return `interrupted ${end.during ? 'at' : 'before'} step ${end.stepIndex + 1} by a shutdown`;
+    case 'waiting':
+      return `step ${end.stepIndex + 1} waits for approval ${end.approvalId}`;
+  }
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/audit/audit-trail.js';
+import { removeTestContainers, startTestContainer } from '../support/docker.js';
+import { blockTexts, buttonValue, command, OPERATOR, startSlackHarness, type SlackHarness } from './slack-harness.js';
+
+const suffix = randomBytes(4).toString('hex');
+const allowed = `maintbot-test-slack-refuse-${suffix}`;
+const forbidden = `maintbot-test-slack-refuse-other-${suffix}`;
+const channel = 'C0OPS';
+const viewer = { user_id: 'U0ALICE', user_name: 'alice' };
+const bob = { user_id: OPERATOR, user_name: 'bob' };
+const anna = { user_id: 'U0ANNA', user_name: 'anna' };
+
+/**
+ * Sends `/maint <text>` and expects the refusal in the acknowledgement itself (ephemeral), then, once the
+ * command has finished, that nothing was posted or updated in the channel and nothing more was said.
+ */
+async function refusedPrivately(harness: SlackHarness, user: { user_id: string; user_name: string }, text: string): Promise<{ text: string; shown: string; row: AuditEvent }> {
+  const before = harness.fake.calls().length;
+  const delivered = await harness.fake.sendSlashCommand({ text, channel_id: channel, ...user });
+  await harness.commands.waitForFinished(command(text, user.user_id));
+  expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral' });
+  const channelCalls = harness.fake.calls().slice(before).filter((call) => call.method === 'chat.postMessage' || call.method === 'chat.update');
+  expect(channelCalls).toEqual([]);
+  expect(harness.fake.responses(delivered.responseUrlId)).toEqual([]);
+  const rows = (await harness.app.audit.latest(50)).filter((event) => event.command === text && event.actor.id === user.user_id);
+  expect(rows).toHaveLength(1);
+  return { text: String(delivered.ack.payload?.text), shown: JSON.stringify(delivered.ack.payload), row: rows[0]! };
+}
+
+describe('Slack: refusals found before a runbook starts go only to the requester', () => {
+  let harness: SlackHarness;
+
+  beforeAll(async () => {
+    harness = await startSlackHarness('socket');
+    const db = new pg.Client(harness.postgres.url());
+    await db.connect();
+    await db.query('CREATE TABLE orders (id int primary key)');
+    await db.end();
+  }, 60_000);
+  afterAll(async () => harness?.close());
+  beforeEach(() => harness.reset());
+
+  it('/maint health <typo> from a viewer: the unknown target and a did-you-mean, privately', async () => {
+    const refusal = await refusedPrivately(harness, viewer, 'health local-postgress');
+    expect(refusal.text).toContain('unknown target "local-postgress"; the configured targets are: local-postgres, local-redis');
+    expect(refusal.shown).toContain('did you mean `/maint health local-postgres`?');
+    expect(refusal.row).toMatchObject({ kind: 'command', outcome: 'refused', runbook: 'health' });
+  });
+
+  it('/maint vacuum <no such table>: no table of that name, the similar ones, privately', async () => {
+    const refusal = await refusedPrivately(harness, bob, 'vacuum order');
+    expect(refusal.text).toMatch(/No table named "order" in database postgres on target local-postgres; tables with a similar name: orders\./);
+    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'vacuum' });
+  });
+
+  it('/maint restart with no Docker target configured: says so, privately', async () => {
+    const refusal = await refusedPrivately(harness, bob, 'restart api');
+    expect(refusal.text).toContain('No Docker target is configured.');
+    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'restart' });
+  });
+});
+
+describe('Slack: refusals of a Docker restart go only to the requester', () => {
+  let harness: SlackHarness;
+
+  beforeAll(async () => {
+    await removeTestContainers(`maintbot-test-slack-refuse-`);
+    await Promise.all([startTestContainer({ name: allowed }), startTestContainer({ name: forbidden })]);
+    harness = await startSlackHarness('socket', {
+      targets: { docker: [{ name: 'apps', containers: [allowed], allow_actions: ['restart'] }] },
+      grants: [{ role: 'operator', slack: { users: [anna.user_id] } }],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await harness?.close();
+    await removeTestContainers(`maintbot-test-slack-refuse-`);
+  });
+  beforeEach(() => harness.reset());
+
+  it('/maint restart <a container not in the allow-list>: names what is allowed, privately', async () => {
+    const refusal = await refusedPrivately(harness, bob, `restart ${forbidden}`);
+    expect(refusal.text).toContain(`Container "${forbidden}" is not in the allow-list of Docker target apps. Allowed containers: ${allowed}.`);
+    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'restart' });
+  });
+
+  it('/maint restart <a misspelt container>: a did-you-mean, privately', async () => {
+    const refusal = await refusedPrivately(harness, bob, `restart ${allowed.slice(0, -1)}`);
+    expect(refusal.text).toContain(`Did you mean ${allowed}?`);
+  });
+
+  it('/maint restart of a container another request holds: who holds it, privately, and no second card', async () => {
+    const asked = await harness.fake.sendSlashCommand({ text: `restart ${allowed}`, channel_id: channel, ...anna });
+    expect(asked.ack.payload).toMatchObject({ text: 'Working on it…' });
+    const card = await harness.fake.waitForCall('chat.update', (call) => buttonValue(call.body.blocks, 'Reject') !== undefined);
+    await harness.commands.waitForFinished(command(`restart ${allowed}`, anna.user_id));
+    const reject = buttonValue(card.body.blocks, 'Reject')!;
+    const id = reject.split(' ')[1]!;
+    harness.reset();
+
+    const refusal = await refusedPrivately(harness, bob, `restart ${allowed}`);
+    expect(refusal.text).toMatch(new RegExp(`docker:apps/${allowed} is busy: restart requested by anna \\(approval ${id}\\), since \\d\\d:\\d\\d UTC`));
+    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'restart' });
+
+    await harness.fake.sendBlockAction({ ...anna, channel_id: channel, message_ts: card.body.ts as string, value: reject, button_text: 'Reject', action_id: 'maint-button-1' });
+    await harness.fake.waitForCall('chat.update', (call) => call.body.ts === card.body.ts && /Rejected/.test(blockTexts(call.body.blocks)));
+  });
+});
