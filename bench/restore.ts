@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
-import { ChecksumCache } from '../src/systems/postgres/backup/checksum.js';
+import { VerificationLog } from '../src/systems/postgres/backup/checksum.js';
 import { takeBackup } from '../src/systems/postgres/backup/dump.js';
 import { defaultPgToolLookup, findPgTool } from '../src/systems/postgres/backup/pg-tools.js';
 import { runRestoreTest } from '../src/systems/postgres/backup/restore-test.js';
@@ -135,7 +135,7 @@ export async function benchRestore(): Promise<BenchResult> {
     database,
     backup: path.basename(dump.file),
     lookup: defaultPgToolLookup(),
-    checksums: new ChecksumCache(),
+    checksums: new VerificationLog(),
     signal: new AbortController().signal,
     progress: async () => {},
   });

@@ -5,7 +5,7 @@ import { UserError } from '../../../core/errors.js';
 import type { ActionDefinition, AnyActionDefinition } from '../../../core/action.js';
 import type { ContainerControl, SystemServices } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
-import { ChecksumCache, recordedSha256, verifyChecksum } from './checksum.js';
+import { recordedSha256, verifyChecksum, VerificationLog } from './checksum.js';
 import { takeBackup } from './dump.js';
 import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf } from './files.js';
 import { defaultPgToolLookup, type PgToolLookup } from './pg-tools.js';
@@ -38,8 +38,8 @@ export type RestoreInput = z.output<typeof restoreInputs>;
 export interface BackupActionOptions {
   /** Where `pg_dump` and `pg_restore` are looked for (default: `/usr/lib/postgresql/<major>/bin`, then `PATH`). */
   lookup?: PgToolLookup;
-  /** Checksum verdicts shared by the actions, cached by size and modification time. */
-  checksums?: ChecksumCache;
+  /** The last checksum verdict of each dump, shown by `/maint backups`; never used instead of hashing. */
+  checksums?: VerificationLog;
   /** Where dependent containers are stopped and started (the Docker system's service). */
   services?: SystemServices;
 }
@@ -52,7 +52,7 @@ const restorePlanData = z.object({ file: z.string(), size: z.number(), mtimeMs: 
  */
 export function backupActions(postgres: readonly PostgresTarget[], options: BackupActionOptions = {}): AnyActionDefinition[] {
   const lookup = (): PgToolLookup => options.lookup ?? defaultPgToolLookup();
-  const checksums = options.checksums ?? new ChecksumCache();
+  const checksums = options.checksums ?? new VerificationLog();
 
   const backup: ActionDefinition<BackupInput> = {
     name: 'postgres.backup',
@@ -95,10 +95,11 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         if (input.verify && files.length > 0) await context.progress(`verifying ${files.length} checksums of ${target.name}`);
         const lines = [];
         for (const file of files) {
+          const remembered = input.verify ? undefined : checksums.last(file);
           const state = input.verify
-            ? (await verifyChecksum(file, checksums, context.signal)).state
-            : (checksums.get(file)?.state ?? ((await recordedSha256(file.path)) === undefined ? 'missing' : 'not verified'));
-          lines.push(backupLine(file, state, await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema)));
+            ? (await verifyChecksum(file, context.signal, checksums)).state
+            : (remembered?.verdict.state ?? ((await recordedSha256(file.path)) === undefined ? 'missing' : 'not verified'));
+          lines.push(backupLine(file, state, await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema), Date.now(), remembered?.at));
         }
         sections.push({ target: target.name, dir: target.backup.dir, lines });
       }

@@ -43,8 +43,11 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
   };
 }
 
-/** One line of `/maint backups`: a dump with its age, size, checksum state and last restore test. */
-export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: RestoreTestRecord | undefined, now = Date.now()): ReportLine {
+/**
+ * One line of `/maint backups`: a dump with its age, size, checksum state and last restore test. `checkedAt` is
+ * when a remembered verdict was reached; a verdict reached now has none.
+ */
+export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: RestoreTestRecord | undefined, now = Date.now(), checkedAt?: Date): ReportLine {
   const test = lastTest
     ? `restore test ${lastTest.passed ? 'passed' : 'FAILED'} ${formatSeconds((now - Date.parse(lastTest.at)) / 1000)} ago (${formatSecondsTenths(lastTest.duration_ms)})`
     : 'never restore-tested';
@@ -52,7 +55,7 @@ export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: 
   return {
     status,
     label: file.name,
-    value: `${ageOf(file, now)} old, ${formatBytes(file.size)}, checksum ${checksum}, ${test}`,
+    value: `${ageOf(file, now)} old, ${formatBytes(file.size)}, checksum ${checksum}${checkedAt ? ` ${formatSeconds((now - checkedAt.getTime()) / 1000)} ago` : ''}, ${test}`,
     ...(lastTest?.reason ? { note: lastTest.reason } : {}),
   };
 }

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { configSchema } from '../../src/config/schema.js';
+import type { ActionContext } from '../../src/core/action.js';
+import type { Report } from '../../src/core/report.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { backupActions } from '../../src/systems/postgres/backup/actions.js';
+import { takeBackup } from '../../src/systems/postgres/backup/dump.js';
+import { defaultPgToolLookup } from '../../src/systems/postgres/backup/pg-tools.js';
+import type { BackupTarget } from '../../src/systems/postgres/backup/targets.js';
+import { MemoryAudit } from '../support/memory-audit.js';
+import { eventually, startOwnPostgres, type OwnPostgres } from '../support/services.js';
+import { person, TestChat } from '../support/test-chat.js';
+
+const run = promisify(execFile);
+const logger = createLogger({ level: 'silent', pretty: false });
+const alice = person('alice', ['operator']);
+const prefix = 'maintbot_damaged_';
+const tries = 50;
+
+let cluster: OwnPostgres;
+let admin: pg.Client;
+let dir: string;
+let app: App;
+let chat: TestChat;
+let config: ReturnType<typeof configSchema.parse>;
+let bigDump: string;
+
+function report(handle: { id: string }): Report {
+  const message = chat.latest(handle);
+  if (message.kind !== 'report') throw new Error(`expected a report, got: ${message.text}`);
+  return message;
+}
+
+async function scratchDatabases(): Promise<string[]> {
+  return (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix])).rows.map((row) => row.datname);
+}
+
+async function createsRunning(): Promise<number> {
+  return (await admin.query("SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'create database%'")).rowCount ?? 0;
+}
+
+/** Flips one byte in the middle of the file and puts its modification time back, as bit rot does. */
+async function flipOneByteKeepingMtime(file: string): Promise<void> {
+  const before = await stat(file);
+  const reference = `${dir}/mtime-reference`;
+  await run('touch', ['-r', file, reference]);
+  const handle = await open(file, 'r+');
+  const byte = Buffer.alloc(1);
+  const at = Math.floor(before.size / 2);
+  await handle.read(byte, 0, 1, at);
+  await handle.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, at);
+  await handle.close();
+  await run('touch', ['-r', reference, file]);
+  expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
+}
+
+function contextFor(signal: AbortSignal): ActionContext {
+  return {
+    invocation: { id: 'x', platform: 'console', actor: alice, channel: { id: 'C' }, text: '', origin: 'typed', receivedAt: new Date() },
+    logger,
+    signal,
+    progress: async () => {},
+  };
+}
+
+beforeAll(async () => {
+  cluster = await startOwnPostgres();
+  admin = new pg.Client(cluster.url());
+  await admin.connect();
+  await admin.query('CREATE DATABASE big');
+  await admin.query('CREATE DATABASE small');
+  const big = new pg.Client(cluster.url('big'));
+  await big.connect();
+  await big.query('CREATE TABLE blobs (id int PRIMARY KEY, body bytea)');
+  for (let id = 1; id <= 110; id++) await big.query('INSERT INTO blobs VALUES ($1, $2)', [id, randomBytes(1 << 20)]);
+  await big.end();
+  const small = new pg.Client(cluster.url('small'));
+  await small.connect();
+  await small.query('CREATE TABLE hotels (id int PRIMARY KEY, name text); INSERT INTO hotels SELECT g, md5(g::text) FROM generate_series(1, 500) g');
+  await small.end();
+  dir = await mkdtemp(path.join(tmpdir(), 'maintbot-damaged-'));
+  const backup = { dir, restore_test: { scratch_prefix: prefix } };
+  config = configSchema.parse({
+    targets: {
+      postgres: [
+        { name: 'big-db', url: cluster.url('big'), backup },
+        { name: 'small-db', url: cluster.url('small'), backup },
+      ],
+    },
+  });
+  const bigTarget = config.targets.postgres.find((target) => target.name === 'big-db') as BackupTarget;
+  bigDump = (await takeBackup({ target: bigTarget, database: 'big', lookup: defaultPgToolLookup(), signal: new AbortController().signal })).file.path;
+  expect((await stat(bigDump)).size).toBeGreaterThan(100 * 1024 * 1024);
+  app = await buildApp(config, logger, { store: new MemoryStore(), audit: new MemoryAudit() });
+  await app.startupTasks;
+  chat = new TestChat(() => app.router);
+}, 240_000);
+
+afterAll(async () => {
+  await app?.close();
+  await admin?.end();
+  await cluster?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a damaged dump never leaves a database behind', () => {
+  it('bit rot with the modification time kept is reported by --verify and fails the restore test on the checksum, before any restore', async () => {
+    const name = path.basename(bigDump);
+    const healthy = await chat.type(alice, 'backups big-db --verify');
+    expect(report(healthy.handles[0]!).sections[0]!.lines.find((line) => line.label === name)!.value).toMatch(/checksum verified, /);
+
+    await flipOneByteKeepingMtime(bigDump);
+
+    const verified = await chat.type(alice, 'backups big-db --verify');
+    const line = report(verified.handles[0]!).sections[0]!.lines.find((candidate) => candidate.label === name)!;
+    expect(line.status).toBe('crit');
+    expect(line.value).toMatch(/checksum mismatch, /);
+
+    const test = await chat.type(alice, `restore-test big-db --backup ${name}`);
+    const card = report(test.handles[0]!);
+    expect(card.title).toBe(`Restore test of ${name}: FAILED`);
+    expect(card.summary).toMatch(/checksum mismatch: the dump's sha256 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded/);
+    expect(card.sections.flatMap((section) => section.lines.map((candidate) => candidate.label))).toEqual(['checksum', 'result']);
+    expect(await scratchDatabases()).toEqual([]);
+  }, 120_000);
+
+  it(`${tries} restore tests of a damaged 100 MiB+ dump leave no scratch database and never start a restore`, async () => {
+    const name = path.basename(bigDump);
+    for (let attempt = 0; attempt < tries; attempt++) {
+      const test = await chat.type(alice, `restore-test big-db --backup ${name}`);
+      const card = report(test.handles[0]!);
+      expect(card.summary, `try ${attempt + 1}`).toMatch(/checksum mismatch/);
+      expect(card.sections.flatMap((section) => section.lines.map((line) => line.label)), `try ${attempt + 1}`).toEqual(['checksum', 'result']);
+    }
+    await eventually('no CREATE DATABASE still running', async () => (await createsRunning()) === 0);
+    expect(await scratchDatabases()).toEqual([]);
+  }, 600_000);
+
+  it('an abort while CREATE DATABASE is in flight still drops the scratch database once the create settled', async () => {
+    const smallTarget = config.targets.postgres.find((target) => target.name === 'small-db') as BackupTarget;
+    await takeBackup({ target: smallTarget, database: 'small', lookup: defaultPgToolLookup(), signal: new AbortController().signal });
+    const action = backupActions(config.targets.postgres).find((candidate) => candidate.name === 'postgres.restore-test')!;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const holder = new pg.Client(cluster.url());
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('ALTER DATABASE template0 RENAME TO template0_held');
+      const abort = new AbortController();
+      const running = action.run({ target: 'small-db' }, contextFor(abort.signal)).then(
+        () => 'finished',
+        () => 'aborted',
+      );
+      await eventually('the scratch CREATE DATABASE to wait for its template', async () => (await createsRunning()) > 0);
+      abort.abort();
+      await holder.query('ROLLBACK');
+      await holder.end();
+      expect(await running).toBe('aborted');
+      await eventually('no CREATE DATABASE still running', async () => (await createsRunning()) === 0);
+      expect(await scratchDatabases(), `try ${attempt + 1}`).toEqual([]);
+    }
+  }, 120_000);
+});
