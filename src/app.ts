@@ -102,7 +102,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const approvals = new ApprovalService({ store, runbooks, audit, logger, outbound, ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook), metrics });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
-  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest() });
+  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes() });
   const router = new Router({
     commands,
     runbooks,

@@ -12,6 +12,14 @@ export interface LastRestoreTest {
   reason?: string;
 }
 
+/** The restore times (RTO) of a target's last restore tests, oldest first, for the morning report. */
+export interface RestoreTimes {
+  target: string;
+  times: number[];
+  /** True when the newest of them ran on the target's own (production) server. */
+  onProductionServer?: boolean;
+}
+
 /** Stops and starts one container; what a system offers others that must pause an application (e.g. during a restore). */
 export interface ContainerControl {
   stop(name: string, signal: AbortSignal): Promise<void>;
@@ -71,6 +79,8 @@ export interface SystemModule<Target extends TargetRef = TargetRef, Key extends 
   startup?(targets: readonly Target[], logger: Logger): Promise<void>;
   /** The newest restore test over this system's targets, for the morning report. */
   lastRestoreTest?(targets: readonly Target[]): Promise<LastRestoreTest | undefined>;
+  /** The last five restore times per target, for the morning report. */
+  restoreTimes?(targets: readonly Target[]): Promise<RestoreTimes[]>;
 }
 
 /** A system module of any target type, for lists of modules. */

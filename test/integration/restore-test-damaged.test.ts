@@ -31,6 +31,7 @@ let admin: pg.Client;
 let dir: string;
 let app: App;
 let chat: TestChat;
+const audit = new MemoryAudit();
 let config: ReturnType<typeof configSchema.parse>;
 let bigDump: string;
 
@@ -100,7 +101,7 @@ beforeAll(async () => {
   const bigTarget = config.targets.postgres.find((target) => target.name === 'big-db') as BackupTarget;
   bigDump = (await takeBackup({ target: bigTarget, database: 'big', lookup: defaultPgToolLookup(), signal: new AbortController().signal })).file.path;
   expect((await stat(bigDump)).size).toBeGreaterThan(100 * 1024 * 1024);
-  app = await buildApp(config, logger, { store: new MemoryStore(), audit: new MemoryAudit() });
+  app = await buildApp(config, logger, { store: new MemoryStore(), audit });
   await app.startupTasks;
   chat = new TestChat(() => app.router);
 }, 240_000);
@@ -125,12 +126,27 @@ describe('a damaged dump never leaves a database behind', () => {
     expect(line.status).toBe('crit');
     expect(line.value).toMatch(/checksum mismatch, /);
 
+    const auditedBefore = audit.events.length;
     const test = await chat.type(alice, `restore-test big-db --backup ${name}`);
     const card = report(test.handles[0]!);
     expect(card.title).toBe(`Restore test of ${name}: FAILED`);
     expect(card.summary).toMatch(/checksum mismatch: the dump's sha256 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded/);
     expect(card.sections.flatMap((section) => section.lines.map((candidate) => candidate.label))).toEqual(['checksum', 'result']);
     expect(await scratchDatabases()).toEqual([]);
+    const ofThisTest = audit.events.slice(auditedBefore);
+    expect(ofThisTest).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'step', step: 'restore-test', outcome: 'failed' }),
+        expect.objectContaining({ kind: 'runbook', runbook: 'restore-test', outcome: 'failed' }),
+      ]),
+    );
+    expect(ofThisTest.filter((event) => (event.kind === 'step' || event.kind === 'runbook') && event.outcome !== 'failed')).toEqual([]);
+
+    const history = await chat.type(alice, 'restore-tests big-db');
+    const shown = report(history.handles[0]!).sections[0]!.lines;
+    expect(shown[0]).toMatchObject({ label: 'RTO trend', status: 'crit', value: 'no restore measured yet' });
+    expect(shown[1]).toMatchObject({ status: 'crit', note: expect.stringMatching(new RegExp(`^${name}: checksum mismatch`)) });
+    expect(shown[1]!.value).toMatch(/^failed · took [\d.]+ s · by alice$/);
   }, 120_000);
 
   it(`${tries} restore tests of a damaged 100 MiB+ dump leave no scratch database and never start a restore`, async () => {

@@ -16,6 +16,7 @@ import { sweepScratchDatabases } from '../../src/systems/postgres/backup/scratch
 import type { BackupTarget } from '../../src/systems/postgres/backup/targets.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
+import { reportOfFailure } from '../../src/core/failed-with-report.js';
 import type { ActionContext } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -73,7 +74,11 @@ async function freshBackup(target: 'small-db' | 'large-db'): Promise<string> {
 
 async function restoreTest(targets = targetsWith(), backup?: string): Promise<Report> {
   const action = backupActions(targets.postgres).find((candidate) => candidate.name === 'postgres.restore-test')!;
-  const outcome = await action.run({ target: 'small-db', backup }, contextFor());
+  const outcome = await action.run({ target: 'small-db', backup }, contextFor()).catch((error: unknown) => {
+    const report = reportOfFailure(error);
+    if (!report) throw error;
+    return { message: report };
+  });
   return outcome.message as Report;
 }
 

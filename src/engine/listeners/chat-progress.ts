@@ -1,4 +1,5 @@
 import { errorCodeOf, errorMessage, UserError } from '../../core/errors.js';
+import { reportOfFailure } from '../../core/failed-with-report.js';
 import { notice, type Message, type Report, type ReportLine } from '../../core/report.js';
 import type { RunEvent, RunInfo, RunListener } from '../run-events.js';
 
@@ -39,7 +40,7 @@ function progressMessage(event: RunEvent): Message | undefined {
           );
         }
         case 'failed':
-          return failureReport(run, event.summaries, event.stepIndex, event.error, event.durationMs);
+          return reportOfFailure(event.error) ?? failureReport(run, event.summaries, event.stepIndex, event.error, event.durationMs);
         case 'completed':
           return event.message ?? summaryReport(run, event.summaries, event.durationMs);
       }

@@ -1,7 +1,7 @@
 import { defineSystem } from '../../core/system.js';
 import { postgresActions } from './actions/index.js';
 import { backupActions } from './backup/actions.js';
-import { lastRestoreTest } from './backup/last-restore-test.js';
+import { lastRestoreTest, restoreTimes } from './backup/last-restore-test.js';
 import { sweepScratchDatabases } from './backup/scratch.js';
 import { createPostgresProbe, postgresTargetSchema } from './probe.js';
 
@@ -18,4 +18,5 @@ export const postgresSystem = defineSystem({
   completions: { postgres: (targets) => targets.map((target) => target.name) },
   startup: async (targets, logger) => void (await sweepScratchDatabases(targets, logger)),
   lastRestoreTest,
+  restoreTimes,
 });

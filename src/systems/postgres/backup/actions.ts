@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { emptyAsAbsent } from '../actions/inputs.js';
 import { postgresLockKey } from '../actions/target.js';
 import { UserError } from '../../../core/errors.js';
+import { FailedWithReport } from '../../../core/failed-with-report.js';
 import type { ActionDefinition, AnyActionDefinition } from '../../../core/action.js';
 import type { ContainerControl, SystemServices } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
@@ -12,6 +13,8 @@ import { defaultPgToolLookup, type PgToolLookup } from './pg-tools.js';
 import { ageOf, backupLine, backupReport, backupsReport, restoreReport, restoreTestReport } from './reports.js';
 import { inspectRestore, performRestore } from './restore.js';
 import { runRestoreTest } from './restore-test.js';
+import { targetHistory } from './history.js';
+import { restoreTestsReport } from './history-report.js';
 import { hasBackup, resolveBackupTarget, type BackupTarget } from './targets.js';
 import { formatBytes } from '../../../render/units.js';
 
@@ -19,6 +22,7 @@ const optionalText = z.preprocess(emptyAsAbsent, z.string().min(1).optional());
 const backupInputs = z.object({ target: optionalText });
 const backupsInputs = z.object({ target: optionalText, verify: z.boolean().default(false) });
 const restoreTestInputs = z.object({ target: optionalText, backup: optionalText });
+const restoreTestsInputs = z.object({ target: optionalText });
 const restoreInputs = z.object({
   target: optionalText,
   backup: z.string().min(1, 'name the backup file, as /maint backups lists it'),
@@ -31,6 +35,8 @@ export type BackupInput = z.output<typeof backupInputs>;
 export type BackupsInput = z.output<typeof backupsInputs>;
 /** Inputs of `postgres.restore-test`. */
 export type RestoreTestInput = z.output<typeof restoreTestInputs>;
+/** Inputs of `postgres.restore-tests`. */
+export type RestoreTestsInput = z.output<typeof restoreTestsInputs>;
 /** Inputs of `postgres.restore`. */
 export type RestoreInput = z.output<typeof restoreInputs>;
 
@@ -47,12 +53,13 @@ export interface BackupActionOptions {
 const restorePlanData = z.object({ file: z.string(), size: z.number(), mtimeMs: z.number(), into: z.string() });
 
 /**
- * `postgres.backup`, `postgres.backups`, `postgres.restore-test` (all safe) and `postgres.restore` (destructive)
+ * `postgres.backup`, `postgres.backups`, `postgres.restore-test`, `postgres.restore-tests` (all safe) and `postgres.restore` (destructive)
  * over the PostgreSQL targets that have a `backup` block.
  */
 export function backupActions(postgres: readonly PostgresTarget[], options: BackupActionOptions = {}): AnyActionDefinition[] {
   const lookup = (): PgToolLookup => options.lookup ?? defaultPgToolLookup();
   const checksums = options.checksums ?? new VerificationLog();
+  const chosenTargets = (name: string | undefined): BackupTarget[] => (name === undefined ? postgres.filter(hasBackup) : [resolveBackupTarget(postgres, name).target]);
 
   const backup: ActionDefinition<BackupInput> = {
     name: 'postgres.backup',
@@ -82,11 +89,11 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     destructive: false,
     inputs: backupsInputs,
     async plan(input) {
-      const chosen = input.target === undefined ? postgres.filter(hasBackup) : [resolveBackupTarget(postgres, input.target).target];
+      const chosen = chosenTargets(input.target);
       return { summary: `list the backups of ${chosen.map((target) => target.name).join(', ') || 'no target'}${input.verify ? ', verifying every checksum' : ''}`, detail: [] };
     },
     async run(input, context) {
-      const chosen: BackupTarget[] = input.target === undefined ? postgres.filter(hasBackup) : [resolveBackupTarget(postgres, input.target).target];
+      const chosen = chosenTargets(input.target);
       if (chosen.length === 0) resolveBackupTarget(postgres);
       const sections = [];
       for (const target of chosen) {
@@ -135,13 +142,35 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         checksums,
         signal: context.signal,
         progress: context.progress,
+        requestedBy: { name: context.invocation.actor.name, scheduled: context.invocation.origin === 'schedule' },
       });
       if (!result.dropped) context.logger.warn({ database: result.scratchDatabase }, 'could not drop the scratch database of a restore test');
+      const report = restoreTestReport(target.name, result, context.invocation.actor.name);
+      if (!result.passed) throw new FailedWithReport(`restore test of ${result.file.name} failed: ${result.reason ?? 'see the report'}`, report);
       return {
-        message: restoreTestReport(target.name, result, context.invocation.actor.name),
-        summary: `restore test of ${result.file.name}: ${result.passed ? 'passed' : `failed (${result.reason})`}`,
+        message: report,
+        summary: `restore test of ${result.file.name}: passed`,
         output: { passed: result.passed, file: result.file.name, restoreMs: result.restoreMs ?? null, restoredBytes: result.restoredBytes ?? null, reason: result.reason ?? null },
       };
+    },
+  };
+
+  const restoreTests: ActionDefinition<RestoreTestsInput> = {
+    name: 'postgres.restore-tests',
+    destructive: false,
+    inputs: restoreTestsInputs,
+    async plan(input) {
+      const chosen = chosenTargets(input.target);
+      return { summary: `read the restore-test history of ${chosen.map((target) => target.name).join(', ') || 'no target'}`, detail: [] };
+    },
+    async run(input, context) {
+      const chosen = chosenTargets(input.target);
+      if (chosen.length === 0) resolveBackupTarget(postgres);
+      const histories = await Promise.all(
+        chosen.map(async (target) => ({ target: target.name, entries: await targetHistory(target.backup.dir, target.name, resolveBackupTarget(postgres, target.name).database) })),
+      );
+      const report = restoreTestsReport(histories, context.invocation.actor.name);
+      return { message: report, summary: report.summary ?? 'restore tests listed', output: { status: report.status } };
     },
   };
 
@@ -197,7 +226,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     },
   };
 
-  return [backup, backups, restoreTest, restore];
+  return [backup, backups, restoreTest, restoreTests, restore];
 }
 
 function describeRetention(target: BackupTarget): string {

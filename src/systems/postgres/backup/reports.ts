@@ -90,6 +90,9 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
     steps.push({ status: 'ok', label: 'restore time (RTO)', value: formatSecondsTenths(result.restoreMs), note: `pg_restore --jobs ${result.jobs} into a scratch database` });
   }
   if (result.restoredBytes !== undefined) steps.push({ status: 'ok', label: 'restored size', value: formatBytes(result.restoredBytes) });
+  if (result.scratchDatabase && result.onProductionServer) {
+    steps.push({ status: 'ok', label: 'server', value: "the target's own (production) server", note: 'set restore_test.server_url to restore on a separate server' });
+  }
   if (result.scratchDatabase) {
     steps.push(
       result.dropped

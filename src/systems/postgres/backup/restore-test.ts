@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { UserError } from '../../../core/errors.js';
+import { parseDuration } from '../../../core/duration.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
 import { verifyChecksum, type ChecksumVerdict, type VerificationLog } from './checksum.js';
@@ -17,6 +18,7 @@ import {
   type TableCount,
 } from './files.js';
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
+import { appendRestoreTest, type RestoreTestEntry, type RestoreTestOutcome } from './history.js';
 import { restoreArchive } from './pg-restore.js';
 import { countRows } from './row-counts.js';
 import { createScratchDatabase, dropScratchDatabase, restoreServerUrl, scratchDatabaseName } from './scratch.js';
@@ -33,6 +35,8 @@ export interface RestoreTestRequest {
   checksums: VerificationLog;
   signal: AbortSignal;
   progress: (text: string) => Promise<void>;
+  /** Who asked, or the schedule that started it, for the history. */
+  requestedBy?: { name: string; scheduled: boolean };
 }
 
 /** The outcome of a restore test, passed or not, with every figure the report shows. */
@@ -56,6 +60,8 @@ export interface RestoreTestResult {
   checks: CheckVerdict[];
   /** False only when dropping the scratch database failed; the orphan sweep removes it later. */
   dropped: boolean;
+  /** True when the scratch database was created on the target's own server (no separate `restore_test.server_url`). */
+  onProductionServer: boolean;
 }
 
 /**
@@ -63,11 +69,13 @@ export interface RestoreTestResult {
  * --no-owner --no-privileges`, tables present, row counts (against the counts recorded at backup time, else the
  * live source within the tolerance) and the configured checks. The whole dump is hashed (beside `pg_restore
  * --list`, which creates nothing) and must match its `.sha256` before the scratch database is created. The
- * scratch database is always dropped, also on failure, abort or timeout. The result is stored beside the dump.
+ * scratch database is always dropped, also on failure, abort or timeout. A test that runs past
+ * `restore_test.timeout` fails. Each test is appended to the dump's history; one stopped by `request.signal`
+ * (shutdown) is recorded as `interrupted`, rethrown, and never replaces the last result (`.restore-test.json`).
  */
 export async function runRestoreTest(request: RestoreTestRequest): Promise<RestoreTestResult> {
   const started = Date.now();
-  const { target, database, signal } = request;
+  const { target, database } = request;
   const settings = target.backup.restore_test;
   const file = await resolveBackup(target.backup.dir, target.name, database, request.backup);
   const result: RestoreTestResult = {
@@ -80,7 +88,38 @@ export async function runRestoreTest(request: RestoreTestRequest): Promise<Resto
     tables: [],
     checks: [],
     dropped: true,
+    onProductionServer: sameServer(restoreServerUrl(target), target.url),
   };
+  const deadline = AbortSignal.timeout(parseDuration(settings.timeout)!);
+  let failure: unknown;
+  try {
+    await testDump({ ...request, signal: AbortSignal.any([request.signal, deadline]) }, result, started);
+  } catch (error) {
+    failure = error;
+  }
+  result.totalMs = Date.now() - started;
+  if (request.signal.aborted) {
+    await recordRestoreTest(request, result, 'interrupted');
+    throw failure ?? request.signal.reason;
+  }
+  if (deadline.aborted) {
+    result.passed = false;
+    result.reason = `did not finish within restore_test.timeout (${settings.timeout}) and was stopped`;
+  } else if (failure !== undefined) {
+    result.passed = false;
+    result.reason = failure instanceof UserError ? failure.message.replace(/\.$/, '') : 'an internal error; the bot\'s log has the details';
+    await recordRestoreTest(request, result, 'failed');
+    throw failure;
+  }
+  await recordRestoreTest(request, result, result.passed ? 'passed' : 'failed');
+  return result;
+}
+
+/** The checksum, the archive list, the restore and validation; fills `result` as it goes. */
+async function testDump(request: RestoreTestRequest, result: RestoreTestResult, started: number): Promise<RestoreTestResult> {
+  const { target, database, signal } = request;
+  const { file } = result;
+  const settings = target.backup.restore_test;
   const fail = async (reason: string): Promise<RestoreTestResult> => {
     result.reason = reason;
     return finish(result, started);
@@ -198,8 +237,34 @@ async function restoreAndValidate(
 
 async function finish(result: RestoreTestResult, started: number): Promise<RestoreTestResult> {
   result.totalMs = Date.now() - started;
+  return result;
+}
+
+/**
+ * Appends the test to the dump's history; a finished test (passed or failed) also becomes the dump's last result
+ * in `.restore-test.json`. Writing is best effort: a full disk must not hide the outcome.
+ */
+async function recordRestoreTest(request: RestoreTestRequest, result: RestoreTestResult, outcome: RestoreTestOutcome): Promise<void> {
+  const at = new Date().toISOString();
+  const rows = result.tables.reduce((total, table) => total + (table.restored ?? 0), 0);
+  const entry: RestoreTestEntry = {
+    at,
+    target: request.target.name,
+    dump: result.file.name,
+    outcome,
+    ...(outcome === 'interrupted' ? { reason: 'stopped before it finished (maintbot shut down)' } : result.reason ? { reason: result.reason } : {}),
+    ...(result.restoreMs !== undefined ? { restore_ms: result.restoreMs } : {}),
+    ...(result.restoredBytes !== undefined ? { restored_bytes: result.restoredBytes } : {}),
+    ...(result.tables.length > 0 ? { rows, tables: result.tables.length } : {}),
+    checks: result.checks.map((check) => ({ name: check.name, passed: check.passed })),
+    duration_ms: result.totalMs,
+    ...(request.requestedBy ? { by: request.requestedBy.name, scheduled: request.requestedBy.scheduled } : {}),
+    on_production_server: result.onProductionServer && result.scratchDatabase !== undefined,
+  };
+  await appendRestoreTest(result.file.path, entry).catch(() => undefined);
+  if (outcome === 'interrupted') return;
   const record: RestoreTestRecord = {
-    at: new Date().toISOString(),
+    at,
     passed: result.passed,
     ...(result.reason ? { reason: result.reason } : {}),
     duration_ms: result.restoreMs ?? result.totalMs,
@@ -208,7 +273,6 @@ async function finish(result: RestoreTestResult, started: number): Promise<Resto
     checks: result.checks.map((check) => ({ name: check.name, passed: check.passed })),
   };
   await writeSidecar(sidecarsOf(result.file.path).restoreTest, `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
-  return result;
 }
 
 async function sourceCounts(target: PostgresTarget, database: string, signal: AbortSignal): Promise<TableCount[]> {
