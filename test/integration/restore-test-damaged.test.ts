@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { ActionContext } from '../../src/core/action.js';
 import type { Report } from '../../src/core/report.js';
+import { reportOfFailure } from '../../src/core/failed-with-report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { backupActions } from '../../src/systems/postgres/backup/actions.js';
@@ -160,6 +161,35 @@ describe('a damaged dump never leaves a database behind', () => {
     await eventually('no CREATE DATABASE still running', async () => (await createsRunning()) === 0);
     expect(await scratchDatabases()).toEqual([]);
   }, 600_000);
+
+  it('a restore test past restore_test.timeout is stopped, fails, drops its scratch database and says it ran on the production server', async () => {
+    const slow = configSchema.parse({
+      targets: {
+        postgres: [
+          {
+            name: 'small-db',
+            url: cluster.url('small'),
+            backup: { dir, restore_test: { scratch_prefix: prefix, timeout: '1s', checks: [{ name: 'slow check', sql: 'SELECT pg_sleep(600) IS NOT NULL' }] } },
+          },
+        ],
+      },
+    });
+    const smallTarget = slow.targets.postgres[0] as BackupTarget;
+    const dump = (await takeBackup({ target: smallTarget, database: 'small', lookup: defaultPgToolLookup(), signal: new AbortController().signal })).file.path;
+    const action = backupActions(slow.targets.postgres).find((candidate) => candidate.name === 'postgres.restore-test')!;
+    const failure = await action.run({ target: 'small-db' }, contextFor(new AbortController().signal)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const card = reportOfFailure(failure) as Report;
+    expect(card.summary).toBe('small-db: did not finish within restore_test.timeout (1s) and was stopped.');
+    const lines = card.sections.flatMap((section) => section.lines);
+    expect(lines.find((line) => line.label === 'server')).toMatchObject({ value: "the target's own (production) server", note: 'set restore_test.server_url to restore on a separate server' });
+    expect(lines.find((line) => line.label === 'scratch database')!.value).toMatch(/ dropped$/);
+    expect(await scratchDatabases()).toEqual([]);
+    const history = (await readFile(`${dump}.restore-tests.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(history).toEqual([expect.objectContaining({ outcome: 'failed', on_production_server: true, reason: 'did not finish within restore_test.timeout (1s) and was stopped' })]);
+  }, 120_000);
 
   it('an abort while CREATE DATABASE is in flight still drops the scratch database once the create settled', async () => {
     const smallTarget = config.targets.postgres.find((target) => target.name === 'small-db') as BackupTarget;
