@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { ChannelDelivery } from './outbound/delivery.js';
+import { restoreTestChannels, startHousekeeping } from './schedule/housekeeping.js';
 import { healthReportAction } from './checks/health-action.js';
 import { approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
@@ -114,6 +116,8 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
   });
   const shutdownTasks: ShutdownTask[] = [];
+  const housekeepingLogger = logger.child({ component: 'housekeeping' });
+  const housekeeping = startHousekeeping(systems.housekeeping(), restoreTestChannels(config.schedules), new ChannelDelivery(outbound, housekeepingLogger), housekeepingLogger);
   const completionKinds = new Set([anyTargetKind, ...systems.completionKinds()]);
   return {
     config,
@@ -134,6 +138,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     startupTasks,
     drain: (timings = defaultDrainTimings) => drainCore({ router, engine, approvals, logger }, timings),
     async close() {
+      housekeeping.stop();
       await scheduling.scheduler.stop();
       await runShutdownTasks(shutdownTasks.splice(0), logger, 2_000);
       approvals.stop();

@@ -79,6 +79,14 @@ export interface SystemModule<Target extends TargetRef = TargetRef, Key extends 
   startup?(targets: readonly Target[], logger: Logger): Promise<void>;
   /** The newest restore test over this system's targets, for the morning report. */
   lastRestoreTest?(targets: readonly Target[]): Promise<LastRestoreTest | undefined>;
+  /**
+   * Background work repeated while the bot runs (e.g. dropping scratch databases a crash left): how often, from
+   * the targets' config (undefined: never), and one round, which answers what it did, one line each.
+   */
+  housekeeping?: {
+    intervalMs(targets: readonly Target[]): number | undefined;
+    run(targets: readonly Target[], logger: Logger): Promise<string[]>;
+  };
   /** The last five restore times per target, for the morning report. */
   restoreTimes?(targets: readonly Target[]): Promise<RestoreTimes[]>;
 }

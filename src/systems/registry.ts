@@ -57,6 +57,15 @@ export class SystemRegistry {
     return tests.filter((test): test is LastRestoreTest => test !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
   }
 
+  /** The repeated background work of every system that has some and whose targets ask for it. */
+  housekeeping(): { system: string; intervalMs: number; run(logger: Logger): Promise<string[]> }[] {
+    return this.modules.flatMap((module) => {
+      const work = module.housekeeping;
+      const intervalMs = work?.intervalMs(this.targetsOf(module));
+      return work && intervalMs !== undefined ? [{ system: module.system, intervalMs, run: (logger: Logger) => work.run(this.targetsOf(module), logger) }] : [];
+    });
+  }
+
   /** The last restore times per target over every system that keeps them. */
   async restoreTimes(): Promise<RestoreTimes[]> {
     const all = await Promise.all(this.modules.map((module) => module.restoreTimes?.(this.targetsOf(module)).catch(() => []) ?? []));

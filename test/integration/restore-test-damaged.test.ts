@@ -191,6 +191,35 @@ describe('a damaged dump never leaves a database behind', () => {
     expect(history).toEqual([expect.objectContaining({ outcome: 'failed', on_production_server: true, reason: 'did not finish within restore_test.timeout (1s) and was stopped' })]);
   }, 120_000);
 
+  it('the orphan sweep repeats while the bot runs: a scratch database older than orphan_max_age is dropped within one interval and the restore-test channel is told', async () => {
+    const running = await buildApp(
+      configSchema.parse({
+        schedules: [{ name: 'weekly-restore-test', cron: '0 7 * * 5', run: { runbook: 'restore-test', params: {} }, channels: [{ platform: 'console', id: 'ops' }] }],
+        targets: { postgres: [{ name: 'small-db', url: cluster.url('small'), backup: { dir, restore_test: { scratch_prefix: prefix, orphan_max_age: '1h', orphan_sweep_every: '200ms' } } }] },
+      }),
+      logger,
+      { store: new MemoryStore(), audit: new MemoryAudit() },
+    );
+    const ops = new TestChat(() => running.router);
+    running.outbound.connect(ops.port);
+    try {
+      await running.startupTasks;
+      const stamp = (at: Date) => at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+      const orphan = `${prefix}${stamp(new Date(Date.now() - 2 * 3_600_000))}_0aaaaa`;
+      const recent = `${prefix}${stamp(new Date())}_0bbbbb`;
+      await admin.query(`CREATE DATABASE ${orphan}`);
+      await admin.query(`CREATE DATABASE ${recent}`);
+      const told = await eventually('the ops channel to be told of the drop', () =>
+        [...ops.messages.values()].map((versions) => versions.at(-1)!).find((message) => message.kind === 'notice' && message.text.includes(orphan)),
+      );
+      expect(told).toMatchObject({ kind: 'notice', text: `Orphan sweep (postgres): dropped scratch database ${orphan}, which a restore test left behind.` });
+      expect(await scratchDatabases()).toEqual([recent]);
+      await admin.query(`DROP DATABASE ${recent}`);
+    } finally {
+      await running.close();
+    }
+  }, 60_000);
+
   it('an abort while CREATE DATABASE is in flight still drops the scratch database once the create settled', async () => {
     const smallTarget = config.targets.postgres.find((target) => target.name === 'small-db') as BackupTarget;
     await takeBackup({ target: smallTarget, database: 'small', lookup: defaultPgToolLookup(), signal: new AbortController().signal });

@@ -103,3 +103,15 @@ export async function dropScratchDatabase(serverUrl: string, name: string): Prom
 function createStatement(name: string): string {
   return `create database ${pg.escapeIdentifier(name)} template template0`;
 }
+
+/** How often the orphan sweep repeats while the bot runs: the shortest `restore_test.orphan_sweep_every` of the targets with backups. */
+export function orphanSweepInterval(targets: readonly PostgresTarget[]): number | undefined {
+  const intervals = targets.flatMap((target) => (target.backup ? [parseDuration(target.backup.restore_test.orphan_sweep_every)!] : []));
+  return intervals.length > 0 ? Math.min(...intervals) : undefined;
+}
+
+/** One round of the orphan sweep, as lines for the ops channels: one per scratch database dropped. */
+export async function orphanSweep(targets: readonly PostgresTarget[], logger: Logger): Promise<string[]> {
+  const dropped = await sweepScratchDatabases(targets, logger);
+  return dropped.map((name) => `dropped scratch database ${name}, which a restore test left behind`);
+}
