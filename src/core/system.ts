@@ -20,6 +20,17 @@ export interface RestoreTimes {
   onProductionServer?: boolean;
 }
 
+/** A target's newest backup and restore tests, for metrics and alert checks. */
+export interface BackupFacts {
+  target: string;
+  /** When the newest backup was completed, and its size. */
+  lastBackupAt?: Date;
+  lastBackupBytes?: number;
+  /** How long the newest finished restore test took, from the checksum to dropping the scratch database. */
+  lastRestoreTestMs?: number;
+  lastPassedRestoreTestAt?: Date;
+}
+
 /** Stops and starts one container; what a system offers others that must pause an application (e.g. during a restore). */
 export interface ContainerControl {
   stop(name: string, signal: AbortSignal): Promise<void>;
@@ -87,6 +98,8 @@ export interface SystemModule<Target extends TargetRef = TargetRef, Key extends 
     intervalMs(targets: readonly Target[]): number | undefined;
     run(targets: readonly Target[], logger: Logger): Promise<string[]>;
   };
+  /** Each target's newest backup and restore tests, read at each metrics scrape. */
+  backupFacts?(targets: readonly Target[]): Promise<BackupFacts[]>;
   /** The last five restore times per target, for the morning report. */
   restoreTimes?(targets: readonly Target[]): Promise<RestoreTimes[]>;
 }

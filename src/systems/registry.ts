@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnyActionDefinition } from '../core/action.js';
 import type { Probe } from '../core/probe.js';
-import type { AnySystemModule, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
+import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
 
 /** The completion kind every system answers: any configured target's name. */
@@ -64,6 +64,12 @@ export class SystemRegistry {
       const intervalMs = work?.intervalMs(this.targetsOf(module));
       return work && intervalMs !== undefined ? [{ system: module.system, intervalMs, run: (logger: Logger) => work.run(this.targetsOf(module), logger) }] : [];
     });
+  }
+
+  /** The newest backup and restore tests of every target of every system that keeps them. */
+  async backupFacts(): Promise<BackupFacts[]> {
+    const all = await Promise.all(this.modules.map((module) => module.backupFacts?.(this.targetsOf(module)).catch(() => []) ?? []));
+    return all.flat();
   }
 
   /** The last restore times per target over every system that keeps them. */

@@ -1,7 +1,7 @@
 import { defineSystem } from '../../core/system.js';
 import { postgresActions } from './actions/index.js';
 import { backupActions } from './backup/actions.js';
-import { lastRestoreTest, restoreTimes } from './backup/last-restore-test.js';
+import { backupFacts, lastRestoreTest, restoreTimes } from './backup/last-restore-test.js';
 import { orphanSweep, orphanSweepInterval, sweepScratchDatabases } from './backup/scratch.js';
 import { createPostgresProbe, postgresTargetSchema } from './probe.js';
 
@@ -20,4 +20,5 @@ export const postgresSystem = defineSystem({
   housekeeping: { intervalMs: orphanSweepInterval, run: orphanSweep },
   lastRestoreTest,
   restoreTimes,
+  backupFacts,
 });

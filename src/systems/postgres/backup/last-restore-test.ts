@@ -1,4 +1,4 @@
-import type { LastRestoreTest, RestoreTimes } from '../../../core/system.js';
+import type { BackupFacts, LastRestoreTest, RestoreTimes } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
 import { databaseOfUrl } from '../connection.js';
 import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf } from './files.js';
@@ -32,6 +32,25 @@ export async function restoreTimes(targets: readonly PostgresTarget[]): Promise<
       const entries = await targetHistory(target.backup.dir, target.name, databaseOfUrl(target.url));
       const newest = entries.filter((entry) => entry.restore_ms !== undefined && entry.outcome !== 'interrupted').at(-1);
       return { target: target.name, times: lastRestoreTimes(entries), ...(newest?.on_production_server ? { onProductionServer: true } : {}) };
+    }),
+  );
+}
+
+/** Each target's newest dump (completed when renamed into place: its modification time) and restore tests. */
+export async function backupFacts(targets: readonly PostgresTarget[]): Promise<BackupFacts[]> {
+  return Promise.all(
+    targets.filter(hasBackup).map(async (target) => {
+      const database = databaseOfUrl(target.url);
+      const [newest] = await listBackups(target.backup.dir, target.name, database).catch(() => []);
+      const entries = await targetHistory(target.backup.dir, target.name, database);
+      const finished = entries.filter((entry) => entry.outcome !== 'interrupted').at(-1);
+      const passed = entries.filter((entry) => entry.outcome === 'passed').at(-1);
+      return {
+        target: target.name,
+        ...(newest ? { lastBackupAt: new Date(newest.mtimeMs), lastBackupBytes: newest.size } : {}),
+        ...(finished ? { lastRestoreTestMs: finished.duration_ms } : {}),
+        ...(passed ? { lastPassedRestoreTestAt: new Date(passed.at) } : {}),
+      };
     }),
   );
 }
