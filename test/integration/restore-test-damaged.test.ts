@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { backupActions } from '../../src/systems/postgres/backup/actions.js';
 import { takeBackup } from '../../src/systems/postgres/backup/dump.js';
 import { defaultPgToolLookup } from '../../src/systems/postgres/backup/pg-tools.js';
 import type { BackupTarget } from '../../src/systems/postgres/backup/targets.js';
+import { createPostgresProbe } from '../../src/systems/postgres/probe.js';
 import { MemoryAudit } from '../support/memory-audit.js';
 import { eventually, startOwnPostgres, type OwnPostgres } from '../support/services.js';
 import { person, TestChat } from '../support/test-chat.js';
@@ -217,6 +218,41 @@ describe('a damaged dump never leaves a database behind', () => {
       await admin.query(`DROP DATABASE ${recent}`);
     } finally {
       await running.close();
+    }
+  }, 60_000);
+
+  it('health reports stale backups and restore tests as crit findings the alerts judge (backup.max_age, restore_test.max_age)', async () => {
+    const staleDir = await mkdtemp(path.join(tmpdir(), 'maintbot-stale-'));
+    try {
+      const [target] = configSchema.parse({
+        targets: { postgres: [{ name: 'stale-db', url: cluster.url('small'), backup: { dir: staleDir, max_age: '26h', restore_test: { scratch_prefix: prefix, max_age: '8d' } } }] },
+      }).targets.postgres;
+      const probe = createPostgresProbe(target!);
+      const freshness = async () =>
+        (await probe.run(new AbortController().signal)).filter((finding) => finding.checkId === 'postgres.backup_age' || finding.checkId === 'postgres.restore_test_age');
+      expect((await freshness()).map((finding) => [finding.checkId, finding.status, finding.text])).toEqual([
+        ['postgres.backup_age', 'warn', 'none yet'],
+        ['postgres.restore_test_age', 'warn', 'none yet'],
+      ]);
+
+      const dump = (await takeBackup({ target: target as BackupTarget, database: 'small', lookup: defaultPgToolLookup(), signal: new AbortController().signal })).file.path;
+      const testedAt = new Date(Date.now() - 9 * 86_400_000).toISOString();
+      await writeFile(`${dump}.restore-tests.jsonl`, `${JSON.stringify({ at: testedAt, target: 'stale-db', dump: path.basename(dump), outcome: 'passed', duration_ms: 1000, checks: [] })}\n`);
+      expect((await freshness()).map((finding) => [finding.checkId, finding.status])).toEqual([
+        ['postgres.backup_age', 'ok'],
+        ['postgres.restore_test_age', 'crit'],
+      ]);
+
+      const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+      await utimes(dump, twoDaysAgo, twoDaysAgo);
+      const stale = await freshness();
+      expect(stale.map((finding) => [finding.checkId, finding.status, finding.threshold])).toEqual([
+        ['postgres.backup_age', 'crit', 'crit when older than 26h'],
+        ['postgres.restore_test_age', 'crit', 'crit when older than 8d'],
+      ]);
+      expect(stale[0]!.text).toMatch(new RegExp(`old \\(${path.basename(dump).replace(/\./g, '\\.')}\\)$`));
+    } finally {
+      await rm(staleDir, { recursive: true, force: true });
     }
   }, 60_000);
 
