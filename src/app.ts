@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { ChannelDelivery } from './outbound/delivery.js';
+import { restoreTestChannels, startHousekeeping } from './schedule/housekeeping.js';
 import { healthReportAction } from './checks/health-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
@@ -111,7 +113,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
-  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest() });
+  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes() });
   const router = new Router({
     commands,
     runbooks,
@@ -123,6 +125,8 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
   });
   const shutdownTasks: ShutdownTask[] = [];
+  const housekeepingLogger = logger.child({ component: 'housekeeping' });
+  const housekeeping = startHousekeeping(systems.housekeeping(), restoreTestChannels(config.schedules), new ChannelDelivery(outbound, housekeepingLogger), housekeepingLogger);
   const completionKinds = new Set([anyTargetKind, ...systems.completionKinds()]);
   return {
     config,
@@ -143,6 +147,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     startupTasks,
     drain: (timings = defaultDrainTimings) => drainCore({ router, engine, approvals, logger }, timings),
     async close() {
+      housekeeping.stop();
       await scheduling.scheduler.stop();
       await runShutdownTasks(shutdownTasks.splice(0), logger, 2_000);
       approvals.stop();

@@ -48,6 +48,7 @@ export async function startBot(config: Config, logger: Logger, terminal: Termina
       connections.set(adapter.platform, running);
       app.outbound.connect(running.port);
     }
+    metrics?.watchBackups(() => app.systems.backupFacts());
     if (metrics) observability = await startBotObservability({ config, metrics, connections: networkConnections(connections, adapters), store: app.store, logger });
   } catch (error) {
     await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));

@@ -12,6 +12,25 @@ export interface LastRestoreTest {
   reason?: string;
 }
 
+/** The restore times (RTO) of a target's last restore tests, oldest first, for the morning report. */
+export interface RestoreTimes {
+  target: string;
+  times: number[];
+  /** True when the newest of them ran on the target's own (production) server. */
+  onProductionServer?: boolean;
+}
+
+/** A target's newest backup and restore tests, for metrics and alert checks. */
+export interface BackupFacts {
+  target: string;
+  /** When the newest backup was completed, and its size. */
+  lastBackupAt?: Date;
+  lastBackupBytes?: number;
+  /** How long the newest finished restore test took, from the checksum to dropping the scratch database. */
+  lastRestoreTestMs?: number;
+  lastPassedRestoreTestAt?: Date;
+}
+
 /** Stops and starts one container; what a system offers others that must pause an application (e.g. during a restore). */
 export interface ContainerControl {
   stop(name: string, signal: AbortSignal): Promise<void>;
@@ -71,6 +90,18 @@ export interface SystemModule<Target extends TargetRef = TargetRef, Key extends 
   startup?(targets: readonly Target[], logger: Logger): Promise<void>;
   /** The newest restore test over this system's targets, for the morning report. */
   lastRestoreTest?(targets: readonly Target[]): Promise<LastRestoreTest | undefined>;
+  /**
+   * Background work repeated while the bot runs (e.g. dropping scratch databases a crash left): how often, from
+   * the targets' config (undefined: never), and one round, which answers what it did, one line each.
+   */
+  housekeeping?: {
+    intervalMs(targets: readonly Target[]): number | undefined;
+    run(targets: readonly Target[], logger: Logger): Promise<string[]>;
+  };
+  /** Each target's newest backup and restore tests, read at each metrics scrape. */
+  backupFacts?(targets: readonly Target[]): Promise<BackupFacts[]>;
+  /** The last five restore times per target, for the morning report. */
+  restoreTimes?(targets: readonly Target[]): Promise<RestoreTimes[]>;
 }
 
 /** A system module of any target type, for lists of modules. */

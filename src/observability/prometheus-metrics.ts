@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LineStatus } from '../core/status.js';
+import type { BackupFacts } from '../core/system.js';
 import { checkStateValue, type Metrics } from './metrics.js';
 
 /** A chat connection as the metrics see it. */
@@ -10,6 +11,50 @@ export interface ConnectionState {
 const runbookBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 const ackBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3, 5, 10];
 
+const backupGaugeSpecs: { name: string; help: string; value: (facts: BackupFacts) => number | undefined }[] = [
+  {
+    name: 'maintbot_backup_last_success_timestamp_seconds',
+    help: 'When the newest backup of each target was completed (Unix time)',
+    value: (facts) => (facts.lastBackupAt ? facts.lastBackupAt.getTime() / 1000 : undefined),
+  },
+  { name: 'maintbot_backup_size_bytes', help: 'Size of the newest backup of each target', value: (facts) => facts.lastBackupBytes },
+  {
+    name: 'maintbot_restore_test_duration_seconds',
+    help: 'How long the newest finished restore test of each target took, checksum to dropping the scratch database',
+    value: (facts) => (facts.lastRestoreTestMs === undefined ? undefined : facts.lastRestoreTestMs / 1000),
+  },
+  {
+    name: 'maintbot_restore_test_last_success_timestamp_seconds',
+    help: 'When the newest passing restore test of each target ran (Unix time)',
+    value: (facts) => (facts.lastPassedRestoreTestAt ? facts.lastPassedRestoreTestAt.getTime() / 1000 : undefined),
+  },
+];
+
+/** The backup and restore-test gauges, per target, read from `facts` at each scrape (once per scrape for all four). */
+function backupGauges(facts: () => Promise<BackupFacts[]>, registers: Registry[]): void {
+  let scrape: { at: number; facts: Promise<BackupFacts[]> } | undefined;
+  const current = (): Promise<BackupFacts[]> => {
+    if (!scrape || Date.now() - scrape.at > 1000) scrape = { at: Date.now(), facts: facts().catch(() => []) };
+    return scrape.facts;
+  };
+  for (const spec of backupGaugeSpecs) {
+    new Gauge({
+      name: spec.name,
+      help: spec.help,
+      labelNames: ['target'],
+      registers,
+      async collect() {
+        const all = await current();
+        this.reset();
+        for (const target of all) {
+          const value = spec.value(target);
+          if (value !== undefined) this.set({ target: target.target }, value);
+        }
+      },
+    });
+  }
+}
+
 /** maintbot's metrics in prom-client, on a registry of its own (never the global one). */
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
@@ -19,6 +64,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly checks: Gauge<'target' | 'check'>;
   private readonly acks: Histogram<'platform'>;
   private chats: () => Iterable<[string, ConnectionState]> = () => [];
+  private backups: () => Promise<BackupFacts[]> = async () => [];
 
   constructor() {
     const registers = [this.registry];
@@ -40,6 +86,7 @@ export class PrometheusMetrics implements Metrics {
       buckets: ackBuckets,
       registers,
     });
+    backupGauges(() => this.backups(), registers);
     const chats = (): Iterable<[string, ConnectionState]> => this.chats();
     new Gauge({
       name: 'maintbot_chat_connected',
@@ -51,6 +98,11 @@ export class PrometheusMetrics implements Metrics {
         for (const [platform, connection] of chats()) this.set({ platform }, connection.connected() ? 1 : 0);
       },
     });
+  }
+
+  /** Where the backup and restore-test gauges read each target's newest backup and restore tests at each scrape. */
+  watchBackups(backups: () => Promise<BackupFacts[]>): void {
+    this.backups = backups;
   }
 
   /** Where `maintbot_chat_connected` reads the chat connections at each scrape. */

@@ -2,11 +2,11 @@ import type { HealthCheck } from '../checks/runner.js';
 import { inReportOrder, sectionTitle } from '../checks/render.js';
 import { checkIds, findingKey, type Finding } from '../core/finding.js';
 import type { Report, ReportLine, ReportSection } from '../core/report.js';
-import type { LastRestoreTest } from '../core/system.js';
+import type { LastRestoreTest, RestoreTimes } from '../core/system.js';
 import { compareStatus, isProblem, worstStatus } from '../core/status.js';
 import type { Store } from '../store/store.js';
 import { recordSizes, type SizeGrowth } from './size-history.js';
-import { formatBytes, formatSeconds } from '../render/units.js';
+import { formatBytes, formatSeconds, formatSecondsTenths } from '../render/units.js';
 
 /** Where the previous morning report's problems are kept, to say what changed. */
 export const previousProblemsKey = 'reports:morning:problems';
@@ -35,15 +35,17 @@ export async function morningReport(
   store: Store,
   now: Date,
   lastRestoreTest: () => Promise<LastRestoreTest | undefined> = async () => undefined,
+  restoreTimes: () => Promise<RestoreTimes[]> = async () => [],
 ): Promise<Report> {
   const problems = problemsOf(findings);
   const previous = await store.get<{ at: string; problems: Problem[] }>(previousProblemsKey);
   await store.set(previousProblemsKey, { at: now.toISOString(), problems: problems.map(({ key, status, text }) => ({ key, status, text })) });
   const growth = await recordSizes(store, findings, now);
   const restoreTest = await lastRestoreTest().catch(() => undefined);
+  const times = await restoreTimes().catch(() => []);
   const sections: ReportSection[] = [
     changesSection(problems, previous),
-    backupsSection(findings, restoreTest, now),
+    backupsSection(findings, restoreTest, times, now),
     topProblemsSection(problems),
     growthSection(growth),
   ].filter((section): section is ReportSection => section !== undefined);
@@ -89,12 +91,13 @@ function changesSection(problems: Problem[], previous: { at: string; problems: P
 
 const backupChecks: readonly string[] = [checkIds.newestBackup, checkIds.backupDirectory];
 
-function backupsSection(findings: readonly Finding[], restoreTest: LastRestoreTest | undefined, now: Date): ReportSection {
+function backupsSection(findings: readonly Finding[], restoreTest: LastRestoreTest | undefined, times: readonly RestoreTimes[], now: Date): ReportSection {
   const lines: ReportLine[] = inReportOrder(findings)
     .filter((finding) => backupChecks.includes(finding.checkId))
     .map((finding) => ({ status: finding.status, label: finding.target, value: finding.text }));
   if (lines.length === 0) lines.push({ status: 'unknown', label: 'newest backup', value: 'unknown: no backup target is configured' });
   lines.push(restoreTestLine(restoreTest, now));
+  lines.push(...times.filter((target) => target.times.length > 0).map(restoreTimesLine));
   return { title: 'Backups', status: worstStatus(lines.map((line) => line.status)), lines };
 }
 
@@ -103,6 +106,15 @@ function restoreTestLine(record: LastRestoreTest | undefined, now: Date): Report
   const ago = formatSeconds((now.getTime() - record.at.getTime()) / 1000);
   const value = `${record.ok ? 'passed' : 'FAILED'} on ${record.target} ${ago} ago, restore took ${formatSeconds(record.durationMs / 1000)}`;
   return { status: record.ok ? 'ok' : 'crit', label: 'last restore test', value, ...(record.reason ? { note: record.reason } : {}) };
+}
+
+function restoreTimesLine({ target, times, onProductionServer }: RestoreTimes): ReportLine {
+  return {
+    status: 'ok',
+    label: `restore times of ${target}`,
+    value: `last ${times.length}: ${times.map((ms) => formatSecondsTenths(ms)).join(', ')}`,
+    ...(onProductionServer ? { note: 'the newest ran on the production server' } : {}),
+  };
 }
 
 function topProblemsSection(problems: CurrentProblem[]): ReportSection | undefined {

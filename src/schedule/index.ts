@@ -25,6 +25,8 @@ export interface SchedulingDependencies {
   logger: Logger;
   /** The newest restore test, for the morning report. */
   lastRestoreTest?: JobDependencies['lastRestoreTest'];
+  /** The last restore times per target, for the morning report. */
+  restoreTimes?: JobDependencies['restoreTimes'];
 }
 
 /** The scheduler (not started), the alert desk and the schedules / run / ack / snooze commands. */
@@ -52,6 +54,7 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     alerts,
     runbooks: deps.runbooks,
     ...(deps.lastRestoreTest ? { lastRestoreTest: deps.lastRestoreTest } : {}),
+    ...(deps.restoreTimes ? { restoreTimes: deps.restoreTimes } : {}),
     engine: deps.engine,
     logger,
   });

@@ -6,7 +6,7 @@ import type { Invocation } from '../core/invocation.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Probe } from '../core/probe.js';
-import type { LastRestoreTest } from '../core/system.js';
+import type { LastRestoreTest, RestoreTimes } from '../core/system.js';
 import { checkHealth } from '../checks/runner.js';
 import { morningReport } from '../reports/morning.js';
 import { recordSizes } from '../reports/size-history.js';
@@ -38,6 +38,8 @@ export interface JobDependencies {
   logger: Logger;
   /** The newest restore test, for the morning report. */
   lastRestoreTest?: () => Promise<LastRestoreTest | undefined>;
+  /** The last restore times per target, for the morning report. */
+  restoreTimes?: () => Promise<RestoreTimes[]>;
 }
 
 /** The job runner for the three kinds of schedule: the morning report, health alerts, a runbook. */
@@ -57,7 +59,7 @@ export function scheduledJobs(deps: JobDependencies): JobRunner {
 
 async function postMorningReport(deps: JobDependencies, run: JobRun): Promise<string> {
   const health = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
-  const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest);
+  const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest, deps.restoreTimes);
   report.context = { ...report.context, note: `${run.schedule.name} · ${run.tick.toISOString()}${run.requestedBy ? ` · run by ${run.requestedBy}` : ''}` };
   const now = new Date();
   const awake = run.schedule.channels.filter((channel) => !deps.delivery.isQuiet(channel, report.status === 'crit', now, run.timeZone));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnyActionDefinition } from '../core/action.js';
 import type { Probe } from '../core/probe.js';
-import type { AnySystemModule, LastRestoreTest, SystemServices } from '../core/system.js';
+import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
 
 /** The completion kind every system answers: any configured target's name. */
@@ -55,6 +55,27 @@ export class SystemRegistry {
   async lastRestoreTest(): Promise<LastRestoreTest | undefined> {
     const tests = await Promise.all(this.modules.map((module) => module.lastRestoreTest?.(this.targetsOf(module))));
     return tests.filter((test): test is LastRestoreTest => test !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  }
+
+  /** The repeated background work of every system that has some and whose targets ask for it. */
+  housekeeping(): { system: string; intervalMs: number; run(logger: Logger): Promise<string[]> }[] {
+    return this.modules.flatMap((module) => {
+      const work = module.housekeeping;
+      const intervalMs = work?.intervalMs(this.targetsOf(module));
+      return work && intervalMs !== undefined ? [{ system: module.system, intervalMs, run: (logger: Logger) => work.run(this.targetsOf(module), logger) }] : [];
+    });
+  }
+
+  /** The newest backup and restore tests of every target of every system that keeps them. */
+  async backupFacts(): Promise<BackupFacts[]> {
+    const all = await Promise.all(this.modules.map((module) => module.backupFacts?.(this.targetsOf(module)).catch(() => []) ?? []));
+    return all.flat();
+  }
+
+  /** The last restore times per target over every system that keeps them. */
+  async restoreTimes(): Promise<RestoreTimes[]> {
+    const all = await Promise.all(this.modules.map((module) => module.restoreTimes?.(this.targetsOf(module)).catch(() => []) ?? []));
+    return all.flat();
   }
 
   /** A module's targets, typed for its own functions (the config was validated against the same module). */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -88,16 +88,18 @@ describe('SIGTERM of a running bot', () => {
     );
   }, 90_000);
 
-  it('leaves no scratch database, no held lock and an interrupted audit record when SIGTERM arrives during a restore test', async () => {
+  it('leaves no scratch database, no held lock, an interrupted audit record and history entry, and the earlier pass as the last result when SIGTERM arrives during a restore test', async () => {
     const suffix = randomBytes(4).toString('hex');
     const database = `maintbot_sigterm_${suffix}`;
     const prefix = `maintbot_rt_sig_${suffix}_`;
     const keyPrefix = `maintbot-test-sigterm-${suffix}:`;
+    const slowRole = `maintbot_slow_${suffix}`;
     const admin = new pg.Client('postgres://postgres@127.0.0.1:5432/postgres');
     await admin.connect();
     const redis = new Redis('redis://127.0.0.1:6379');
     cleanups.push(async () => {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS ${slowRole}`);
       const leftovers = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
       for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
       await admin.end();
@@ -132,12 +134,21 @@ describe('SIGTERM of a running bot', () => {
         '        restore_test:',
         `          scratch_prefix: ${prefix}`,
         '          checks:',
-        '            - { name: slow check, sql: "SELECT pg_sleep(600) IS NOT NULL" }',
+        `            - { name: slow check, sql: "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${slowRole}') THEN pg_sleep(600) IS NOT NULL ELSE true END" }`,
       ].join('\n'),
     );
     const bot = startBotProcess(configPath);
     await bot.started;
     bot.process.stdin.write('/maint backup\n/maint restore-test\n');
+    const backups = join(dir, 'backups');
+    const dump = await eventually('the first restore test to pass', async () => {
+      const name = (await readdir(backups).catch(() => [] as string[])).find((file) => file.endsWith('.dump'));
+      if (!name) return undefined;
+      const last = await readFile(join(backups, `${name}.restore-test.json`), 'utf8').catch(() => undefined);
+      return last && JSON.parse(last).passed === true ? join(backups, name) : undefined;
+    }, 45_000);
+    await admin.query(`CREATE ROLE ${slowRole}`);
+    bot.process.stdin.write('/maint restore-test\n');
     await eventually('the restore test to reach its slow check', async () => {
       const scratch = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query LIKE '%pg_sleep(600)%'", [`${prefix}%`]);
       return Boolean(scratch.rowCount);
@@ -162,6 +173,13 @@ describe('SIGTERM of a running bot', () => {
         expect.objectContaining({ kind: 'command', runbook: 'restore-test', outcome: 'failed', detail: 'interrupted at step 1 by a shutdown' }),
       ]),
     );
+
+    const history = (await readFile(`${dump}.restore-tests.jsonl`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { outcome: string; by?: string });
+    expect(history.map((entry) => entry.outcome)).toEqual(['passed', 'interrupted']);
+    expect(JSON.parse(await readFile(`${dump}.restore-test.json`, 'utf8'))).toMatchObject({ passed: true });
   }, 120_000);
 });
 

@@ -148,7 +148,13 @@ describe('backups and restore tests against the real PostgreSQL', () => {
     const list = await chat.type(alice, 'backups');
     const listed = lines(report(list.handles[0]!)).find((line) => line.label === dump)!;
     expect(listed.status).toBe('ok');
-    expect(listed.value).toMatch(/checksum verified, restore test passed [\d.]+ s ago/);
+    expect(listed.value).toMatch(/checksum verified [\d.]+ s ago, restore test passed [\d.]+ s ago/);
+
+    const history = await chat.type(alice, 'restore-tests');
+    const historyLines = lines(report(history.handles[0]!));
+    expect(historyLines[0]).toMatchObject({ status: 'ok', label: 'RTO trend', value: expect.stringMatching(/^\d+\.\d s$/) });
+    expect(historyLines[1]!.value).toMatch(/^passed · RTO [\d.]+ s · [\d.]+ [KMG]i?B · 4 tables, 14000 rows · 2 of 2 checks passed · took [\d.]+ s · by alice · on the production server$/);
+    expect(historyLines[1]!.note).toBe(dump);
   });
 
   it('refuses a backup named outside the backup directory, privately, before the run starts', async () => {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lastRestoreTest } from '../../src/systems/postgres/backup/last-restore-test.js';
+import { lastRestoreTest, restoreTimes } from '../../src/systems/postgres/backup/last-restore-test.js';
 import { backupFileName, sidecarsOf } from '../../src/systems/postgres/backup/files.js';
 import { renderHealthReport } from '../../src/checks/render.js';
 import type { HealthCheck } from '../../src/checks/runner.js';
@@ -95,6 +95,27 @@ describe('the morning report', () => {
     expect(backups[0]).toMatchObject({ status: 'ok', label: 'nightly', value: 'shop.dump, 3 h old, 1.2 GiB' });
     expect(backups[1]).toMatchObject({ status: 'crit', label: 'last restore test', note: 'checksum mismatch' });
     expect(backups[1]!.value).toMatch(/^FAILED on main-db .* ago, restore took /);
+  });
+
+  it('shows the last five restore times of each target from the history beside the dumps, skipping interrupted tests', async () => {
+    const dir = await tempDir();
+    const target = postgresTargetSchema.parse({ name: 'main-db', url: 'postgres://postgres@127.0.0.1:5432/shop', backup: { dir } });
+    const older = join(dir, backupFileName('main-db', 'shop', new Date('2026-11-15T02:00:00Z')));
+    const newer = join(dir, backupFileName('main-db', 'shop', new Date('2026-11-16T02:00:00Z')));
+    for (const dump of [older, newer]) await writeFile(dump, 'PGDMP');
+    await writeFile(sidecarsOf(older).restoreTest, JSON.stringify({ at: '2026-11-15T07:00:00Z', passed: true, duration_ms: 10_000 }));
+    const entry = (day: number, outcome: string, restoreMs: number) =>
+      JSON.stringify({ at: `2026-11-${day}T07:00:00.000Z`, target: 'main-db', dump: 'x', outcome, restore_ms: restoreMs, duration_ms: restoreMs + 500, checks: [], on_production_server: true });
+    const lines = [entry(16, 'passed', 11_000), entry(17, 'passed', 12_000), entry(18, 'interrupted', 99_000), entry(19, 'failed', 13_000), entry(20, 'passed', 14_000), entry(21, 'passed', 15_000)];
+    await writeFile(sidecarsOf(newer).history, `${lines.join('\n')}\n`);
+
+    const report = await morningReport(health([], GiB), new MemoryStore(), new Date('2026-11-22T09:00:00Z'), async () => undefined, () => restoreTimes([target]));
+    expect(section(report, 'Backups').lines.at(-1)).toEqual({
+      status: 'ok',
+      label: 'restore times of main-db',
+      value: 'last 5: 11.0 s, 12.0 s, 13.0 s, 14.0 s, 15.0 s',
+      note: 'the newest ran on the production server',
+    });
   });
 
   it('puts the detail behind a Show details button running the verbose health report', async () => {

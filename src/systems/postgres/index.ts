@@ -1,8 +1,8 @@
 import { defineSystem } from '../../core/system.js';
 import { postgresActions } from './actions/index.js';
 import { backupActions } from './backup/actions.js';
-import { lastRestoreTest } from './backup/last-restore-test.js';
-import { sweepScratchDatabases } from './backup/scratch.js';
+import { backupFacts, lastRestoreTest, restoreTimes } from './backup/last-restore-test.js';
+import { orphanSweep, orphanSweepInterval, sweepScratchDatabases } from './backup/scratch.js';
 import { createPostgresProbe, postgresTargetSchema } from './probe.js';
 
 export { postgresTargetSchema, type PostgresTarget } from './probe.js';
@@ -17,5 +17,8 @@ export const postgresSystem = defineSystem({
   actions: (targets, services) => [...postgresActions(targets), ...backupActions(targets, { services })],
   completions: { postgres: (targets) => targets.map((target) => target.name) },
   startup: async (targets, logger) => void (await sweepScratchDatabases(targets, logger)),
+  housekeeping: { intervalMs: orphanSweepInterval, run: orphanSweep },
   lastRestoreTest,
+  restoreTimes,
+  backupFacts,
 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { backupConfigSchema } from './backup/config.js';
+import { backupFreshness, unreadableBackups } from './backup/freshness.js';
 import type { ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './probes/activity.js';
@@ -71,7 +72,8 @@ async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promi
       Promise.all(context.databases.map((database) => deadTuplesIn(database, mainDatabase, target, context, signal))),
       runCheck(databaseStatsName, databaseStatsCheck, context, signal),
     ]);
-    return [...cluster.flat(), ...deadTuples.flat(), ...databaseStats];
+    const freshness = await backupFreshness(target, context.now).catch((error: unknown) => [unreadableBackups(error)]);
+    return [...cluster.flat(), ...deadTuples.flat(), ...databaseStats, ...freshness];
   } finally {
     await closePostgresClient(client);
   }

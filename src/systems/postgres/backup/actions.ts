@@ -5,13 +5,15 @@ import { UserError } from '../../../core/errors.js';
 import type { ActionDefinition, AnyActionDefinition } from '../../../core/action.js';
 import type { ContainerControl, SystemServices } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
-import { ChecksumCache, recordedSha256, verifyChecksum } from './checksum.js';
+import { recordedSha256, verifyChecksum, VerificationLog } from './checksum.js';
 import { takeBackup } from './dump.js';
 import { listBackups, readSidecar, resolveBackup, restoreTestRecordSchema, sidecarsOf } from './files.js';
 import { defaultPgToolLookup, type PgToolLookup } from './pg-tools.js';
 import { ageOf, backupLine, backupReport, backupsReport, restoreReport, restoreTestReport } from './reports.js';
 import { inspectRestore, performRestore } from './restore.js';
 import { runRestoreTest } from './restore-test.js';
+import { targetHistory } from './history.js';
+import { restoreTestsReport } from './history-report.js';
 import { hasBackup, resolveBackupTarget, type BackupTarget } from './targets.js';
 import { formatBytes } from '../../../render/units.js';
 
@@ -19,6 +21,7 @@ const optionalText = z.preprocess(emptyAsAbsent, z.string().min(1).optional());
 const backupInputs = z.object({ target: optionalText });
 const backupsInputs = z.object({ target: optionalText, verify: z.boolean().default(false) });
 const restoreTestInputs = z.object({ target: optionalText, backup: optionalText });
+const restoreTestsInputs = z.object({ target: optionalText });
 const restoreInputs = z.object({
   target: optionalText,
   backup: z.string().min(1, 'name the backup file, as /maint backups lists it'),
@@ -31,6 +34,8 @@ export type BackupInput = z.output<typeof backupInputs>;
 export type BackupsInput = z.output<typeof backupsInputs>;
 /** Inputs of `postgres.restore-test`. */
 export type RestoreTestInput = z.output<typeof restoreTestInputs>;
+/** Inputs of `postgres.restore-tests`. */
+export type RestoreTestsInput = z.output<typeof restoreTestsInputs>;
 /** Inputs of `postgres.restore`. */
 export type RestoreInput = z.output<typeof restoreInputs>;
 
@@ -38,8 +43,8 @@ export type RestoreInput = z.output<typeof restoreInputs>;
 export interface BackupActionOptions {
   /** Where `pg_dump` and `pg_restore` are looked for (default: `/usr/lib/postgresql/<major>/bin`, then `PATH`). */
   lookup?: PgToolLookup;
-  /** Checksum verdicts shared by the actions, cached by size and modification time. */
-  checksums?: ChecksumCache;
+  /** The last checksum verdict of each dump, shown by `/maint backups`; never used instead of hashing. */
+  checksums?: VerificationLog;
   /** Where dependent containers are stopped and started (the Docker system's service). */
   services?: SystemServices;
 }
@@ -47,12 +52,13 @@ export interface BackupActionOptions {
 const restorePlanData = z.object({ file: z.string(), size: z.number(), mtimeMs: z.number(), into: z.string() });
 
 /**
- * `postgres.backup`, `postgres.backups`, `postgres.restore-test` (all safe) and `postgres.restore` (destructive)
+ * `postgres.backup`, `postgres.backups`, `postgres.restore-test`, `postgres.restore-tests` (all safe) and `postgres.restore` (destructive)
  * over the PostgreSQL targets that have a `backup` block.
  */
 export function backupActions(postgres: readonly PostgresTarget[], options: BackupActionOptions = {}): AnyActionDefinition[] {
   const lookup = (): PgToolLookup => options.lookup ?? defaultPgToolLookup();
-  const checksums = options.checksums ?? new ChecksumCache();
+  const checksums = options.checksums ?? new VerificationLog();
+  const chosenTargets = (name: string | undefined): BackupTarget[] => (name === undefined ? postgres.filter(hasBackup) : [resolveBackupTarget(postgres, name).target]);
 
   const backup: ActionDefinition<BackupInput> = {
     name: 'postgres.backup',
@@ -82,11 +88,11 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     destructive: false,
     inputs: backupsInputs,
     async plan(input) {
-      const chosen = input.target === undefined ? postgres.filter(hasBackup) : [resolveBackupTarget(postgres, input.target).target];
+      const chosen = chosenTargets(input.target);
       return { summary: `list the backups of ${chosen.map((target) => target.name).join(', ') || 'no target'}${input.verify ? ', verifying every checksum' : ''}`, detail: [] };
     },
     async run(input, context) {
-      const chosen: BackupTarget[] = input.target === undefined ? postgres.filter(hasBackup) : [resolveBackupTarget(postgres, input.target).target];
+      const chosen = chosenTargets(input.target);
       if (chosen.length === 0) resolveBackupTarget(postgres);
       const sections = [];
       for (const target of chosen) {
@@ -95,10 +101,11 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         if (input.verify && files.length > 0) await context.progress(`verifying ${files.length} checksums of ${target.name}`);
         const lines = [];
         for (const file of files) {
+          const remembered = input.verify ? undefined : checksums.last(file);
           const state = input.verify
-            ? (await verifyChecksum(file, checksums, context.signal)).state
-            : (checksums.get(file)?.state ?? ((await recordedSha256(file.path)) === undefined ? 'missing' : 'not verified'));
-          lines.push(backupLine(file, state, await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema)));
+            ? (await verifyChecksum(file, context.signal, checksums)).state
+            : (remembered?.verdict.state ?? ((await recordedSha256(file.path)) === undefined ? 'missing' : 'not verified'));
+          lines.push(backupLine(file, state, await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema), Date.now(), remembered?.at));
         }
         sections.push({ target: target.name, dir: target.backup.dir, lines });
       }
@@ -135,14 +142,35 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         checksums,
         signal: context.signal,
         progress: context.progress,
+        requestedBy: { name: context.invocation.actor.name, scheduled: context.invocation.origin === 'schedule' },
       });
       if (!result.dropped) context.logger.warn({ database: result.scratchDatabase }, 'could not drop the scratch database of a restore test');
+      const report = restoreTestReport(target.name, result, context.invocation.actor.name);
       return {
-        message: restoreTestReport(target.name, result, context.invocation.actor.name),
-        summary: `restore test of ${result.file.name}: ${result.passed ? 'passed' : `failed (${result.reason})`}`,
+        message: report,
+        summary: `restore test of ${result.file.name}: ${result.passed ? 'passed' : 'failed'}`,
         output: { passed: result.passed, file: result.file.name, restoreMs: result.restoreMs ?? null, restoredBytes: result.restoredBytes ?? null, reason: result.reason ?? null },
         ...(result.passed ? {} : { failure: `the restore test of ${result.file.name} failed: ${result.reason}` }),
       };
+    },
+  };
+
+  const restoreTests: ActionDefinition<RestoreTestsInput> = {
+    name: 'postgres.restore-tests',
+    destructive: false,
+    inputs: restoreTestsInputs,
+    async plan(input) {
+      const chosen = chosenTargets(input.target);
+      return { summary: `read the restore-test history of ${chosen.map((target) => target.name).join(', ') || 'no target'}`, detail: [] };
+    },
+    async run(input, context) {
+      const chosen = chosenTargets(input.target);
+      if (chosen.length === 0) resolveBackupTarget(postgres);
+      const histories = await Promise.all(
+        chosen.map(async (target) => ({ target: target.name, entries: await targetHistory(target.backup.dir, target.name, resolveBackupTarget(postgres, target.name).database) })),
+      );
+      const report = restoreTestsReport(histories, context.invocation.actor.name);
+      return { message: report, summary: report.summary ?? 'restore tests listed', output: { status: report.status } };
     },
   };
 
@@ -198,7 +226,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     },
   };
 
-  return [backup, backups, restoreTest, restore];
+  return [backup, backups, restoreTest, restoreTests, restore];
 }
 
 function describeRetention(target: BackupTarget): string {

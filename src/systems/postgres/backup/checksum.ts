@@ -33,35 +33,40 @@ export async function recordedSha256(dumpPath: string): Promise<string | undefin
   return /^([0-9a-f]{64})\b/i.exec(text?.trim() ?? '')?.[1]?.toLowerCase();
 }
 
-/**
- * Verdicts of earlier verifications, kept while the dump's size and modification time stay the same,
- * so listing backups does not re-read every dump.
- */
-export class ChecksumCache {
-  private readonly verdicts = new Map<string, { key: string; verdict: ChecksumVerdict }>();
+/** A verdict and when it was reached. */
+export interface DatedVerdict {
+  verdict: ChecksumVerdict;
+  at: Date;
+}
 
-  get(file: BackupFile): ChecksumVerdict | undefined {
+/**
+ * The last verdict reached for each dump, for `/maint backups` to show with its age. It never stands in for a
+ * verification: every verification reads and hashes the whole file. A verdict is forgotten once the dump's size
+ * or modification time changed.
+ */
+export class VerificationLog {
+  private readonly verdicts = new Map<string, { key: string; dated: DatedVerdict }>();
+
+  last(file: BackupFile): DatedVerdict | undefined {
     const entry = this.verdicts.get(file.path);
-    return entry?.key === cacheKey(file) ? entry.verdict : undefined;
+    return entry?.key === fileKey(file) ? entry.dated : undefined;
   }
 
-  set(file: BackupFile, verdict: ChecksumVerdict): void {
-    this.verdicts.set(file.path, { key: cacheKey(file), verdict });
+  record(file: BackupFile, verdict: ChecksumVerdict, at = new Date()): void {
+    this.verdicts.set(file.path, { key: fileKey(file), dated: { verdict, at } });
   }
 }
 
-function cacheKey(file: BackupFile): string {
+function fileKey(file: BackupFile): string {
   return `${file.size}:${file.mtimeMs}`;
 }
 
-/** Reads the dump and compares its sha256 with the recorded one; the verdict is cached by size and mtime. */
-export async function verifyChecksum(file: BackupFile, cache: ChecksumCache, signal?: AbortSignal): Promise<ChecksumVerdict> {
+/** Reads and hashes the whole dump and compares its sha256 with the recorded one; the verdict is logged when a log is given. */
+export async function verifyChecksum(file: BackupFile, signal?: AbortSignal, log?: VerificationLog): Promise<ChecksumVerdict> {
   const expected = await recordedSha256(file.path);
   if (expected === undefined) return { state: 'missing' };
-  const cached = cache.get(file);
-  if (cached && cached.expected === expected) return cached;
   const actual = await sha256File(file.path, signal);
   const verdict: ChecksumVerdict = { state: actual === expected ? 'verified' : 'mismatch', expected, actual };
-  cache.set(file, verdict);
+  log?.record(file, verdict);
   return verdict;
 }

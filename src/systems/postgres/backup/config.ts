@@ -4,6 +4,9 @@ import { parseDuration } from '../../../core/duration.js';
 const duration = (example: string) =>
   z.string().refine((text) => parseDuration(text) !== undefined, `expected a duration such as ${example} (units ms, s, m, h, d)`);
 
+/** The longest restore test the runbook step allows (its own timeout is 24d). */
+const maxTimeoutMs = 24 * 86_400_000;
+
 const retentionSchema = z
   .object({
     keep_days: z.number().positive('expected a number of days above zero').optional(),
@@ -29,6 +32,12 @@ const restoreTestSchema = z
     row_count_tolerance_pct: z.number().min(0, 'expected a percentage from 0 to 100').max(100, 'expected a percentage from 0 to 100').default(0),
     checks: z.array(checkSchema).default([]),
     orphan_max_age: duration('6h or 0s').default('6h'),
+    max_age: duration('8d or 7d12h').default('8d'),
+    orphan_sweep_every: duration('1h or 30m').refine((text) => parseDuration(text)! > 0, 'expected a duration above zero').default('1h'),
+    timeout: duration('6h or 90m')
+      .refine((text) => parseDuration(text)! <= maxTimeoutMs, 'expected at most 24d')
+      .refine((text) => parseDuration(text)! > 0, 'expected a duration above zero')
+      .default('6h'),
   })
   .strict();
 
@@ -46,6 +55,7 @@ const dependentContainersSchema = z
 export const backupConfigSchema = z
   .object({
     dir: z.string().min(1, 'expected the directory backups are written to'),
+    max_age: duration('26h or 2d').default('26h'),
     retention: retentionSchema.prefault({}),
     restore_test: restoreTestSchema.prefault({}),
     dependent_containers: dependentContainersSchema.optional(),

@@ -14,7 +14,7 @@ export interface BackupFile {
 }
 
 const stampPattern = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z\.dump$/;
-const sidecarPattern = /\.(sha256|meta\.json|restore-test\.json|partial)$/;
+const sidecarPattern = /\.(sha256|meta\.json|restore-test\.json|restore-tests\.jsonl|partial)$/;
 
 /** `<target>-<database>-<UTC time>.dump`, e.g. `main-db-shop-2025-01-31T02-00-00.000Z.dump`. */
 export function backupFileName(target: string, database: string, at: Date): string {
@@ -26,12 +26,13 @@ function namePrefix(target: string, database: string): string {
 }
 
 /** The files kept beside a dump. */
-export function sidecarsOf(dumpPath: string): { partial: string; sha256: string; meta: string; restoreTest: string } {
+export function sidecarsOf(dumpPath: string): { partial: string; sha256: string; meta: string; restoreTest: string; history: string } {
   return {
     partial: `${dumpPath}.partial`,
     sha256: `${dumpPath}.sha256`,
     meta: `${dumpPath}.meta.json`,
     restoreTest: `${dumpPath}.restore-test.json`,
+    history: `${dumpPath}.restore-tests.jsonl`,
   };
 }
 
@@ -110,7 +111,7 @@ export type BackupMeta = z.output<typeof backupMetaSchema>;
 /** Exact row count of one table. */
 export type TableCount = z.output<typeof tableCountSchema>;
 
-/** What `.restore-test.json` beside a dump records: the last restore test of it. */
+/** What `.restore-test.json` beside a dump records: the last restore test of it that finished (passed or failed). */
 export const restoreTestRecordSchema = z.object({
   at: z.string(),
   passed: z.boolean(),

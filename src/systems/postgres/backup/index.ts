@@ -1,6 +1,6 @@
 export { backupActions, type BackupActionOptions, type BackupInput, type BackupsInput, type RestoreInput, type RestoreTestInput } from './actions.js';
 export { backupConfigSchema, type BackupConfig, type RestoreCheck } from './config.js';
-export { ChecksumCache, sha256File, verifyChecksum, type ChecksumState } from './checksum.js';
+export { sha256File, VerificationLog, verifyChecksum, type ChecksumState } from './checksum.js';
 export { takeBackup, type BackupOutcome } from './dump.js';
 export { listBackups, resolveBackup, sidecarsOf, type BackupFile, type BackupMeta } from './files.js';
 export { defaultPgToolLookup, findPgTool, type PgTool, type PgToolLookup } from './pg-tools.js';

@@ -43,8 +43,11 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
   };
 }
 
-/** One line of `/maint backups`: a dump with its age, size, checksum state and last restore test. */
-export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: RestoreTestRecord | undefined, now = Date.now()): ReportLine {
+/**
+ * One line of `/maint backups`: a dump with its age, size, checksum state and last restore test. `checkedAt` is
+ * when a remembered verdict was reached; a verdict reached now has none.
+ */
+export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: RestoreTestRecord | undefined, now = Date.now(), checkedAt?: Date): ReportLine {
   const test = lastTest
     ? `restore test ${lastTest.passed ? 'passed' : 'FAILED'} ${formatSeconds((now - Date.parse(lastTest.at)) / 1000)} ago (${formatSecondsTenths(lastTest.duration_ms)})`
     : 'never restore-tested';
@@ -52,7 +55,7 @@ export function backupLine(file: BackupFile, checksum: ChecksumState, lastTest: 
   return {
     status,
     label: file.name,
-    value: `${ageOf(file, now)} old, ${formatBytes(file.size)}, checksum ${checksum}, ${test}`,
+    value: `${ageOf(file, now)} old, ${formatBytes(file.size)}, checksum ${checksum}${checkedAt ? ` ${formatSeconds((now - checkedAt.getTime()) / 1000)} ago` : ''}, ${test}`,
     ...(lastTest?.reason ? { note: lastTest.reason } : {}),
   };
 }
@@ -87,6 +90,9 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
     steps.push({ status: 'ok', label: 'restore time (RTO)', value: formatSecondsTenths(result.restoreMs), note: `pg_restore --jobs ${result.jobs} into a scratch database` });
   }
   if (result.restoredBytes !== undefined) steps.push({ status: 'ok', label: 'restored size', value: formatBytes(result.restoredBytes) });
+  if (result.scratchDatabase && result.onProductionServer) {
+    steps.push({ status: 'ok', label: 'server', value: "the target's own (production) server", note: 'set restore_test.server_url to restore on a separate server' });
+  }
   if (result.scratchDatabase) {
     steps.push(
       result.dropped

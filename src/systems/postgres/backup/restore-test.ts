@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { UserError } from '../../../core/errors.js';
+import { parseDuration } from '../../../core/duration.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
-import { verifyChecksum, type ChecksumCache, type ChecksumVerdict } from './checksum.js';
+import { verifyChecksum, type ChecksumVerdict, type VerificationLog } from './checksum.js';
 import type { BackupConfig } from './config.js';
 import { sameServer, serverMajor, withDatabase, withPostgresClient } from '../connection.js';
 import { backupConnection } from './connection.js';
@@ -17,9 +18,10 @@ import {
   type TableCount,
 } from './files.js';
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
+import { appendRestoreTest, type RestoreTestEntry, type RestoreTestOutcome } from './history.js';
 import { restoreArchive } from './pg-restore.js';
 import { countRows } from './row-counts.js';
-import { dropDatabase, restoreServerUrl, scratchDatabaseName } from './scratch.js';
+import { createScratchDatabase, dropScratchDatabase, restoreServerUrl, scratchDatabaseName } from './scratch.js';
 import { compareTables, runChecks, type CheckVerdict, type TableVerdict } from './validate.js';
 
 /** What one restore test needs. */
@@ -30,9 +32,11 @@ export interface RestoreTestRequest {
   /** A dump inside the backup directory; the newest when absent. */
   backup?: string;
   lookup: PgToolLookup;
-  checksums: ChecksumCache;
+  checksums: VerificationLog;
   signal: AbortSignal;
   progress: (text: string) => Promise<void>;
+  /** Who asked, or the schedule that started it, for the history. */
+  requestedBy?: { name: string; scheduled: boolean };
 }
 
 /** The outcome of a restore test, passed or not, with every figure the report shows. */
@@ -56,17 +60,22 @@ export interface RestoreTestResult {
   checks: CheckVerdict[];
   /** False only when dropping the scratch database failed; the orphan sweep removes it later. */
   dropped: boolean;
+  /** True when the scratch database was created on the target's own server (no separate `restore_test.server_url`). */
+  onProductionServer: boolean;
 }
 
 /**
  * Restores a dump into a scratch database and checks it: checksum, `pg_restore --list`, `pg_restore --jobs N
  * --no-owner --no-privileges`, tables present, row counts (against the counts recorded at backup time, else the
- * live source within the tolerance) and the configured checks. The scratch database is always dropped, also on
- * failure, abort or timeout. The result is stored beside the dump as `.restore-test.json`.
+ * live source within the tolerance) and the configured checks. The whole dump is hashed (beside `pg_restore
+ * --list`, which creates nothing) and must match its `.sha256` before the scratch database is created. The
+ * scratch database is always dropped, also on failure, abort or timeout. A test that runs past
+ * `restore_test.timeout` fails. Each test is appended to the dump's history; one stopped by `request.signal`
+ * (shutdown) is recorded as `interrupted`, rethrown, and never replaces the last result (`.restore-test.json`).
  */
 export async function runRestoreTest(request: RestoreTestRequest): Promise<RestoreTestResult> {
   const started = Date.now();
-  const { target, database, signal } = request;
+  const { target, database } = request;
   const settings = target.backup.restore_test;
   const file = await resolveBackup(target.backup.dir, target.name, database, request.backup);
   const result: RestoreTestResult = {
@@ -79,92 +88,126 @@ export async function runRestoreTest(request: RestoreTestRequest): Promise<Resto
     tables: [],
     checks: [],
     dropped: true,
+    onProductionServer: sameServer(restoreServerUrl(target), target.url),
   };
+  const deadline = AbortSignal.timeout(parseDuration(settings.timeout)!);
+  let failure: unknown;
+  try {
+    await testDump({ ...request, signal: AbortSignal.any([request.signal, deadline]) }, result, started);
+  } catch (error) {
+    failure = error;
+  }
+  result.totalMs = Date.now() - started;
+  if (request.signal.aborted) {
+    await recordRestoreTest(request, result, 'interrupted');
+    throw failure ?? request.signal.reason;
+  }
+  if (deadline.aborted) {
+    result.passed = false;
+    result.reason = `did not finish within restore_test.timeout (${settings.timeout}) and was stopped`;
+  } else if (failure !== undefined) {
+    result.passed = false;
+    result.reason = failure instanceof UserError ? failure.message.replace(/\.$/, '') : 'an internal error; the bot\'s log has the details';
+    await recordRestoreTest(request, result, 'failed');
+    throw failure;
+  }
+  await recordRestoreTest(request, result, result.passed ? 'passed' : 'failed');
+  return result;
+}
+
+/** The checksum, the archive list, the restore and validation; fills `result` as it goes. */
+async function testDump(request: RestoreTestRequest, result: RestoreTestResult, started: number): Promise<RestoreTestResult> {
+  const { target, database, signal } = request;
+  const { file } = result;
+  const settings = target.backup.restore_test;
   const fail = async (reason: string): Promise<RestoreTestResult> => {
     result.reason = reason;
     return finish(result, started);
   };
 
-  const restoreAbort = new AbortController();
-  const abortRestore = (): void => restoreAbort.abort();
-  signal.addEventListener('abort', abortRestore, { once: true });
-  const checksum = verifyChecksum(file, request.checksums, signal).then((verdict) => {
-    if (verdict.state === 'mismatch') restoreAbort.abort();
-    return verdict;
-  });
-  const checksumFailure = async (): Promise<string | undefined> => {
-    result.checksum = await checksum;
-    if (result.checksum.state !== 'mismatch') return undefined;
-    return `checksum mismatch: the dump's sha256 is ${short(result.checksum.actual)}, but ${short(result.checksum.expected)} was recorded when it was written; the file is damaged`;
-  };
-  try {
-    return await restoreAndValidate(request, result, restoreAbort.signal, checksumFailure, fail, started);
-  } catch (error) {
-    const damaged = await checksumFailure().catch(() => undefined);
-    if (damaged && !signal.aborted) return fail(damaged);
-    throw error;
-  } finally {
-    signal.removeEventListener('abort', abortRestore);
-    await checksum.catch(() => undefined);
-  }
-}
-
-/**
- * Everything after the checksum has started in the background: the archive list, the scratch database,
- * `pg_restore` and validation. A checksum mismatch aborts the restore and is the reason reported.
- */
-async function restoreAndValidate(
-  request: RestoreTestRequest,
-  result: RestoreTestResult,
-  signal: AbortSignal,
-  checksumFailure: () => Promise<string | undefined>,
-  fail: (reason: string) => Promise<RestoreTestResult>,
-  started: number,
-): Promise<RestoreTestResult> {
-  const { target, database, file } = { ...request, file: result.file };
-  const settings = target.backup.restore_test;
-  await request.progress('verifying checksum while restoring');
+  await request.progress('verifying checksum');
   const serverUrl = restoreServerUrl(target);
   const scratch = scratchDatabaseName(settings.scratch_prefix, new Date());
   if (scratch === database && sameServer(serverUrl, target.url)) {
     throw new UserError(`The scratch database name ${scratch} is the source database itself; change restore_test.scratch_prefix.`);
   }
-  const major = await withPostgresClient(backupConnection(serverUrl), signal, serverMajor);
-  const pgRestore = await findPgTool('pg_restore', major, request.lookup);
-  let archive;
+  const listAbort = new AbortController();
+  const stopList = (): void => listAbort.abort();
+  signal.addEventListener('abort', stopList, { once: true });
+  const archive = (async () => {
+    const major = await withPostgresClient(backupConnection(serverUrl), listAbort.signal, serverMajor);
+    const pgRestore = await findPgTool('pg_restore', major, request.lookup);
+    return { pgRestore, contents: await listArchive(pgRestore.path, file.path, listAbort.signal) };
+  })();
+  archive.catch(() => undefined);
   try {
-    archive = await listArchive(pgRestore.path, file.path, signal);
+    result.checksum = await verifyChecksum(file, signal, request.checksums);
   } catch (error) {
-    const damaged = await checksumFailure();
-    if (damaged) return fail(damaged);
+    listAbort.abort();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', stopList);
+  }
+  if (result.checksum.state === 'mismatch') {
+    listAbort.abort();
+    await archive.catch(() => undefined);
+    return fail(
+      `checksum mismatch: the dump's sha256 is ${short(result.checksum.actual)}, but ${short(result.checksum.expected)} was recorded when it was written; the file is damaged`,
+    );
+  }
+  let listed;
+  try {
+    listed = await archive;
+  } catch (error) {
+    signal.throwIfAborted();
     if (error instanceof UserError) return fail(error.message.replace(/\.$/, ''));
     throw error;
   }
-  result.archiveEntries = archive.entries;
+  result.archiveEntries = listed.contents.entries;
+  return restoreAndValidate(request, result, { serverUrl, scratch, pgRestore: listed.pgRestore.path, archiveTables: listed.contents.tables }, fail, started);
+}
+
+/** Where the verified dump goes: the server, the scratch database's name and the `pg_restore` to use. */
+interface RestorePlace {
+  serverUrl: string;
+  scratch: string;
+  pgRestore: string;
+  archiveTables: { schema: string; name: string }[];
+}
+
+/**
+ * Everything after the checksum and the archive list passed: the scratch database, `pg_restore` and validation.
+ * The scratch database is dropped whatever happens once its creation was asked for, after that creation settled.
+ */
+async function restoreAndValidate(
+  request: RestoreTestRequest,
+  result: RestoreTestResult,
+  place: RestorePlace,
+  fail: (reason: string) => Promise<RestoreTestResult>,
+  started: number,
+): Promise<RestoreTestResult> {
+  const { target, database, signal } = request;
+  const { file } = result;
+  const { serverUrl, scratch } = place;
+  const settings = target.backup.restore_test;
 
   const meta = await readSidecar(sidecarsOf(file.path).meta, backupMetaSchema);
   const expected = meta ? meta.tables : await sourceCounts(target, database, signal).catch(() => undefined);
   result.countsFrom = meta ? 'backup' : expected ? 'source' : 'none';
+  signal.throwIfAborted();
 
   const restoreStarted = Date.now();
-  await withPostgresClient(backupConnection(serverUrl), signal, (client) => client.query(`create database ${pg.escapeIdentifier(scratch)} template template0`));
   result.scratchDatabase = scratch;
   try {
+    await createScratchDatabase(serverUrl, scratch);
+    signal.throwIfAborted();
     await request.progress(`restoring (jobs ${settings.jobs})`);
     const scratchUrl = withDatabase(serverUrl, scratch);
-    const restored = await restoreArchive({ pgRestore: pgRestore.path, file: file.path, url: scratchUrl, database: scratch, jobs: settings.jobs, scratch: true, signal }).catch(
-      async (error: unknown) => {
-        const damaged = await checksumFailure();
-        if (damaged) return { ok: false as const, reason: damaged, damaged: true };
-        throw error;
-      },
-    );
+    const restored = await restoreArchive({ pgRestore: place.pgRestore, file: file.path, url: scratchUrl, database: scratch, jobs: settings.jobs, scratch: true, signal });
     result.restoreMs = Date.now() - restoreStarted;
-    const damaged = await checksumFailure();
-    if (damaged) return await fail(damaged);
     if (!restored.ok) return await fail(`pg_restore failed: ${restored.reason}`);
 
-    const tables = expected ?? archive.tables;
+    const tables = expected ?? place.archiveTables;
     await request.progress(`validating ${tables.length} tables`);
     await withPostgresClient(backupConnection(scratchUrl), signal, async (client) => {
       await client.query('set statement_timeout = 60000');
@@ -184,7 +227,7 @@ async function restoreAndValidate(
     return await finish(result, started);
   } finally {
     await request.progress('dropping scratch database').catch(() => undefined);
-    result.dropped = await withPostgresClient(backupConnection(serverUrl), AbortSignal.timeout(60_000), (client) => dropDatabase(client, scratch)).then(
+    result.dropped = await dropScratchDatabase(serverUrl, scratch).then(
       () => true,
       () => false,
     );
@@ -194,8 +237,34 @@ async function restoreAndValidate(
 
 async function finish(result: RestoreTestResult, started: number): Promise<RestoreTestResult> {
   result.totalMs = Date.now() - started;
+  return result;
+}
+
+/**
+ * Appends the test to the dump's history; a finished test (passed or failed) also becomes the dump's last result
+ * in `.restore-test.json`. Writing is best effort: a full disk must not hide the outcome.
+ */
+async function recordRestoreTest(request: RestoreTestRequest, result: RestoreTestResult, outcome: RestoreTestOutcome): Promise<void> {
+  const at = new Date().toISOString();
+  const rows = result.tables.reduce((total, table) => total + (table.restored ?? 0), 0);
+  const entry: RestoreTestEntry = {
+    at,
+    target: request.target.name,
+    dump: result.file.name,
+    outcome,
+    ...(outcome === 'interrupted' ? { reason: 'stopped before it finished (maintbot shut down)' } : result.reason ? { reason: result.reason } : {}),
+    ...(result.restoreMs !== undefined ? { restore_ms: result.restoreMs } : {}),
+    ...(result.restoredBytes !== undefined ? { restored_bytes: result.restoredBytes } : {}),
+    ...(result.tables.length > 0 ? { rows, tables: result.tables.length } : {}),
+    checks: result.checks.map((check) => ({ name: check.name, passed: check.passed })),
+    duration_ms: result.totalMs,
+    ...(request.requestedBy ? { by: request.requestedBy.name, scheduled: request.requestedBy.scheduled } : {}),
+    on_production_server: result.onProductionServer && result.scratchDatabase !== undefined,
+  };
+  await appendRestoreTest(result.file.path, entry).catch(() => undefined);
+  if (outcome === 'interrupted') return;
   const record: RestoreTestRecord = {
-    at: new Date().toISOString(),
+    at,
     passed: result.passed,
     ...(result.reason ? { reason: result.reason } : {}),
     duration_ms: result.restoreMs ?? result.totalMs,
@@ -204,7 +273,6 @@ async function finish(result: RestoreTestResult, started: number): Promise<Resto
     checks: result.checks.map((check) => ({ name: check.name, passed: check.passed })),
   };
   await writeSidecar(sidecarsOf(result.file.path).restoreTest, `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
-  return result;
 }
 
 async function sourceCounts(target: PostgresTarget, database: string, signal: AbortSignal): Promise<TableCount[]> {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { UserError } from '../../../core/errors.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
-import { verifyChecksum, type ChecksumCache } from './checksum.js';
+import { verifyChecksum, type VerificationLog } from './checksum.js';
 import type { BackupConfig } from './config.js';
 import { databaseOfUrl, serverMajor, withDatabase, withPostgresClient } from '../connection.js';
 import { backupConnection } from './connection.js';
@@ -40,7 +40,7 @@ export interface RestoreRequest {
   backup: string;
   into: string;
   lookup: PgToolLookup;
-  checksums: ChecksumCache;
+  checksums: VerificationLog;
   containers?: { names: string[]; control: ContainerControl };
   /** The dump as it was when the plan was approved; the restore refuses a file that changed since. */
   planned?: { size: number; mtimeMs: number };
@@ -83,7 +83,7 @@ export async function performRestore(request: RestoreRequest): Promise<RestoreOu
     throw new UserError(`${file.name} changed after the restore was approved (size or modification time differ); nothing was done. Ask again to see a fresh plan.`);
   }
   await request.progress('verifying checksum');
-  const checksum = await verifyChecksum(file, request.checksums, signal);
+  const checksum = await verifyChecksum(file, signal, request.checksums);
   if (checksum.state === 'mismatch') throw new UserError(`${file.name} does not match its recorded sha256: the file is damaged. Nothing was done.`);
   const url = adminUrl(target, request.into);
   const major = await withPostgresClient(backupConnection(url), signal, serverMajor);

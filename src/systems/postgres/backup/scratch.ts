@@ -73,3 +73,45 @@ export async function sweepScratchDatabases(targets: readonly PostgresTarget[], 
   }
   return dropped;
 }
+
+const settleMs = 60_000;
+
+/**
+ * Creates a scratch database. The statement is not cut short by the caller's abort, so once it returns or
+ * throws the server has settled it and a later drop sees the database if it was created.
+ */
+export async function createScratchDatabase(serverUrl: string, name: string): Promise<void> {
+  await withPostgresClient(backupConnection(serverUrl), AbortSignal.timeout(settleMs), (client) => client.query(createStatement(name)));
+}
+
+/**
+ * Drops a scratch database if it exists, after any `CREATE DATABASE` of it still running on the server (one whose
+ * client went away) has finished, so a create racing with an abort never leaves the database behind.
+ */
+export async function dropScratchDatabase(serverUrl: string, name: string): Promise<void> {
+  await withPostgresClient(backupConnection(serverUrl), AbortSignal.timeout(2 * settleMs), async (client) => {
+    const deadline = Date.now() + settleMs;
+    while (Date.now() < deadline) {
+      const running = await client.query("select 1 from pg_stat_activity where state = 'active' and query = $1 and pid <> pg_backend_pid()", [createStatement(name)]);
+      if (running.rowCount === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await dropDatabase(client, name);
+  });
+}
+
+function createStatement(name: string): string {
+  return `create database ${pg.escapeIdentifier(name)} template template0`;
+}
+
+/** How often the orphan sweep repeats while the bot runs: the shortest `restore_test.orphan_sweep_every` of the targets with backups. */
+export function orphanSweepInterval(targets: readonly PostgresTarget[]): number | undefined {
+  const intervals = targets.flatMap((target) => (target.backup ? [parseDuration(target.backup.restore_test.orphan_sweep_every)!] : []));
+  return intervals.length > 0 ? Math.min(...intervals) : undefined;
+}
+
+/** One round of the orphan sweep, as lines for the ops channels: one per scratch database dropped. */
+export async function orphanSweep(targets: readonly PostgresTarget[], logger: Logger): Promise<string[]> {
+  const dropped = await sweepScratchDatabases(targets, logger);
+  return dropped.map((name) => `dropped scratch database ${name}, which a restore test left behind`);
+}

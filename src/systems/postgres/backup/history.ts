@@ -1,0 +1,79 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf, type BackupFile } from './files.js';
+
+/** How a restore test ended: `interrupted` when maintbot shut down (or the run was stopped) before it finished. */
+export type RestoreTestOutcome = 'passed' | 'failed' | 'interrupted';
+
+/** One restore test of one dump, as kept in `<dump>.restore-tests.jsonl` (one JSON object a line, oldest first). */
+export const restoreTestEntrySchema = z.object({
+  at: z.string(),
+  target: z.string(),
+  dump: z.string(),
+  outcome: z.enum(['passed', 'failed', 'interrupted']),
+  reason: z.string().optional(),
+  /** The restore time (RTO): creating the scratch database and `pg_restore` into it. */
+  restore_ms: z.number().optional(),
+  restored_bytes: z.number().optional(),
+  rows: z.number().optional(),
+  tables: z.number().optional(),
+  checks: z.array(z.object({ name: z.string(), passed: z.boolean() })).default([]),
+  /** Everything, from the checksum to dropping the scratch database. */
+  duration_ms: z.number(),
+  /** The person who asked, or the schedule that started it. */
+  by: z.string().optional(),
+  scheduled: z.boolean().optional(),
+  /** True when the scratch database was on the target's own (production) server. */
+  on_production_server: z.boolean().optional(),
+});
+
+/** One restore test in the history. */
+export type RestoreTestEntry = z.output<typeof restoreTestEntrySchema>;
+
+/** Appends one restore test to the history beside its dump. */
+export async function appendRestoreTest(dumpPath: string, entry: RestoreTestEntry): Promise<void> {
+  await appendFile(sidecarsOf(dumpPath).history, `${JSON.stringify(entry)}\n`);
+}
+
+/**
+ * The restore tests of one dump, oldest first: the history file, and the older `.restore-test.json` (the last
+ * result only, written before the history existed) when the history does not hold that test.
+ */
+export async function dumpHistory(file: BackupFile, target: string): Promise<RestoreTestEntry[]> {
+  const text = await readFile(sidecarsOf(file.path).history, 'utf8').catch(() => '');
+  const entries = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        const parsed = restoreTestEntrySchema.safeParse(JSON.parse(line));
+        return parsed.success ? parsed.data : undefined;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((entry): entry is RestoreTestEntry => entry !== undefined);
+  const last = await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema);
+  if (last && !entries.some((entry) => entry.at === last.at)) {
+    entries.unshift({
+      at: last.at,
+      target,
+      dump: file.name,
+      outcome: last.passed ? 'passed' : 'failed',
+      ...(last.reason ? { reason: last.reason } : {}),
+      restore_ms: last.duration_ms,
+      ...(last.restored_bytes !== undefined ? { restored_bytes: last.restored_bytes } : {}),
+      ...(last.tables !== undefined ? { tables: last.tables } : {}),
+      checks: last.checks,
+      duration_ms: last.duration_ms,
+    });
+  }
+  return entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** Every restore test of a target's dumps still in its backup directory, oldest first. */
+export async function targetHistory(dir: string, target: string, database: string): Promise<RestoreTestEntry[]> {
+  const dumps = await listBackups(dir, target, database).catch(() => []);
+  const all = (await Promise.all(dumps.map((dump) => dumpHistory(dump, target)))).flat();
+  return all.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
