@@ -138,7 +138,7 @@ describe('a damaged dump never leaves a database behind', () => {
     expect(ofThisTest).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'step', step: 'restore-test', outcome: 'failed' }),
-        expect.objectContaining({ kind: 'runbook', runbook: 'restore-test', outcome: 'failed' }),
+        expect.objectContaining({ kind: 'command', runbook: 'restore-test', outcome: 'failed' }),
       ]),
     );
     expect(ofThisTest.filter((event) => (event.kind === 'step' || event.kind === 'runbook') && event.outcome !== 'failed')).toEqual([]);
