@@ -32,7 +32,7 @@ function gate(): { opened: Promise<void>; open(): void } {
 describe('Discord acknowledgements, follow-ups and the chat port', () => {
   it('defers a slow command privately after about a second; its public answer resolves that reply, follows up in public, and removes it', async () => {
     const answer = gate();
-    bot = await startBot({ handler: { handle: async (_invocation, responder) => responder.reply(await answer.opened.then(() => report)) } });
+    bot = await startBot({ fallbackDeferMs: 1000, handler: { handle: async (_invocation, responder) => responder.reply(await answer.opened.then(() => report)) } });
     const sentAt = Date.now();
     const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
 
@@ -51,7 +51,7 @@ describe('Discord acknowledgements, follow-ups and the chat port', () => {
 
   it('answers privately by editing its private "thinking…" reply when the answer after a fallback defer is private', async () => {
     const answer = gate();
-    bot = await startBot({ handler: { handle: async (_invocation, responder) => responder.replyPrivately(await answer.opened.then(() => notice('error', 'Only for you.'))) } });
+    bot = await startBot({ fallbackDeferMs: 1000, handler: { handle: async (_invocation, responder) => responder.replyPrivately(await answer.opened.then(() => notice('error', 'Only for you.'))) } });
     const sent = await bot.fake.sendChatCommand({ subcommand: 'health' });
 
     expect(await bot.fake.waitForCallback(sent.id)).toMatchObject({ type: 5, ephemeral: true });

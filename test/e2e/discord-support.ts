@@ -17,6 +17,9 @@ import { DISCORD_FIXTURE, startFakeDiscord, type FakeDiscord } from '../fakes/di
 import { CommandLog } from '../support/command-log.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 
+/** The fallback deferral of every test bot that does not test the fallback itself. */
+const TEST_FALLBACK_DEFER_MS = 10 * 60_000;
+
 export const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.not-a-secret';
 
 /** The PostgreSQL cluster and redis-server of one test file, which the bot's local-postgres and local-redis check. */
@@ -94,6 +97,11 @@ export interface BotOptions {
   audit?: AuditTrail;
   metrics?: Metrics;
   handler?: CommandHandler;
+  /**
+   * The adapter's private fallback deferral; by default far beyond any test, so that a command's first
+   * answer is always its own, however loaded the machine. Tests of the fallback pass the shipped 1000 ms.
+   */
+  fallbackDeferMs?: number;
 }
 
 /**
@@ -124,6 +132,7 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
     settings: config.chat.discord,
     access: accessFor(discordChat, config.access),
     logger,
+    fallbackDeferMs: options.fallbackDeferMs ?? TEST_FALLBACK_DEFER_MS,
   }).catch(async (error: unknown) => {
     await app.close();
     await fake.close();

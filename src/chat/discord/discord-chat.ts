@@ -35,6 +35,8 @@ export interface DiscordChatOptions {
   settings: DiscordSettings;
   access: ChatAccess<DiscordGrant>;
   logger: Logger;
+  /** How long a slash command may stay silent before it is deferred privately (default 1000 ms; Discord allows 3 s). */
+  fallbackDeferMs?: number;
 }
 
 /** A connected Discord bot. */
@@ -158,7 +160,7 @@ async function onInteraction(interaction: Interaction, context: InteractionConte
 }
 
 async function onCommand(interaction: ChatInputCommandInteraction, context: InteractionContext, logger: Logger): Promise<void> {
-  const responder = InteractionResponder.forCommand(interaction, { render: context.render, port: context.port, logger });
+  const responder = InteractionResponder.forCommand(interaction, { render: context.render, port: context.port, logger, fallbackDeferMs: context.fallbackDeferMs });
   const subcommand = interaction.options.data.find((option) => option.type === OptionType.Subcommand);
   const name = subcommand?.name ?? 'help';
   const given: GivenOption[] = (subcommand?.options ?? []).flatMap((option) => (option.value === undefined ? [] : [{ name: option.name, value: option.value }]));
