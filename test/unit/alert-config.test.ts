@@ -27,7 +27,7 @@ describe('schedules and alerts in the config', () => {
       '',
     ].join('\n');
     expect(problems(text)).toEqual([
-      expect.stringMatching(/^ops\.yaml:3 schedules\[0\]\.cron: not a cron expression \(minute: 61 is a invalid expression for minute\)/),
+      expect.stringMatching(/^ops\.yaml:3 schedules\[0\]\.cron: not a cron expression \(minute '61': 61 is outside 0–59\)/),
       'ops.yaml:4 schedules[0].timezone: expected an IANA time zone such as Europe/Berlin or UTC',
       'ops.yaml:7 schedules[0].channels[0].quiet_hours.to: expected a time of day such as 22:00',
       expect.stringMatching(/^ops\.yaml:8 alerts\.hold_runs: /),
