@@ -21,6 +21,7 @@ import { noMetrics, type Metrics } from './observability/metrics.js';
 import { observedProbes } from './observability/observed-probes.js';
 import { builtinHandlers } from './router/builtins.js';
 import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
+import { RateLimiter } from './router/rate-limits.js';
 import { Router } from './router/router.js';
 import { createScheduling } from './schedule/index.js';
 import type { Scheduler } from './schedule/scheduler.js';
@@ -84,6 +85,8 @@ export interface BuildOptions {
   metrics?: Metrics;
   /** The system modules; the shipped list when absent. The config must have been validated against the same list. */
   systems?: readonly AnySystemModule[];
+  /** The clock of the rate-limit windows; `Date.now` when absent. */
+  now?: () => number;
 }
 
 /** Builds the core from a validated config. Throws `ConfigError` when definitions are invalid. */
@@ -123,6 +126,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     audit,
     onOutcome: (event) => metrics.commandFinished(event.command, event.outcome),
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
+    limits: new RateLimiter(store, config.rate_limits, options.now),
   });
   const shutdownTasks: ShutdownTask[] = [];
   const housekeepingLogger = logger.child({ component: 'housekeeping' });

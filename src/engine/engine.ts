@@ -11,7 +11,7 @@ import type { RunbookCatalog } from './runbook-catalog.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
 import { tellListeners, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
 import { RunMessage } from './run-message.js';
-import { preflight, type Preflight } from './preflight.js';
+import { knownUpFront, preflight, type Preflight } from './preflight.js';
 import { runEndDetail } from './run-detail.js';
 import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
 
@@ -324,6 +324,27 @@ export class RunbookEngine {
       }
     }
     return notice('info', `Dry run of ${runbook.name}: nothing was changed and nobody was asked.`, lines.join('\n'));
+  }
+
+  /**
+   * True when a run of the runbook with these parameters may ask for approval: a step known up front is
+   * destructive for its inputs (or its inputs do not parse, which its run will refuse), or a step that
+   * depends on earlier outputs can be destructive. For counting requests before the run; no step is planned.
+   */
+  mayAskApproval(runbook: RunbookSpec, params: Record<string, unknown>): boolean {
+    const scope: SubstitutionScope = { params, steps: {} };
+    return runbook.steps.some((step) => {
+      const action = this.actions.get(step.action);
+      if (step.destructive === true || action?.destructive === true) return true;
+      if (typeof action?.destructive !== 'function') return false;
+      if (!knownUpFront(step)) return true;
+      try {
+        if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) return false;
+        return this.prepare(step, scope).destructive;
+      } catch {
+        return true;
+      }
+    });
   }
 
   /** Builds a step's inputs after substitution and decides whether it is destructive. */

@@ -52,6 +52,6 @@ export async function preflight(runbook: RunbookSpec, params: Record<string, unk
 }
 
 /** True when a step's inputs and condition refer only to the run's parameters. */
-function knownUpFront(step: StepSpec): boolean {
+export function knownUpFront(step: StepSpec): boolean {
   return [...referencesIn(step.with), ...referencesIn(step.when)].every((reference) => reference.startsWith('params.'));
 }

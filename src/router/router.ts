@@ -11,6 +11,7 @@ import type { CommandCatalog } from './catalog.js';
 import type { CommandSpec } from './command-spec.js';
 import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
+import type { RateLimiter, RateLimitKind } from './rate-limits.js';
 import { tokenize } from './tokenize.js';
 
 export type { CommandOutcome, CommandResult };
@@ -51,6 +52,8 @@ export interface RouterDependencies {
   onOutcome?: (event: CommandOutcomeEvent) => void;
   /** Told how long after its arrival a command got its first answer (metrics). */
   onAcknowledged?: (platform: string, latencyMs: number) => void;
+  /** Per-person limits on commands and on requests for approval; none when absent. */
+  limits?: RateLimiter;
 }
 
 /** The one entry for every command, whatever platform or trigger it came from. */
@@ -128,6 +131,10 @@ export class Router {
         await this.tell(responder, logger, notice('error', error.message));
         return { outcome: 'denied', detail: error.message };
       }
+      if (error instanceof RateLimited) {
+        await this.tell(responder, logger, notice('error', error.message));
+        return { outcome: 'refused', detail: error.detail };
+      }
       if (error instanceof UserError) {
         await this.tell(responder, logger, notice('error', error.message, error.hint));
         return { outcome: 'invalid', detail: error.message };
@@ -140,6 +147,7 @@ export class Router {
   }
 
   private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
+    if (this.commandLabel(invocation.text) !== 'help') await this.admit('commands', invocation);
     const words = tokenize(invocation.text.replace(/^\s*\/maint\b/, ''));
     const [name, ...rest] = words;
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -170,7 +178,22 @@ export class Router {
       await responder.reply(await this.deps.engine.dryRun(request));
       return { outcome: 'ok', runbook: runbook.name };
     }
-    return resultOfRun(runbook.name, await this.deps.engine.run({ ...request, command: invocation }));
+    const counted = this.deps.engine.mayAskApproval(runbook, args.values) ? await this.admit('destructive', invocation) : undefined;
+    let outcome: Awaited<ReturnType<RunbookEngine['run']>> | undefined;
+    try {
+      outcome = await this.deps.engine.run({ ...request, command: invocation });
+    } finally {
+      if (outcome?.result !== 'waiting') await counted?.giveBack();
+    }
+    return resultOfRun(runbook.name, outcome);
+  }
+
+  /** Counts a request against the person's limit of its kind (help is free); throws `RateLimited` over it. Schedules are not counted. */
+  private async admit(kind: RateLimitKind, invocation: Invocation): Promise<{ giveBack(): Promise<void> } | undefined> {
+    if (!this.deps.limits || invocation.origin === 'schedule') return undefined;
+    const admission = await this.deps.limits.admit(kind, invocation);
+    if (!admission.admitted) throw new RateLimited(admission.message, admission.detail);
+    return admission;
   }
 
   private async tell(responder: Responder, logger: Logger, message: Parameters<Responder['replyPrivately']>[0]): Promise<void> {
@@ -183,6 +206,15 @@ export class Router {
 }
 
 class AccessDenied extends Error {}
+
+class RateLimited extends Error {
+  constructor(
+    message: string,
+    readonly detail: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The responder, reporting the time from arrival to the first answer that reached the requester. */
 function acknowledging(responder: Responder, invocation: Invocation, report: (platform: string, latencyMs: number) => void): Responder {

@@ -44,6 +44,13 @@ export class MemoryStore implements Store {
     return decision.result;
   }
 
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    const entry = this.live(key);
+    const value = (entry ? (JSON.parse(entry.json) as number) : 0) + by;
+    this.write(key, value, entry?.expiresAt !== undefined ? entry.expiresAt - this.now() : ttlMs);
+    return value;
+  }
+
   async acquireLock(key: string, holder: LockHolder, ttlMs: number): Promise<LockResult> {
     const current = await this.get<{ holder: LockHolder; token: number }>(`lock:${key}`);
     if (current) return { acquired: false, holder: current.holder };

@@ -34,6 +34,11 @@ local current = redis.call('GET', KEYS[1])
 if current ~= false and cjson.decode(current).token == tonumber(ARGV[1]) then redis.call('DEL', KEYS[1]) end
 return 1`;
 
+const increment = `
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value`;
+
 const maxAttempts = 50;
 
 /** The shared store on Redis: atomic updates by compare-and-set, leases with fencing tokens. */
@@ -104,6 +109,10 @@ export class RedisStore implements Store {
       if (written === 1) return decision.result;
     }
     throw new CodedError('STORE_CONTENTION', `could not update ${key}: too many concurrent writers`);
+  }
+
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    return (await this.redis.eval(increment, 1, this.prefix + key, String(Math.trunc(by)), String(Math.max(1, Math.round(ttlMs))))) as number;
   }
 
   async acquireLock(key: string, holder: LockHolder, ttlMs: number): Promise<LockResult> {
