@@ -115,6 +115,7 @@ export async function benchMemory(): Promise<BenchResult> {
         discord: { token: discordToken, application_id: ready.applicationId, api_url: ready.discordApiBase, guilds: [DISCORD_FIXTURE.guildId] },
       },
       observability: { enabled: 'on', host: '127.0.0.1', port: 0 },
+      rate_limits: { commands: { limit: 1_000_000, per: '1m' } },
       audit: { file: join(dir, 'audit.jsonl') },
       targets: {},
     });

@@ -72,7 +72,7 @@ export class RateLimiter {
     const count = await this.store.increment(key, 1, windowEnd - now);
     if (count <= limit) return { admitted: true, giveBack: async () => void (await this.store.increment(key, -1, windowEnd - now)) };
     const retryAt = new Date(windowEnd);
-    const rule = `${limit} ${nouns[kind]} per ${per}`;
+    const rule = `${limit} ${nouns[kind]} ${windowName(per)}`;
     return {
       admitted: false,
       retryAt,
@@ -80,4 +80,11 @@ export class RateLimiter {
       detail: `rate limit: ${rule}, retry at ${retryAt.toISOString()}`,
     };
   }
+}
+
+const singleUnits: Record<string, string> = { '1s': 'a second', '1m': 'a minute', '1h': 'an hour', '1d': 'a day' };
+
+/** "a minute" for `1m`, "per 10m" for any other window. */
+function windowName(per: string): string {
+  return singleUnits[per] ?? `per ${per}`;
 }

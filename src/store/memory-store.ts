@@ -5,11 +5,14 @@ interface Entry {
   expiresAt?: number;
 }
 
+const minWritesPerSweep = 64;
+
 /** The store of a single process with no Redis: nothing survives a restart. */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
   private fencing = 0;
+  private writesSinceSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -88,5 +91,13 @@ export class MemoryStore implements Store {
 
   private write(key: string, value: unknown, ttlMs?: number): void {
     this.entries.set(key, { json: JSON.stringify(value), expiresAt: ttlMs === undefined ? undefined : this.now() + Math.max(1, ttlMs) });
+    if (++this.writesSinceSweep >= Math.max(minWritesPerSweep, this.entries.size)) this.sweep();
+  }
+
+  /** Drops expired entries nobody reads again (rate-limit windows, schedule ticks); amortised over the writes. */
+  private sweep(): void {
+    this.writesSinceSweep = 0;
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.entries.delete(key);
   }
 }

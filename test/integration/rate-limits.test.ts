@@ -86,9 +86,9 @@ describe('per-person rate limits', () => {
 
     const refused = await chat.type(alice, 'poke 4');
     expect(refused).toEqual({ outcome: 'refused', handles: [] });
-    expect(chat.privateTexts(alice).at(-1)).toBe('You have reached the limit of 3 commands per 1m. Try again at 10:16 UTC.');
+    expect(chat.privateTexts(alice).at(-1)).toBe('You have reached the limit of 3 commands a minute. Try again at 10:16 UTC.');
     expect(audit.events.filter((event) => event.kind === 'command' && event.outcome === 'refused')).toEqual([
-      expect.objectContaining({ actor: { id: 'alice', name: 'alice' }, command: 'poke 4', detail: 'rate limit: 3 commands per 1m, retry at 2026-03-02T10:16:00.000Z' }),
+      expect.objectContaining({ actor: { id: 'alice', name: 'alice' }, command: 'poke 4', detail: 'rate limit: 3 commands a minute, retry at 2026-03-02T10:16:00.000Z' }),
     ]);
     expect((await chat.type(bob, 'poke 5')).outcome).toBe('ok');
 
@@ -107,8 +107,8 @@ describe('per-person rate limits', () => {
     expect((await chat.type(alice, 'poke 4 --hard')).outcome).toBe('pending-approval');
 
     expect((await chat.type(alice, 'poke 5 --hard')).outcome).toBe('refused');
-    expect(chat.privateTexts(alice).at(-1)).toBe('You have reached the limit of 2 requests for approval per 1h. Try again at 11:00 UTC.');
-    expect(audit.events.at(-1)).toMatchObject({ kind: 'command', outcome: 'refused', command: 'poke 5 --hard', detail: 'rate limit: 2 requests for approval per 1h, retry at 2026-03-02T11:00:00.000Z' });
+    expect(chat.privateTexts(alice).at(-1)).toBe('You have reached the limit of 2 requests for approval an hour. Try again at 11:00 UTC.');
+    expect(audit.events.at(-1)).toMatchObject({ kind: 'command', outcome: 'refused', command: 'poke 5 --hard', detail: 'rate limit: 2 requests for approval an hour, retry at 2026-03-02T11:00:00.000Z' });
     expect((await app.approvals.pending()).map((request) => request.plan.summary).sort()).toEqual(['poke thing 1 hard', 'poke thing 4 hard']);
     expect((await chat.type(alice, 'poke 6')).outcome).toBe('ok');
   });
@@ -144,7 +144,7 @@ describe('a rate limit shared by two bot processes on one Redis', () => {
 
   it('counts the commands a person sends to either replica against one limit', async () => {
     const clock = manualClock('2026-03-02T10:15:20Z');
-    const config = { rate_limits: { commands: { limit: 3, per: '1m' } } };
+    const config = { rate_limits: { commands: { limit: 3, per: '10m' } } };
     const folders = await definitions();
     const first = await startApp(config, { store: await RedisStore.connect(redis.url, { prefix: 'limits:' }), now: clock.now, folders });
     const second = await startApp(config, { store: await RedisStore.connect(redis.url, { prefix: 'limits:' }), now: clock.now, folders, chat: first.chat });
@@ -155,8 +155,8 @@ describe('a rate limit shared by two bot processes on one Redis', () => {
     expect((await second.chat.type(alice, 'poke 4')).outcome).toBe('refused');
     expect((await first.chat.type(alice, 'poke 5')).outcome).toBe('refused');
     expect(first.chat.privateTexts(alice).slice(-2)).toEqual([
-      'You have reached the limit of 3 commands per 1m. Try again at 10:16 UTC.',
-      'You have reached the limit of 3 commands per 1m. Try again at 10:16 UTC.',
+      'You have reached the limit of 3 commands per 10m. Try again at 10:20 UTC.',
+      'You have reached the limit of 3 commands per 10m. Try again at 10:20 UTC.',
     ]);
     expect(second.audit.events.filter((event) => event.outcome === 'refused')).toEqual([expect.objectContaining({ command: 'poke 4' })]);
   });
