@@ -24,7 +24,7 @@ export type Grant = GrantOf<Adapters>;
 /** `chat:` in the config, folded over the adapters; a platform left out gets its defaults. */
 export function chatSchemaFor(adapters: readonly AnyChatAdapter[]): z.ZodType<ChatSettings, unknown> {
   const shape = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.settingsSchema.default(adapter.settingsSchema.parse({}))]));
-  const headless = z.boolean().default(false).describe('true: start with no chat at all (schedules and endpoints only)');
+  const headless = z.boolean().default(false).describe('true: a start where no chat runs is meant (schedules and endpoints only)');
   const schema = z.object({ ...shape, headless }).strict();
   return schema.default(schema.parse({})) as unknown as z.ZodType<ChatSettings, unknown>;
 }

@@ -84,7 +84,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
       health: healthSettingsSchema.default({ timeout_ms: 3000 }),
       observability: z
         .object({
-          enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs, off for the terminal chat alone'),
+          enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs or the bot is headless, off for the terminal chat alone'),
           host: z.string().min(1).default('0.0.0.0'),
           port: z.number().int().min(0).max(65535).default(9464).describe('0 picks a free port'),
         })

@@ -90,9 +90,13 @@ describe('a start on a broken config exits 2 and says where and what to do', () 
 });
 
 describe('a start with chat.headless: true', () => {
-  it('runs with no chat until it is stopped, then exits 0', async () => {
+  it('runs with no chat and serves its endpoints until it is stopped, then exits 0', async () => {
     const audit = `${await tempDir()}/audit.jsonl`;
-    const path = await writeText(await tempDir(), 'headless.yaml', ['log: { level: info, format: json }', 'chat:', '  headless: true', '  console: { enabled: "off" }', `audit: { file: "${audit}" }`, 'schedules: []', 'targets: {}', ''].join('\n'));
+    const path = await writeText(
+      await tempDir(),
+      'headless.yaml',
+      ['log: { level: info, format: json }', 'chat:', '  headless: true', '  console: { enabled: "off" }', 'observability: { host: 127.0.0.1, port: 0 }', `audit: { file: "${audit}" }`, 'schedules: []', 'targets: {}', ''].join('\n'),
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', path], { cwd: repoRoot, env: { ...process.env, ...noChatCredentials }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const started = new Promise<void>((resolve) => {
@@ -103,9 +107,12 @@ describe('a start with chat.headless: true', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await Promise.race([started, exited.then(() => Promise.reject(new Error(`exited before starting:\n${stderr}`)))]);
+    const startedLine = JSON.parse(stderr.split('\n').find((line) => line.includes('"msg":"maintbot started"'))!) as { chats: unknown; observabilityPort: number };
+    expect(startedLine.chats).toEqual({ slack: false, discord: false, console: false });
+    const health = await fetch(`http://127.0.0.1:${startedLine.observabilityPort}/healthz`);
+    expect(health.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/"chats":\{"slack":false,"discord":false,"console":false\}/);
   }, 60_000);
 });
 
