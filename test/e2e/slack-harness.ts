@@ -76,6 +76,8 @@ export interface SlackHarnessOptions {
   store?: Store;
   audit?: AuditTrail;
   metrics?: Metrics;
+  /** The clock of the rate-limit windows. */
+  now?: () => number;
 }
 
 /** Starts the fake Slack, a PostgreSQL cluster and a redis-server of its own, the core checking those, and the Slack adapter in `mode`. */
@@ -103,7 +105,7 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     },
   });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit, metrics: options.metrics });
+  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit, metrics: options.metrics, now: options.now });
   const commands = new CommandLog(WAIT_MS);
   const chat = await startSlackChat({
     handler: commands.wrap(app.router),

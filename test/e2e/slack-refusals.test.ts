@@ -12,6 +12,9 @@ const channel = 'C0OPS';
 const viewer = { user_id: 'U0ALICE', user_name: 'alice' };
 const bob = { user_id: OPERATOR, user_name: 'bob' };
 const anna = { user_id: 'U0ANNA', user_name: 'anna' };
+const carl = { user_id: 'U0CARL', user_name: 'carl' };
+/** The rate-limit windows' clock: 10:15:20 UTC, so the minute's window ends at 10:16. */
+const rateLimitClock = Date.parse('2026-03-02T10:15:20Z');
 
 /**
  * Sends `/maint <text>` and expects the refusal in the acknowledgement itself (ephemeral), then, once the
@@ -34,7 +37,7 @@ describe('Slack: refusals found before a runbook starts go only to the requester
   let harness: SlackHarness;
 
   beforeAll(async () => {
-    harness = await startSlackHarness('socket');
+    harness = await startSlackHarness('socket', { now: () => rateLimitClock });
     const db = new pg.Client(harness.postgres.url());
     await db.connect();
     await db.query('CREATE TABLE orders (id int primary key)');
@@ -54,6 +57,15 @@ describe('Slack: refusals found before a runbook starts go only to the requester
     const refusal = await refusedPrivately(harness, bob, 'vacuum order');
     expect(refusal.text).toMatch(/No table named "order" in database postgres on target local-postgres; tables with a similar name: orders\./);
     expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'vacuum' });
+  });
+
+  it('the command over the default limit of 30 a minute: when to try again, in the reader’s own time zone, privately', async () => {
+    for (let sent = 0; sent < 30; sent++) await harness.fake.sendSlashCommand({ text: 'runbooks', channel_id: channel, ...carl });
+    await harness.commands.waitForFinished(command('runbooks', carl.user_id));
+    const refusal = await refusedPrivately(harness, carl, 'approvals');
+    expect(refusal.text).toBe('✖ You have reached the limit of 30 commands a minute. Try again at 10:16 UTC.');
+    expect(refusal.shown).toContain('Try again at <!date^1772446560^{date_short_pretty} {time}|10:16 UTC>.');
+    expect(refusal.row).toMatchObject({ kind: 'command', outcome: 'refused', detail: 'rate limit: 30 commands a minute, retry at 2026-03-02T10:16:00.000Z' });
   });
 
   it('/maint restart with no Docker target configured: says so, privately', async () => {
