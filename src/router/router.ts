@@ -133,7 +133,7 @@ export class Router {
       }
       if (error instanceof RateLimited) {
         await this.tell(responder, logger, notice('error', error.message));
-        return { outcome: 'refused', detail: error.detail };
+        return { outcome: 'refused', detail: error.detail, ...(error.runbook && { runbook: error.runbook }) };
       }
       if (error instanceof UserError) {
         await this.tell(responder, logger, notice('error', error.message, error.hint));
@@ -178,7 +178,7 @@ export class Router {
       await responder.reply(await this.deps.engine.dryRun(request));
       return { outcome: 'ok', runbook: runbook.name };
     }
-    const counted = this.deps.engine.mayAskApproval(runbook, args.values) ? await this.admit('destructive', invocation) : undefined;
+    const counted = this.deps.engine.mayAskApproval(runbook, args.values) ? await this.admit('destructive', invocation, runbook.name) : undefined;
     let outcome: Awaited<ReturnType<RunbookEngine['run']>> | undefined;
     try {
       outcome = await this.deps.engine.run({ ...request, command: invocation });
@@ -189,10 +189,10 @@ export class Router {
   }
 
   /** Counts a request against the person's limit of its kind (help is free); throws `RateLimited` over it. Schedules are not counted. */
-  private async admit(kind: RateLimitKind, invocation: Invocation): Promise<{ giveBack(): Promise<void> } | undefined> {
+  private async admit(kind: RateLimitKind, invocation: Invocation, runbook?: string): Promise<{ giveBack(): Promise<void> } | undefined> {
     if (!this.deps.limits || invocation.origin === 'schedule') return undefined;
     const admission = await this.deps.limits.admit(kind, invocation);
-    if (!admission.admitted) throw new RateLimited(admission.message, admission.detail);
+    if (!admission.admitted) throw new RateLimited(admission.message, admission.detail, runbook);
     return admission;
   }
 
@@ -211,6 +211,7 @@ class RateLimited extends Error {
   constructor(
     message: string,
     readonly detail: string,
+    readonly runbook?: string,
   ) {
     super(message);
   }

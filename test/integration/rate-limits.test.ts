@@ -108,7 +108,7 @@ describe('per-person rate limits', () => {
 
     expect((await chat.type(alice, 'poke 5 --hard')).outcome).toBe('refused');
     expect(chat.privateTexts(alice).at(-1)).toBe('You have reached the limit of 2 requests for approval an hour. Try again at 11:00 UTC.');
-    expect(audit.events.at(-1)).toMatchObject({ kind: 'command', outcome: 'refused', command: 'poke 5 --hard', detail: 'rate limit: 2 requests for approval an hour, retry at 2026-03-02T11:00:00.000Z' });
+    expect(audit.events.at(-1)).toMatchObject({ kind: 'command', outcome: 'refused', command: 'poke 5 --hard', runbook: 'poke', detail: 'rate limit: 2 requests for approval an hour, retry at 2026-03-02T11:00:00.000Z' });
     expect((await app.approvals.pending()).map((request) => request.plan.summary).sort()).toEqual(['poke thing 1 hard', 'poke thing 4 hard']);
     expect((await chat.type(alice, 'poke 6')).outcome).toBe('ok');
   });
