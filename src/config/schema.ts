@@ -5,6 +5,7 @@ import type { AnySystemModule } from '../core/system.js';
 import { shippedSystems } from '../systems/index.js';
 import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
+import { runsSchema } from '../approvals/run-lease-settings.js';
 
 const accessSchema = z
   .object({
@@ -79,6 +80,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
         notify: {},
         rules: {},
       }),
+      runs: runsSchema,
       health: healthSettingsSchema.default({ timeout_ms: 3000 }),
       observability: z
         .object({

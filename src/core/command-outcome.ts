@@ -35,6 +35,7 @@ function outcomeOfRun(result: RunOutcome['result']): CommandOutcome {
       return 'ok';
     case 'failed':
     case 'interrupted':
+    case 'lost':
       return 'failed';
     case 'waiting':
       return 'pending-approval';

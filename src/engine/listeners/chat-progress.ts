@@ -32,11 +32,15 @@ function progressMessage(event: RunEvent): Message | undefined {
         case 'waiting':
           return undefined;
         case 'interrupted': {
-          if (!event.during) return notice('error', `${name} was interrupted before step ${event.stepIndex + 1} of ${total} because maintbot is shutting down.`);
+          if (!event.during) return notice('error', `${name} was interrupted before step ${event.stepIndex + 1} of ${total} because ${event.because}.`);
+          const step = run.runbook.steps[event.stepIndex]!;
+          return notice('error', `${name} was interrupted at step ${event.stepIndex + 1} of ${total} (${step.title ?? step.id}) because ${event.because}; check its state before running it again.`);
+        }
+        case 'lost': {
           const step = run.runbook.steps[event.stepIndex]!;
           return notice(
             'error',
-            `${name} was interrupted at step ${event.stepIndex + 1} of ${total} (${step.title ?? step.id}) because maintbot is shutting down; check its state before running it again.`,
+            `${name} was lost at step ${event.stepIndex + 1} of ${total} (${step.title ?? step.id}): the bot process running it stopped, and its lease expired. Nothing more will run; check its state before running it again.`,
           );
         }
         case 'failed':
