@@ -9,7 +9,7 @@ import { notice, type Message } from '../core/report.js';
 import type { Responder } from '../core/responder.js';
 import type { RunbookCatalog } from './runbook-catalog.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
-import { tellListeners, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
+import { tellListeners, type InterruptCause, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
 import { RunMessage } from './run-message.js';
 import { preflight, type Preflight } from './preflight.js';
 import { runEndDetail } from './run-detail.js';
@@ -58,11 +58,12 @@ export interface EngineOptions {
   listeners?: readonly RunListener[];
 }
 
-/** Thrown into a running step when the bot shuts down before it finished, or the run's lease was lost; the message says which. */
-class RunInterrupted extends Error {}
-
-const shuttingDown = 'maintbot is shutting down';
-const leaseLost = 'this bot process lost the run\'s lease (another one declared it lost)';
+/** Thrown into a running step when the bot shuts down before it finished, or this process lost the run's lease. */
+class RunInterrupted extends Error {
+  constructor(readonly interruptCause: InterruptCause) {
+    super(interruptCause === 'shutdown' ? 'maintbot is shutting down' : "this bot process lost the run's lease");
+  }
+}
 
 const defaultStepTimeoutMs = 10 * 60_000;
 
@@ -74,8 +75,8 @@ function notApprovable(step: StepSpec): UserError {
 }
 
 /** Why a run was interrupted: a shutdown, or its lease was lost. */
-function interruptReason(interrupted: AbortSignal): string {
-  return interrupted.reason instanceof RunInterrupted ? interrupted.reason.message : shuttingDown;
+function interruptCause(interrupted: AbortSignal): InterruptCause {
+  return interrupted.reason instanceof RunInterrupted ? interrupted.reason.interruptCause : 'shutdown';
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
@@ -122,7 +123,7 @@ export class RunbookEngine {
    */
   async interruptAll(timeoutMs: number): Promise<void> {
     const runs = [...this.running];
-    for (const run of runs) run.interrupt.abort(new RunInterrupted(shuttingDown));
+    for (const run of runs) run.interrupt.abort(new RunInterrupted('shutdown'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(runs.map((run) => run.done)), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
@@ -218,7 +219,7 @@ export class RunbookEngine {
 
   private async track(run: RunInfo, state: RunState, lost?: AbortSignal): Promise<RunOutcome> {
     const interrupt = new AbortController();
-    const onLost = (): void => interrupt.abort(new RunInterrupted(leaseLost));
+    const onLost = (): void => interrupt.abort(new RunInterrupted('lease-lost'));
     lost?.addEventListener('abort', onLost, { once: true });
     const done = this.runSteps(run, state, interrupt.signal);
     const entry = { interrupt, done };
@@ -244,7 +245,7 @@ export class RunbookEngine {
     for (; state.nextStep < total; state.nextStep++) {
       const index = state.nextStep;
       const step = run.runbook.steps[index]!;
-      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false, because: interruptReason(interrupted) });
+      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false, cause: interruptCause(interrupted) });
       const scope: SubstitutionScope = { params: run.params, steps: state.outputs };
       if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
         state.summaries.push(`skipped ${step.id} (condition not met)`);
@@ -280,9 +281,10 @@ export class RunbookEngine {
         await tell({ type: 'step-finished', run, step, index, outcome: 'ok', durationMs: Date.now() - stepStarted, detail: outcome.summary, input: planned.input });
       } catch (error) {
         if (interrupted.aborted) {
-          const because = interruptReason(interrupted);
-          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail: `interrupted while the step ran: ${because}`, input: planned?.input });
-          return await finish({ result: 'interrupted', stepIndex: index, during: true, because });
+          const cause = interruptCause(interrupted);
+          const detail = cause === 'shutdown' ? 'maintbot shut down while the step ran' : "this bot process lost the run's lease while the step ran";
+          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail, input: planned?.input });
+          return await finish({ result: 'interrupted', stepIndex: index, during: true, cause });
         }
         if (!(error instanceof UserError)) run.logger.error({ err: error, runbook: run.runbook.name, step: step.id, code: errorCodeOf(error, 'STEP_FAILED') }, 'runbook step failed');
         await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: safeReason(error), input: planned?.input });
@@ -384,7 +386,7 @@ export class RunbookEngine {
       }, timeoutMs);
       onInterrupt = () => {
         context.controller.abort();
-        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted(interruptReason(interrupted))));
+        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted(interruptCause(interrupted))));
       };
     });
     const running = planned.action.run(planned.input, context.context);

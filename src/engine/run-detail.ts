@@ -9,7 +9,7 @@ export function runEndDetail(end: RunEnd): string | undefined {
     case 'failed':
       return `failed at step ${end.stepIndex + 1}: ${safeReason(end.error)}`;
     case 'interrupted':
-      return `interrupted ${end.during ? 'at' : 'before'} step ${end.stepIndex + 1}: ${end.because}`;
+      return `interrupted ${end.during ? 'at' : 'before'} step ${end.stepIndex + 1} ${end.cause === 'shutdown' ? 'by a shutdown' : "because this bot process lost the run's lease"}`;
     case 'lost':
       return `lost at step ${end.stepIndex + 1}: the bot process running it stopped and its lease expired; nothing more was run`;
     case 'waiting':

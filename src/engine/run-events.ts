@@ -31,11 +31,14 @@ export interface RunInfo {
 /** How one step ended. */
 export type StepEnd = 'ok' | 'skipped' | 'failed' | 'interrupted';
 
+/** Why a run was interrupted: the bot shuts down, or this process lost the lease of the approved run to another. */
+export type InterruptCause = 'shutdown' | 'lease-lost';
+
 /** Where a run ended, with what each kind of ending needs to be told. */
 export type RunEnd =
   | { result: 'completed'; summaries: string[]; /** The last step's own message, shown instead of the summary. */ message?: Message }
   | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[]; /** The failing step's own message, shown instead of the failure report. */ message?: Message }
-  | { result: 'interrupted'; stepIndex: number; /** True when a step was running, false when the run stopped before it. */ during: boolean; /** Why: "maintbot is shutting down", or the lease was lost. */ because: string }
+  | { result: 'interrupted'; stepIndex: number; /** True when a step was running, false when the run stopped before it. */ during: boolean; cause: InterruptCause }
   | { result: 'waiting'; stepIndex: number; approvalId: string }
   /** The bot process running it died at this step: another one found its lease expired; nothing more runs. */
   | { result: 'lost'; stepIndex: number };
