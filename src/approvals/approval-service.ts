@@ -67,7 +67,7 @@ export class ApprovalService implements ApprovalGate {
   private readonly leases: RunLeases;
   private readonly timings: RunLeaseTimings;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Approved requests whose run is going on in this process, by run id. */
+  /** Approved requests whose run is going on in this process, by request id (the resumed run carries it; the run that asked for it does not). */
   private readonly running = new Map<string, ApprovalRequest>();
   private readonly now: () => number;
 
@@ -90,7 +90,7 @@ export class ApprovalService implements ApprovalGate {
    * (done, failed, interrupted, or waiting at a later step) closes the request and frees the target.
    */
   readonly runListener: RunListener = async (event) => {
-    const approval = this.running.get(event.run.id);
+    const approval = event.run.approvalId === undefined ? undefined : this.running.get(event.run.approvalId);
     if (!approval) return;
     if (event.type === 'step-started') await this.leases.atStep(approval.id, event.index);
     if (event.type !== 'run-finished') return;
@@ -278,7 +278,7 @@ export class ApprovalService implements ApprovalGate {
       return { result: 'failed', detail: `runbook ${approval.runbook} is not loaded; nothing was run` };
     }
     const runId = runIdOf(approval);
-    this.running.set(runId, approval);
+    this.running.set(approval.id, approval);
     const leaseLost = this.leases.hold(approval);
     const approved: ApprovedRun = {
       run: {
@@ -307,7 +307,7 @@ export class ApprovalService implements ApprovalGate {
       for (const listener of this.approvedListeners) ran = await listener(approved);
     } catch (error) {
       logger.error({ err: error, approval: approval.id }, 'could not resume an approved run');
-      if (this.running.has(runId)) await this.finish(approval, 'failed', 'could not resume');
+      if (this.running.has(approval.id)) await this.finish(approval, 'failed', 'could not resume');
       return { result: 'failed', detail: 'the approved run could not be resumed' };
     }
     return ran;
@@ -315,7 +315,7 @@ export class ApprovalService implements ApprovalGate {
 
   private async finish(approval: ApprovalRequest, status: 'done' | 'failed', outcome: string): Promise<void> {
     await this.options.store.update<ApprovalRequest, void>(keyPrefix + approval.id, (current) => closeRun(current, status, outcome));
-    this.running.delete(runIdOf(approval));
+    this.running.delete(approval.id);
     await this.leases.release(approval.id);
   }
 
