@@ -45,7 +45,7 @@ async function startReplica(index: number): Promise<Replica> {
     `audit: { file: "${auditFile}" }`,
     'access:',
     `  grants: [{ role: operator, slack: { users: [${anna.user_id}, ${bob.user_id}] } }]`,
-    'runs: { lease: 1s, lost_check_every: 200ms }',
+    'runs: { lease: 3s, lost_check_every: 200ms }',
     'schedules: []',
     'targets:',
     `  postgres: [{ name: shop, url: "postgres://postgres@127.0.0.1:${proxy.port}/${db.name}" }]`,

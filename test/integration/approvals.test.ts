@@ -371,3 +371,50 @@ describe('the run lock of a target', () => {
     expect(held).toEqual(['start a', 'end a']);
   });
 });
+
+describe('a run whose bot process stopped renewing its lease', () => {
+  it('is declared lost by exactly one of the processes that look at once, which says so on the card and frees the target', async () => {
+    const runs = { lease: '300ms', lost_check_every: '1h' };
+    const runner = await startBot({}, undefined, runs);
+    const others = [await startBot({}, runner.chat, runs), await startBot({}, runner.chat, runs)];
+    const asked = await runner.chat.type(alice, 'hold a');
+    const id = requestId(card(runner.chat, asked.handles[0]!));
+    void runner.chat.click(bob, asked.handles[0]!, 'Approve');
+    await eventually('the step to start', () => held.includes('start a'));
+
+    runner.app.approvals.stop();
+    await eventually('the lease to lapse', async () => ((await runner.app.approvals.get(id))?.lease?.until ?? Infinity) < Date.now());
+    await Promise.all(others.flatMap(({ app }) => [app.approvals.checkLostRuns(), app.approvals.checkLostRuns()]));
+
+    expect((await runner.app.approvals.get(id))?.status).toBe('lost');
+    const lostRows = others.flatMap(({ audit }) => audit.events).filter((event) => event.outcome === 'lost');
+    expect(lostRows).toEqual([expect.objectContaining({ kind: 'runbook', runbook: 'hold', approvalId: id, actor: expect.objectContaining({ name: 'bob' }) })]);
+    const versions = runner.chat.messages.get(asked.handles[0]!.id)!;
+    expect(versions.filter((version) => renderText(version).includes('was lost at step 1 of 1 (hold)'))).toHaveLength(1);
+    expect(renderText(versions.at(-1)!)).toMatch(/hold was lost at step 1 of 1 \(hold\): the bot process running it stopped, and its lease expired\. Nothing more will run/);
+    expect(await runner.app.store.lockHolder(targetKey)).toBeUndefined();
+  });
+
+  it('is stopped in the process that still runs it once another declared it lost, and says why', async () => {
+    const runs = { lease: '300ms', lost_check_every: '1h' };
+    const runner = await startBot({}, undefined, runs);
+    const other = await startBot({}, runner.chat, runs);
+    const asked = await runner.chat.type(alice, 'hold a');
+    const id = requestId(card(runner.chat, asked.handles[0]!));
+    const approving = runner.chat.click(bob, asked.handles[0]!, 'Approve');
+    await eventually('the step to start', () => held.includes('start a'));
+
+    await eventually('another process to declare the run lost, as if its lease had lapsed', async () => {
+      const current = (await runner.app.approvals.get(id))!;
+      if (current.status === 'approved') {
+        await redis.set(`maintbot-test-${run}:approval:${id}`, JSON.stringify({ ...current, lease: { ...current.lease!, until: 0 } }), 'KEEPTTL');
+        await other.app.approvals.checkLostRuns();
+      }
+      return (await runner.app.approvals.get(id))?.status === 'lost';
+    });
+    expect(await approving).toBe('failed');
+    expect(renderText(card(runner.chat, asked.handles[0]!))).toContain("interrupted at step 1 of 1 (hold) because this bot process lost the run's lease (another one declared it lost)");
+    expect((await runner.app.approvals.get(id))?.status).toBe('lost');
+    expect(await runner.app.store.lockHolder(targetKey)).toBeUndefined();
+  });
+});
