@@ -76,6 +76,8 @@ export class RunLeases {
   /**
    * Takes the target's lock as the approved step starts. While another destructive run holds it the step waits,
    * showing which run holds it and since when, up to `runs.target_wait`; then throws a `UserError` and nothing runs.
+   * A lock the request itself still holds (taken while pending, by versions before pending requests held none) is
+   * given back first.
    */
   async claimTarget(approval: ApprovalRequest, wait: TargetWait): Promise<void> {
     const held = this.held.get(approval.id);
@@ -86,6 +88,7 @@ export class RunLeases {
     const giveUpAt = now() + timings.targetWaitMs;
     const pollMs = Math.min(1000, Math.max(50, timings.leaseMs / 4));
     let shown: string | undefined;
+    if (approval.lock) await store.releaseLock(approval.lock.key, approval.lock.token);
     for (;;) {
       const lock = await store.acquireLock(key, holder, timings.leaseMs);
       if (lock.acquired) {
