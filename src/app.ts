@@ -5,6 +5,7 @@ import { restoreTestChannels, startHousekeeping } from './schedule/housekeeping.
 import { healthReportAction } from './checks/health-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
+import { runLeaseTimings } from './approvals/run-lease-settings.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
 import { ConfigError, type ConfigProblem } from './config/problems.js';
@@ -113,6 +114,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook),
     mentionsFor: (runbook, platform) => approvalMentionsFor(config.approvals, runbook, platform),
     metrics,
+    runs: runLeaseTimings(config.runs),
   });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();

@@ -6,6 +6,7 @@ import { shippedSystems } from '../systems/index.js';
 import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
 import { rateLimitsSchema } from '../router/rate-limits.js';
+import { runsSchema } from '../approvals/run-lease-settings.js';
 
 const accessSchema = z
   .object({
@@ -81,6 +82,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
         rules: {},
       }),
       rate_limits: rateLimitsSchema,
+      runs: runsSchema,
       health: healthSettingsSchema.default({ timeout_ms: 3000 }),
       observability: z
         .object({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from '../core/action.js';
-import type { ApprovalGate, ApprovalReservation, ApprovedRun, RunOutcome, RunResult } from '../core/approval-gate.js';
+import type { ApprovalGate, ApprovedRun, LostRun, RunOutcome, RunResult, TargetWait } from '../core/approval-gate.js';
 import { parseDuration } from '../core/duration.js';
 import { CodedError, errorCodeOf, safeReason, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
@@ -9,7 +9,7 @@ import { notice, type Message } from '../core/report.js';
 import type { Responder } from '../core/responder.js';
 import type { RunbookCatalog } from './runbook-catalog.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
-import { tellListeners, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
+import { tellListeners, type InterruptCause, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
 import { RunMessage } from './run-message.js';
 import { knownUpFront, preflight, type Preflight } from './preflight.js';
 import { runEndDetail } from './run-detail.js';
@@ -41,9 +41,9 @@ interface RunState {
   nextStep: number;
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
-  /** The destructive step that was approved, with the plan the approvers saw. */
-  approved?: { stepIndex: number; plan: StepPlan };
-  /** What the pre-flight planned and locked; its plans stand only until a step has run. */
+  /** The destructive step that was approved, with the plan the approvers saw and how it takes its target's lock. */
+  approved?: { stepIndex: number; plan: StepPlan; claimTarget(wait: TargetWait): Promise<void> };
+  /** What the pre-flight planned; its plans stand only until a step has run. */
   preflight?: Preflight;
 }
 
@@ -58,8 +58,12 @@ export interface EngineOptions {
   listeners?: readonly RunListener[];
 }
 
-/** Thrown into a running step when the bot shuts down before it finished. */
-class RunInterrupted extends Error {}
+/** Thrown into a running step when the bot shuts down before it finished, or this process lost the run's lease. */
+class RunInterrupted extends Error {
+  constructor(readonly interruptCause: InterruptCause) {
+    super(interruptCause === 'shutdown' ? 'maintbot is shutting down' : "this bot process lost the run's lease");
+  }
+}
 
 const defaultStepTimeoutMs = 10 * 60_000;
 
@@ -68,6 +72,11 @@ const interruptCleanupMs = 2_500;
 
 function notApprovable(step: StepSpec): UserError {
   return new UserError(`Step '${step.id}' is destructive and approvals are not set up, so it will not run.`);
+}
+
+/** Why a run was interrupted: a shutdown, or its lease was lost. */
+function interruptCause(interrupted: AbortSignal): InterruptCause {
+  return interrupted.reason instanceof RunInterrupted ? interrupted.reason.interruptCause : 'shutdown';
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
@@ -95,6 +104,7 @@ export class RunbookEngine {
     this.approvals = options.approvals;
     this.listeners = options.listeners ?? [];
     this.approvals?.onApproved((approved) => this.resume(approved));
+    this.approvals?.onLost((lost) => this.recordLost(lost));
   }
 
   /** At shutdown: running steps go on, but no run starts another step (it ends as `interrupted`). */
@@ -113,15 +123,15 @@ export class RunbookEngine {
    */
   async interruptAll(timeoutMs: number): Promise<void> {
     const runs = [...this.running];
-    for (const run of runs) run.interrupt.abort(new RunInterrupted('maintbot is shutting down'));
+    for (const run of runs) run.interrupt.abort(new RunInterrupted('shutdown'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(runs.map((run) => run.done)), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
   /**
-   * Runs a runbook from its first step, once its pre-flight passed: what each step names is checked and the
-   * lock of its first destructive step taken before anything is posted. A run the pre-flight refuses
+   * Runs a runbook from its first step, once its pre-flight passed: what each step names is checked before
+   * anything is posted (no lock is taken: that happens when an approved step starts). A run the pre-flight refuses
    * never starts: the requester is told privately, `run-refused` is the only event, and the outcome is `refused`.
    */
   async run(request: RunRequest): Promise<RunOutcome> {
@@ -153,29 +163,48 @@ export class RunbookEngine {
       command: approved.command,
       approvalId: approved.approvalId,
     };
-    return this.track(run, {
-      nextStep: suspended.stepIndex,
-      outputs: suspended.outputs,
-      summaries: suspended.summaries,
-      approved: { stepIndex: suspended.stepIndex, plan: approved.plan },
-    });
+    return this.track(
+      run,
+      {
+        nextStep: suspended.stepIndex,
+        outputs: suspended.outputs,
+        summaries: suspended.summaries,
+        approved: { stepIndex: suspended.stepIndex, plan: approved.plan, claimTarget: (wait) => approved.claimTarget(wait) },
+      },
+      approved.leaseLost,
+    );
+  }
+
+  /** Tells the listeners that an approved run another process was running ended as `lost` (card, audit, metrics). */
+  async recordLost(lost: LostRun): Promise<void> {
+    const { run: suspended } = lost;
+    const runbook = this.runbooks.get(suspended.runbook);
+    if (!runbook) throw new CodedError('ENGINE_UNKNOWN_RUNBOOK', `lost runbook ${suspended.runbook} is not loaded`, { runId: suspended.runId });
+    const run: RunInfo = {
+      id: suspended.runId,
+      runbook,
+      params: suspended.params,
+      invocation: suspended.invocation,
+      logger: lost.logger,
+      message: RunMessage.resumed(lost.updater, suspended.message, (message) => lost.frame(message)),
+      command: lost.command,
+      approvalId: lost.approvalId,
+    };
+    await tellListeners(this.listeners, { type: 'run-finished', run, durationMs: lost.durationMs, result: 'lost', stepIndex: lost.lostAtStep });
   }
 
   private preflight(run: RunInfo): Promise<Preflight> {
-    const { approvals } = this;
     return preflight(run.runbook, run.params, {
       plan: async (step, index, scope) => {
         const planned = this.prepare(step, scope);
         const context = this.contextFor(run, index, step);
         try {
-          return { destructive: planned.destructive, plan: await planned.action.plan(planned.input, context.context) };
+          const plan = await planned.action.plan(planned.input, context.context);
+          if (planned.destructive && !this.approvals) throw notApprovable(step);
+          return { destructive: planned.destructive, plan };
         } finally {
           context.dispose();
         }
-      },
-      reserve: async (step, plan) => {
-        if (!approvals) throw notApprovable(step);
-        return approvals.reserve(run.runbook.name, run.invocation, plan);
       },
     });
   }
@@ -188,14 +217,17 @@ export class RunbookEngine {
     }
   }
 
-  private async track(run: RunInfo, state: RunState): Promise<RunOutcome> {
+  private async track(run: RunInfo, state: RunState, lost?: AbortSignal): Promise<RunOutcome> {
     const interrupt = new AbortController();
+    const onLost = (): void => interrupt.abort(new RunInterrupted('lease-lost'));
+    lost?.addEventListener('abort', onLost, { once: true });
     const done = this.runSteps(run, state, interrupt.signal);
     const entry = { interrupt, done };
     this.running.add(entry);
     try {
       return await done;
     } finally {
+      lost?.removeEventListener('abort', onLost);
       this.running.delete(entry);
     }
   }
@@ -205,7 +237,6 @@ export class RunbookEngine {
     const total = run.runbook.steps.length;
     const tell = (event: RunEvent): Promise<void> => tellListeners(this.listeners, event);
     const finish = async (end: RunEnd): Promise<RunOutcome> => {
-      await this.releaseUnused(run, state);
       await tell({ type: 'run-finished', run, durationMs: Date.now() - started, ...end });
       return { result: end.result, detail: runEndDetail(end), ...(end.result === 'waiting' ? { approvalId: end.approvalId } : {}) };
     };
@@ -214,7 +245,7 @@ export class RunbookEngine {
     for (; state.nextStep < total; state.nextStep++) {
       const index = state.nextStep;
       const step = run.runbook.steps[index]!;
-      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false });
+      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false, cause: interruptCause(interrupted) });
       const scope: SubstitutionScope = { params: run.params, steps: state.outputs };
       if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
         state.summaries.push(`skipped ${step.id} (condition not met)`);
@@ -230,9 +261,10 @@ export class RunbookEngine {
         if (planned.destructive) {
           if (state.approved?.stepIndex === index) {
             context.context.approvedPlan = state.approved.plan;
+            await state.approved.claimTarget({ signal: context.controller.signal, progress: context.context.progress });
           } else {
             const plan = state.preflight?.plans.get(index) ?? (await planned.action.plan(planned.input, context.context));
-            const approvalId = await this.askApproval(run, state, planned, plan, this.takeReservation(state, index));
+            const approvalId = await this.askApproval(run, state, planned, plan);
             await tell({ type: 'waiting-for-approval', run, step, index, plan, durationMs: Date.now() - stepStarted, input: planned.input, approvalId });
             return await finish({ result: 'waiting', stepIndex: index, approvalId });
           }
@@ -249,8 +281,10 @@ export class RunbookEngine {
         await tell({ type: 'step-finished', run, step, index, outcome: 'ok', durationMs: Date.now() - stepStarted, detail: outcome.summary, input: planned.input });
       } catch (error) {
         if (interrupted.aborted) {
-          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail: 'maintbot shut down while the step ran', input: planned?.input });
-          return await finish({ result: 'interrupted', stepIndex: index, during: true });
+          const cause = interruptCause(interrupted);
+          const detail = cause === 'shutdown' ? 'maintbot shut down while the step ran' : "this bot process lost the run's lease while the step ran";
+          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail, input: planned?.input });
+          return await finish({ result: 'interrupted', stepIndex: index, during: true, cause });
         }
         if (!(error instanceof UserError)) run.logger.error({ err: error, runbook: run.runbook.name, step: step.id, code: errorCodeOf(error, 'STEP_FAILED') }, 'runbook step failed');
         await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: safeReason(error), input: planned?.input });
@@ -262,30 +296,11 @@ export class RunbookEngine {
     return finish({ result: 'completed', summaries: state.summaries, message: lastMessage });
   }
 
-  /** The pre-flight's lock for this step, handed over to its approval request. */
-  private takeReservation(state: RunState, index: number): ApprovalReservation | undefined {
-    const taken = state.preflight?.reservation;
-    if (taken?.stepIndex !== index) return undefined;
-    delete state.preflight!.reservation;
-    return taken.reservation;
-  }
-
-  /** Gives back a pre-flight lock no approval request took over (the run ended before its destructive step). */
-  private async releaseUnused(run: RunInfo, state: RunState): Promise<void> {
-    const taken = state.preflight?.reservation;
-    if (!taken) return;
-    delete state.preflight!.reservation;
-    await taken.reservation.release().catch((error: unknown) => run.logger.error({ err: error, runbook: run.runbook.name }, 'could not release the lock of a run'));
-  }
-
-  /** Asks the gate, which owns `reservation` from then on; resolves with the request's id. */
-  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan, reservation: ApprovalReservation | undefined): Promise<string> {
+  /** Asks the gate; resolves with the request's id. */
+  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan): Promise<string> {
     if (!this.approvals) throw notApprovable(planned.step);
     const message = run.message.handle;
-    if (!message) {
-      await reservation?.release();
-      throw new UserError('This step needs an approval card, but no message could be posted for it.');
-    }
+    if (!message) throw new UserError('This step needs an approval card, but no message could be posted for it.');
     return this.approvals.requestApproval({
       run: {
         runId: run.id,
@@ -301,7 +316,7 @@ export class RunbookEngine {
       },
       plan,
       show: (card) => run.message.showAsIs(card),
-      ...(reservation ? { reservation } : {}),
+      ...(run.responder ? { tell: (note) => run.responder!.replyPrivately(note) } : {}),
     });
   }
 
@@ -392,7 +407,7 @@ export class RunbookEngine {
       }, timeoutMs);
       onInterrupt = () => {
         context.controller.abort();
-        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted('maintbot is shutting down')));
+        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted(interruptCause(interrupted))));
       };
     });
     const running = planned.action.run(planned.input, context.context);

@@ -69,6 +69,10 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async lockHolder(key: string): Promise<LockHolder | undefined> {
+    return (await this.get<{ holder: LockHolder }>(`lock:${key}`))?.holder;
+  }
+
   async releaseLock(key: string, token: number): Promise<void> {
     const current = await this.get<{ token: number }>(`lock:${key}`);
     if (current?.token === token) this.entries.delete(`lock:${key}`);

@@ -125,6 +125,10 @@ export class RedisStore implements Store {
     return (await this.redis.eval(renew, 1, `${this.prefix}lock:${key}`, String(token), String(Math.round(ttlMs)))) === 1;
   }
 
+  async lockHolder(key: string): Promise<LockHolder | undefined> {
+    return (await this.get<{ holder: LockHolder }>(`lock:${key}`))?.holder;
+  }
+
   async releaseLock(key: string, token: number): Promise<void> {
     await this.redis.eval(release, 1, `${this.prefix}lock:${key}`, String(token));
   }

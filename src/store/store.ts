@@ -41,6 +41,8 @@ export interface Store {
   acquireLock(key: string, holder: LockHolder, ttlMs: number): Promise<LockResult>;
   /** Extends a lease still held with `token`; false when it was lost. */
   renewLock(key: string, token: number, ttlMs: number): Promise<boolean>;
+  /** Who holds a lease now; undefined when it is free. */
+  lockHolder(key: string): Promise<LockHolder | undefined>;
   /** Releases a lease held with `token`; a lease taken over by someone else is left alone. */
   releaseLock(key: string, token: number): Promise<void>;
   /** True when the store answers. */

@@ -103,7 +103,7 @@ describe('Slack: refusals of a Docker restart go only to the requester', () => {
     expect(refusal.text).toContain(`Did you mean ${allowed}?`);
   });
 
-  it('/maint restart of a container another request holds: who holds it, privately, and no second card', async () => {
+  it('/maint restart of a container another request waits for: filed all the same, the requester told privately of the pending one (id, who, since)', async () => {
     const asked = await harness.fake.sendSlashCommand({ text: `restart ${allowed}`, channel_id: channel, ...anna });
     expect(asked.ack.payload).toMatchObject({ text: 'Working on it…' });
     const card = await harness.fake.waitForCall('chat.update', (call) => buttonValue(call.body.blocks, 'Reject') !== undefined);
@@ -112,11 +112,18 @@ describe('Slack: refusals of a Docker restart go only to the requester', () => {
     const id = reject.split(' ')[1]!;
     harness.reset();
 
-    const refusal = await refusedPrivately(harness, bob, `restart ${allowed}`);
-    expect(refusal.text).toMatch(new RegExp(`docker:apps/${allowed} is busy: restart requested by anna \\(approval ${id}\\), since \\d\\d:\\d\\d UTC`));
-    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'restart' });
+    const second = await harness.fake.sendSlashCommand({ text: `restart ${allowed}`, channel_id: channel, ...bob });
+    const finished = await harness.commands.waitForFinished(command(`restart ${allowed}`, bob.user_id));
+    const secondCard = await harness.fake.waitForCall('chat.update', (call) => buttonValue(call.body.blocks, 'Reject') !== undefined);
+    const told = harness.fake.responses(second.responseUrlId).filter((post) => post.responseType === 'ephemeral');
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(told[0]!.body)).toMatch(new RegExp(`Also pending for docker:apps/${allowed}: request ${id} by anna since <!date\\^\\d+\\^[^|]+\\|\\d\\d:\\d\\d UTC> \\(restart: `));
+    const rows = (await harness.app.audit.latest(50)).filter((event) => event.kind === 'command' && event.invocationId === finished.id);
+    expect(rows).toEqual([expect.objectContaining({ outcome: 'pending-approval', runbook: 'restart' })]);
 
-    await harness.fake.sendBlockAction({ ...anna, channel_id: channel, message_ts: card.body.ts as string, value: reject, button_text: 'Reject', action_id: 'maint-button-1' });
-    await harness.fake.waitForCall('chat.update', (call) => call.body.ts === card.body.ts && /Rejected/.test(blockTexts(call.body.blocks)));
+    for (const [ts, value] of [[card.body.ts, reject], [secondCard.body.ts, buttonValue(secondCard.body.blocks, 'Reject')!]] as const) {
+      await harness.fake.sendBlockAction({ ...anna, channel_id: channel, message_ts: ts as string, value, button_text: 'Reject', action_id: 'maint-button-1' });
+      await harness.fake.waitForCall('chat.update', (call) => call.body.ts === ts && /Rejected/.test(blockTexts(call.body.blocks)));
+    }
   });
 });

@@ -32,11 +32,16 @@ function progressMessage(event: RunEvent): Message | undefined {
         case 'waiting':
           return undefined;
         case 'interrupted': {
-          if (!event.during) return notice('error', `${name} was interrupted before step ${event.stepIndex + 1} of ${total} because maintbot is shutting down.`);
+          const because = event.cause === 'shutdown' ? 'maintbot is shutting down' : "this bot process lost the run's lease (another one declared it lost)";
+          if (!event.during) return notice('error', `${name} was interrupted before step ${event.stepIndex + 1} of ${total} because ${because}.`);
+          const step = run.runbook.steps[event.stepIndex]!;
+          return notice('error', `${name} was interrupted at step ${event.stepIndex + 1} of ${total} (${step.title ?? step.id}) because ${because}; check its state before running it again.`);
+        }
+        case 'lost': {
           const step = run.runbook.steps[event.stepIndex]!;
           return notice(
             'error',
-            `${name} was interrupted at step ${event.stepIndex + 1} of ${total} (${step.title ?? step.id}) because maintbot is shutting down; check its state before running it again.`,
+            `${name} was lost at step ${event.stepIndex + 1} of ${total} (${step.title ?? step.id}): the bot process running it stopped, and its lease expired. Nothing more will run; check its state before running it again.`,
           );
         }
         case 'failed':
