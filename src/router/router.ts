@@ -11,7 +11,8 @@ import type { CommandCatalog } from './catalog.js';
 import type { CommandSpec } from './command-spec.js';
 import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
-import { tokenize } from './tokenize.js';
+import { checkCommandLength, commandTooLong, tokenize } from './tokenize.js';
+import { userText } from '../core/user-text.js';
 
 export type { CommandOutcome, CommandResult };
 
@@ -97,6 +98,7 @@ export class Router {
   }
 
   private commandLabel(text: string): string {
+    if (commandTooLong(text)) return 'unknown';
     const first = /^\s*(?:\/maint\b)?\s*(\S+)/.exec(text)?.[1]?.toLowerCase();
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
     return this.deps.commands.get(first)?.name ?? 'unknown';
@@ -104,14 +106,14 @@ export class Router {
 
   private async handleNow(invocation: Invocation, responder: Responder, command: string): Promise<CommandOutcome> {
     const logger = this.deps.logger.child({ invocation: invocation.id, platform: platformLabel(invocation), actor: invocation.actor.id });
-    logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
+    logger.info({ text: userText(invocation.text), origin: invocation.origin }, 'command received');
     const started = Date.now();
     const { outcome, ...about } = await this.dispatchSafely(invocation, responder, logger);
     logger.info({ outcome, durationMs: Date.now() - started }, 'command finished');
     await this.deps.audit?.record({
       at: invocation.receivedAt,
       kind: 'command',
-      ...invocationFields(invocation),
+      ...invocationFields(commandTooLong(invocation.text) ? { ...invocation, text: userText(invocation.text) } : invocation),
       ...about,
       outcome,
       durationMs: Date.now() - started,
@@ -140,6 +142,7 @@ export class Router {
   }
 
   private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
+    checkCommandLength(invocation.text);
     const words = tokenize(invocation.text.replace(/^\s*\/maint\b/, ''));
     const [name, ...rest] = words;
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
