@@ -29,8 +29,8 @@ export async function resolveMaintainedRelation(
   const relation = await resolveRelation(client, place, kind, userText);
   if (isSystemSchema(relation.schema) && !allowSystem) {
     throw new UserError(
-      `${relation.schema}.${relation.name} is in the system schema ${relation.schema}; maintbot leaves PostgreSQL's own ${kind}s alone unless you add --allow-system, and then a second person must approve.`,
-      `Add --allow-system to ask for approval, or name a ${kind} of your own schemas.`,
+      `${relation.schema}.${relation.name} is in the system schema ${relation.schema}; maintbot leaves PostgreSQL's own ${kind === 'index' ? 'indexes' : 'tables'} alone unless you add --allow-system, and then a second person must approve.`,
+      `Add --allow-system to ask for approval, or name ${kind === 'index' ? 'an index' : 'a table'} of your own schemas.`,
     );
   }
   return relation;
