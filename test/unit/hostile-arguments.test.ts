@@ -5,6 +5,7 @@ import { CommandCatalog } from '../../src/router/catalog.js';
 import { commandSpecSchema } from '../../src/router/command-spec.js';
 import { unknownCommand } from '../../src/router/help.js';
 import { parseArguments } from '../../src/router/parse-arguments.js';
+import { userErrorOf } from '../support/user-error.js';
 import { checkCommandLength, tokenize } from '../../src/router/tokenize.js';
 
 const vacuum = commandSpecSchema.parse({
@@ -23,13 +24,7 @@ const vacuum = commandSpecSchema.parse({
 });
 
 function refusal(words: string[]): UserError {
-  try {
-    parseArguments(vacuum, words);
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected the arguments to be refused');
+  return userErrorOf(() => parseArguments(vacuum, words));
 }
 
 const usage = 'Usage: /maint vacuum <table> [--database DATABASE] [--pod POD] [--target TARGET] [--older-than DURATION] [--full]';
