@@ -12,7 +12,7 @@ import type { CommandSpec } from './command-spec.js';
 import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
 import { checkCommandLength, commandTooLong, tokenize } from './tokenize.js';
-import { userText } from '../core/user-text.js';
+import { userText, withoutControls } from '../core/user-text.js';
 
 export type { CommandOutcome, CommandResult };
 
@@ -113,7 +113,7 @@ export class Router {
     await this.deps.audit?.record({
       at: invocation.receivedAt,
       kind: 'command',
-      ...invocationFields(commandTooLong(invocation.text) ? { ...invocation, text: userText(invocation.text) } : invocation),
+      ...invocationFields({ ...invocation, text: recordedText(invocation.text) }),
       ...about,
       outcome,
       durationMs: Date.now() - started,
@@ -186,6 +186,11 @@ export class Router {
 }
 
 class AccessDenied extends Error {}
+
+/** A command line as the audit trail keeps it: whole with its controls escaped, or cut when too long to have been read. */
+function recordedText(text: string): string {
+  return commandTooLong(text) ? userText(text) : withoutControls(text);
+}
 
 /** The responder, reporting the time from arrival to the first answer that reached the requester. */
 function acknowledging(responder: Responder, invocation: Invocation, report: (platform: string, latencyMs: number) => void): Responder {
