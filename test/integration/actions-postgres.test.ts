@@ -248,6 +248,10 @@ describe('postgres target and database resolution', () => {
     );
     const listed = await rejection(vacuum.plan(parse(vacuum, { table: 'orders', database: 'reports' }), context()));
     expect(listed.message).toContain('is not reachable');
+    const terminate = postgresTerminateAction([shop]);
+    await expect(terminate.plan(parse(terminate, { database: 'other' }), context())).rejects.toThrow(
+      `Database "other" is not one of target shop-db's databases: ${database}, shop, reports.`,
+    );
   });
 });
 

@@ -36,7 +36,8 @@ export function databasesOf(target: PostgresTarget): string[] {
   return [...new Set([databaseOfUrl(target.url), ...(target.databases ?? [])])];
 }
 
-function allowedDatabase(target: PostgresTarget, database: string | undefined): string {
+/** `database` when the target allows it (see `databasesOf`), else the URL's when none is given; a `UserError` listing them otherwise. */
+export function allowedDatabase(target: PostgresTarget, database: string | undefined): string {
   if (database === undefined || database === '') return databaseOfUrl(target.url);
   const allowed = databasesOf(target);
   if (allowed.includes(database)) return database;
