@@ -34,6 +34,7 @@ import { decisionResult } from './decision-result.js';
 import { formatMilliseconds } from '../render/units.js';
 import { RunLeases } from './run-leases.js';
 import { defaultRunLeaseTimings, type RunLeaseTimings } from './run-lease-settings.js';
+import { userText } from '../core/user-text.js';
 
 /** What the approval service is built from. */
 export interface ApprovalServiceOptions {
@@ -204,15 +205,15 @@ export class ApprovalService implements ApprovalGate {
     const tell = (text: string): Promise<void> => responder.replyPrivately(notice('error', text));
     switch (result.kind) {
       case 'missing':
-        return tell(`There is no approval request '${id}'. /maint approvals lists the pending ones.`);
+        return tell(`There is no approval request '${userText(id)}'. /maint approvals lists the pending ones.`);
       case 'expired':
         if (result.justNow) await this.closeExpired(result.request, this.cardUpdater(result.request.card, invocation, responder));
-        return tell(`Request ${id} expired at ${timeText(result.request.expiresAt)}; nothing was run, so there is nothing to cancel.`);
+        return tell(`Request ${userText(id)} expired at ${timeText(result.request.expiresAt)}; nothing was run, so there is nothing to cancel.`);
       case 'closed':
-        return tell(`Request ${id} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; there is nothing to cancel.`);
+        return tell(`Request ${userText(id)} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; there is nothing to cancel.`);
       case 'not-allowed':
         await this.audit(result.request, invocation, 'refused', 'cancel by someone else');
-        return tell(`Only ${result.request.invocation.actor.name}, who asked, or an admin may cancel request ${id}.`);
+        return tell(`Only ${result.request.invocation.actor.name}, who asked, or an admin may cancel request ${userText(id)}.`);
       case 'cancelled': {
         const { request } = result;
         this.clearTimer(id);
@@ -240,21 +241,21 @@ export class ApprovalService implements ApprovalGate {
     const cards = (request: ApprovalRequest): MessageUpdater => this.cardUpdater(request.card, invocation, responder);
     switch (result.kind) {
       case 'missing':
-        return tell(`There is no approval request '${id}'. It may be mistyped, or older than a week; /maint audit shows what happened.`);
+        return tell(`There is no approval request '${userText(id)}'. It may be mistyped, or older than a week; /maint audit shows what happened.`);
       case 'expired':
         if (result.justNow) await this.closeExpired(result.request, cards(result.request));
         await this.audit(result.request, invocation, 'refused', `${verdict} after expiry`);
-        return tell(`Request ${id} expired at ${timeText(result.request.expiresAt)}; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
+        return tell(`Request ${userText(id)} expired at ${timeText(result.request.expiresAt)}; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
       case 'closed':
-        return tell(`Request ${id} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; your click changed nothing.`);
+        return tell(`Request ${userText(id)} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; your click changed nothing.`);
       case 'self':
         await this.audit(result.request, invocation, 'refused', 'self-approval');
         return tell(`You asked for this, so someone else must approve it (four-eyes rule): ${result.request.rule.approverRoles.join(' or ')}.`);
       case 'not-allowed':
         await this.audit(result.request, invocation, 'refused', `${verdict} without an approver role`);
-        return tell(`Only ${result.request.rule.approverRoles.join(' or ')} may ${verdict} request ${id}; you have ${invocation.actor.roles.join(', ') || 'no role'}.`);
+        return tell(`Only ${result.request.rule.approverRoles.join(' or ')} may ${verdict} request ${userText(id)}; you have ${invocation.actor.roles.join(', ') || 'no role'}.`);
       case 'duplicate':
-        return tell(`You already approved ${id}; it needs ${result.request.rule.required - result.request.approvals.length} more approval(s) from someone else.`);
+        return tell(`You already approved ${userText(id)}; it needs ${result.request.rule.required - result.request.approvals.length} more approval(s) from someone else.`);
       case 'recorded':
         await this.audit(result.request, invocation, 'approved', `${result.request.approvals.length} of ${result.request.rule.required}`);
         await this.showCard(result.request.card, approvalCard(result.request, this.now()), cards(result.request));

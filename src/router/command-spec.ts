@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
 
-const valueType = z.enum(['string', 'integer', 'number', 'boolean', 'duration']);
+const valueType = z.enum(['string', 'identifier', 'integer', 'number', 'boolean', 'duration']);
 
 /** The groups `/maint help` lists commands in, in the order it lists them. */
 export const commandGroups = ['status', 'containers', 'postgres', 'backups', 'approvals', 'alerts', 'schedules'] as const;
@@ -20,12 +20,23 @@ const argumentSpecSchema = z
      * target), or a kind a system module answers (`postgres`, `containers`…); checked against them at start.
      */
     complete: name.optional(),
+    /** An `identifier`'s limit in its system, in bytes of UTF-8 (PostgreSQL: 63). */
+    max_bytes: z.number().int().positive().optional(),
+    /** An `identifier`'s limit in its system, in characters (MySQL: 64; a Kubernetes name: 253). */
+    max_chars: z.number().int().positive().optional(),
+    /** An `identifier` that may be qualified as `schema.name`: the limit applies to each of the two parts. */
+    qualified: z.boolean().default(false),
   })
   .strict();
 
+const identifierLimitsOnlyOnIdentifiers = (spec: { type: string; max_bytes?: number; max_chars?: number; qualified: boolean }): boolean =>
+  spec.type === 'identifier' || (spec.max_bytes === undefined && spec.max_chars === undefined && !spec.qualified);
+const identifierLimitsProblem = { message: 'max_bytes, max_chars and qualified are only for type: identifier', path: ['type'] };
+
 const flagSpecSchema = argumentSpecSchema
   .extend({ short: z.string().regex(/^[a-zA-Z]$/, 'expected one letter').optional() })
-  .strict();
+  .strict()
+  .refine(identifierLimitsOnlyOnIdentifiers, identifierLimitsProblem);
 
 /** One `commands/*.yaml` file: a chat subcommand, its arguments, who may run it and what it runs. */
 export const commandSpecSchema = z
@@ -36,7 +47,7 @@ export const commandSpecSchema = z
     usage: z.string().optional(),
     /** Where `/maint help` lists the command; a command without one is listed under "Other". */
     group: z.enum(commandGroups).optional(),
-    args: z.array(argumentSpecSchema).default([]),
+    args: z.array(argumentSpecSchema.refine(identifierLimitsOnlyOnIdentifiers, identifierLimitsProblem)).default([]),
     flags: z.array(flagSpecSchema).default([]),
     roles: z.array(z.string().min(1)).min(1, 'name at least one role that may run this command'),
     runbook: name.optional(),

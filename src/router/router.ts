@@ -12,7 +12,8 @@ import type { CommandSpec } from './command-spec.js';
 import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
 import type { RateLimiter, RateLimitKind } from './rate-limits.js';
-import { tokenize } from './tokenize.js';
+import { checkCommandLength, commandTooLong, tokenize } from './tokenize.js';
+import { userText, withoutControls } from '../core/user-text.js';
 
 export type { CommandOutcome, CommandResult };
 
@@ -100,6 +101,7 @@ export class Router {
   }
 
   private commandLabel(text: string): string {
+    if (commandTooLong(text)) return 'unknown';
     const first = /^\s*(?:\/maint\b)?\s*(\S+)/.exec(text)?.[1]?.toLowerCase();
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
     return this.deps.commands.get(first)?.name ?? 'unknown';
@@ -107,14 +109,14 @@ export class Router {
 
   private async handleNow(invocation: Invocation, responder: Responder, command: string): Promise<CommandOutcome> {
     const logger = this.deps.logger.child({ invocation: invocation.id, platform: platformLabel(invocation), actor: invocation.actor.id });
-    logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
+    logger.info({ text: userText(invocation.text), origin: invocation.origin }, 'command received');
     const started = Date.now();
     const { outcome, ...about } = await this.dispatchSafely(invocation, responder, logger);
     logger.info({ outcome, durationMs: Date.now() - started }, 'command finished');
     await this.deps.audit?.record({
       at: invocation.receivedAt,
       kind: 'command',
-      ...invocationFields(invocation),
+      ...invocationFields({ ...invocation, text: recordedText(invocation.text) }),
       ...about,
       outcome,
       durationMs: Date.now() - started,
@@ -148,6 +150,7 @@ export class Router {
 
   private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
     if (this.commandLabel(invocation.text) !== 'help') await this.admit('commands', invocation);
+    checkCommandLength(invocation.text);
     const words = tokenize(invocation.text.replace(/^\s*\/maint\b/, ''));
     const [name, ...rest] = words;
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -215,6 +218,11 @@ class RateLimited extends Error {
   ) {
     super(message);
   }
+}
+
+/** A command line as the audit trail keeps it: whole with its controls escaped, or cut when too long to have been read. */
+function recordedText(text: string): string {
+  return commandTooLong(text) ? userText(text) : withoutControls(text);
 }
 
 /** The responder, reporting the time from arrival to the first answer that reached the requester. */

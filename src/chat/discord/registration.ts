@@ -42,6 +42,7 @@ const limits = { subcommands: 25, options: 25, choices: 25, description: 100, na
 const validName = /^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$/u;
 const typeOf: Record<ValueType, CommandOptionJson['type']> = {
   string: OptionType.String,
+  identifier: OptionType.String,
   duration: OptionType.String,
   integer: OptionType.Integer,
   number: OptionType.Number,

@@ -7,6 +7,7 @@ import { dockerActionPolicy, type DockerTarget } from './probe.js';
 import { DockerActions, describeActionResult, type ContainerAction, type ContainerState } from './container-actions.js';
 import { connectDockerEngine, type DockerEngine } from './engine.js';
 import { formatSeconds } from '../../render/units.js';
+import { userText } from '../../core/user-text.js';
 
 const inputs = z.object({
   target: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.string().min(1).optional()),
@@ -98,7 +99,7 @@ function resolveDockerTarget(targets: readonly DockerTarget[], name: string | un
     return targets[0]!;
   }
   const found = targets.find((target) => target.name === name);
-  if (!found) throw new UserError(`No Docker target named ${JSON.stringify(name.slice(0, 64))}. Docker targets: ${names}.${didYouMean(name, targets.map((target) => target.name))}`);
+  if (!found) throw new UserError(`No Docker target named "${userText(name)}". Docker targets: ${names}.${didYouMean(name, targets.map((target) => target.name))}`);
   return found;
 }
 

@@ -1,6 +1,7 @@
 import { CodedError, UserError, errorMessage } from '../../core/errors.js';
 import { didYouMean } from '../../core/did-you-mean.js';
 import { TargetUnreachable } from '../../core/probe.js';
+import { userText } from '../../core/user-text.js';
 import {
   engineConnectionErrorCode,
   engineStatusCode,
@@ -288,5 +289,5 @@ function isAbort(error: unknown): boolean {
 }
 
 function quoted(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+  return `"${userText(text)}"`;
 }
