@@ -1,4 +1,5 @@
 import { defineSystem } from '../../core/system.js';
+import { kubernetesActionDefinitions } from './actions/index.js';
 import { createKubernetesProbe } from './probe.js';
 import { kubernetesTargetSchema } from './target.js';
 
@@ -11,6 +12,7 @@ export const kubernetesSystem = defineSystem({
   cardinality: 'many',
   targetSchema: kubernetesTargetSchema,
   probe: (target) => createKubernetesProbe(target),
+  actions: (targets) => kubernetesActionDefinitions(targets),
   completions: {
     kubernetes: (targets) => targets.map((target) => target.name),
     deployments: (targets) => [...new Set(targets.flatMap((target) => target.deployments))],

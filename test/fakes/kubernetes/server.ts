@@ -68,7 +68,7 @@ export class FakeKubernetes {
   readonly requests: RecordedRequest[] = [];
   private readonly objects = new Map<string, StoredObject[]>();
   private readonly refusals: Refusal[] = [];
-  private readonly rollouts = new Map<string, Json[]>();
+  private readonly rollouts = new Map<string, { armed: boolean; statuses: Json[] }>();
   private readonly sockets = new Set<Socket>();
   private resourceVersion = 1000;
   private stalled = false;
@@ -129,6 +129,11 @@ export class FakeKubernetes {
     this.refusals.push(refusal);
   }
 
+  /** Forgets every refusal: RBAC grants everything again. */
+  clearRefusals(): void {
+    this.refusals.splice(0);
+  }
+
   /** Installs or removes cert-manager's Certificate CRD. */
   setCertManager(installed: boolean): void {
     this.certManagerInstalled = installed;
@@ -139,7 +144,7 @@ export class FakeKubernetes {
    * of it first applies the next of `statuses` (observedGeneration follows the new generation).
    */
   scriptRollout(namespace: string, name: string, statuses: Json[]): void {
-    this.rollouts.set(`${namespace}/${name}`, [...statuses]);
+    this.rollouts.set(`${namespace}/${name}`, { armed: false, statuses: [...statuses] });
   }
 
   /** While true, requests are received but never answered (an API server that hangs). */
@@ -270,8 +275,8 @@ export class FakeKubernetes {
     if (!object) return send(response, notFound(route));
     if (route.subresource === 'scale') return send(response, scaleOf(object));
     if (route.subresource) return send(response, status(404, 'NotFound', 'the server could not find the requested resource'));
-    const key = `${route.namespace}/${route.name}`;
-    const next = object.metadata.generation !== (object.status as Json | undefined)?.observedGeneration ? this.rollouts.get(key)?.shift() : undefined;
+    const rollout = this.rollouts.get(`${route.namespace}/${route.name}`);
+    const next = rollout?.armed ? rollout.statuses.shift() : undefined;
     if (next) {
       object.status = { ...(object.status as Json), ...next, observedGeneration: object.metadata.generation };
       object.metadata.resourceVersion = String(++this.resourceVersion);
@@ -296,6 +301,8 @@ export class FakeKubernetes {
     mergePatch(object, patch);
     if (JSON.stringify(object.spec) !== specBefore) object.metadata.generation = Number(object.metadata.generation ?? 1) + 1;
     object.metadata.resourceVersion = String(++this.resourceVersion);
+    const rollout = route.kind.resource === 'deployments' ? this.rollouts.get(`${route.namespace}/${route.name}`) : undefined;
+    if (rollout) rollout.armed = true;
     send(response, route.subresource === 'scale' ? scaleOf(object) : object);
   }
 }
