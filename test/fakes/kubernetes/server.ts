@@ -49,6 +49,14 @@ interface Route {
   subresource?: string;
 }
 
+/** An RBAC rule as a Role or ClusterRole states it; `namespace` undefined: a ClusterRole's rule, valid everywhere. */
+export interface GrantedRule {
+  namespace?: string;
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
 /** Options of `startFakeKubernetes`. */
 export interface FakeKubernetesOptions {
   /** Whether cert-manager's Certificate CRD is installed (served in discovery and under /apis/cert-manager.io). */
@@ -68,6 +76,7 @@ export class FakeKubernetes {
   readonly requests: RecordedRequest[] = [];
   private readonly objects = new Map<string, StoredObject[]>();
   private readonly refusals: Refusal[] = [];
+  private grants: GrantedRule[] | undefined;
   private readonly rollouts = new Map<string, { armed: boolean; statuses: Json[] }>();
   private readonly sockets = new Set<Socket>();
   private resourceVersion = 1000;
@@ -127,6 +136,11 @@ export class FakeKubernetes {
   /** Answers requests of `verb` on `resource` (in `namespace`, or everywhere) with 403 Forbidden from now on. */
   forbid(refusal: Refusal): void {
     this.refusals.push(refusal);
+  }
+
+  /** From now on, answers 403 to every request no rule grants, as RBAC does (discovery stays open). */
+  enforce(rules: GrantedRule[]): void {
+    this.grants = rules;
   }
 
   /** Forgets every refusal: RBAC grants everything again. */
@@ -221,10 +235,11 @@ export class FakeKubernetes {
     if (url.pathname === '/apis' && request.method === 'GET') return send(response, this.groupList());
     if (url.pathname === '/version') return send(response, { major: '1', minor: '30', gitVersion: 'v1.30.0-fake' });
     if (!route) return send(response, status(404, 'NotFound', 'the server could not find the requested resource'));
-    const refused = this.refusals.find(
-      (refusal) => refusal.verb === verb && refusal.resource === (route.subresource ? `${route.kind.resource}/${route.subresource}` : route.kind.resource) && (refusal.namespace === undefined || refusal.namespace === route.namespace),
-    );
-    if (refused) return send(response, forbidden(user, verb, route));
+    const resource = route.subresource ? `${route.kind.resource}/${route.subresource}` : route.kind.resource;
+    const refused = this.refusals.find((refusal) => refusal.verb === verb && refusal.resource === resource && (refusal.namespace === undefined || refusal.namespace === route.namespace));
+    const granted = (rule: GrantedRule) =>
+      rule.apiGroups.includes(route.kind.group) && rule.resources.includes(resource) && rule.verbs.includes(verb) && (rule.namespace === undefined || rule.namespace === route.namespace);
+    if (refused || (this.grants !== undefined && !this.grants.some(granted))) return send(response, forbidden(user, verb, route));
     if (verb === 'list') return this.answerList(response, route, url.searchParams);
     if (verb === 'get') return this.answerGet(response, route);
     if (verb === 'patch') return this.answerPatch(response, route, contentType, body);
