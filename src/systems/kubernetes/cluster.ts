@@ -212,10 +212,11 @@ async function connect(target: KubernetesTarget): Promise<Apis> {
   };
 }
 
-/** The kubeconfig a target reads: its own, else the first of `$KUBECONFIG`, else `~/.kube/config`. */
+/** The kubeconfig a target reads: its own, else the first of `$KUBECONFIG`, else `~/.kube/config` (a leading `~/` is the home folder). */
 export function kubeconfigPath(target: Pick<KubernetesTarget, 'kubeconfig'>, environment: NodeJS.ProcessEnv = process.env): string {
   const fromEnvironment = environment.KUBECONFIG?.split(':').find((path) => path !== '');
-  return target.kubeconfig ?? fromEnvironment ?? join(homedir(), '.kube', 'config');
+  const path = target.kubeconfig ?? fromEnvironment ?? join(homedir(), '.kube', 'config');
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
 function loadKubeconfig(config: KubeConfig, target: KubernetesTarget): string | undefined {
