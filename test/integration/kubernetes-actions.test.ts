@@ -4,7 +4,7 @@ import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { renderText } from '../../src/render/text.js';
-import { startFakeKubernetes, testDeployment, testEvent, testPod, type FakeKubernetes } from '../fakes/kubernetes/index.js';
+import { startFakeKubernetes, testDeployment, testEvent, testHpa, testPod, type FakeKubernetes } from '../fakes/kubernetes/index.js';
 import { MemoryAudit } from '../support/memory-audit.js';
 import { eventually } from '../support/services.js';
 import { useTempDir } from '../support/temp.js';
@@ -201,11 +201,20 @@ describe('/maint scale', () => {
     const pending = renderText(card(chat, handles[0]!));
     expect(pending).toContain('scale deployment web in namespace shop on Kubernetes target hotel from 3 to 5 replicas');
     expect(pending).toContain('replicas: 3 → 5 (allowed 1 to 6)');
+    expect(pending).not.toContain('HorizontalPodAutoscaler');
     expect(patches()).toEqual([]);
     await chat.click(bob, handles[0]!, 'Approve');
     expect(patches()).toEqual([expect.objectContaining({ path: '/apis/apps/v1/namespaces/shop/deployments/web/scale', contentType: 'application/merge-patch+json', body: { spec: { replicas: 5 } } })]);
     expect(fake.get('deployments', 'shop', 'web')?.spec).toMatchObject({ replicas: 5 });
     expect(renderText(card(chat, handles[0]!))).toContain('Deployment web in shop scaled from 3 to 5 replicas.');
+  });
+
+  it('warns on the card when an autoscaler manages the Deployment', async () => {
+    fake.put('horizontalpodautoscalers', testHpa({ name: 'worker-hpa', namespace: 'shop', deployment: 'worker', min: 2, max: 3, current: 2 }));
+    const { chat } = await startBot();
+    const { handles } = await chat.type(alice, 'scale worker 3');
+    expect(renderText(card(chat, handles[0]!))).toContain('warning: HorizontalPodAutoscaler worker-hpa (min 2, max 3) manages its replicas and will scale it back within its own bounds');
+    expect(patches()).toEqual([]);
   });
 
   it('refuses a count outside the bounds before any card, per Deployment or the default', async () => {

@@ -6,6 +6,7 @@ import { UserError } from '../../../core/errors.js';
 import { notice } from '../../../core/report.js';
 import { formatSeconds } from '../../../render/units.js';
 import { restartedAtAnnotation, type KubernetesCluster } from '../cluster.js';
+import { KubernetesForbidden } from '../errors.js';
 import { deploymentState } from '../probes/workloads.js';
 import { scaleBounds, type KubernetesTarget } from '../target.js';
 import { followRollout } from './rollout.js';
@@ -98,6 +99,13 @@ export function rolloutRestartAction(clusters: KubernetesTargets): ActionDefinit
   };
 }
 
+/** The HorizontalPodAutoscaler that scales this Deployment, described; undefined when none does or the bot may not list them. */
+async function autoscalerOf(cluster: KubernetesCluster, namespace: string, name: string, signal: AbortSignal): Promise<string | undefined> {
+  const autoscalers = await cluster.listHpas(namespace, signal).catch((error: unknown) => (error instanceof KubernetesForbidden ? [] : Promise.reject(error)));
+  const hpa = autoscalers.find((candidate) => candidate.spec?.scaleTargetRef.kind === 'Deployment' && candidate.spec.scaleTargetRef.name === name);
+  return hpa ? `HorizontalPodAutoscaler ${hpa.metadata?.name} (min ${hpa.spec?.minReplicas ?? 1}, max ${hpa.spec?.maxReplicas})` : undefined;
+}
+
 function rolloutDeadlineMs(target: KubernetesTarget, deployment: V1Deployment): number {
   return target.rollout_timeout ? parseDuration(target.rollout_timeout)! : (deployment.spec?.progressDeadlineSeconds ?? 600) * 1000;
 }
@@ -124,12 +132,14 @@ export function scaleAction(clusters: KubernetesTargets): ActionDefinition<z.out
       const { namespace, name } = plannedData(deployment);
       const current = deploymentState(deployment).desired;
       if (current === input.replicas) throw new UserError(`Deployment ${name} in ${namespace} already has ${current} replicas; nothing to do.`);
+      const autoscaler = await autoscalerOf(cluster, namespace, name, context.signal);
       return {
         summary: `scale deployment ${name} in namespace ${namespace} on Kubernetes target ${target.name} from ${current} to ${input.replicas} replicas`,
         detail: [
           `command: kubectl scale deployment/${name} -n ${namespace} --replicas=${input.replicas}`,
           `replicas: ${current} → ${input.replicas} (allowed ${bounds.min} to ${bounds.max})`,
           ...deploymentLines(deployment),
+          ...(autoscaler ? [`warning: ${autoscaler} manages its replicas and will scale it back within its own bounds; change the autoscaler instead to keep a new count`] : []),
         ],
         lockKey: `kubernetes:${target.name}/${namespace}/${name}`,
         data: plannedData(deployment),
