@@ -20,7 +20,7 @@ export const kubernetesPermissions = {
   patchDeployment: { verb: 'patch', group: 'apps', resource: 'deployments', scope: 'namespace', usedBy: '/maint rollout-restart' },
   patchDeploymentScale: { verb: 'patch', group: 'apps', resource: 'deployments/scale', scope: 'namespace', usedBy: '/maint scale' },
   listStatefulSets: { verb: 'list', group: 'apps', resource: 'statefulsets', scope: 'namespace', usedBy: 'health' },
-  listHpas: { verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', scope: 'namespace', usedBy: 'health' },
+  listHpas: { verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', scope: 'namespace', usedBy: 'health, /maint scale (the card names an autoscaler of the Deployment)' },
   listCertificates: { verb: 'list', group: 'cert-manager.io', resource: 'certificates', scope: 'namespace', usedBy: 'health (when cert-manager is installed)' },
   listNodes: { verb: 'list', group: '', resource: 'nodes', scope: 'cluster', usedBy: 'health (targets.kubernetes[].nodes)' },
 } as const satisfies Record<string, KubernetesPermission>;
