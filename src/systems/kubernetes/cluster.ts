@@ -26,7 +26,10 @@ type ClientLibrary = typeof import('@kubernetes/client-node');
 
 let library: Promise<ClientLibrary> | undefined;
 
-/** Loads `@kubernetes/client-node` on first use, so a bot without a Kubernetes target never does. */
+/**
+ * Loads `@kubernetes/client-node` once, so a bot without a Kubernetes target never does. Start-up preloads it when
+ * there is one: the import takes about a second, which the first health check must not pay inside its timeout.
+ */
 export function loadClientLibrary(): Promise<ClientLibrary> {
   library ??= import('@kubernetes/client-node');
   return library;

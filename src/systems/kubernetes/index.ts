@@ -1,5 +1,6 @@
 import { defineSystem } from '../../core/system.js';
 import { kubernetesActionDefinitions } from './actions/index.js';
+import { loadClientLibrary } from './cluster.js';
 import { createKubernetesProbe } from './probe.js';
 import { kubernetesTargetSchema } from './target.js';
 
@@ -13,6 +14,9 @@ export const kubernetesSystem = defineSystem({
   targetSchema: kubernetesTargetSchema,
   probe: (target) => createKubernetesProbe(target),
   actions: (targets) => kubernetesActionDefinitions(targets),
+  startup: async (targets) => {
+    if (targets.length > 0) await loadClientLibrary();
+  },
   completions: {
     kubernetes: (targets) => targets.map((target) => target.name),
     deployments: (targets) => [...new Set(targets.flatMap((target) => target.deployments))],
