@@ -7,6 +7,7 @@ import { commandGroups, usageLine, type CommandGroup, type CommandSpec } from '.
 const groupTitles: Record<CommandGroup | 'other', string> = {
   status: 'Status',
   containers: 'Containers',
+  kubernetes: 'Kubernetes',
   postgres: 'PostgreSQL',
   backups: 'Backups',
   approvals: 'Approvals',
