@@ -12,6 +12,8 @@ export interface YamlFileOptions {
   env?: NodeJS.ProcessEnv;
   /** How the file is named in messages; defaults to its path relative to the working directory. */
   displayName?: string;
+  /** Given, once the file is valid, how to find the line of a key path, for checks made after the schema's. */
+  onLines?: (lineOf: (path: readonly PropertyKey[]) => number | undefined) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export function parseYamlText<S extends z.ZodType>(text: string, schema: S, opti
     }
   }
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
+  options.onLines?.((path) => locate(path));
   return (result as { data: z.output<S> }).data;
 }
 

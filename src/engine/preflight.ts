@@ -1,7 +1,7 @@
 import type { StepPlan } from '../core/action.js';
 import type { ApprovalReservation } from '../core/approval-gate.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
-import { conditionHolds, referencesIn, substitute, type SubstitutionScope } from './substitute.js';
+import { conditionHolds, referencesIn, type SubstitutionScope } from './substitute.js';
 
 /** What a run's pre-flight found: each checked step's plan by index, and the lock it took for the first destructive step. */
 export interface Preflight {
@@ -21,11 +21,11 @@ export interface PreflightSteps {
 }
 
 /**
- * Checks a run before it posts anything, so that a refusal can stay private: every step whose inputs and
- * condition refer only to `params` is prepared and planned, in order (a step whose condition is false is
- * left out); the first destructive step, when only such safe, known steps come before it, takes its lock.
- * A step that refers to an earlier step's outputs is checked when it runs. Throws what a step throws,
- * having released the lock it took.
+ * Checks a run before it posts anything, so that a refusal can stay private: every step whose inputs refer
+ * only to `params` is prepared and planned, in order (a step whose condition is false is left out; one whose
+ * condition depends on earlier steps is planned too, as it may run); the first destructive step, when only
+ * safe steps known up front come before it, takes its lock. A step whose inputs come from an earlier step's
+ * outputs is checked when it runs. Throws what a step throws, having released the lock it took.
  */
 export async function preflight(runbook: RunbookSpec, params: Record<string, unknown>, steps: PreflightSteps): Promise<Preflight> {
   const plans = new Map<number, StepPlan>();
@@ -34,15 +34,16 @@ export async function preflight(runbook: RunbookSpec, params: Record<string, unk
   let mayReserve = true;
   try {
     for (const [index, step] of runbook.steps.entries()) {
-      if (!knownUpFront(step)) {
+      if (!onlyParams(step.with)) {
         mayReserve = false;
         continue;
       }
-      if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) continue;
+      const conditionKnown = onlyParams(step.when);
+      if (conditionKnown && step.when !== undefined && !conditionHolds(step.when, scope, step.id)) continue;
       const { destructive, plan } = await steps.plan(step, index, scope);
       plans.set(index, plan);
-      if (destructive && mayReserve) reservation = { stepIndex: index, reservation: await steps.reserve(step, plan) };
-      if (destructive) mayReserve = false;
+      if (destructive && mayReserve && conditionKnown) reservation = { stepIndex: index, reservation: await steps.reserve(step, plan) };
+      if (destructive || !conditionKnown) mayReserve = false;
     }
   } catch (error) {
     await reservation?.reservation.release();
@@ -51,7 +52,7 @@ export async function preflight(runbook: RunbookSpec, params: Record<string, unk
   return reservation ? { plans, reservation } : { plans };
 }
 
-/** True when a step's inputs and condition refer only to the run's parameters. */
-function knownUpFront(step: StepSpec): boolean {
-  return [...referencesIn(step.with), ...referencesIn(step.when)].every((reference) => reference.startsWith('params.'));
+/** True when a step's inputs or condition refer only to the run's parameters. */
+function onlyParams(written: StepSpec['with'] | StepSpec['when']): boolean {
+  return referencesIn(written).every((reference) => reference.startsWith('params.'));
 }

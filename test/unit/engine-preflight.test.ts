@@ -99,7 +99,7 @@ describe('the pre-flight of a run, before anything is posted', () => {
       runbook([
         { id: 'one', action: 'test.check', with: { name: '${params.first}' } },
         { id: 'skipped', action: 'test.check', when: '${params.name}', with: { name: 'missing' } },
-        { id: 'later', action: 'test.check', with: { name: '${steps.one.next}' } },
+        { id: 'later', action: 'test.check', with: { name: '${steps.one.outputs.next}' } },
       ]),
     );
     const { outcome, handles } = await chat.type(ana, 'name=');

@@ -48,6 +48,13 @@ export function dockerContainerAction(
     name: `docker.${action}`,
     destructive: true,
     inputs,
+    outputs: {
+      container: { type: 'string', description: 'the container' },
+      changed: { type: 'boolean', description: 'false when it already was in the asked-for state' },
+      status: { type: 'string', description: 'its state after, e.g. running or exited' },
+      startedAtBefore: { type: 'string', description: 'its start time before (ISO, null when never started)' },
+      startedAtAfter: { type: 'string', description: 'its start time after' },
+    },
     async plan(input, context): Promise<StepPlan> {
       const docker = actionsFor(input);
       const { container, state } = await docker.authorize(action, input.container, context.signal);
