@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { ChannelDelivery } from './outbound/delivery.js';
 import { restoreTestChannels, startHousekeeping } from './schedule/housekeeping.js';
 import { healthReportAction } from './checks/health-action.js';
+import { healthCheckAction } from './checks/health-check-action.js';
+import { waitUntilAction } from './engine/wait-until.js';
+import { notifyAction } from './outbound/notify-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import type { AuditTrail } from './audit/audit-trail.js';
@@ -92,7 +95,9 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const metrics = options.metrics ?? noMetrics;
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets);
   const probes = observedProbes(systems.probes(), metrics);
-  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
+  const outbound = new OutboundRegistry();
+  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
+  actions.register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommands(commands, runbooks, new Set([...platformCompletionKinds, anyTargetKind, ...systems.completionKinds()]), folders.commands);
@@ -100,7 +105,6 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
-  const outbound = new OutboundRegistry();
   const approvals = new ApprovalService({
     store,
     runbooks,

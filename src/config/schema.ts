@@ -5,6 +5,7 @@ import type { AnySystemModule } from '../core/system.js';
 import { shippedSystems } from '../systems/index.js';
 import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
+import { audiencesSchema } from '../outbound/audiences.js';
 
 const accessSchema = z
   .object({
@@ -89,6 +90,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
         .strict()
         .default({ enabled: 'auto', host: '0.0.0.0', port: 9464 }),
       schedules: schedulesSchema,
+      notify: audiencesSchema.describe('named audiences a runbook\'s notify step posts to: {channels, mention}'),
       alerts: alertsSchema,
       targets: targets.default(targets.parse({})),
     })

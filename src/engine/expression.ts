@@ -198,21 +198,37 @@ export class EvaluationError extends Error {
   override readonly name = 'EvaluationError';
 }
 
-/** Evaluates an expression; `lookup` answers each reference (undefined counts as null). */
+/** What `lookup` answers for a reference whose value is not known yet (an output of a step still to run). */
+export const notKnownYet: unique symbol = Symbol('not known yet');
+
+/**
+ * Evaluates an expression; `lookup` answers each reference (undefined counts as null). When `lookup` answers
+ * `notKnownYet`, the result is `notKnownYet` unless the known part decides it (`false and …`, `true or …`).
+ */
 export function evaluate(expression: Expression, lookup: (path: string) => unknown): unknown {
   switch (expression.kind) {
     case 'literal':
       return expression.value;
     case 'reference':
       return lookup(expression.path) ?? null;
-    case 'not':
-      return !truthy(evaluate(expression.operand, lookup));
+    case 'not': {
+      const operand = evaluate(expression.operand, lookup);
+      return operand === notKnownYet ? notKnownYet : !truthy(operand);
+    }
     case 'and':
-      return truthy(evaluate(expression.left, lookup)) && truthy(evaluate(expression.right, lookup));
-    case 'or':
-      return truthy(evaluate(expression.left, lookup)) || truthy(evaluate(expression.right, lookup));
-    case 'compare':
-      return compare(expression.operator, evaluate(expression.left, lookup), evaluate(expression.right, lookup));
+    case 'or': {
+      const decisive = expression.kind === 'or';
+      const left = evaluate(expression.left, lookup);
+      if (left !== notKnownYet && truthy(left) === decisive) return decisive;
+      const right = evaluate(expression.right, lookup);
+      if (right !== notKnownYet && truthy(right) === decisive) return decisive;
+      return left === notKnownYet || right === notKnownYet ? notKnownYet : !decisive;
+    }
+    case 'compare': {
+      const left = evaluate(expression.left, lookup);
+      const right = evaluate(expression.right, lookup);
+      return left === notKnownYet || right === notKnownYet ? notKnownYet : compare(expression.operator, left, right);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import type { StepPlan } from '../core/action.js';
 import type { ApprovalReservation } from '../core/approval-gate.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
-import { conditionHolds, referencesIn, type SubstitutionScope } from './substitute.js';
+import { conditionMayHold, referencesIn, type SubstitutionScope } from './substitute.js';
 
 /** What a run's pre-flight found: each checked step's plan by index, and the lock it took for the first destructive step. */
 export interface Preflight {
@@ -22,8 +22,8 @@ export interface PreflightSteps {
 
 /**
  * Checks a run before it posts anything, so that a refusal can stay private: every step whose inputs refer
- * only to `params` is prepared and planned, in order (a step whose condition is false is left out; one whose
- * condition depends on earlier steps is planned too, as it may run); the first destructive step, when only
+ * only to `params` is prepared and planned, in order (a step whose condition the parameters make false is left out;
+ * one whose condition depends on earlier steps is planned too, as it may run); the first destructive step, when only
  * safe steps known up front come before it, takes its lock. A step whose inputs come from an earlier step's
  * outputs is checked when it runs. Throws what a step throws, having released the lock it took.
  */
@@ -39,7 +39,7 @@ export async function preflight(runbook: RunbookSpec, params: Record<string, unk
         continue;
       }
       const conditionKnown = onlyParams(step.when);
-      if (conditionKnown && step.when !== undefined && !conditionHolds(step.when, scope, step.id)) continue;
+      if (step.when !== undefined && !conditionMayHold(step.when, params, step.id)) continue;
       const { destructive, plan } = await steps.plan(step, index, scope);
       plans.set(index, plan);
       if (destructive && mayReserve && conditionKnown) reservation = { stepIndex: index, reservation: await steps.reserve(step, plan) };

@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors.js';
-import { evaluate, EvaluationError, parseExpression, truthy } from './expression.js';
+import { evaluate, EvaluationError, notKnownYet, parseExpression, truthy } from './expression.js';
 
 /** Values a step's inputs and condition may refer to: `${params.x}` and `${steps.<id>.outputs.<name>}`. */
 export interface SubstitutionScope {
@@ -68,6 +68,21 @@ export function lookup(path: string, scope: SubstitutionScope): unknown {
 export function conditionHolds(when: string, scope: SubstitutionScope, stepId: string): boolean {
   try {
     return truthy(evaluate(parseExpression(when), (path) => lookup(path, scope)));
+  } catch (error) {
+    if (error instanceof EvaluationError) throw new UserError(`The condition of step '${stepId}' (${when}) cannot be evaluated: ${error.message}.`);
+    throw error;
+  }
+}
+
+/**
+ * A step's `when:` before the run, when only the parameters are known: false when they already decide it is
+ * false (`${params.url} and …` without a url), else true (it may run, so it is checked up front).
+ */
+export function conditionMayHold(when: string, params: Record<string, unknown>, stepId: string): boolean {
+  const scope: SubstitutionScope = { params, steps: {} };
+  try {
+    const value = evaluate(parseExpression(when), (path) => (path.startsWith('params.') ? lookup(path, scope) : notKnownYet));
+    return value === notKnownYet || truthy(value);
   } catch (error) {
     if (error instanceof EvaluationError) throw new UserError(`The condition of step '${stepId}' (${when}) cannot be evaluated: ${error.message}.`);
     throw error;

@@ -1,6 +1,7 @@
 import type { ContainerControl, SystemServices } from '../../core/system.js';
 import { defineSystem } from '../../core/system.js';
 import { dockerContainerActions } from './actions.js';
+import { dockerStatusAction } from './status-action.js';
 import { DockerActions } from './container-actions.js';
 import { connectDockerEngine } from './engine.js';
 import { createDockerProbe, dockerActionPolicy, dockerTargetSchema, type DockerTarget } from './probe.js';
@@ -14,7 +15,7 @@ export const dockerSystem = defineSystem({
   cardinality: 'many',
   targetSchema: dockerTargetSchema,
   probe: (target) => createDockerProbe(target),
-  actions: (targets) => dockerContainerActions(targets),
+  actions: (targets) => [...dockerContainerActions(targets), dockerStatusAction(targets)],
   services: (targets) => containerServices(targets),
   completions: {
     docker: (targets) => targets.map((target) => target.name),
