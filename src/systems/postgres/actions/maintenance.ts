@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ActionDefinition, AnyActionDefinition } from '../../../core/action.js';
-import { UserError } from '../../../core/errors.js';
 import { notice } from '../../../core/report.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
 import type { PostgresTarget } from '../probe.js';
@@ -117,10 +116,10 @@ function reindexBloatedAction(targets: readonly PostgresTarget[]): ActionDefinit
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target, input.database);
       const found = await withMaintenanceSession(place, context.signal, ({ client }) => bloatedIndexes(client, input.min_bloat, input.min_bytes));
-      if (found.length === 0) throw new UserError(`No index in ${describePlace(place)} is over ${Math.round(input.min_bloat * 100)} % estimated bloat; nothing to rebuild.`);
       return {
         summary: `REINDEX INDEX CONCURRENTLY ${found.length} bloated index${found.length === 1 ? '' : 'es'} in ${describePlace(place)}`,
         detail: [
+          ...(found.length === 0 ? [`no index is over ${Math.round(input.min_bloat * 100)} % estimated bloat now: nothing would be rebuilt`] : []),
           ...found.map((index) => `SQL: ${reindexSql('index', index)} — ${describeBloat(index)} (table ${index.table})`),
           'impact: builds new copies beside the old ones; reads and writes continue',
         ],

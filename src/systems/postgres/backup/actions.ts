@@ -200,6 +200,9 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
       into: { type: 'string', description: 'the database it overwrote' },
       restoreMs: { type: 'number', description: 'how long the restore took' },
       status: { type: 'string', description: 'ok when the row counts match the backup' },
+      target: { type: 'string', description: 'the PostgreSQL target restored into' },
+      dockerTarget: { type: 'string', description: 'the Docker target of the dependent containers (null when none are configured)' },
+      containers: { type: 'list', description: 'the dependent containers stopped and started again' },
     },
     async plan(input, context) {
       const { target, database } = resolveBackupTarget(postgres, input.target);
@@ -244,7 +247,15 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
       return {
         message: report,
         summary: `restored ${outcome.file.name} into ${input.into} on ${target.name}`,
-        output: { file: outcome.file.name, into: input.into, restoreMs: outcome.restoreMs, status: report.status },
+        output: {
+          file: outcome.file.name,
+          into: input.into,
+          restoreMs: outcome.restoreMs,
+          status: report.status,
+          target: target.name,
+          dockerTarget: dependents?.target ?? null,
+          containers: outcome.containersRestarted,
+        },
       };
     },
   };
