@@ -33,6 +33,7 @@ import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
 import { anyTargetKind, SystemRegistry } from './systems/registry.js';
+import { logsAction } from './logs/logs-action.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -97,7 +98,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const probes = observedProbes(systems.probes(), metrics);
   const outbound = new OutboundRegistry();
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
-  actions.register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
+  actions.register(logsAction('logs.read', systems.logSources())).register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommands(commands, runbooks, new Set([...platformCompletionKinds, anyTargetKind, ...systems.completionKinds()]), folders.commands);

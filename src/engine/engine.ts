@@ -26,6 +26,8 @@ export interface RunRequest {
   logger: Logger;
   /** The command this run answers, when a person's command started it: the run's end is recorded in its row. */
   command?: Invocation;
+  /** The answer goes to the requester alone and no progress is posted (read-only runs such as `logs`); such a run cannot ask for approval. */
+  privately?: boolean;
 }
 
 /** One step as it will run: its definition, inputs after substitution, and whether it is destructive. */
@@ -127,7 +129,7 @@ export class RunbookEngine {
    * never starts: the requester is told privately, `run-refused` is the only event, and the outcome is `refused`.
    */
   async run(request: RunRequest): Promise<RunOutcome> {
-    const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
+    const run: RunInfo = { id: randomUUID(), ...request, message: request.privately ? RunMessage.privately(request.responder) : RunMessage.replyingWith(request.responder) };
     let checked: Preflight;
     try {
       checked = await this.preflight(run);

@@ -97,7 +97,7 @@ export function dockerContainerActions(targets: readonly DockerTarget[], connect
   return (['restart', 'stop', 'start'] as const).map((action) => dockerContainerAction(action, targets, connect));
 }
 
-/** The Docker target named `name`, or the only one configured; a `UserError` listing them otherwise. */
+/** The Docker target named `name`, or the only one; a `UserError` naming the configured ones otherwise. */
 export function resolveDockerTarget(targets: readonly DockerTarget[], name: string | undefined): DockerTarget {
   const names = targets.map((target) => target.name).join(', ');
   if (targets.length === 0) throw new UserError('No Docker target is configured.', 'Config: targets.docker[] in the bot config.');
