@@ -39,6 +39,6 @@ export async function loadRunbookCatalog(dir: string, actions: ActionRegistry): 
       problems.push({ file: shown, line: lineOf(problem.path), path: formatPath(problem.path), message: problem.message });
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : 0)));
   return new RunbookCatalog(files.map((file) => file.value));
 }

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await removeTestContainers(prefix);
   await startTestContainer({ name: stopped });
   await dockerClient().getContainer(stopped).stop({ t: 0 });
-  await startTestContainer({ name: failing, cmd: ['sh', '-c', 'exit 3'] });
+  await startTestContainer({ name: failing, cmd: ['sh', '-c', 'echo "ERROR cannot reach the database"; exit 3'] });
   harness = await startSlackHarness('socket', {
     targets: { docker: [{ name: 'apps', containers: [stopped, failing], allow_actions: ['restart'] }] },
     grants: [{ role: 'operator', slack: { users: [anna.user_id, ben.user_id] } }],
@@ -86,6 +86,7 @@ describe('shipped multi-step runbooks through the real Bolt against the fake Sla
     await eventually('the failing container to exit', async () => (await state(failing)) === 'exited');
     const card = await approvalCard(`service-down ${failing} --wait 3s`);
     const final = await approveAndWaitForEnd(card, /service-down: done/);
+    expect(final).toMatch(/summarise its recent logs.{0,200}: [1-9]\d* lines, [1-9]\d* errors/);
     expect(final).toMatch(/still not healthy after/);
     expect(final).toMatch(/notified oncall in slack:C0ONCALL/);
 
