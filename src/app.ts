@@ -53,6 +53,8 @@ export interface App {
   logger: Logger;
   commands: CommandCatalog;
   runbooks: RunbookCatalog;
+  /** Every action runbooks may name, with its declared outputs. */
+  actions: ActionRegistry;
   router: Router;
   store: Store;
   audit: AuditTrail;
@@ -138,6 +140,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     logger,
     commands,
     runbooks,
+    actions,
     router,
     store,
     audit,
