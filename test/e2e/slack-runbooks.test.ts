@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dockerClient, removeTestContainers, startTestContainer } from '../support/docker.js';
@@ -15,14 +17,21 @@ const anna = { user_id: 'U0ANNA', user_name: 'anna' };
 const ben = { user_id: 'U0BEN', user_name: 'ben' };
 
 let harness: SlackHarness;
+let endpoint: Server;
 
 beforeAll(async () => {
   await removeTestContainers(prefix);
   await startTestContainer({ name: stopped });
   await dockerClient().getContainer(stopped).stop({ t: 0 });
-  await startTestContainer({ name: failing, cmd: ['sh', '-c', 'echo "ERROR cannot reach the database"; exit 3'] });
+  await startTestContainer({ name: failing, cmd: ['sh', '-c', 'echo "ERROR cannot reach the database"; trap "exit 0" TERM; sleep 3600 & wait'], healthCmd: 'exit 1' });
+  endpoint = createServer((_request, response) => response.end('{"status":"healthy"}'));
+  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/health`;
   harness = await startSlackHarness('socket', {
-    targets: { docker: [{ name: 'apps', containers: [stopped, failing], allow_actions: ['restart'] }] },
+    targets: {
+      docker: [{ name: 'apps', containers: [stopped, failing], allow_actions: ['restart'] }],
+      http: [{ name: 'api-health', url, body_match: 'healthy' }],
+    },
     grants: [{ role: 'operator', slack: { users: [anna.user_id, ben.user_id] } }],
     notify: { oncall: { channels: [{ platform: 'slack', id: oncall }], mention: { slack: { groups: ['S0ONCALL'] } } } },
   });
@@ -32,6 +41,7 @@ beforeEach(() => harness.reset());
 
 afterAll(async () => {
   await harness?.close();
+  endpoint?.close();
   await removeTestContainers(prefix);
 });
 
@@ -65,7 +75,7 @@ async function stepRows(decision: string) {
 describe('shipped multi-step runbooks through the real Bolt against the fake Slack', () => {
   it('service-down on a stopped container: asks to restart, restarts after approval, waits until healthy; the escalation is skipped', async () => {
     expect(await state(stopped)).toBe('exited');
-    const card = await approvalCard(`service-down ${stopped} --wait 30s`);
+    const card = await approvalCard(`service-down ${stopped} --wait 30s --http api-health`);
     expect(blockTexts(harness.fake.messages(channel).find((message) => message.ts === card.ts)?.blocks)).toContain(`restart container ${stopped}`);
     expect(await state(stopped)).toBe('exited');
 
@@ -73,7 +83,7 @@ describe('shipped multi-step runbooks through the real Bolt against the fake Sla
     expect(await state(stopped)).toBe('running');
     expect(final).toMatch(/wait until healthy.*healthy after \d+ attempt/);
     expect(final).toMatch(/escalate.*skipped/);
-    expect(final).toMatch(/verify the HTTP endpoint.*skipped/);
+    expect(final).toMatch(/verify the HTTP endpoint.{0,40}api-health: 200 in \d+ ms/);
     expect(harness.fake.messages(oncall)).toEqual([]);
 
     const rows = await stepRows(card.approve);
@@ -82,12 +92,15 @@ describe('shipped multi-step runbooks through the real Bolt against the fake Sla
     expect(rows.find((row) => row.step === 'escalate')).toMatchObject({ outcome: 'skipped', detail: expect.stringContaining('is false') });
   }, 60_000);
 
-  it('service-down on a container that keeps failing: restarts after approval, gives up waiting, and escalates to on-call with the mention', async () => {
-    await eventually('the failing container to exit', async () => (await state(failing)) === 'exited');
+  it('service-down on a container whose health check keeps failing: restarts after approval, gives up waiting, and escalates to on-call with the mention', async () => {
     const card = await approvalCard(`service-down ${failing} --wait 3s`);
     const final = await approveAndWaitForEnd(card, /service-down: done/);
     expect(final).toMatch(/summarise its recent logs.{0,200}: [1-9]\d* lines, [1-9]\d* errors/);
     expect(final).toMatch(/still not healthy after/);
+    expect(final).toMatch(/verify the HTTP endpoint.{0,80}skipped/);
+    const progress = harness.fake.calls('chat.update').filter((call) => call.body.ts === card.ts && /waiting until healthy: attempt 1/.test(blockTexts(call.body.blocks)));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(harness.fake.calls('chat.postMessage').filter((call) => call.body.channel === channel)).toHaveLength(1);
     expect(final).toMatch(/notified oncall in slack:C0ONCALL/);
 
     const [escalation] = harness.fake.messages(oncall);
