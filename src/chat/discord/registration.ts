@@ -2,11 +2,11 @@ import type { ArgumentSpec, CommandSpec, FlagSpec, ValueType } from '../../route
 import { truncate } from './message-body.js';
 
 /** Discord's option types used by maintbot. */
-export const OptionType = { Subcommand: 1, String: 3, Integer: 4, Boolean: 5, Number: 10 } as const;
+export const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, Number: 10 } as const;
 
 /** One option of a subcommand, as registered. */
 export interface CommandOptionJson {
-  type: (typeof OptionType)[Exclude<keyof typeof OptionType, 'Subcommand'>];
+  type: (typeof OptionType)[Exclude<keyof typeof OptionType, 'Subcommand' | 'SubcommandGroup'>];
   name: string;
   description: string;
   required: boolean;
@@ -22,12 +22,20 @@ export interface SubcommandJson {
   options: CommandOptionJson[];
 }
 
+/** The subcommands of one `group:` (`/maint postgres vacuum`), used when there are more commands than Discord takes at the top. */
+export interface SubcommandGroupJson {
+  type: 2;
+  name: string;
+  description: string;
+  options: SubcommandJson[];
+}
+
 /** The `/maint` chat-input command as sent to Discord. */
 export interface MaintCommandJson {
   type: 1;
   name: 'maint';
   description: string;
-  options: SubcommandJson[];
+  options: SubcommandJson[] | SubcommandGroupJson[];
 }
 
 /** The catalog cannot be registered on Discord; `problems` says why, one line each. */
@@ -51,20 +59,19 @@ const typeOf: Record<ValueType, CommandOptionJson['type']> = {
 /**
  * Builds `/maint` with one subcommand per command file: positional arguments then flags as typed options
  * (required ones first, as Discord demands), choices or autocomplete (for the `complete:` kinds `completable`
- * says the bot answers), and a `dry-run` option on runbook commands. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
+ * says the bot answers), and a `dry-run` option on runbook commands. With more commands than Discord takes
+ * under one command (25), they go into one subcommand group per `group:` (`/maint postgres vacuum`; `other`
+ * for commands without one). Throws `RegistrationError` listing every limit of Discord the catalog breaks.
  */
 export function buildMaintCommand(specs: readonly CommandSpec[], completable: (kind: string) => boolean): MaintCommandJson {
   const problems: string[] = [];
   if (specs.length === 0) problems.push('there are no commands');
-  if (specs.length > limits.subcommands) {
-    problems.push(`${specs.length} commands, but Discord allows at most ${limits.subcommands} subcommands under /maint`);
-  }
   const subcommands = specs.map((spec) => subcommand(spec, completable, problems));
   const command: MaintCommandJson = {
     type: 1,
     name: 'maint',
     description: 'maintbot: health reports, runbooks and approvals for the systems you keep running',
-    options: subcommands,
+    options: specs.length > limits.subcommands ? grouped(specs, subcommands, problems) : subcommands,
   };
   const size = characterCount(command);
   if (size > limits.totalCharacters) {
@@ -72,6 +79,25 @@ export function buildMaintCommand(specs: readonly CommandSpec[], completable: (k
   }
   if (problems.length > 0) throw new RegistrationError(problems);
   return command;
+}
+
+function grouped(specs: readonly CommandSpec[], subcommands: readonly SubcommandJson[], problems: string[]): SubcommandGroupJson[] {
+  const byGroup = new Map<string, SubcommandJson[]>();
+  specs.forEach((spec, index) => {
+    const group = spec.group ?? 'other';
+    byGroup.set(group, [...(byGroup.get(group) ?? []), subcommands[index]!]);
+  });
+  const groups = [...byGroup.entries()].map(([name, members]): SubcommandGroupJson => {
+    if (members.length > limits.subcommands) problems.push(`group '${name}' has ${members.length} commands; Discord allows ${limits.subcommands} in a group`);
+    return { type: OptionType.SubcommandGroup, name, description: truncate(members.map((member) => member.name).join(', '), limits.description), options: members };
+  });
+  if (groups.length > limits.subcommands) problems.push(`${groups.length} command groups, but Discord allows at most ${limits.subcommands} under /maint`);
+  return groups;
+}
+
+/** The subcommands of a registered `/maint`, whether grouped or not. */
+export function subcommandsOf(command: MaintCommandJson): SubcommandJson[] {
+  return command.options.flatMap((item): SubcommandJson[] => (item.type === OptionType.SubcommandGroup ? item.options : [item]));
 }
 
 function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, problems: string[]): SubcommandJson {
@@ -132,7 +158,8 @@ function checkName(name: string, what: string, problems: string[]): void {
 
 function characterCount(command: MaintCommandJson): number {
   let total = command.name.length + command.description.length;
-  for (const sub of command.options) {
+  for (const group of command.options) if (group.type === OptionType.SubcommandGroup) total += group.name.length + group.description.length;
+  for (const sub of subcommandsOf(command)) {
     total += sub.name.length + sub.description.length;
     for (const item of sub.options) {
       total += item.name.length + item.description.length;
