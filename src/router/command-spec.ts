@@ -8,7 +8,7 @@ const valueType = z.enum(['string', 'integer', 'number', 'boolean', 'duration'])
 export const hereFlag = 'here';
 
 /** The groups `/maint help` lists commands in, in the order it lists them. */
-export const commandGroups = ['status', 'containers', 'postgres', 'backups', 'approvals', 'alerts', 'schedules'] as const;
+export const commandGroups = ['status', 'containers', 'postgres', 'redis', 'backups', 'approvals', 'alerts', 'schedules'] as const;
 
 const argumentSpecSchema = z
   .object({

@@ -16,16 +16,17 @@ afterAll(async () => {
 });
 
 describe('Discord with more shipped commands than one /maint takes (25)', () => {
-  it('registers /maint with one subcommand group per command group, and runs a command given as /maint <group> <command>', async () => {
+  it('registers /maint within 25 entries by folding whole groups, and runs a command given as /maint <group> <command>', async () => {
     const [maint] = bot.fake.registeredCommands(DISCORD_FIXTURE.guildId) as Array<{ options: Array<{ type: number; name: string; options: Array<{ name: string }> }> }>;
     expect(bot.app.commands.all().length).toBeGreaterThan(25);
-    expect(maint!.options.every((option) => option.type === 2)).toBe(true);
-    const containers = maint!.options.find((option) => option.name === 'containers');
-    expect(containers?.options.map((sub) => sub.name)).toEqual(expect.arrayContaining(['restart', 'service-down']));
+    expect(maint!.options.length).toBeLessThanOrEqual(25);
+    const folded = maint!.options.find((option) => option.type === 2);
+    expect(folded).toBeDefined();
+    const member = folded!.options[0]!.name;
 
-    const sent = await bot.fake.sendChatCommand({ group: 'status', subcommand: 'health' });
-    const invocation = await bot.commands.waitForFinished((candidate) => candidate.text.startsWith('health'));
-    expect(invocation.text).toBe('health');
+    const sent = await bot.fake.sendChatCommand({ group: folded!.name, subcommand: member, options: { 'dry-run': true } });
+    const invocation = await bot.commands.waitForFinished((candidate) => candidate.text.startsWith(member));
+    expect(invocation.text.split(' ')[0]).toBe(member);
     expect(bot.fake.callbacks().filter((callback) => callback.interactionId === sent.id)).not.toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dockerClient, removeTestContainers, startTestContainer } from '../support/docker.js';
@@ -155,4 +156,30 @@ describe('shipped multi-step runbooks through the real Bolt against the fake Sla
     const [{ relfilenode: after }] = await read(`select relfilenode from pg_class where relname = 'churned_pkey'`);
     expect(after).not.toBe(before);
   }, 90_000);
+
+  it('redis-memory-pressure over the threshold deletes only the pattern\'s keys after approval and reads the memory again', async () => {
+    const redis = new Redis(harness.redis.url);
+    try {
+      const pipeline = redis.pipeline();
+      for (let n = 0; n < 2000; n++) pipeline.set(`cache:${n}`, 'x'.repeat(1000));
+      for (let n = 0; n < 10; n++) pipeline.set(`keep:${n}`, 'kept');
+      await pipeline.exec();
+      const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+      await redis.config('SET', 'maxmemory', String(Math.ceil(used * 1.1)));
+
+      const card = await approvalCard('redis-memory-pressure local-redis --pattern cache:* --threshold 75');
+      expect(blockTexts(harness.fake.messages(channel).find((message) => message.ts === card.ts)?.blocks)).toContain('2000');
+      expect(await redis.dbsize()).toBe(2010);
+
+      const final = await approveAndWaitForEnd(card, /redis-memory-pressure: done/);
+      expect(await redis.dbsize()).toBe(10);
+      expect((await redis.keys('*')).sort()).toEqual(Array.from({ length: 10 }, (_, n) => `keep:${n}`).sort());
+      expect(final).toMatch(/read the slow log/);
+      expect(final).toMatch(/read the memory again/);
+      expect(final).toMatch(/tell the audience.{0,80}skipped/);
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+      redis.disconnect();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { completionsFor } from '../../src/chat/discord/autocomplete.js';
 import { commandLineFor } from '../../src/chat/discord/command-line.js';
-import { buildMaintCommand, RegistrationError, subcommandsOf } from '../../src/chat/discord/registration.js';
+import { buildMaintCommand, RegistrationError } from '../../src/chat/discord/registration.js';
 import { CommandCatalog } from '../../src/router/catalog.js';
 import { commandSpecSchema, type CommandSpec } from '../../src/router/command-spec.js';
 import { parseArguments } from '../../src/router/parse-arguments.js';
@@ -56,6 +56,19 @@ describe('building /maint for Discord from the command files', () => {
     expect(description.endsWith('… (e.g. 30s, 5m)')).toBe(true);
   });
 
+  it('folds whole groups into subcommand groups, the largest first, when there are more than 25 commands', () => {
+    const loose = Array.from({ length: 19 }, (_, i) => spec({ name: `command-${i}` }));
+    const redis = ['redis-slowlog', 'redis-memory', 'flush-cache', 'bgsave'].map((name) => spec({ name, group: 'redis' }));
+    const backups = ['backup', 'backups', 'restore-test', 'restore-tests', 'restore'].map((name) => spec({ name, group: 'backups' }));
+    const command = buildMaintCommand([...loose, ...redis, ...backups], completable);
+    expect(command.options).toHaveLength(24);
+    expect(command.options.filter((entry) => entry.type === 1).map((entry) => entry.name)).toEqual([...loose.map((entry) => entry.name), 'redis-slowlog', 'redis-memory', 'flush-cache', 'bgsave']);
+    const group = command.options.at(-1)!;
+    expect(group).toMatchObject({ type: 2, name: 'backups', description: 'backups commands' });
+    expect(group.options.map((entry) => entry.name)).toEqual(['backup', 'backups', 'restore-test', 'restore-tests', 'restore']);
+    expect(buildMaintCommand([...loose, ...redis], completable).options.every((entry) => entry.type === 1)).toBe(true);
+  });
+
   it('refuses a catalog Discord cannot take, naming every problem', () => {
     const many = Array.from({ length: 26 }, (_, i) => spec({ name: `command-${i}` }));
     const longName = spec({ name: 'a-command-name-that-is-far-too-long-for-discord' });
@@ -70,33 +83,13 @@ describe('building /maint for Discord from the command files', () => {
     })();
     expect(error).toBeInstanceOf(RegistrationError);
     expect((error as RegistrationError).problems).toEqual([
+      '26 commands, but Discord allows at most 25 subcommands under /maint',
       "command 'a-command-name-that-is-far-too-long-for-discord': Discord names are 1 to 32 lower-case letters, digits, - or _",
       "'clash' has two options named 'target'",
       "'options' has 26 options; Discord allows 25",
-      "group 'other' has 26 commands; Discord allows 25 in a group",
     ]);
-  });
-
-  it('puts more commands than Discord takes under /maint into one subcommand group per group: of the commands', () => {
-    const groups = ['status', 'containers', 'postgres'] as const;
-    const specs = Array.from({ length: 27 }, (_, i) => spec({ name: `command-${i}`, ...(i < 24 ? { group: groups[i % 3] } : {}) }));
-    const command = buildMaintCommand(specs, completable);
-    expect(command.options.map((group) => [group.type, group.name, group.options.length])).toEqual([
-      [2, 'status', 8],
-      [2, 'containers', 8],
-      [2, 'postgres', 8],
-      [2, 'other', 3],
-    ]);
-    expect(command.options[3]!.description).toBe('command-24, command-25, command-26');
-    expect(subcommandsOf(command).map((sub) => sub.name)).toEqual(specs.map((item) => item.name).sort((a, b) => groupOrder(a) - groupOrder(b)));
-    expect(buildMaintCommand(specs.slice(0, 25), completable).options.every((sub) => sub.type === 1)).toBe(true);
   });
 });
-
-function groupOrder(name: string): number {
-  const index = Number(name.split('-')[1]);
-  return index < 24 ? (index % 3) * 100 + index : 1000 + index;
-}
 
 describe('rebuilding the command line from Discord options', () => {
   it('puts positional arguments in order, then flags, with booleans as --flag / --no-flag and quotes around spaces', () => {

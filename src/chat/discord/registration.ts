@@ -22,7 +22,7 @@ export interface SubcommandJson {
   options: CommandOptionJson[];
 }
 
-/** The subcommands of one `group:` (`/maint postgres vacuum`), used when there are more commands than Discord takes at the top. */
+/** Commands of one `group:` under `/maint <group>`, when the catalog has more commands than `/maint` takes. */
 export interface SubcommandGroupJson {
   type: 2;
   name: string;
@@ -35,7 +35,7 @@ export interface MaintCommandJson {
   type: 1;
   name: 'maint';
   description: string;
-  options: SubcommandJson[] | SubcommandGroupJson[];
+  options: Array<SubcommandJson | SubcommandGroupJson>;
 }
 
 /** The catalog cannot be registered on Discord; `problems` says why, one line each. */
@@ -59,19 +59,25 @@ const typeOf: Record<ValueType, CommandOptionJson['type']> = {
 /**
  * Builds `/maint` with one subcommand per command file: positional arguments then flags as typed options
  * (required ones first, as Discord demands), choices or autocomplete (for the `complete:` kinds `completable`
- * says the bot answers), and a `dry-run` option on runbook commands. With more commands than Discord takes
- * under one command (25), they go into one subcommand group per `group:` (`/maint postgres vacuum`; `other`
- * for commands without one). Throws `RegistrationError` listing every limit of Discord the catalog breaks.
+ * says the bot answers), and a `dry-run` option on runbook commands. Discord takes 25 entries under `/maint`:
+ * with more commands, whole `group:`s become subcommand groups (`/maint redis redis-memory`), the largest
+ * group first, until they fit. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
  */
 export function buildMaintCommand(specs: readonly CommandSpec[], completable: (kind: string) => boolean): MaintCommandJson {
   const problems: string[] = [];
   if (specs.length === 0) problems.push('there are no commands');
-  const subcommands = specs.map((spec) => subcommand(spec, completable, problems));
+  const optionProblems: string[] = [];
+  const subcommands = specs.map((spec) => subcommand(spec, completable, optionProblems));
+  const entries = foldGroups(specs, subcommands);
+  if (entries.length > limits.subcommands) {
+    problems.push(`${specs.length} commands, but Discord allows at most ${limits.subcommands} subcommands under /maint`);
+  }
+  problems.push(...optionProblems);
   const command: MaintCommandJson = {
     type: 1,
     name: 'maint',
     description: 'maintbot: health reports, runbooks and approvals for the systems you keep running',
-    options: specs.length > limits.subcommands ? grouped(specs, subcommands, problems) : subcommands,
+    options: entries,
   };
   const size = characterCount(command);
   if (size > limits.totalCharacters) {
@@ -81,23 +87,36 @@ export function buildMaintCommand(specs: readonly CommandSpec[], completable: (k
   return command;
 }
 
-function grouped(specs: readonly CommandSpec[], subcommands: readonly SubcommandJson[], problems: string[]): SubcommandGroupJson[] {
-  const byGroup = new Map<string, SubcommandJson[]>();
-  specs.forEach((spec, index) => {
-    const group = spec.group ?? 'other';
-    byGroup.set(group, [...(byGroup.get(group) ?? []), subcommands[index]!]);
-  });
-  const groups = [...byGroup.entries()].map(([name, members]): SubcommandGroupJson => {
-    if (members.length > limits.subcommands) problems.push(`group '${name}' has ${members.length} commands; Discord allows ${limits.subcommands} in a group`);
-    return { type: OptionType.SubcommandGroup, name, description: truncate(members.map((member) => member.name).join(', '), limits.description), options: members };
-  });
-  if (groups.length > limits.subcommands) problems.push(`${groups.length} command groups, but Discord allows at most ${limits.subcommands} under /maint`);
-  return groups;
-}
-
-/** The subcommands of a registered `/maint`, whether grouped or not. */
-export function subcommandsOf(command: MaintCommandJson): SubcommandJson[] {
-  return command.options.flatMap((item): SubcommandJson[] => (item.type === OptionType.SubcommandGroup ? item.options : [item]));
+/** The subcommands, with whole groups folded into subcommand groups (largest first) while there are more than `/maint` takes. */
+function foldGroups(specs: readonly CommandSpec[], subcommands: readonly SubcommandJson[]): Array<SubcommandJson | SubcommandGroupJson> {
+  const groupOf = new Map(specs.map((spec) => [spec.name, spec.group]));
+  const sizes = new Map<string, number>();
+  for (const spec of specs) if (spec.group) sizes.set(spec.group, (sizes.get(spec.group) ?? 0) + 1);
+  const folded = new Set<string>();
+  let count = subcommands.length;
+  for (const [group, size] of [...sizes].sort((a, b) => b[1] - a[1])) {
+    if (count <= limits.subcommands) break;
+    if (size < 2 || size > limits.subcommands) continue;
+    folded.add(group);
+    count -= size - 1;
+  }
+  const entries: Array<SubcommandJson | SubcommandGroupJson> = [];
+  const groups = new Map<string, SubcommandGroupJson>();
+  for (const sub of subcommands) {
+    const group = groupOf.get(sub.name);
+    if (group === undefined || !folded.has(group)) {
+      entries.push(sub);
+      continue;
+    }
+    let entry = groups.get(group);
+    if (!entry) {
+      entry = { type: OptionType.SubcommandGroup, name: group, description: `${group} commands`, options: [] };
+      groups.set(group, entry);
+      entries.push(entry);
+    }
+    entry.options.push(sub);
+  }
+  return entries;
 }
 
 function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, problems: string[]): SubcommandJson {
@@ -158,8 +177,9 @@ function checkName(name: string, what: string, problems: string[]): void {
 
 function characterCount(command: MaintCommandJson): number {
   let total = command.name.length + command.description.length;
-  for (const group of command.options) if (group.type === OptionType.SubcommandGroup) total += group.name.length + group.description.length;
-  for (const sub of subcommandsOf(command)) {
+  const subcommands = command.options.flatMap((entry) => (entry.type === OptionType.SubcommandGroup ? entry.options : [entry]));
+  for (const entry of command.options) if (entry.type === OptionType.SubcommandGroup) total += entry.name.length + entry.description.length;
+  for (const sub of subcommands) {
     total += sub.name.length + sub.description.length;
     for (const item of sub.options) {
       total += item.name.length + item.description.length;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
-import { didYouMean } from '../../core/did-you-mean.js';
+import { pickTarget } from '../../core/pick-target.js';
 import { notice } from '../../core/report.js';
 import type { ActionContext, ActionDefinition, StepPlan } from '../../core/action.js';
 import { dockerActionPolicy, type DockerTarget } from './probe.js';
@@ -99,15 +99,7 @@ export function dockerContainerActions(targets: readonly DockerTarget[], connect
 
 /** The Docker target named `name`, or the only one; a `UserError` naming the configured ones otherwise. */
 export function resolveDockerTarget(targets: readonly DockerTarget[], name: string | undefined): DockerTarget {
-  const names = targets.map((target) => target.name).join(', ');
-  if (targets.length === 0) throw new UserError('No Docker target is configured.', 'Config: targets.docker[] in the bot config.');
-  if (name === undefined) {
-    if (targets.length > 1) throw new UserError(`Several Docker targets are configured; name one with --target: ${names}.`);
-    return targets[0]!;
-  }
-  const found = targets.find((target) => target.name === name);
-  if (!found) throw new UserError(`No Docker target named ${JSON.stringify(name.slice(0, 64))}. Docker targets: ${names}.${didYouMean(name, targets.map((target) => target.name))}`);
-  return found;
+  return pickTarget(targets, name, { system: 'Docker', configKey: 'targets.docker[]' });
 }
 
 async function checkStillPlanned(docker: DockerActions, action: ContainerAction, input: ContainerActionInput, context: ActionContext): Promise<void> {

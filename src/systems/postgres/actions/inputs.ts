@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emptyAsAbsent } from '../../../core/action-inputs.js';
 
-export { durationMs, emptyAsAbsent } from '../../../core/action-inputs.js';
+export { durationMs, emptyAsAbsent, plannedData } from '../../../core/action-inputs.js';
 
 /** `target` and `database` of every PostgreSQL action; empty strings count as not given. */
 export const placeInputs = {
@@ -11,9 +11,3 @@ export const placeInputs = {
 
 /** A table or index name as typed; it is only ever compared with the catalog. */
 export const relationName = z.string().min(1, 'must not be empty').max(200, 'is too long for a table or index name');
-
-/** The plan's `data` parsed with `schema`; undefined when the stored plan is not one this action wrote. */
-export function plannedData<T>(schema: z.ZodType<T>, data: unknown): T | undefined {
-  const parsed = schema.safeParse(data);
-  return parsed.success ? parsed.data : undefined;
-}
