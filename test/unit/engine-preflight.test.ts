@@ -109,6 +109,18 @@ describe('the pre-flight of a run, before anything is posted', () => {
     expect(shown.kind === 'report' && shown.title).toBe('tidy: done');
   });
 
+  it('checks up front a step whose condition waits for an earlier output, unless the parameters already make it false', async () => {
+    const dependent = (when: string) => runbook([{ id: 'one', action: 'test.check', with: { name: '${params.first}' } }, { id: 'two', action: 'test.check', when, with: { name: '${params.name}' } }]);
+    const refused = world(dependent('${steps.one.outputs.next} == "missing"'));
+    expect(await refused.chat.type(ana, 'name=missing')).toEqual({ outcome: 'refused', handles: [] });
+    expect(calls).toEqual(['plan a', 'plan missing']);
+
+    const { chat } = world(dependent('${params.name} and ${steps.one.outputs.next} == "missing"'));
+    const { outcome } = await chat.type(ana, 'name=');
+    expect(outcome).toBe('ok');
+    expect(calls).toEqual(['plan a', 'run a']);
+  });
+
   it('takes the lock of the first destructive step up front, asks with the plan it checked, and refuses a busy target before any step runs', async () => {
     const { chat } = world(runbook([{ id: 'wipe', action: 'test.wipe', with: { name: '${params.name}' } }]));
     const first = await chat.type(ana, 'name=scratch');
