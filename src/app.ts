@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { ChannelDelivery } from './outbound/delivery.js';
 import { restoreTestChannels, startHousekeeping } from './schedule/housekeeping.js';
 import { healthReportAction } from './checks/health-action.js';
+import { healthCheckAction } from './checks/health-check-action.js';
+import { waitUntilAction } from './engine/wait-until.js';
+import { notifyAction } from './outbound/notify-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import { runLeaseTimings } from './approvals/run-lease-settings.js';
@@ -32,6 +35,7 @@ import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
 import { anyTargetKind, SystemRegistry } from './systems/registry.js';
+import { logsAction } from './logs/logs-action.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -51,6 +55,8 @@ export interface App {
   logger: Logger;
   commands: CommandCatalog;
   runbooks: RunbookCatalog;
+  /** Every action runbooks may name, with its declared outputs. */
+  actions: ActionRegistry;
   router: Router;
   store: Store;
   audit: AuditTrail;
@@ -96,7 +102,9 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const metrics = options.metrics ?? noMetrics;
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets);
   const probes = observedProbes(systems.probes(), metrics);
-  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
+  const outbound = new OutboundRegistry();
+  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
+  actions.register(logsAction('logs.read', systems.logSources())).register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommands(commands, runbooks, new Set([...platformCompletionKinds, anyTargetKind, ...systems.completionKinds()]), folders.commands);
@@ -104,7 +112,6 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
-  const outbound = new OutboundRegistry();
   const approvals = new ApprovalService({
     store,
     runbooks,
@@ -139,6 +146,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     logger,
     commands,
     runbooks,
+    actions,
     router,
     store,
     audit,

@@ -7,6 +7,7 @@ import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
 import { rateLimitsSchema } from '../router/rate-limits.js';
 import { runsSchema } from '../approvals/run-lease-settings.js';
+import { audiencesSchema } from '../outbound/audiences.js';
 
 const accessSchema = z
   .object({
@@ -93,6 +94,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
         .strict()
         .default({ enabled: 'auto', host: '0.0.0.0', port: 9464 }),
       schedules: schedulesSchema,
+      notify: audiencesSchema.describe('named audiences a runbook\'s notify step posts to: {channels, mention}'),
       alerts: alertsSchema,
       targets: targets.default(targets.parse({})),
     })

@@ -15,6 +15,8 @@ export interface YamlFileOptions {
   displayName?: string;
   /** What to do about a file with no content, for the message that refuses it. */
   whenEmpty?: string;
+  /** Given, once the file is valid, how to find the line of a key path, for checks made after the schema's. */
+  onLines?: (lineOf: (path: readonly PropertyKey[]) => number | undefined) => void;
 }
 
 /** A problem found in a valid value by a check the schema cannot make; the file and line are added from the key path. */
@@ -97,6 +99,7 @@ export function parseYamlText<S extends z.ZodType>(
     }
   }
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
+  options.onLines?.((path) => locate(path));
   return (result as { data: z.output<S> }).data;
 }
 

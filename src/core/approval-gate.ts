@@ -20,6 +20,14 @@ export interface RunOutcome {
   approvalId?: string;
 }
 
+/** How one finished step of a run went, for the run's final card: done (with its summary) or skipped by its `when:`. */
+export interface StepRecord {
+  id: string;
+  title: string;
+  outcome: 'ok' | 'skipped';
+  summary?: string;
+}
+
 /** A run paused before a destructive step: plain data, stored with the approval request, enough to resume it. */
 export interface SuspendedRun {
   runId: string;
@@ -32,6 +40,8 @@ export interface SuspendedRun {
   stepTitle: string;
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
+  /** The steps before it, done or skipped; absent in requests stored before step records existed. */
+  steps?: StepRecord[];
   /** The run's chat message; the approval card replaces it, and the resumed run goes on updating it. */
   message: MessageHandle;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from '../core/action.js';
-import type { ApprovalGate, ApprovedRun, LostRun, RunOutcome, RunResult, TargetWait } from '../core/approval-gate.js';
+import type { ApprovalGate, ApprovedRun, LostRun, RunOutcome, RunResult, StepRecord, TargetWait } from '../core/approval-gate.js';
 import { parseDuration } from '../core/duration.js';
 import { CodedError, errorCodeOf, safeReason, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
@@ -13,7 +13,7 @@ import { tellListeners, type InterruptCause, type RunEnd, type RunEvent, type Ru
 import { RunMessage } from './run-message.js';
 import { knownUpFront, preflight, type Preflight } from './preflight.js';
 import { runEndDetail } from './run-detail.js';
-import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
+import { conditionHolds, referencesIn, substitute, type SubstitutionScope } from './substitute.js';
 
 export type { RunOutcome, RunResult };
 
@@ -26,6 +26,8 @@ export interface RunRequest {
   logger: Logger;
   /** The command this run answers, when a person's command started it: the run's end is recorded in its row. */
   command?: Invocation;
+  /** The answer goes to the requester alone and no progress is posted (read-only runs such as `logs`); such a run cannot ask for approval. */
+  privately?: boolean;
 }
 
 /** One step as it will run: its definition, inputs after substitution, and whether it is destructive. */
@@ -41,6 +43,8 @@ interface RunState {
   nextStep: number;
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
+  /** Each finished step, done or skipped, for the final card. */
+  steps: StepRecord[];
   /** The destructive step that was approved, with the plan the approvers saw and how it takes its target's lock. */
   approved?: { stepIndex: number; plan: StepPlan; claimTarget(wait: TargetWait): Promise<void> };
   /** What the pre-flight planned; its plans stand only until a step has run. */
@@ -135,7 +139,7 @@ export class RunbookEngine {
    * never starts: the requester is told privately, `run-refused` is the only event, and the outcome is `refused`.
    */
   async run(request: RunRequest): Promise<RunOutcome> {
-    const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
+    const run: RunInfo = { id: randomUUID(), ...request, message: request.privately ? RunMessage.privately(request.responder) : RunMessage.replyingWith(request.responder) };
     let checked: Preflight;
     try {
       checked = await this.preflight(run);
@@ -145,7 +149,7 @@ export class RunbookEngine {
       await tellListeners(this.listeners, { type: 'run-refused', run, reason: error.message });
       return { result: 'refused', detail: error.message };
     }
-    return this.track(run, { nextStep: 0, outputs: {}, summaries: [], preflight: checked });
+    return this.track(run, { nextStep: 0, outputs: {}, summaries: [], steps: [], preflight: checked });
   }
 
   /** Resumes an approved run at its destructive step, which acts on exactly the approved plan. */
@@ -169,6 +173,7 @@ export class RunbookEngine {
         nextStep: suspended.stepIndex,
         outputs: suspended.outputs,
         summaries: suspended.summaries,
+        steps: suspended.steps ?? [],
         approved: { stepIndex: suspended.stepIndex, plan: approved.plan, claimTarget: (wait) => approved.claimTarget(wait) },
       },
       approved.leaseLost,
@@ -247,9 +252,18 @@ export class RunbookEngine {
       const step = run.runbook.steps[index]!;
       if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false, cause: interruptCause(interrupted) });
       const scope: SubstitutionScope = { params: run.params, steps: state.outputs };
-      if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
-        state.summaries.push(`skipped ${step.id} (condition not met)`);
-        await tell({ type: 'step-finished', run, step, index, outcome: 'skipped', durationMs: 0, detail: 'condition not met' });
+      const title = step.title ?? step.id;
+      let holds: boolean;
+      try {
+        holds = step.when === undefined || conditionHolds(step.when, scope, step.id);
+      } catch (error) {
+        await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: 0, detail: safeReason(error) });
+        return finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries, steps: state.steps });
+      }
+      if (!holds) {
+        const detail = `skipped: ${step.when} is false`;
+        state.steps.push({ id: step.id, title, outcome: 'skipped', summary: detail });
+        await tell({ type: 'step-finished', run, step, index, outcome: 'skipped', durationMs: 0, detail });
         continue;
       }
       await tell({ type: 'step-started', run, step, index });
@@ -276,8 +290,9 @@ export class RunbookEngine {
         if (outcome.message) lastMessage = outcome.message;
         if (outcome.failure !== undefined) {
           await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: outcome.failure, input: planned.input });
-          return await finish({ result: 'failed', stepIndex: index, error: new UserError(outcome.failure), summaries: state.summaries, message: outcome.message });
+          return await finish({ result: 'failed', stepIndex: index, error: new UserError(outcome.failure), summaries: state.summaries, steps: state.steps, message: outcome.message });
         }
+        state.steps.push({ id: step.id, title, outcome: 'ok', ...(outcome.summary ? { summary: outcome.summary } : {}) });
         await tell({ type: 'step-finished', run, step, index, outcome: 'ok', durationMs: Date.now() - stepStarted, detail: outcome.summary, input: planned.input });
       } catch (error) {
         if (interrupted.aborted) {
@@ -288,12 +303,12 @@ export class RunbookEngine {
         }
         if (!(error instanceof UserError)) run.logger.error({ err: error, runbook: run.runbook.name, step: step.id, code: errorCodeOf(error, 'STEP_FAILED') }, 'runbook step failed');
         await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: safeReason(error), input: planned?.input });
-        return await finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries });
+        return await finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries, steps: state.steps });
       } finally {
         context.dispose();
       }
     }
-    return finish({ result: 'completed', summaries: state.summaries, message: lastMessage });
+    return finish({ result: 'completed', summaries: state.summaries, steps: state.steps, message: lastMessage });
   }
 
   /** Asks the gate; resolves with the request's id. */
@@ -312,6 +327,7 @@ export class RunbookEngine {
         stepTitle: planned.step.title ?? planned.step.id,
         outputs: state.outputs,
         summaries: state.summaries,
+        steps: state.steps,
         message,
       },
       plan,
@@ -327,8 +343,12 @@ export class RunbookEngine {
     const lines: string[] = [];
     const scope: SubstitutionScope = { params: request.params, steps: {} };
     for (const [index, step] of runbook.steps.entries()) {
-      const planned = this.prepare(step, scope);
       const when = step.when === undefined ? '' : ` (only if ${step.when})`;
+      if (!referencesIn(step.with).every((reference) => reference.startsWith('params.'))) {
+        lines.push(`${index + 1}. ${step.action}: ${step.title ?? step.id}${when} — planned when it runs, from earlier steps' outputs`);
+        continue;
+      }
+      const planned = this.prepare(step, scope);
       const context = this.contextFor(run, index, step);
       try {
         const plan = await planned.action.plan(planned.input, context.context);
@@ -354,7 +374,7 @@ export class RunbookEngine {
       if (typeof action?.destructive !== 'function') return false;
       if (!knownUpFront(step)) return true;
       try {
-        if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) return false;
+        if (step.when !== undefined && !conditionHolds(step.when, scope, step.id)) return false;
         return this.prepare(step, scope).destructive;
       } catch {
         return true;

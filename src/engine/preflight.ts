@@ -1,6 +1,6 @@
 import type { StepPlan } from '../core/action.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
-import { conditionHolds, referencesIn, substitute, type SubstitutionScope } from './substitute.js';
+import { conditionMayHold, referencesIn, type SubstitutionScope } from './substitute.js';
 
 /** What a run's pre-flight found: each checked step's plan by index. */
 export interface Preflight {
@@ -18,16 +18,17 @@ export interface PreflightSteps {
 
 /**
  * Checks a run before it posts anything, so that a refusal can stay private and give its own reason: every
- * step whose inputs and condition refer only to `params` is prepared and planned, in order (a step whose
- * condition is false is left out). A step that refers to an earlier step's outputs is checked when it runs.
- * No lock is taken: a busy target never refuses a request (the approved step waits for it).
+ * step whose inputs refer only to `params` is prepared and planned, in order (a step whose condition the
+ * parameters make false is left out; one whose condition depends on earlier steps is planned too, as it may
+ * run). A step whose inputs come from an earlier step's outputs is checked when it runs. No lock is taken: a
+ * busy target never refuses a request (the approved step waits for it).
  */
 export async function preflight(runbook: RunbookSpec, params: Record<string, unknown>, steps: PreflightSteps): Promise<Preflight> {
   const plans = new Map<number, StepPlan>();
   const scope: SubstitutionScope = { params, steps: {} };
   for (const [index, step] of runbook.steps.entries()) {
-    if (!knownUpFront(step)) continue;
-    if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) continue;
+    if (!onlyParams(step.with)) continue;
+    if (step.when !== undefined && !conditionMayHold(step.when, params, step.id)) continue;
     plans.set(index, (await steps.plan(step, index, scope)).plan);
   }
   return { plans };
@@ -35,5 +36,9 @@ export async function preflight(runbook: RunbookSpec, params: Record<string, unk
 
 /** True when a step's inputs and condition refer only to the run's parameters. */
 export function knownUpFront(step: StepSpec): boolean {
-  return [...referencesIn(step.with), ...referencesIn(step.when)].every((reference) => reference.startsWith('params.'));
+  return onlyParams(step.with) && onlyParams(step.when);
+}
+
+function onlyParams(written: StepSpec['with'] | StepSpec['when']): boolean {
+  return referencesIn(written).every((reference) => reference.startsWith('params.'));
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { StepPlan } from '../core/action.js';
+import type { StepRecord } from '../core/approval-gate.js';
 import { errorMessage } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
 import type { Message } from '../core/report.js';
@@ -36,8 +37,8 @@ export type InterruptCause = 'shutdown' | 'lease-lost';
 
 /** Where a run ended, with what each kind of ending needs to be told. */
 export type RunEnd =
-  | { result: 'completed'; summaries: string[]; /** The last step's own message, shown instead of the summary. */ message?: Message }
-  | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[]; /** The failing step's own message, shown instead of the failure report. */ message?: Message }
+  | { result: 'completed'; summaries: string[]; steps: StepRecord[]; /** The last step's own message, shown instead of the summary. */ message?: Message }
+  | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[]; steps: StepRecord[]; /** The failing step's own message, shown instead of the failure report. */ message?: Message }
   | { result: 'interrupted'; stepIndex: number; /** True when a step was running, false when the run stopped before it. */ during: boolean; cause: InterruptCause }
   | { result: 'waiting'; stepIndex: number; approvalId: string }
   /** The bot process running it died at this step: another one found its lease expired; nothing more runs. */

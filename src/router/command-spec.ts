@@ -4,8 +4,11 @@ const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters,
 
 const valueType = z.enum(['string', 'identifier', 'integer', 'number', 'boolean', 'duration']);
 
+/** The flag that posts a private command's answer in the channel. */
+export const hereFlag = 'here';
+
 /** The groups `/maint help` lists commands in, in the order it lists them. */
-export const commandGroups = ['status', 'containers', 'kubernetes', 'postgres', 'backups', 'approvals', 'alerts', 'schedules'] as const;
+export const commandGroups = ['status', 'containers', 'kubernetes', 'postgres', 'redis', 'backups', 'approvals', 'alerts', 'schedules'] as const;
 
 const argumentSpecSchema = z
   .object({
@@ -51,6 +54,8 @@ export const commandSpecSchema = z
     flags: z.array(flagSpecSchema).default([]),
     roles: z.array(z.string().min(1)).min(1, 'name at least one role that may run this command'),
     runbook: name.optional(),
+    /** `private`: the runbook's answer goes to the requester alone, unless they add `--here` (a boolean flag the command declares). */
+    answer: z.enum(['channel', 'private']).optional(),
     builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'approvals', 'cancel', 'schedules', 'run', 'ack', 'snooze']).optional(),
     examples: z.array(z.string()).default([]),
   })
@@ -58,7 +63,16 @@ export const commandSpecSchema = z
   .refine((spec) => (spec.runbook === undefined) !== (spec.builtin === undefined), {
     message: 'a command runs exactly one of: runbook, builtin',
     path: ['runbook'],
+  })
+  .refine((spec) => spec.answer !== 'private' || spec.flags.some((flag) => flag.name === hereFlag && flag.type === 'boolean'), {
+    message: `a command with answer: private declares the boolean flag '${hereFlag}' that posts the answer in the channel instead`,
+    path: ['answer'],
   });
+
+/** True when the runbook's answer goes to the requester alone: the command says so and `--here` was not given. */
+export function answersPrivately(spec: CommandSpec, values: Record<string, unknown>): boolean {
+  return spec.answer === 'private' && values[hereFlag] !== true;
+}
 
 /** A group of commands in `/maint help`. */
 export type CommandGroup = (typeof commandGroups)[number];

@@ -8,7 +8,7 @@ import type { Responder } from '../core/responder.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { CommandCatalog } from './catalog.js';
-import type { CommandSpec } from './command-spec.js';
+import { answersPrivately, type CommandSpec } from './command-spec.js';
 import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
 import type { RateLimiter, RateLimitKind } from './rate-limits.js';
@@ -176,9 +176,11 @@ export class Router {
     }
     const runbook = this.deps.runbooks.get(spec.runbook!);
     if (!runbook) throw new CodedError('ROUTER_MISSING_RUNBOOK', `command ${spec.name} names runbook ${spec.runbook} that is not loaded`);
-    const request = { runbook, params: args.values, invocation, responder, logger };
+    const privately = answersPrivately(spec, args.values);
+    const request = { runbook, params: args.values, invocation, responder, logger, privately };
     if (args.common.dryRun) {
-      await responder.reply(await this.deps.engine.dryRun(request));
+      const plan = await this.deps.engine.dryRun(request);
+      await (privately ? responder.replyPrivately(plan) : responder.reply(plan));
       return { outcome: 'ok', runbook: runbook.name };
     }
     const counted = this.deps.engine.mayAskApproval(runbook, args.values) ? await this.admit('destructive', invocation, runbook.name) : undefined;

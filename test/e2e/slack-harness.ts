@@ -73,6 +73,8 @@ export interface SlackHarnessOptions {
   grants?: unknown[];
   /** `approvals` in the config. */
   approvals?: Record<string, unknown>;
+  /** `notify` in the config: the audiences runbooks' notify steps post to. */
+  notify?: Record<string, unknown>;
   store?: Store;
   audit?: AuditTrail;
   metrics?: Metrics;
@@ -98,6 +100,7 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     audit: { file: join(dir, 'audit.jsonl') },
     access: { default_role: 'viewer', grants: [{ role: 'operator', slack: { groups: ['S0OPS'] } }, ...(options.grants ?? [])] },
     ...(options.approvals ? { approvals: options.approvals } : {}),
+    ...(options.notify ? { notify: options.notify } : {}),
     targets: {
       postgres: [{ name: 'local-postgres', url: postgres.url() }],
       redis: [{ name: 'local-redis', url: redis.url }],

@@ -99,7 +99,7 @@ describe('the pre-flight of a run, before anything is posted', () => {
       runbook([
         { id: 'one', action: 'test.check', with: { name: '${params.first}' } },
         { id: 'skipped', action: 'test.check', when: '${params.name}', with: { name: 'missing' } },
-        { id: 'later', action: 'test.check', with: { name: '${steps.one.next}' } },
+        { id: 'later', action: 'test.check', with: { name: '${steps.one.outputs.next}' } },
       ]),
     );
     const { outcome, handles } = await chat.type(ana, 'name=');
@@ -107,6 +107,18 @@ describe('the pre-flight of a run, before anything is posted', () => {
     expect(calls).toEqual(['plan a', 'run a', 'run missing']);
     const shown = chat.latest(handles[0]!);
     expect(shown.kind === 'report' && shown.title).toBe('tidy: done');
+  });
+
+  it('checks up front a step whose condition waits for an earlier output, unless the parameters already make it false', async () => {
+    const dependent = (when: string) => runbook([{ id: 'one', action: 'test.check', with: { name: '${params.first}' } }, { id: 'two', action: 'test.check', when, with: { name: '${params.name}' } }]);
+    const refused = world(dependent('${steps.one.outputs.next} == "missing"'));
+    expect(await refused.chat.type(ana, 'name=missing')).toEqual({ outcome: 'refused', handles: [] });
+    expect(calls).toEqual(['plan a', 'plan missing']);
+
+    const { chat } = world(dependent('${params.name} and ${steps.one.outputs.next} == "missing"'));
+    const { outcome } = await chat.type(ana, 'name=');
+    expect(outcome).toBe('ok');
+    expect(calls).toEqual(['plan a', 'run a']);
   });
 
   it('plans the first destructive step up front and asks with the plan it checked, taking no lock; a second request for the target is filed too', async () => {

@@ -51,6 +51,12 @@ export function postgresReindexAction(targets: readonly PostgresTarget[]): Actio
     name: 'postgres.reindex',
     destructive: true,
     inputs,
+    outputs: {
+      durationMs: { type: 'number', description: 'how long the REINDEX took' },
+      bytesBefore: { type: 'number', description: 'size of the rebuilt indexes before' },
+      bytesAfter: { type: 'number', description: 'the same after' },
+      indexes: { type: 'number', description: 'how many indexes were rebuilt' },
+    },
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target, input.database);
       return withMaintenanceSession(place, context.signal, async ({ client }) => {

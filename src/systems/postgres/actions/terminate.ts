@@ -42,6 +42,10 @@ export function postgresTerminateAction(targets: readonly PostgresTarget[]): Act
     name: 'postgres.terminate',
     destructive: true,
     inputs,
+    outputs: {
+      terminated: { type: 'list', description: 'pids terminated' },
+      skipped: { type: 'list', description: 'planned pids left alone (gone, or reused by another query)' },
+    },
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target);
       if (input.database !== undefined) allowedDatabase(place.target, input.database);

@@ -42,6 +42,12 @@ export function postgresVacuumAction(targets: readonly PostgresTarget[]): Action
     name: 'postgres.vacuum',
     destructive: (input) => input.full || input.allow_system,
     inputs,
+    outputs: {
+      durationMs: { type: 'number', description: 'how long the VACUUM took' },
+      bytesBefore: { type: 'number', description: 'table size with indexes and TOAST before' },
+      bytesAfter: { type: 'number', description: 'the same after' },
+      deadTuplesBefore: { type: 'number', description: 'dead tuples before' },
+    },
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target, input.database);
       return withMaintenanceSession(place, context.signal, async ({ client }) => {
