@@ -4,7 +4,8 @@ import type { MessageHandle, MessageUpdater, Responder } from '../core/responder
 /**
  * The one chat message of a run. A new run's first `show` posts it as the reply to the invocation and
  * later ones replace it in place; a resumed run only replaces it, and with a `frame` (the approval's
- * record) every version goes through it. A private run's messages go to the requester alone, without progress. This is the only place a run posts or updates chat messages.
+ * record) every version goes through it. A private run's messages go to the requester alone, without
+ * progress. This is the only place a run posts or updates chat messages.
  */
 export class RunMessage {
   private constructor(

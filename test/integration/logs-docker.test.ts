@@ -144,6 +144,13 @@ describe('/maint logs on a Docker container', () => {
     expect(answer.preformatted).toMatch(/^\d{2}:\d{2}:\d{2} {3}ERROR from a terminal$/m);
   });
 
+  it('refuses --container, which only a Kubernetes pod has, and a target without logs', async () => {
+    expect((await chat.type(viewer, `/maint logs ${noisy} --container web`)).outcome).toBe('refused');
+    expect(chat.privateTexts(viewer).at(-1)).toBe('--container names a container inside a Kubernetes pod; a Docker container has none. Leave it out.');
+    expect((await chat.type(viewer, `/maint logs ${noisy} --target nope`)).outcome).toBe('refused');
+    expect(chat.privateTexts(viewer).at(-1)).toBe('No target with logs is named "nope". Targets with logs: app (docker).');
+  });
+
   it('refuses a container the target does not name, listing those it does', async () => {
     const { outcome } = await chat.type(viewer, `/maint logs ${unlisted}`);
     expect(outcome).toBe('refused');

@@ -37,7 +37,7 @@ export interface ChatCommandInput extends InteractionActor {
   /** Default `maint`. */
   name?: string;
   subcommand?: string;
-  /** The subcommand group the subcommand is in (`/maint postgres vacuum`), when the command has groups. */
+  /** The subcommand group the subcommand is in, when /maint folds groups (more than 25 commands). */
   group?: string;
   /** `{ target: 'api', full: true }` infers types (string 3, integer 4, number 10, boolean 5). */
   options?: Record<string, OptionValue> | RawCommandOption[];
@@ -156,8 +156,8 @@ function baseInteraction(context: InteractionContext, type: number, actor: Inter
 function commandData(context: InteractionContext, input: ChatCommandInput, options: RawCommandOption[]): JsonObject {
   const name = input.name ?? 'maint';
   const guildId = input.guild_id ?? context.guilds[0]?.id ?? '';
-  const subcommand = input.subcommand ? [{ name: input.subcommand, type: OptionType.Subcommand, options: options.map(rawOptionJson) }] : undefined;
-  const optionsJson = subcommand && input.group ? [{ name: input.group, type: OptionType.SubcommandGroup, options: subcommand }] : (subcommand ?? options.map(rawOptionJson));
+  const subcommandJson = input.subcommand ? [{ name: input.subcommand, type: OptionType.Subcommand, options: options.map(rawOptionJson) }] : undefined;
+  const optionsJson = subcommandJson && input.group ? [{ name: input.group, type: OptionType.SubcommandGroup, options: subcommandJson }] : (subcommandJson ?? options.map(rawOptionJson));
   return { id: context.commandId(name, guildId), name, type: 1, guild_id: guildId, options: optionsJson };
 }
 
