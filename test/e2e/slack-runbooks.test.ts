@@ -29,10 +29,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/health`;
   harness = await startSlackHarness('socket', {
-    targets: {
+    targets: ({ postgres }) => ({
+      postgres: [{ name: 'local-postgres', url: postgres.url(), databases: [`maint_${suffix}`] }],
       docker: [{ name: 'apps', containers: [stopped, failing], allow_actions: ['restart'] }],
       http: [{ name: 'api-health', url, body_match: 'healthy' }],
-    },
+    }),
     grants: [{ role: 'operator', slack: { users: [anna.user_id, ben.user_id] } }],
     notify: { oncall: { channels: [{ platform: 'slack', id: oncall }], mention: { slack: { groups: ['S0ONCALL'] } } } },
   });

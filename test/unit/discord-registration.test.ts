@@ -69,6 +69,18 @@ describe('building /maint for Discord from the command files', () => {
     expect(buildMaintCommand([...loose, ...redis], completable).options.every((entry) => entry.type === 1)).toBe(true);
   });
 
+  it('cuts descriptions shorter, at a clause where one is near, when /maint would be over 8000 characters', () => {
+    const wordyFlag = (i: number) => ({ name: `flag-${i}`, description: `the PostgreSQL target to use for this, by name (default, the only one configured; see the config reference)` });
+    const catalog = Array.from({ length: 20 }, (_, i) => spec({ name: `command-${i}`, summary: 'y'.repeat(100), flags: Array.from({ length: 4 }, (_, j) => wordyFlag(j)) }));
+    const command = buildMaintCommand(catalog, completable);
+    const descriptions = command.options.flatMap((sub) => [sub.description, ...sub.options.map((item) => item.description)]);
+    const total = command.options.reduce((sum, sub) => sum + sub.name.length + sub.description.length + sub.options.reduce((inner, item) => inner + item.name.length + item.description.length, 0), command.name.length + command.description.length);
+    expect(total).toBeLessThanOrEqual(8000);
+    expect(descriptions.every((text) => text.length < 100)).toBe(true);
+    expect(command.options[0]!.options[0]!.description).toBe('the PostgreSQL target to use for this, by name');
+    expect(buildMaintCommand([catalog[0]!], completable).options[0]!.options[0]!.description).toBe(wordyFlag(0).description.slice(0, 99) + '…');
+  });
+
   it('refuses a catalog Discord cannot take, naming every problem', () => {
     const many = Array.from({ length: 26 }, (_, i) => spec({ name: `command-${i}` }));
     const longName = spec({ name: 'a-command-name-that-is-far-too-long-for-discord' });

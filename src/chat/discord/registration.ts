@@ -62,13 +62,36 @@ const typeOf: Record<ValueType, CommandOptionJson['type']> = {
  * (required ones first, as Discord demands), choices or autocomplete (for the `complete:` kinds `completable`
  * says the bot answers), and a `dry-run` option on runbook commands. Discord takes 25 entries under `/maint`:
  * with more commands, whole `group:`s become subcommand groups (`/maint redis redis-memory`), the largest
- * group first, until they fit. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
+ * group first, until they fit. Discord also takes 8000 characters in all: over that, descriptions are cut
+ * shorter (at a clause where one is near) until they fit. Throws `RegistrationError` listing every limit of
+ * Discord the catalog breaks.
  */
 export function buildMaintCommand(specs: readonly CommandSpec[], completable: (kind: string) => boolean): MaintCommandJson {
+  let built = buildAt(descriptionCaps[0]!, specs, completable);
+  for (const cap of descriptionCaps.slice(1)) {
+    if (characterCount(built.command) <= limits.totalCharacters) break;
+    built = buildAt(cap, specs, completable);
+  }
+  const { command, problems } = built;
+  const size = characterCount(command);
+  if (size > limits.totalCharacters) {
+    problems.push(`names, descriptions and choices add up to ${size} characters even with descriptions cut to ${descriptionCaps.at(-1)}; Discord allows ${limits.totalCharacters} per command`);
+  }
+  if (problems.length > 0) throw new RegistrationError(problems);
+  return command;
+}
+
+/**
+ * The longest description tried first (Discord's own limit), then shorter ones while the whole of `/maint` is over
+ * Discord's 8000 characters; `/maint help <command>` always has the full text.
+ */
+const descriptionCaps = [100, 80, 64, 52, 40] as const;
+
+function buildAt(cap: number, specs: readonly CommandSpec[], completable: (kind: string) => boolean): { command: MaintCommandJson; problems: string[] } {
   const problems: string[] = [];
   if (specs.length === 0) problems.push('there are no commands');
   const optionProblems: string[] = [];
-  const subcommands = specs.map((spec) => subcommand(spec, completable, optionProblems));
+  const subcommands = specs.map((spec) => subcommand(spec, completable, optionProblems, cap));
   const entries = foldGroups(specs, subcommands);
   if (entries.length > limits.subcommands) {
     problems.push(`${specs.length} commands, but Discord allows at most ${limits.subcommands} subcommands under /maint`);
@@ -80,12 +103,7 @@ export function buildMaintCommand(specs: readonly CommandSpec[], completable: (k
     description: 'maintbot: health reports, runbooks and approvals for the systems you keep running',
     options: entries,
   };
-  const size = characterCount(command);
-  if (size > limits.totalCharacters) {
-    problems.push(`names, descriptions and choices add up to ${size} characters; Discord allows ${limits.totalCharacters} per command`);
-  }
-  if (problems.length > 0) throw new RegistrationError(problems);
-  return command;
+  return { command, problems };
 }
 
 /** The subcommands, with whole groups folded into subcommand groups (largest first) while there are more than `/maint` takes. */
@@ -120,9 +138,9 @@ function foldGroups(specs: readonly CommandSpec[], subcommands: readonly Subcomm
   return entries;
 }
 
-function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, problems: string[]): SubcommandJson {
+function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, problems: string[], cap: number): SubcommandJson {
   checkName(spec.name, `command '${spec.name}'`, problems);
-  const options = [...spec.args.map((arg) => option(arg, 'argument', completable)), ...spec.flags.map((flag) => option(flag, 'flag', completable))];
+  const options = [...spec.args.map((arg) => option(arg, 'argument', completable, cap)), ...spec.flags.map((flag) => option(flag, 'flag', completable, cap))];
   if (spec.runbook && !options.some((existing) => existing.name === 'dry-run') && options.length < limits.options) {
     options.push({ type: OptionType.Boolean, name: 'dry-run', description: 'show the plan without running anything', required: false });
   }
@@ -137,10 +155,10 @@ function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, p
   }
   if (options.length > limits.options) problems.push(`'${spec.name}' has ${options.length} options; Discord allows ${limits.options}`);
   const ordered = [...options.filter((item) => item.required), ...options.filter((item) => !item.required)];
-  return { type: OptionType.Subcommand, name: spec.name, description: describe(spec.summary, `run ${spec.name}`), options: ordered };
+  return { type: OptionType.Subcommand, name: spec.name, description: describe(spec.summary, `run ${spec.name}`, [], cap), options: ordered };
 }
 
-function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag', completable: (kind: string) => boolean): CommandOptionJson {
+function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag', completable: (kind: string) => boolean, cap: number): CommandOptionJson {
   const suffixes: string[] = [];
   if (item.type === 'duration') suffixes.push('e.g. 30s, 5m');
   if (item.default !== undefined && item.type !== 'boolean') suffixes.push(`default ${String(item.default)}`);
@@ -148,7 +166,7 @@ function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag', comple
   const json: CommandOptionJson = {
     type: typeOf[item.type],
     name: item.name,
-    description: describe(item.description, fallback, suffixes),
+    description: describe(item.description, fallback, suffixes, cap),
     required: item.required,
   };
   if (item.choices && item.type !== 'boolean') {
@@ -166,10 +184,20 @@ function option(item: ArgumentSpec | FlagSpec, kind: 'argument' | 'flag', comple
   return json;
 }
 
-function describe(text: string, fallback: string, suffixes: readonly string[] = []): string {
+function describe(text: string, fallback: string, suffixes: readonly string[], cap: number): string {
   const tail = suffixes.length ? ` (${suffixes.join('; ')})` : '';
   const base = text.trim().replace(/\s+/g, ' ') || fallback;
-  return `${truncate(base, 100 - tail.length)}${tail}`;
+  return `${shorten(base, Math.max(cap - tail.length, 16))}${tail}`.slice(0, limits.description);
+}
+
+/** The text within `max` characters: whole, else up to the last clause that keeps at least half, else cut with "…". */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max);
+  const clause = Math.max(...[' (', ', ', '; ', ' — ', '. ', ': '].map((mark) => head.lastIndexOf(mark)));
+  const cut = head.slice(0, clause);
+  const balanced = cut.split('(').length === cut.split(')').length ? cut : head.slice(0, head.lastIndexOf(' ('));
+  return clause >= max / 2 && balanced.length >= max / 2 ? balanced : truncate(text, max);
 }
 
 function checkName(name: string, what: string, problems: string[]): void {

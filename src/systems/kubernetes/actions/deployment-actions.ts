@@ -54,6 +54,12 @@ async function approvedDeployment(cluster: KubernetesCluster, target: Kubernetes
 export function rolloutRestartAction(clusters: KubernetesTargets): ActionDefinition<z.output<typeof restartInputs>> {
   return {
     name: 'kubernetes.rollout-restart',
+    outputs: {
+      namespace: { type: 'string', description: 'the namespace of the Deployment' },
+      deployment: { type: 'string', description: 'the Deployment restarted' },
+      restartedAt: { type: 'string', description: 'the restartedAt annotation it set (ISO)' },
+      outcome: { type: 'string', description: 'available, stuck (ProgressDeadlineExceeded) or deadline' },
+    },
     destructive: true,
     inputs: restartInputs,
     async plan(input, context): Promise<StepPlan> {
@@ -117,6 +123,12 @@ function rolloutDeadlineMs(target: KubernetesTarget, deployment: V1Deployment): 
 export function scaleAction(clusters: KubernetesTargets): ActionDefinition<z.output<typeof scaleInputs>> {
   return {
     name: 'kubernetes.scale',
+    outputs: {
+      namespace: { type: 'string', description: 'the namespace of the Deployment' },
+      deployment: { type: 'string', description: 'the Deployment scaled' },
+      before: { type: 'number', description: 'the desired replicas before' },
+      replicas: { type: 'number', description: 'the desired replicas after' },
+    },
     destructive: true,
     inputs: scaleInputs,
     async plan(input, context): Promise<StepPlan> {

@@ -14,6 +14,10 @@ const podsInputs = z.object({ target: optionalText, namespace: optionalText });
 export function podsAction(clusters: KubernetesTargets): ActionDefinition<z.output<typeof podsInputs>> {
   return {
     name: 'kubernetes.pods',
+    outputs: {
+      pods: { type: 'number', description: 'pods listed' },
+      problems: { type: 'number', description: 'pods with a problem (not running, not ready, crash-looping, restarting)' },
+    },
     destructive: false,
     inputs: podsInputs,
     async plan(input) {
@@ -65,6 +69,9 @@ const eventsInputs = z.object({
 export function eventsAction(clusters: KubernetesTargets): ActionDefinition<z.output<typeof eventsInputs>> {
   return {
     name: 'kubernetes.events',
+    outputs: {
+      warnings: { type: 'number', description: 'groups of Warning events in the window (by reason and object)' },
+    },
     destructive: false,
     inputs: eventsInputs,
     async plan(input) {
