@@ -90,7 +90,8 @@ export interface BuildOptions {
 export async function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): Promise<App> {
   const folders = options.folders ?? shippedDefinitions;
   const metrics = options.metrics ?? noMetrics;
-  const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets);
+  const opened: { audit?: AuditTrail } = {};
+  const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets, { restoreTestLog: () => opened.audit?.restoreTests });
   const probes = observedProbes(systems.probes(), metrics);
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
@@ -100,6 +101,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
+  opened.audit = audit;
   const outbound = new OutboundRegistry();
   const approvals = new ApprovalService({
     store,

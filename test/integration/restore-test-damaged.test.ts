@@ -131,7 +131,7 @@ describe('a damaged dump never leaves a database behind', () => {
     const test = await chat.type(alice, `restore-test big-db --backup ${name}`);
     const card = report(test.handles[0]!);
     expect(card.title).toBe(`Restore test of ${name}: FAILED`);
-    expect(card.summary).toMatch(/checksum mismatch: the dump's sha256 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded/);
+    expect(card.summary).toMatch(/checksum mismatch: the dump's xxh64 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded/);
     expect(card.sections.flatMap((section) => section.lines.map((candidate) => candidate.label))).toEqual(['checksum', 'result']);
     expect(await scratchDatabases()).toEqual([]);
     const ofThisTest = audit.events.slice(auditedBefore);
