@@ -72,7 +72,8 @@ export interface RestoreTestResult {
  * Restores a dump into a scratch database and checks it: checksum, `pg_restore --list`, `pg_restore --jobs N
  * --no-owner --no-privileges`, tables present, row counts (against the counts recorded at backup time, else the
  * live source within the tolerance) and the configured checks. The whole dump is hashed (beside `pg_restore
- * --list`, which creates nothing) and must match its `.sha256` before the scratch database is created. The
+ * --list`, which creates nothing) and must match its `.xxh64` (else its `.sha256`) before the scratch database is
+ * created. Exact row counts run over `restore_test.jobs` connections. The
  * scratch database is always dropped, also on failure, abort or timeout. A test that runs past
  * `restore_test.timeout` fails. Each test is appended to the dump's history; one stopped by `request.signal`
  * (shutdown) is recorded as `interrupted`, rethrown, and never replaces the last result (`.restore-test.json`).
