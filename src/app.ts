@@ -100,7 +100,8 @@ export interface BuildOptions {
 export async function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): Promise<App> {
   const folders = options.folders ?? shippedDefinitions;
   const metrics = options.metrics ?? noMetrics;
-  const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets);
+  const opened: { audit?: AuditTrail } = {};
+  const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets, { restoreTestLog: () => opened.audit?.restoreTests });
   const probes = observedProbes(systems.probes(), metrics);
   const outbound = new OutboundRegistry();
   const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
+  opened.audit = audit;
   const approvals = new ApprovalService({
     store,
     runbooks,

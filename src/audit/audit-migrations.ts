@@ -36,6 +36,22 @@ export const auditMigrations: readonly AuditMigration[] = [
       'create index maintbot_audit_invocation_idx on maintbot_audit (invocation_id)',
     ],
   },
+  {
+    version: 2,
+    description: 'restore-test history',
+    statements: [
+      `create table maintbot_restore_tests (
+         id bigserial primary key,
+         at timestamptz not null,
+         target text not null,
+         dump text not null,
+         outcome text not null,
+         restore_ms bigint,
+         entry jsonb not null
+       )`,
+      'create index maintbot_restore_tests_target_at_idx on maintbot_restore_tests (target, at desc)',
+    ],
+  },
 ];
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across bot processes. */

@@ -1,4 +1,5 @@
 import { platformLabel, type Invocation } from '../core/invocation.js';
+import type { RestoreTestLog } from '../core/restore-tests.js';
 
 /** What an audit record is about. */
 export type AuditKind = 'command' | 'approval' | 'step' | 'runbook';
@@ -31,6 +32,8 @@ export interface AuditTrail {
   record(event: AuditEvent): Promise<void>;
   /** The newest records, newest first. */
   latest(count: number): Promise<AuditEvent[]>;
+  /** The history of restore tests in the audit database; absent for the JSON-lines file. */
+  readonly restoreTests?: RestoreTestLog;
   close(): Promise<void>;
 }
 

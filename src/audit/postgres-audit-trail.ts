@@ -5,6 +5,7 @@ import { clampRecordCount } from './audit-limits.js';
 import { migrateAuditSchema } from './audit-migrations.js';
 import { auditEventFromRow, auditInsertColumns, auditInsertValues, type AuditRow } from './audit-rows.js';
 import type { AuditEvent, AuditTrail } from './audit-trail.js';
+import { PostgresRestoreTestLog } from './postgres-restore-tests.js';
 import { postgresErrorCode } from '../core/pg-error-code.js';
 import { maskUrl, withoutPassword } from '../core/mask.js';
 
@@ -16,12 +17,17 @@ const insertSql = `insert into maintbot_audit (${auditInsertColumns.join(', ')})
 
 const latestSql = `select ${auditInsertColumns.join(', ')} from maintbot_audit order by at desc, id desc limit $1`;
 
-/** The audit trail in the bot's own PostgreSQL table `maintbot_audit`. */
+/** The audit trail in the bot's own PostgreSQL table `maintbot_audit`, and the restore-test history beside it. */
 export class PostgresAuditTrail implements AuditTrail {
+  /** The restore-test history, in `maintbot_restore_tests` of the same database. */
+  readonly restoreTests: PostgresRestoreTestLog;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.restoreTests = new PostgresRestoreTestLog(pool);
+  }
 
   /**
    * Connects to the audit database and brings its schema up to date.

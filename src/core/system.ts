@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AnyActionDefinition } from './action.js';
 import type { LogSource } from './logs.js';
 import type { Probe } from './probe.js';
+import type { RestoreTestLog } from './restore-tests.js';
 
 /** The newest restore test of a target, as the morning report shows it. */
 export interface LastRestoreTest {
@@ -47,6 +48,8 @@ export interface SystemServices {
   containers(targetName: string): ContainerControl | undefined;
   /** The names of the configured container targets, for messages. */
   containerTargets(): string[];
+  /** Where restore tests are also kept: the audit database when there is one (the bot provides it); else undefined. */
+  restoreTestLog(): RestoreTestLog | undefined;
 }
 
 /** Every configured target's name, and its system. */

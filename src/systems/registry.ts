@@ -15,9 +15,11 @@ export const anyTargetKind = 'targets';
 export class SystemRegistry {
   private readonly services: SystemServices;
 
+  /** `provided`: what the bot itself offers the systems (the restore-test log of the audit database). */
   constructor(
     readonly modules: readonly AnySystemModule[],
     private readonly targets: TargetsConfig,
+    private readonly provided: Partial<SystemServices> = {},
   ) {
     this.services = this.collectServices();
   }
@@ -90,7 +92,7 @@ export class SystemRegistry {
   }
 
   private collectServices(): SystemServices {
-    const merged: SystemServices = { containers: () => undefined, containerTargets: () => [] };
+    const merged: SystemServices = { containers: () => undefined, containerTargets: () => [], restoreTestLog: () => undefined, ...this.provided };
     for (const module of this.modules) Object.assign(merged, module.services?.(this.targetsOf(module)) ?? {});
     return merged;
   }

@@ -182,7 +182,7 @@ describe(`${inputCount} generated hostile inputs through the terminal chat`, () 
 
   it('leaves the canary intact, and PostgreSQL ran no statement with injected text outside quoted identifiers', async () => {
     expect(await canaryState()).toBe(canaryBefore);
-    const log = await readFile(postgres.logFile, 'utf8');
+    const log = await postgres.log();
     const statements = loggedStatements(log);
     expect(log.split('\n').some((line) => / DETAIL: {2}parameters: .*FUZZINJ/.test(line)), 'some injected text reached PostgreSQL, as a bound parameter').toBe(true);
     const outsideQuotedIdentifiers = statements.map((statement) => statement.replace(/"(?:[^"]|"")*"/g, '""'));

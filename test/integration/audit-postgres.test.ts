@@ -3,6 +3,7 @@ import net from 'node:net';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditMigrations, migrateAuditSchema } from '../../src/audit/audit-migrations.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { PostgresAuditTrail } from '../../src/audit/postgres-audit-trail.js';
 import { UserError } from '../../src/core/errors.js';
@@ -117,10 +118,30 @@ describe('PostgreSQL audit trail', () => {
     const second = await openTrail(url);
 
     expect(await second.latest(5)).toHaveLength(1);
-    const versions = await query<{ version: number }>(url, 'select version from maintbot_schema_migrations');
-    expect(versions).toEqual([{ version: 1 }]);
+    const versions = await query<{ version: number }>(url, 'select version from maintbot_schema_migrations order by version');
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
     const indexes = await query<{ indexname: string }>(url, "select indexname from pg_indexes where tablename = 'maintbot_audit' order by indexname");
     expect(indexes.map((row) => row.indexname)).toEqual(['maintbot_audit_at_idx', 'maintbot_audit_invocation_idx', 'maintbot_audit_pkey']);
+  });
+
+  it('brings an audit database of the first schema up to the restore-test history, keeping its records', async () => {
+    const url = await freshDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrateAuditSchema(client, auditMigrations.slice(0, 1));
+      await client.query("insert into maintbot_audit (at, kind, invocation_id, platform, actor_id, actor_name, outcome) values (now(), 'command', 'old', 'console', 'u1', 'alice', 'ok')");
+    } finally {
+      await client.end();
+    }
+    const trail = await openTrail(url);
+    expect((await trail.latest(5)).map((record) => record.invocationId)).toEqual(['old']);
+    await trail.restoreTests.append({ at: '2026-11-30T07:00:00.000Z', target: 'shop-db', dump: 'a.dump', outcome: 'passed', restore_ms: 1200, checks: [], duration_ms: 1500 });
+    expect(await trail.restoreTests.ofTarget('shop-db', 5)).toEqual({
+      entries: [{ at: '2026-11-30T07:00:00.000Z', target: 'shop-db', dump: 'a.dump', outcome: 'passed', restore_ms: 1200, checks: [], duration_ms: 1500 }],
+      total: 1,
+    });
+    expect(await trail.restoreTests.ofTarget('other-db', 5)).toEqual({ entries: [], total: 0 });
   });
 
   it('migrates a fresh database exactly once when several bots start at the same moment', async () => {
@@ -130,7 +151,7 @@ describe('PostgreSQL audit trail', () => {
     const trails = await Promise.all(Array.from({ length: 6 }, () => openTrail(url, logger)));
     await Promise.all(trails.map((trail, index) => trail.record(event({ invocationId: `bot-${index}` }))));
 
-    expect(await query(url, 'select version from maintbot_schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await query(url, 'select version from maintbot_schema_migrations order by version')).toEqual([{ version: 1 }, { version: 2 }]);
     expect(records().filter((record) => record.msg === 'audit database migrated')).toHaveLength(1);
     expect(await trails[0]!.latest(10)).toHaveLength(6);
   });

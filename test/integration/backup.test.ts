@@ -17,7 +17,7 @@ import type { ActionContext } from '../../src/core/action.js';
 import { postgresTargetSchema } from '../../src/systems/postgres/probe.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { person, TestChat } from '../support/test-chat.js';
+import { person, reportLines, TestChat } from '../support/test-chat.js';
 import { MemoryAudit } from '../support/memory-audit.js';
 
 const suffix = randomBytes(4).toString('hex');
@@ -89,14 +89,10 @@ afterAll(async () => {
 });
 
 function report(handle: { platform: string; id: string }): Report {
-  const message = chat.latest(handle);
-  if (message.kind !== 'report') throw new Error(`expected a report, got: ${message.text}`);
-  return message;
+  return chat.latestReport(handle);
 }
 
-function lines(card: Report): { label: string; value: string; status: string; note?: string }[] {
-  return card.sections.flatMap((section) => section.lines);
-}
+const lines = reportLines;
 
 async function scratchDatabases(): Promise<string[]> {
   return (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix])).rows.map((row) => row.datname);
@@ -116,10 +112,12 @@ describe('backups and restore tests against the real PostgreSQL', () => {
     const files = (await readdir(dir)).sort();
     const dump = files.find((name) => name.endsWith('.dump'))!;
     expect(dump).toMatch(new RegExp(`^shop-db-${database}-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}\\.\\d{3}Z\\.dump$`));
-    expect(files).toEqual([dump, `${dump}.meta.json`, `${dump}.sha256`]);
+    expect(files).toEqual([dump, `${dump}.meta.json`, `${dump}.sha256`, `${dump}.xxh64`]);
     const { stdout } = await promisify(execFile)('sha256sum', ['-c', `${dump}.sha256`], { cwd: dir });
     expect(stdout).toContain(`${dump}: OK`);
     const meta = JSON.parse(await readFile(path.join(dir, `${dump}.meta.json`), 'utf8'));
+    expect(await readFile(path.join(dir, `${dump}.xxh64`), 'utf8')).toBe(`${meta.xxh64}  ${dump}\n`);
+    expect(meta.xxh64).toMatch(/^[0-9a-f]{16}$/);
     expect(meta.counts_taken).toBe('same snapshot');
     expect(meta.tables).toEqual([
       { schema: 'public', name: 'Order Notes', rows: 3000 },
@@ -152,7 +150,7 @@ describe('backups and restore tests against the real PostgreSQL', () => {
 
     const history = await chat.type(alice, 'restore-tests');
     const historyLines = lines(report(history.handles[0]!));
-    expect(historyLines[0]).toMatchObject({ status: 'ok', label: 'RTO trend', value: expect.stringMatching(/^\d+\.\d s$/) });
+    expect(historyLines[0]).toMatchObject({ status: 'ok', label: 'RTO trend', value: expect.stringMatching(/^\d+\.\d s$/), note: '1 test kept beside the dumps' });
     expect(historyLines[1]!.value).toMatch(/^passed · RTO [\d.]+ s · [\d.]+ [KMG]i?B · 4 tables, 14000 rows · 2 of 2 checks passed · took [\d.]+ s · by alice · on the production server$/);
     expect(historyLines[1]!.note).toBe(dump);
   });
@@ -173,6 +171,7 @@ describe('backups and restore tests against the real PostgreSQL', () => {
       for (const name of [...old, foreign]) {
         await writeFile(path.join(retained, name), 'x');
         await writeFile(path.join(retained, `${name}.sha256`), 'y');
+        await writeFile(path.join(retained, `${name}.xxh64`), 'z');
         await writeFile(path.join(retained, `${name}.meta.json`), '{}');
       }
       const target = postgresTargetSchema.parse({
@@ -184,7 +183,7 @@ describe('backups and restore tests against the real PostgreSQL', () => {
       expect(outcome.removed.sort()).toEqual([old[0], old[1]].sort());
       const left = (await readdir(retained)).sort();
       const expected = [outcome.file.name, old[2]!, old[3]!, foreign].flatMap((name) =>
-        name === outcome.file.name ? [name, `${name}.meta.json`, `${name}.sha256`] : [name, `${name}.meta.json`, `${name}.sha256`],
+        [name, `${name}.meta.json`, `${name}.sha256`, `${name}.xxh64`],
       );
       expect(left).toEqual(expected.sort());
     } finally {

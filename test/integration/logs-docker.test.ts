@@ -175,7 +175,7 @@ describe('/maint logs on a Docker container', () => {
 describe('docker.logs for runbooks', () => {
   it('outputs the counts by level, the top errors and the masked last lines', async () => {
     const target = dockerTargetSchema.parse({ name: 'app', containers: [noisy] });
-    const action = dockerSystem.actions!([target], { containers: () => undefined, containerTargets: () => [] }).find((candidate) => candidate.name === 'docker.logs')!;
+    const action = dockerSystem.actions!([target], { containers: () => undefined, containerTargets: () => [], restoreTestLog: () => undefined }).find((candidate) => candidate.name === 'docker.logs')!;
     const input = action.inputs.parse({ name: noisy, lines: 3 });
     expect((await action.plan(input, actionContext())).summary).toBe(`read the logs of container ${noisy} on Docker target app from the last 15 min, read-only`);
     const { output } = await action.run(input, actionContext());

@@ -46,6 +46,19 @@ async function scratchDatabases(): Promise<string[]> {
   return (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix])).rows.map((row) => row.datname);
 }
 
+/** What the server logged from `mark` on: the scratch databases it was asked to create, and the restores that connected. */
+async function loggedSince(mark: number): Promise<{ creates: string[]; restores: string[] }> {
+  const lines = (await cluster.log()).slice(mark).split('\n');
+  return {
+    creates: lines.filter((line) => line.toLowerCase().includes(`create database "${prefix}`)),
+    restores: lines.filter((line) => line.includes('application_name=maintbot-restore-test')),
+  };
+}
+
+async function logMark(): Promise<number> {
+  return (await cluster.log()).length;
+}
+
 async function createsRunning(): Promise<number> {
   return (await admin.query("SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'create database%'")).rowCount ?? 0;
 }
@@ -75,7 +88,7 @@ function contextFor(signal: AbortSignal): ActionContext {
 }
 
 beforeAll(async () => {
-  cluster = await startOwnPostgres();
+  cluster = await startOwnPostgres({ log_statement: 'ddl', log_connections: 'on' });
   admin = new pg.Client(cluster.url());
   await admin.connect();
   await admin.query('CREATE DATABASE big');
@@ -128,12 +141,14 @@ describe('a damaged dump never leaves a database behind', () => {
     expect(line.value).toMatch(/checksum mismatch, /);
 
     const auditedBefore = audit.events.length;
+    const mark = await logMark();
     const test = await chat.type(alice, `restore-test big-db --backup ${name}`);
     const card = report(test.handles[0]!);
     expect(card.title).toBe(`Restore test of ${name}: FAILED`);
-    expect(card.summary).toMatch(/checksum mismatch: the dump's sha256 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded/);
+    expect(card.summary).toMatch(/checksum mismatch: the dump's xxh64 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded/);
     expect(card.sections.flatMap((section) => section.lines.map((candidate) => candidate.label))).toEqual(['checksum', 'result']);
     expect(await scratchDatabases()).toEqual([]);
+    expect(await loggedSince(mark)).toEqual({ creates: [], restores: [] });
     const ofThisTest = audit.events.slice(auditedBefore);
     expect(ofThisTest).toEqual(
       expect.arrayContaining([
@@ -152,6 +167,7 @@ describe('a damaged dump never leaves a database behind', () => {
 
   it(`${tries} restore tests of a damaged 100 MiB+ dump leave no scratch database and never start a restore`, async () => {
     const name = path.basename(bigDump);
+    const mark = await logMark();
     for (let attempt = 0; attempt < tries; attempt++) {
       const test = await chat.type(alice, `restore-test big-db --backup ${name}`);
       const card = report(test.handles[0]!);
@@ -160,6 +176,14 @@ describe('a damaged dump never leaves a database behind', () => {
     }
     await eventually('no CREATE DATABASE still running', async () => (await createsRunning()) === 0);
     expect(await scratchDatabases()).toEqual([]);
+    expect(await loggedSince(mark)).toEqual({ creates: [], restores: [] });
+
+    const healthyMark = await logMark();
+    await chat.type(alice, 'backup small-db');
+    expect(report((await chat.type(alice, 'restore-test small-db')).handles[0]!).status).toBe('ok');
+    const healthy = await loggedSince(healthyMark);
+    expect(healthy.creates).toHaveLength(1);
+    expect(healthy.restores.length).toBeGreaterThan(0);
   }, 600_000);
 
   it('a restore test past restore_test.timeout is stopped, fails, drops its scratch database and says it ran on the production server', async () => {

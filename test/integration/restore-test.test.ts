@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import { backupActions } from '../../src/systems/postgres/backup/actions.js';
-import { sha256File, sha256Line } from '../../src/systems/postgres/backup/checksum.js';
+import { fileDigest, writeDigests } from '../../src/systems/postgres/backup/checksum.js';
 import { takeBackup } from '../../src/systems/postgres/backup/dump.js';
 import { defaultPgToolLookup } from '../../src/systems/postgres/backup/pg-tools.js';
 import { sweepScratchDatabases } from '../../src/systems/postgres/backup/scratch.js';
@@ -125,7 +125,7 @@ describe('restore tests that must fail, and the sweep of what a crash leaves beh
     const card = await restoreTest(targetsWith(), path.basename(dump));
     expect(card.status).toBe('crit');
     expect(card.title).toBe(`Restore test of ${path.basename(dump)}: FAILED`);
-    expect(card.summary).toMatch(/checksum mismatch: the dump's sha256 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded when it was written; the file is damaged/);
+    expect(card.summary).toMatch(/checksum mismatch: the dump's xxh64 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded when it was written; the file is damaged/);
     expect(await scratchDatabases()).toEqual([]);
     const record = JSON.parse(await readFile(`${dump}.restore-test.json`, 'utf8'));
     expect(record.passed).toBe(false);
@@ -136,10 +136,30 @@ describe('restore tests that must fail, and the sweep of what a crash leaves beh
     expect(line.value).toMatch(/checksum mismatch, restore test FAILED/);
   });
 
+  it('an older dump with only its .sha256 is verified by its sha256: a good one passes, a damaged one fails on it', async () => {
+    const good = await freshBackup('small-db');
+    await rm(`${good}.xxh64`);
+    const passed = await restoreTest(targetsWith(), path.basename(good));
+    expect(passed.status).toBe('ok');
+    expect(passed.sections[0]!.lines.find((line) => line.label === 'checksum')).toMatchObject({ value: 'verified', note: expect.stringMatching(/^sha256 of the whole file/) });
+
+    await rm(`${good}.restore-test.json`);
+    const size = (await stat(good)).size;
+    const handle = await open(good, 'r+');
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, Math.floor(size / 3));
+    await handle.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, Math.floor(size / 3));
+    await handle.close();
+    const failed = await restoreTest(targetsWith(), path.basename(good));
+    expect(failed.status).toBe('crit');
+    expect(failed.summary).toMatch(/checksum mismatch: the dump's sha256 is [0-9a-f]{12}…, but [0-9a-f]{12}… was recorded when it was written/);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
   it('fails when pg_restore cannot read the data (a dump cut short, checksum rewritten), and drops the scratch database', async () => {
     const dump = await freshBackup('small-db');
     await truncate(dump, Math.floor((await stat(dump)).size * 0.6));
-    await writeFile(`${dump}.sha256`, sha256Line(await sha256File(dump), dump));
+    await writeDigests(dump, { sha256: await fileDigest(dump, 'sha256'), xxh64: await fileDigest(dump, 'xxh64') });
 
     const card = await restoreTest(targetsWith(), path.basename(dump));
     expect(card.status).toBe('crit');

@@ -11,7 +11,7 @@ export async function commandsCounted(metrics: PrometheusMetrics, command: strin
   return line === undefined ? 0 : Number(line.slice(wanted.length));
 }
 
-/** Flips 16 bytes in the middle of the only dump in `dir`, so its recorded sha256 no longer matches; returns its name. */
+/** Flips 16 bytes in the middle of the only dump in `dir`, so its recorded checksums (XXH64, sha256) no longer match; returns its name. */
 export async function damageTheDump(dir: string): Promise<string> {
   const dumps = (await readdir(dir)).filter((name) => name.endsWith('.dump'));
   if (dumps.length !== 1) throw new Error(`expected one dump in ${dir}, found: ${dumps.join(', ') || 'none'}`);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,8 +75,8 @@ export interface OwnPostgres {
   server: string;
   /** The URL of one database on this cluster. */
   url(database?: string): string;
-  /** The server's log file (what `log_statement` and the like write). */
-  logFile: string;
+  /** The server's log so far (what `log_statement`, `log_connections`… wrote). */
+  log(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -113,7 +113,7 @@ export async function startOwnPostgres(settings: Record<string, string> = {}): P
     port,
     server,
     url: (database = 'postgres') => `${server}/${database}`,
-    logFile: path.join(dir, 'log'),
+    log: () => readFile(path.join(dir, 'log'), 'utf8'),
     stop: async () => {
       await run(...asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, Invocation } from '../../src/core/invocation.js';
-import type { Message } from '../../src/core/report.js';
+import type { Message, Report, ReportLine } from '../../src/core/report.js';
 import type { ChatPort, MessageHandle, Responder } from '../../src/core/responder.js';
 import { formatTimes, utcTime } from '../../src/core/time.js';
 import type { CommandOutcome } from '../../src/router/router.js';
@@ -59,6 +59,13 @@ export class TestChat {
     return versions[versions.length - 1]!;
   }
 
+  /** The current version of a message that must be a report. */
+  latestReport(handle: { id: string; platform?: string }): Report {
+    const message = this.latest(handle);
+    if (message.kind !== 'report') throw new Error(`expected a report, got: ${message.text}`);
+    return message;
+  }
+
   /** Everything said privately to an actor, oldest first, as text (times in UTC, as the terminal shows them). */
   privateTexts(actor: Actor): string[] {
     return (this.privateAnswers.get(actor.id) ?? []).map((message) => formatTimes(message.kind === 'notice' ? message.text : message.title, utcTime));
@@ -109,4 +116,9 @@ export class TestChat {
 /** A person in tests. */
 export function person(id: string, roles: string[]): Actor {
   return { id, name: id, roles };
+}
+
+/** Every line of a report, section after section. */
+export function reportLines(card: Report): ReportLine[] {
+  return card.sections.flatMap((section) => section.lines);
 }

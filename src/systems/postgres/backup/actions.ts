@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { emptyAsAbsent } from '../actions/inputs.js';
 import { postgresLockKey } from '../actions/target.js';
-import { UserError } from '../../../core/errors.js';
+import type { Logger } from 'pino';
+import { UserError, errorMessage } from '../../../core/errors.js';
+import type { RestoreTestLog } from '../../../core/restore-tests.js';
 import type { ActionDefinition, AnyActionDefinition } from '../../../core/action.js';
 import type { ContainerControl, SystemServices } from '../../../core/system.js';
 import type { PostgresTarget } from '../probe.js';
-import { recordedSha256, verifyChecksum, VerificationLog } from './checksum.js';
+import { recordedChecksum, verifyChecksum, VerificationLog } from './checksum.js';
 import { takeBackup } from './dump.js';
 import { listBackups, readSidecar, resolveBackup, restoreTestRecordSchema, sidecarsOf } from './files.js';
 import { defaultPgToolLookup, type PgToolLookup } from './pg-tools.js';
@@ -13,7 +15,7 @@ import { ageOf, backupLine, backupReport, backupsReport, restoreReport, restoreT
 import { inspectRestore, performRestore } from './restore.js';
 import { runRestoreTest } from './restore-test.js';
 import { targetHistory } from './history.js';
-import { restoreTestsReport } from './history-report.js';
+import { restoreTestsReport, restoreTestsShown, type RestoreTestHistory } from './history-report.js';
 import { hasBackup, resolveBackupTarget, type BackupTarget } from './targets.js';
 import { formatBytes } from '../../../render/units.js';
 
@@ -77,7 +79,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
       const retention = describeRetention(target);
       return {
         summary: `pg_dump -Fc of ${database} on target ${target.name} into ${target.backup.dir}`,
-        detail: ['writes <target>-<database>-<UTC time>.dump with .sha256 and .meta.json (row counts) beside it', `retention: ${retention}`],
+        detail: ['writes <target>-<database>-<UTC time>.dump with .sha256, .xxh64 and .meta.json (row counts) beside it', `retention: ${retention}`],
       };
     },
     async run(input, context) {
@@ -113,7 +115,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
           const remembered = input.verify ? undefined : checksums.last(file);
           const state = input.verify
             ? (await verifyChecksum(file, context.signal, checksums)).state
-            : (remembered?.verdict.state ?? ((await recordedSha256(file.path)) === undefined ? 'missing' : 'not verified'));
+            : (remembered?.verdict.state ?? ((await recordedChecksum(file.path)) === undefined ? 'missing' : 'not verified'));
           lines.push(backupLine(file, state, await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema), Date.now(), remembered?.at));
         }
         sections.push({ target: target.name, dir: target.backup.dir, lines });
@@ -141,7 +143,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
       return {
         summary: `restore ${file.name} into a scratch database ${settings.scratch_prefix}… on target ${target.name}, check it, drop it`,
         detail: [
-          'verify the sha256 and pg_restore --list',
+          'verify the checksum (XXH64, else sha256) and pg_restore --list',
           `pg_restore --jobs ${settings.jobs} --no-owner --no-privileges into the scratch database`,
           `check tables and row counts (tolerance ${settings.row_count_tolerance_pct} %) and ${settings.checks.length} custom checks`,
           'drop the scratch database, also on failure or cancel',
@@ -159,6 +161,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
         signal: context.signal,
         progress: context.progress,
         requestedBy: { name: context.invocation.actor.name, scheduled: context.invocation.origin === 'schedule' },
+        ...withRestoreTestLog(options.services, context.logger),
       });
       if (!result.dropped) context.logger.warn({ database: result.scratchDatabase }, 'could not drop the scratch database of a restore test');
       const report = restoreTestReport(target.name, result, context.invocation.actor.name);
@@ -184,7 +187,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
       const chosen = chosenTargets(input.target);
       if (chosen.length === 0) resolveBackupTarget(postgres);
       const histories = await Promise.all(
-        chosen.map(async (target) => ({ target: target.name, entries: await targetHistory(target.backup.dir, target.name, resolveBackupTarget(postgres, target.name).database) })),
+        chosen.map((target) => readRestoreTests(target, resolveBackupTarget(postgres, target.name).database, options.services?.restoreTestLog(), context.logger)),
       );
       const report = restoreTestsReport(histories, context.invocation.actor.name);
       return { message: report, summary: report.summary ?? 'restore tests listed', output: { status: report.status } };
@@ -261,6 +264,30 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
   };
 
   return [backup, backups, restoreTest, restoreTests, restore];
+}
+
+function withRestoreTestLog(services: SystemServices | undefined, logger: Logger): { log?: { tests: RestoreTestLog; logger: Logger } } {
+  const tests = services?.restoreTestLog();
+  return tests ? { log: { tests, logger } } : {};
+}
+
+/**
+ * A target's restore tests for `/maint restore-tests`: from the audit database when there is one (it keeps every
+ * test, also of dumps retention removed), else, or when it cannot be read, from the history beside the dumps.
+ */
+async function readRestoreTests(target: BackupTarget, database: string, log: RestoreTestLog | undefined, logger: Logger): Promise<RestoreTestHistory> {
+  if (log) {
+    try {
+      const page = await log.ofTarget(target.name, restoreTestsShown);
+      return { target: target.name, entries: page.entries, total: page.total, source: 'in the audit database' };
+    } catch (error) {
+      logger.warn({ err: errorMessage(error), target: target.name }, 'restore tests not read from the audit database; reading the history beside the dumps');
+      const entries = await targetHistory(target.backup.dir, target.name, database);
+      return { target: target.name, entries, total: entries.length, source: 'beside the dumps (the audit database could not be read)' };
+    }
+  }
+  const entries = await targetHistory(target.backup.dir, target.name, database);
+  return { target: target.name, entries, total: entries.length, source: 'beside the dumps' };
 }
 
 function describeRetention(target: BackupTarget): string {

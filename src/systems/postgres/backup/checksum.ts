@@ -1,36 +1,112 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import xxhash from 'xxhash-wasm';
 import type { BackupFile } from './files.js';
-import { sidecarsOf } from './files.js';
+import { sidecarsOf, writeSidecar } from './files.js';
 
-/** Whether a dump still has the bytes its `.sha256` file recorded. */
+/** Whether a dump still has the bytes its recorded checksum (`.xxh64`, else `.sha256`) says. */
 export type ChecksumState = 'verified' | 'mismatch' | 'missing' | 'not verified';
 
-/** A checksum verdict with the digests compared. */
+/**
+ * The digests recorded beside a dump: `xxh64` is what verification reads (fast), `sha256` stays for
+ * `sha256sum -c`. A dump written before the XXH64 existed has only its sha256, which is then verified.
+ */
+export type ChecksumAlgorithm = 'xxh64' | 'sha256';
+
+/** A checksum verdict with the algorithm and the digests compared. */
 export interface ChecksumVerdict {
   state: ChecksumState;
+  algorithm?: ChecksumAlgorithm;
   expected?: string;
   actual?: string;
 }
 
-/** The sha256 of a file, read as a stream. */
-export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** Both digests of a dump, as written beside it. */
+export interface DumpDigests {
+  sha256: string;
+  xxh64: string;
 }
 
-/** One line in `sha256sum` format, so `sha256sum -c` can check the dump too. */
-export function sha256Line(digest: string, dumpPath: string): string {
+/** An incremental digest, fed chunk by chunk. */
+interface Digest {
+  update(chunk: Uint8Array): void;
+  hex(): string;
+}
+
+const xxhashApi = xxhash();
+const chunkBytes = 1 << 20;
+
+async function startDigest(algorithm: ChecksumAlgorithm): Promise<Digest> {
+  if (algorithm === 'sha256') {
+    const hash = createHash('sha256');
+    return { update: (chunk) => void hash.update(chunk), hex: () => hash.digest('hex') };
+  }
+  const hash = (await xxhashApi).create64();
+  return { update: (chunk) => void hash.update(chunk), hex: () => hash.digest().toString(16).padStart(16, '0') };
+}
+
+/** Both digests of a byte stream, for a dump as it is written: one pass feeds the sha256 and the XXH64. */
+export async function startDumpDigests(): Promise<{ update(chunk: Uint8Array): void; digests(): DumpDigests }> {
+  const [sha256, xxh64] = await Promise.all([startDigest('sha256'), startDigest('xxh64')]);
+  return {
+    update(chunk) {
+      sha256.update(chunk);
+      xxh64.update(chunk);
+    },
+    digests: () => ({ sha256: sha256.hex(), xxh64: xxh64.hex() }),
+  };
+}
+
+/** The digest of a whole file, read in 1 MiB chunks into one buffer. */
+export async function fileDigest(file: string, algorithm: ChecksumAlgorithm, signal?: AbortSignal): Promise<string> {
+  const digest = await startDigest(algorithm);
+  const handle = await open(file, 'r');
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      digest.update(bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return digest.hex();
+}
+
+/** The sha256 of a file. */
+export function sha256File(file: string, signal?: AbortSignal): Promise<string> {
+  return fileDigest(file, 'sha256', signal);
+}
+
+/** One line in `sha256sum` / `xxhsum` format, so `sha256sum -c` and `xxhsum -c` can check the dump too. */
+export function checksumLine(digest: string, dumpPath: string): string {
   return `${digest}  ${path.basename(dumpPath)}\n`;
 }
 
-/** The digest recorded in a dump's `.sha256` file; undefined when there is none. */
-export async function recordedSha256(dumpPath: string): Promise<string | undefined> {
-  const text = await readFile(sidecarsOf(dumpPath).sha256, 'utf8').catch(() => undefined);
-  return /^([0-9a-f]{64})\b/i.exec(text?.trim() ?? '')?.[1]?.toLowerCase();
+/** Writes the `.sha256` and `.xxh64` files beside a dump. */
+export async function writeDigests(dumpPath: string, digests: DumpDigests): Promise<void> {
+  const sidecars = sidecarsOf(dumpPath);
+  await writeSidecar(sidecars.sha256, checksumLine(digests.sha256, dumpPath));
+  await writeSidecar(sidecars.xxh64, checksumLine(digests.xxh64, dumpPath));
+}
+
+const recordedPatterns: Record<ChecksumAlgorithm, RegExp> = { xxh64: /^([0-9a-f]{16})\b/i, sha256: /^([0-9a-f]{64})\b/i };
+
+async function recordedIn(dumpPath: string, algorithm: ChecksumAlgorithm): Promise<string | undefined> {
+  const text = await readFile(sidecarsOf(dumpPath)[algorithm], 'utf8').catch(() => undefined);
+  return recordedPatterns[algorithm].exec(text?.trim() ?? '')?.[1]?.toLowerCase();
+}
+
+/** The digest verification checks: the `.xxh64` when there is one, else the `.sha256`; undefined when neither. */
+export async function recordedChecksum(dumpPath: string): Promise<{ algorithm: ChecksumAlgorithm; digest: string } | undefined> {
+  for (const algorithm of ['xxh64', 'sha256'] as const) {
+    const digest = await recordedIn(dumpPath, algorithm);
+    if (digest !== undefined) return { algorithm, digest };
+  }
+  return undefined;
 }
 
 /** A verdict and when it was reached. */
@@ -61,12 +137,15 @@ function fileKey(file: BackupFile): string {
   return `${file.size}:${file.mtimeMs}`;
 }
 
-/** Reads and hashes the whole dump and compares its sha256 with the recorded one; the verdict is logged when a log is given. */
+/**
+ * Reads and hashes the whole dump and compares the digest with the recorded one (XXH64 when recorded, else
+ * sha256); the verdict is logged when a log is given.
+ */
 export async function verifyChecksum(file: BackupFile, signal?: AbortSignal, log?: VerificationLog): Promise<ChecksumVerdict> {
-  const expected = await recordedSha256(file.path);
-  if (expected === undefined) return { state: 'missing' };
-  const actual = await sha256File(file.path, signal);
-  const verdict: ChecksumVerdict = { state: actual === expected ? 'verified' : 'mismatch', expected, actual };
+  const recorded = await recordedChecksum(file.path);
+  if (recorded === undefined) return { state: 'missing' };
+  const actual = await fileDigest(file.path, recorded.algorithm, signal);
+  const verdict: ChecksumVerdict = { state: actual === recorded.digest ? 'verified' : 'mismatch', algorithm: recorded.algorithm, expected: recorded.digest, actual };
   log?.record(file, verdict);
   return verdict;
 }

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -8,7 +7,7 @@ import type pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../../../core/errors.js';
 import type { PostgresTarget } from '../probe.js';
 import { runTool, stderrTail } from './child-process.js';
-import { sha256Line } from './checksum.js';
+import { startDumpDigests, writeDigests, type DumpDigests } from './checksum.js';
 import type { BackupConfig } from './config.js';
 import { closePostgresClient, openPostgresClient, serverMajor, withDatabase } from '../connection.js';
 import { backupConnection, toolConnection } from './connection.js';
@@ -37,7 +36,7 @@ export interface BackupOutcome {
 
 /**
  * `pg_dump -Fc` of one database streamed into `<dir>/<target>-<db>-<UTC time>.dump` (through a `.partial`
- * file renamed when complete), its sha256 computed on the way into a `.sha256` file, and exact row counts per
+ * file renamed when complete), its sha256 and XXH64 computed on the way into `.sha256` and `.xxh64` files, and exact row counts per
  * table taken in the same snapshot as the dump (an exported snapshot) into a `.meta.json`. Retention runs
  * afterwards and never removes the new dump.
  */
@@ -76,7 +75,7 @@ export async function takeBackup(request: BackupRequest): Promise<BackupOutcome>
       throw new CodedError('BACKUP_COUNT_FAILED', `counting rows of ${database} failed: ${errorMessage(counted.reason)}`, { target: target.name }, { cause: counted.reason });
     }
     await rename(sidecars.partial, dumpPath);
-    await writeSidecar(sidecars.sha256, sha256Line(dumped.value.sha256, dumpPath));
+    await writeDigests(dumpPath, dumped.value.digests);
     const meta: BackupMeta = {
       version: 1,
       target: target.name,
@@ -87,7 +86,8 @@ export async function takeBackup(request: BackupRequest): Promise<BackupOutcome>
       counts_taken: snapshot === undefined ? 'before the dump' : 'same snapshot',
       tables: counted.value,
       size_bytes: dumped.value.size,
-      sha256: dumped.value.sha256,
+      sha256: dumped.value.digests.sha256,
+      xxh64: dumped.value.digests.xxh64,
       duration_ms: Date.now() - started,
     };
     await writeSidecar(sidecars.meta, `${JSON.stringify(meta, null, 2)}\n`);
@@ -128,11 +128,11 @@ async function streamDump(
   snapshot: string | undefined,
   partial: string,
   signal: AbortSignal,
-): Promise<{ sha256: string; size: number }> {
+): Promise<{ digests: DumpDigests; size: number }> {
   const connection = toolConnection(url, database, 'maintbot-backup');
   const args = ['--format=custom', '--no-password', `--dbname=${connection.dbname}`, ...(snapshot ? [`--snapshot=${snapshot}`] : [])];
   const output = createWriteStream(partial, { flags: 'wx' });
-  const hash = createHash('sha256');
+  const hash = await startDumpDigests();
   let size = 0;
   let streamed: Promise<void> = Promise.resolve();
   const tap = new Transform({
@@ -158,7 +158,7 @@ async function streamDump(
   } finally {
     await handle.close();
   }
-  return { sha256: hash.digest('hex'), size };
+  return { digests: hash.digests(), size };
 }
 
 class DumpFailed extends Error {}

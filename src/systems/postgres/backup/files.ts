@@ -15,7 +15,7 @@ export interface BackupFile {
 }
 
 const stampPattern = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z\.dump$/;
-const sidecarPattern = /\.(sha256|meta\.json|restore-test\.json|restore-tests\.jsonl|partial)$/;
+const sidecarPattern = /\.(sha256|xxh64|meta\.json|restore-test\.json|restore-tests\.jsonl|partial)$/;
 
 /** `<target>-<database>-<UTC time>.dump`, e.g. `main-db-shop-2025-01-31T02-00-00.000Z.dump`. */
 export function backupFileName(target: string, database: string, at: Date): string {
@@ -27,10 +27,11 @@ function namePrefix(target: string, database: string): string {
 }
 
 /** The files kept beside a dump. */
-export function sidecarsOf(dumpPath: string): { partial: string; sha256: string; meta: string; restoreTest: string; history: string } {
+export function sidecarsOf(dumpPath: string): { partial: string; sha256: string; xxh64: string; meta: string; restoreTest: string; history: string } {
   return {
     partial: `${dumpPath}.partial`,
     sha256: `${dumpPath}.sha256`,
+    xxh64: `${dumpPath}.xxh64`,
     meta: `${dumpPath}.meta.json`,
     restoreTest: `${dumpPath}.restore-test.json`,
     history: `${dumpPath}.restore-tests.jsonl`,
@@ -104,6 +105,8 @@ export const backupMetaSchema = z.object({
   tables: z.array(tableCountSchema),
   size_bytes: z.number(),
   sha256: z.string(),
+  /** XXH64 of the dump, what restore tests and `--verify` check (dumps written before it have only the sha256). */
+  xxh64: z.string().optional(),
   duration_ms: z.number(),
 });
 

@@ -1,10 +1,21 @@
 import type { Report, ReportLine } from '../../../core/report.js';
 import { worstStatus, type Status } from '../../../core/status.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
-import type { RestoreTestEntry } from './history.js';
+import type { RestoreTestEntry } from '../../../core/restore-tests.js';
 
-const shownPerTarget = 20;
+/** How many tests of each target `/maint restore-tests` shows. */
+export const restoreTestsShown = 20;
 const trendLength = 5;
+
+/** One target's restore tests as read for `/maint restore-tests`: the newest, how many are kept, and where. */
+export interface RestoreTestHistory {
+  target: string;
+  /** Oldest first. */
+  entries: RestoreTestEntry[];
+  total: number;
+  /** Where they were read, e.g. `in the audit database` or `beside the dumps`. */
+  source: string;
+}
 
 /** The restore times (RTO) of the last five tests that restored, oldest first. */
 export function lastRestoreTimes(entries: readonly RestoreTestEntry[], count = trendLength): number[] {
@@ -44,8 +55,8 @@ function entryLine(entry: RestoreTestEntry): ReportLine {
 }
 
 /** The answer to `/maint restore-tests`: per target the RTO trend, then its tests, newest first. */
-export function restoreTestsReport(histories: { target: string; entries: RestoreTestEntry[] }[], requestedBy: string): Report {
-  const sections = histories.map(({ target, entries }) => {
+export function restoreTestsReport(histories: readonly RestoreTestHistory[], requestedBy: string): Report {
+  const sections = histories.map(({ target, entries, total, source }) => {
     const newestFirst = [...entries].reverse();
     const lastFinished = newestFirst.find((entry) => entry.outcome !== 'interrupted');
     const status: Status = entries.length === 0 ? 'warn' : lastFinished?.outcome === 'failed' ? 'crit' : 'ok';
@@ -53,12 +64,12 @@ export function restoreTestsReport(histories: { target: string; entries: Restore
       status,
       label: 'RTO trend',
       value: describeRestoreTimes(lastRestoreTimes(entries)),
-      note: entries.length === 0 ? 'never restore-tested; run /maint restore-test' : `${entries.length} test${entries.length === 1 ? '' : 's'} kept`,
+      note: entries.length === 0 ? `never restore-tested (none kept ${source}); run /maint restore-test` : `${total} test${total === 1 ? '' : 's'} kept ${source}`,
     };
-    const lines = [trend, ...newestFirst.slice(0, shownPerTarget).map(entryLine)];
+    const lines = [trend, ...newestFirst.slice(0, restoreTestsShown).map(entryLine)];
     return { title: target, status, lines };
   });
-  const total = histories.reduce((sum, history) => sum + history.entries.length, 0);
+  const total = histories.reduce((sum, history) => sum + history.total, 0);
   return {
     kind: 'report',
     title: 'Restore tests',

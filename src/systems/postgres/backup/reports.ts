@@ -20,6 +20,7 @@ export function backupReport(target: string, outcome: BackupOutcome, requestedBy
     { status: 'ok', label: 'dump', value: `${file.path} (${formatBytes(file.size)})` },
     { status: 'ok', label: 'duration', value: formatSecondsTenths(meta.duration_ms) },
     { status: 'ok', label: 'sha256', value: meta.sha256, note: `in ${file.name}.sha256 (sha256sum format)` },
+    ...(meta.xxh64 ? [{ status: 'ok' as const, label: 'xxh64', value: meta.xxh64, note: `in ${file.name}.xxh64 (xxhsum format); what restore tests and --verify check` }] : []),
     {
       status: 'ok',
       label: 'row counts',
@@ -82,7 +83,8 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
     {
       status: result.checksum.state === 'mismatch' ? 'crit' : result.checksum.state === 'verified' ? 'ok' : 'warn',
       label: 'checksum',
-      value: result.checksum.state === 'missing' ? 'no .sha256 beside the dump; not verified' : result.checksum.state,
+      value: result.checksum.state === 'missing' ? 'no .xxh64 or .sha256 beside the dump; not verified' : result.checksum.state,
+      ...(result.checksum.algorithm ? { note: result.checksum.algorithm === 'xxh64' ? 'XXH64 of the whole file' : 'sha256 of the whole file (no .xxh64 beside this older dump)' } : {}),
     },
   ];
   if (result.archiveEntries !== undefined) steps.push({ status: 'ok', label: 'archive', value: `${result.archiveEntries} entries (pg_restore --list)` });

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { UserError } from '../../../core/errors.js';
+import type { Logger } from 'pino';
+import { UserError, errorMessage } from '../../../core/errors.js';
 import { parseDuration } from '../../../core/duration.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
@@ -18,9 +19,10 @@ import {
   type TableCount,
 } from './files.js';
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
-import { appendRestoreTest, type RestoreTestEntry, type RestoreTestOutcome } from './history.js';
+import { appendRestoreTest } from './history.js';
+import type { RestoreTestEntry, RestoreTestLog, RestoreTestOutcome } from '../../../core/restore-tests.js';
 import { restoreArchive } from './pg-restore.js';
-import { countRows } from './row-counts.js';
+import { countRows, countRowsInParallel } from './row-counts.js';
 import { createScratchDatabase, dropScratchDatabase, restoreServerUrl, scratchDatabaseName } from './scratch.js';
 import { compareTables, runChecks, type CheckVerdict, type TableVerdict } from './validate.js';
 
@@ -37,6 +39,8 @@ export interface RestoreTestRequest {
   progress: (text: string) => Promise<void>;
   /** Who asked, or the schedule that started it, for the history. */
   requestedBy?: { name: string; scheduled: boolean };
+  /** Where the history is also kept (the audit database), with where a failure to store it is logged. */
+  log?: { tests: RestoreTestLog; logger: Logger };
 }
 
 /** The outcome of a restore test, passed or not, with every figure the report shows. */
@@ -68,7 +72,8 @@ export interface RestoreTestResult {
  * Restores a dump into a scratch database and checks it: checksum, `pg_restore --list`, `pg_restore --jobs N
  * --no-owner --no-privileges`, tables present, row counts (against the counts recorded at backup time, else the
  * live source within the tolerance) and the configured checks. The whole dump is hashed (beside `pg_restore
- * --list`, which creates nothing) and must match its `.sha256` before the scratch database is created. The
+ * --list`, which creates nothing) and must match its `.xxh64` (else its `.sha256`) before the scratch database is
+ * created. Exact row counts run over `restore_test.jobs` connections. The
  * scratch database is always dropped, also on failure, abort or timeout. A test that runs past
  * `restore_test.timeout` fails. Each test is appended to the dump's history; one stopped by `request.signal`
  * (shutdown) is recorded as `interrupted`, rethrown, and never replaces the last result (`.restore-test.json`).
@@ -152,7 +157,7 @@ async function testDump(request: RestoreTestRequest, result: RestoreTestResult, 
     listAbort.abort();
     await archive.catch(() => undefined);
     return fail(
-      `checksum mismatch: the dump's sha256 is ${short(result.checksum.actual)}, but ${short(result.checksum.expected)} was recorded when it was written; the file is damaged`,
+      `checksum mismatch: the dump's ${result.checksum.algorithm} is ${short(result.checksum.actual)}, but ${short(result.checksum.expected)} was recorded when it was written; the file is damaged`,
     );
   }
   let listed;
@@ -209,12 +214,19 @@ async function restoreAndValidate(
 
     const tables = expected ?? place.archiveTables;
     await request.progress(`validating ${tables.length} tables`);
-    await withPostgresClient(backupConnection(scratchUrl), signal, async (client) => {
-      await client.query('set statement_timeout = 60000');
-      result.tables = await compareTables(client, tables, settings.row_count_tolerance_pct, signal);
-      result.checks = await runChecks(client, settings.checks);
-      result.restoredBytes = await databaseSize(client);
-    });
+    const inScratch = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =>
+      withPostgresClient(backupConnection(scratchUrl), signal, async (client) => {
+        await client.query('set statement_timeout = 60000');
+        return work(client);
+      });
+    const [counted] = await Promise.all([
+      countRowsInParallel(inScratch, settings.jobs, signal),
+      inScratch(async (client) => {
+        result.checks = await runChecks(client, settings.checks);
+        result.restoredBytes = await databaseSize(client);
+      }),
+    ]);
+    result.tables = compareTables(counted, tables, settings.row_count_tolerance_pct);
     const badTables = result.tables.filter((table) => !table.passed);
     const badChecks = result.checks.filter((check) => !check.passed);
     if (badTables.length > 0) {
@@ -241,7 +253,7 @@ async function finish(result: RestoreTestResult, started: number): Promise<Resto
 }
 
 /**
- * Appends the test to the dump's history; a finished test (passed or failed) also becomes the dump's last result
+ * Appends the test to the dump's history and to the audit database's when there is one; a finished test (passed or failed) also becomes the dump's last result
  * in `.restore-test.json`. Writing is best effort: a full disk must not hide the outcome.
  */
 async function recordRestoreTest(request: RestoreTestRequest, result: RestoreTestResult, outcome: RestoreTestOutcome): Promise<void> {
@@ -261,7 +273,10 @@ async function recordRestoreTest(request: RestoreTestRequest, result: RestoreTes
     ...(request.requestedBy ? { by: request.requestedBy.name, scheduled: request.requestedBy.scheduled } : {}),
     on_production_server: result.onProductionServer && result.scratchDatabase !== undefined,
   };
-  await appendRestoreTest(result.file.path, entry).catch(() => undefined);
+  await Promise.all([
+    appendRestoreTest(result.file.path, entry).catch(() => undefined),
+    request.log?.tests.append(entry).catch((error: unknown) => request.log!.logger.warn({ err: errorMessage(error), target: entry.target, dump: entry.dump }, 'restore test not stored in the audit database')),
+  ]);
   if (outcome === 'interrupted') return;
   const record: RestoreTestRecord = {
     at,

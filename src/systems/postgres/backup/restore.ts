@@ -11,6 +11,7 @@ import { backupMetaSchema, readSidecar, resolveBackup, sidecarsOf, type BackupFi
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
 import { restoreArchive } from './pg-restore.js';
 import { dropDatabase } from './scratch.js';
+import { countRows } from './row-counts.js';
 import { compareTables, type TableVerdict } from './validate.js';
 
 /** The database a restore overwrites, as it is now. */
@@ -84,7 +85,7 @@ export async function performRestore(request: RestoreRequest): Promise<RestoreOu
   }
   await request.progress('verifying checksum');
   const checksum = await verifyChecksum(file, signal, request.checksums);
-  if (checksum.state === 'mismatch') throw new UserError(`${file.name} does not match its recorded sha256: the file is damaged. Nothing was done.`);
+  if (checksum.state === 'mismatch') throw new UserError(`${file.name} does not match its recorded ${checksum.algorithm}: the file is damaged. Nothing was done.`);
   const url = adminUrl(target, request.into);
   const major = await withPostgresClient(backupConnection(url), signal, serverMajor);
   const pgRestore = await findPgTool('pg_restore', major, request.lookup);
@@ -139,7 +140,7 @@ export async function performRestore(request: RestoreRequest): Promise<RestoreOu
   await request.progress('validating row counts');
   const tables = meta
     ? await withPostgresClient(backupConnection(withDatabase(target.url, request.into)), signal, (client) =>
-        compareTables(client, meta.tables, target.backup.restore_test.row_count_tolerance_pct, signal),
+        countRows(client, signal).then((counted) => compareTables(counted, meta.tables, target.backup.restore_test.row_count_tolerance_pct)),
       )
     : [];
   return { file, restoreMs, tables, containersRestarted };

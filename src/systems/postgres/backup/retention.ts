@@ -32,7 +32,7 @@ export async function applyRetention(
   const expired = expiredBackups(await listBackups(dir, target, database), retention, keep, now);
   for (const file of expired) {
     const sidecars = sidecarsOf(file.path);
-    await Promise.all([file.path, sidecars.sha256, sidecars.meta, sidecars.restoreTest, sidecars.history].map((path) => rm(path, { force: true })));
+    await Promise.all([file.path, sidecars.sha256, sidecars.xxh64, sidecars.meta, sidecars.restoreTest, sidecars.history].map((path) => rm(path, { force: true })));
   }
   return expired.map((file) => file.name);
 }

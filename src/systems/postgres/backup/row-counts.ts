@@ -20,10 +20,40 @@ export async function countRows(client: pg.Client, signal?: AbortSignal): Promis
   const counts: TableCount[] = [];
   for (const table of await listUserTables(client)) {
     signal?.throwIfAborted();
-    const result = await client.query<{ n: string }>(`select count(*) as n from only ${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`);
-    counts.push({ ...table, rows: Number(result.rows[0]!.n) });
+    counts.push({ ...table, rows: await countTable(client, table) });
   }
   return counts;
+}
+
+/**
+ * Exact row counts of every user table over `connections` connections at once, each table on one of them; in
+ * list order. The counts share no snapshot, so this is for a database nothing writes to (a restored scratch
+ * database). `withClient` opens a connection for the work given and closes it after.
+ */
+export async function countRowsInParallel(
+  withClient: <T>(work: (client: pg.Client) => Promise<T>) => Promise<T>,
+  connections: number,
+  signal?: AbortSignal,
+): Promise<TableCount[]> {
+  return withClient(async (first) => {
+    const tables = await listUserTables(first);
+    const counts: TableCount[] = new Array(tables.length);
+    let next = 0;
+    const drain = async (client: pg.Client): Promise<void> => {
+      for (let index = next++; index < tables.length; index = next++) {
+        signal?.throwIfAborted();
+        counts[index] = { ...tables[index]!, rows: await countTable(client, tables[index]!) };
+      }
+    };
+    const others = Math.max(0, Math.min(connections, tables.length) - 1);
+    await Promise.all([drain(first), ...Array.from({ length: others }, () => withClient(drain))]);
+    return counts;
+  });
+}
+
+async function countTable(client: pg.Client, table: { schema: string; name: string }): Promise<number> {
+  const result = await client.query<{ n: string }>(`select count(*) as n from only ${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`);
+  return Number(result.rows[0]!.n);
 }
 
 /** `schema.name`, as shown in reports. */

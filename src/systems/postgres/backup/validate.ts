@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { errorMessage } from '../../../core/errors.js';
 import type { RestoreCheck } from './config.js';
 import type { TableCount } from './files.js';
-import { countRows, tableLabel } from './row-counts.js';
+import { tableLabel } from './row-counts.js';
 
 /** How one table of the backup came back. */
 export interface TableVerdict {
@@ -21,16 +21,16 @@ export interface CheckVerdict {
 }
 
 /**
- * Compares the restored tables with the expected ones: every expected table must be present, and its row count
- * within `tolerancePct` % of the expected count (exactly, at 0). `expected` without counts checks presence only.
+ * Compares the restored tables (their exact counts) with the expected ones: every expected table must be present,
+ * and its row count within `tolerancePct` % of the expected count (exactly, at 0). `expected` without counts
+ * checks presence only.
  */
-export async function compareTables(
-  client: pg.Client,
+export function compareTables(
+  counted: readonly TableCount[],
   expected: readonly (Omit<TableCount, 'rows'> & { rows?: number })[],
   tolerancePct: number,
-  signal?: AbortSignal,
-): Promise<TableVerdict[]> {
-  const restored = new Map((await countRows(client, signal)).map((table) => [tableLabel(table), table.rows]));
+): TableVerdict[] {
+  const restored = new Map(counted.map((table) => [tableLabel(table), table.rows]));
   return expected.map((table) => {
     const label = tableLabel(table);
     const rows = restored.get(label);
