@@ -22,6 +22,8 @@ const clientLibraries = [
   { name: 'pg', owners: ['src/systems/postgres', 'src/audit'] },
   { name: 'ioredis', owners: ['src/systems/redis', 'src/store'] },
   { name: 'dockerode', owners: ['src/systems/docker'] },
+  { name: 'mysql2', owners: ['src/systems/mysql'] },
+  { name: 'mysql2/promise', owners: ['src/systems/mysql'] },
 ];
 
 const systemNames = readdirSync(join(import.meta.dirname, 'src', 'systems'), { withFileTypes: true })

@@ -26,6 +26,9 @@ describe('the ESLint config keeps the import boundaries of src/', () => {
     ['src/systems/postgres/probe.ts', 'ioredis', /Only src\/systems\/redis\/ and src\/store\/ may import ioredis/],
     ['src/audit/postgres-audit-trail.ts', 'ioredis', /may import ioredis/],
     ['src/store/redis-store.ts', 'dockerode', /Only src\/systems\/docker\/ may import dockerode/],
+    ['src/systems/postgres/probe.ts', 'mysql2', /Only src\/systems\/mysql\/ may import mysql2/],
+    ['src/checks/runner.ts', 'mysql2/promise', /Only src\/systems\/mysql\/ may import mysql2\/promise/],
+    ['src/systems/mysql/probe.ts', '../postgres/connection.js', /only through an interface in src\/core/],
   ])('refuses %s importing %s', async (filePath, source, message) => {
     const messages = await boundaryMessages(filePath, source);
     expect(messages).toEqual([expect.stringMatching(message)]);
@@ -38,6 +41,7 @@ describe('the ESLint config keeps the import boundaries of src/', () => {
     ['src/systems/docker/actions.ts', 'dockerode'],
     ['src/systems/postgres/actions/session.ts', 'pg'],
     ['src/systems/redis/probe.ts', 'ioredis'],
+    ['src/systems/mysql/driver.ts', 'mysql2/promise'],
     ['src/systems/index.ts', './docker/index.js'],
     ['src/systems/registry.ts', './postgres/index.js'],
     ['src/chat/slack/slack-chat.ts', '@slack/bolt'],
