@@ -5,7 +5,7 @@ const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters,
 const valueType = z.enum(['string', 'integer', 'number', 'boolean', 'duration']);
 
 /** The groups `/maint help` lists commands in, in the order it lists them. */
-export const commandGroups = ['status', 'containers', 'postgres', 'backups', 'approvals', 'alerts', 'schedules'] as const;
+export const commandGroups = ['status', 'containers', 'postgres', 'databases', 'backups', 'approvals', 'alerts', 'schedules'] as const;
 
 const argumentSpecSchema = z
   .object({

@@ -7,6 +7,7 @@ const groupTitles: Record<CommandGroup | 'other', string> = {
   status: 'Status',
   containers: 'Containers',
   postgres: 'PostgreSQL',
+  databases: 'PostgreSQL and MySQL',
   backups: 'Backups',
   approvals: 'Approvals',
   alerts: 'Alerts',

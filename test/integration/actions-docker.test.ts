@@ -131,6 +131,13 @@ describe('docker.restart, docker.stop and docker.start', () => {
 describe('the system modules\' actions', () => {
   it('offers every maintenance action over the configured targets', () => {
     const names = new SystemRegistry(shippedSystems, targetsSchema.parse({ docker: [{ name: 'local-docker', socket }] })).actions().map((action) => action.name);
-    expect([...names].sort()).toEqual(['docker.restart', 'docker.stop', 'docker.start', 'postgres.vacuum', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore-tests', 'postgres.restore'].sort());
+    expect([...names].sort()).toEqual(
+      [
+        'docker.restart', 'docker.stop', 'docker.start',
+        'postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore-tests', 'postgres.restore',
+        'mysql.analyze', 'mysql.optimize', 'mysql.terminate',
+        'analyze', 'terminate',
+      ].sort(),
+    );
   });
 });

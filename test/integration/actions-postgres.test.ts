@@ -371,7 +371,7 @@ describe('postgres.terminate', () => {
 });
 
 describe('postgresActions', () => {
-  it('registers vacuum, reindex and terminate', () => {
-    expect(postgresActions(targets).map((action) => action.name)).toEqual(['postgres.vacuum', 'postgres.reindex', 'postgres.terminate']);
+  it('registers vacuum, analyze, reindex and terminate', () => {
+    expect(postgresActions(targets).map((action) => action.name)).toEqual(['postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate']);
   });
 });

@@ -1,8 +1,13 @@
 import { defineSystem } from '../../core/system.js';
+import { mysqlAnalyzeAction } from './actions/analyze.js';
+import { mysqlOptimizeAction } from './actions/optimize.js';
+import { mysqlTerminateAction } from './actions/terminate.js';
 import { createMysqlProbe } from './probe.js';
 import { mysqlTargetSchema } from './target.js';
 
 export { mysqlTargetSchema, type MysqlTarget } from './target.js';
+
+const names = (targets: readonly { name: string }[]) => targets.map((target) => target.name);
 
 /** MySQL and MariaDB: health, ANALYZE, OPTIMIZE and KILL QUERY after approval, backups and restore tests. */
 export const mysqlSystem = defineSystem({
@@ -11,5 +16,6 @@ export const mysqlSystem = defineSystem({
   cardinality: 'many',
   targetSchema: mysqlTargetSchema,
   probe: (target) => createMysqlProbe(target),
-  completions: { mysql: (targets) => targets.map((target) => target.name) },
+  actions: (targets) => [mysqlAnalyzeAction(targets), mysqlOptimizeAction(targets), mysqlTerminateAction(targets)],
+  completions: { mysql: names, sql: names },
 });
