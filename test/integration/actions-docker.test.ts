@@ -135,8 +135,8 @@ describe('the system modules\' actions', () => {
       [
         'docker.restart', 'docker.stop', 'docker.start',
         'postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore-tests', 'postgres.restore',
-        'mysql.analyze', 'mysql.optimize', 'mysql.terminate',
-        'analyze', 'terminate',
+        'mysql.analyze', 'mysql.optimize', 'mysql.terminate', 'mysql.backup', 'mysql.restore-test',
+        'analyze', 'terminate', 'backup', 'restore-test',
       ].sort(),
     );
   });

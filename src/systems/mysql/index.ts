@@ -2,6 +2,7 @@ import { defineSystem } from '../../core/system.js';
 import { mysqlAnalyzeAction } from './actions/analyze.js';
 import { mysqlOptimizeAction } from './actions/optimize.js';
 import { mysqlTerminateAction } from './actions/terminate.js';
+import { mysqlBackupAction, mysqlRestoreTestAction } from './backup/actions.js';
 import { createMysqlProbe } from './probe.js';
 import { mysqlTargetSchema } from './target.js';
 
@@ -16,6 +17,6 @@ export const mysqlSystem = defineSystem({
   cardinality: 'many',
   targetSchema: mysqlTargetSchema,
   probe: (target) => createMysqlProbe(target),
-  actions: (targets) => [mysqlAnalyzeAction(targets), mysqlOptimizeAction(targets), mysqlTerminateAction(targets)],
+  actions: (targets) => [mysqlAnalyzeAction(targets), mysqlOptimizeAction(targets), mysqlTerminateAction(targets), mysqlBackupAction(targets), mysqlRestoreTestAction(targets)],
   completions: { mysql: names, sql: names },
 });

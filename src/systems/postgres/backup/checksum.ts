@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { sha256File } from '../../../tools/sha256.js';
+export { sha256File, sha256Line } from '../../../tools/sha256.js';
 import type { BackupFile } from './files.js';
 import { sidecarsOf } from './files.js';
 
@@ -13,18 +12,6 @@ export interface ChecksumVerdict {
   state: ChecksumState;
   expected?: string;
   actual?: string;
-}
-
-/** The sha256 of a file, read as a stream. */
-export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** One line in `sha256sum` format, so `sha256sum -c` can check the dump too. */
-export function sha256Line(digest: string, dumpPath: string): string {
-  return `${digest}  ${path.basename(dumpPath)}\n`;
 }
 
 /** The digest recorded in a dump's `.sha256` file; undefined when there is none. */

@@ -1,34 +1,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { restoreTestEntrySchema, type RestoreTestEntry } from '../../../tools/restore-history.js';
+export { restoreTestEntrySchema, type RestoreTestEntry, type RestoreTestOutcome } from '../../../tools/restore-history.js';
 import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf, type BackupFile } from './files.js';
-
-/** How a restore test ended: `interrupted` when maintbot shut down (or the run was stopped) before it finished. */
-export type RestoreTestOutcome = 'passed' | 'failed' | 'interrupted';
-
-/** One restore test of one dump, as kept in `<dump>.restore-tests.jsonl` (one JSON object a line, oldest first). */
-export const restoreTestEntrySchema = z.object({
-  at: z.string(),
-  target: z.string(),
-  dump: z.string(),
-  outcome: z.enum(['passed', 'failed', 'interrupted']),
-  reason: z.string().optional(),
-  /** The restore time (RTO): creating the scratch database and `pg_restore` into it. */
-  restore_ms: z.number().optional(),
-  restored_bytes: z.number().optional(),
-  rows: z.number().optional(),
-  tables: z.number().optional(),
-  checks: z.array(z.object({ name: z.string(), passed: z.boolean() })).default([]),
-  /** Everything, from the checksum to dropping the scratch database. */
-  duration_ms: z.number(),
-  /** The person who asked, or the schedule that started it. */
-  by: z.string().optional(),
-  scheduled: z.boolean().optional(),
-  /** True when the scratch database was on the target's own (production) server. */
-  on_production_server: z.boolean().optional(),
-});
-
-/** One restore test in the history. */
-export type RestoreTestEntry = z.output<typeof restoreTestEntrySchema>;
 
 /** Appends one restore test to the history beside its dump. */
 export async function appendRestoreTest(dumpPath: string, entry: RestoreTestEntry): Promise<void> {
