@@ -27,7 +27,7 @@ export type CheckName = Pick<ProbeFinding, 'checkId' | 'label' | 'subject'>;
 
 /** Runs a check; an error becomes one `unknown` finding named `name`, with the server's message. */
 export function runCheck(name: CheckName, check: Check, context: CheckContext, signal: AbortSignal): Promise<ProbeFinding[]> {
-  return checkOrUnknown(() => check(context), { name, reason: mysqlServerMessage, note: 'grant the bot user PROCESS and SELECT (see README, MySQL grants), or check the server log' }, signal);
+  return checkOrUnknown(() => check(context), { name, reason: mysqlServerMessage, note: 'grant the bot user what README, "MySQL grants", lists (PROCESS, SELECT, SLAVE MONITOR or REPLICATION CLIENT…), or check the server log' }, signal);
 }
 
 /** A counter of `SHOW GLOBAL STATUS`, 0 when the server does not have it. */
