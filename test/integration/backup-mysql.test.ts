@@ -9,7 +9,11 @@ import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { checkHealth } from '../../src/checks/runner.js';
+import { morningReport } from '../../src/reports/morning.js';
+import { shippedSystems } from '../../src/systems/index.js';
 import { writeDefaultsFile } from '../../src/systems/mysql/backup/client-tools.js';
+import { SystemRegistry } from '../../src/systems/registry.js';
 import { MemoryAudit } from '../support/memory-audit.js';
 import { createOwnMariadbDatabase, mariadbQuery, sharedMariadb, type OwnDatabase } from '../support/services.js';
 import { person, TestChat } from '../support/test-chat.js';
@@ -24,6 +28,7 @@ let database: OwnDatabase;
 let dir: string;
 let app: App;
 let chat: TestChat;
+let configTargets: ReturnType<typeof configSchema.parse>['targets'];
 
 function report(handle: { id: string }): Report {
   const message = chat.latest(handle);
@@ -71,6 +76,7 @@ beforeAll(async () => {
       ],
     },
   });
+  configTargets = config.targets;
   app = await buildApp(config, createLogger({ level: 'silent', pretty: false }), { store: new MemoryStore(), audit: new MemoryAudit() });
   chat = new TestChat(() => app.router);
   app.outbound.connect(chat.port);
@@ -136,6 +142,22 @@ describe('MySQL backups and restore tests through chat', () => {
     expect(shown).toContain(`the checksum of ${dump} does not match its .sha256 (the dump is damaged); nothing was restored`);
     expect(shown).not.toContain('scratch database');
     expect(await scratchDatabases()).toEqual([]);
+  });
+});
+
+describe('the morning report over a MySQL target', () => {
+  it('shows its health, its newest restore test and its restore times', async () => {
+    const systems = new SystemRegistry(shippedSystems, configTargets);
+    const health = await checkHealth(systems.probes(), { timeoutMs: 10_000, verbose: true });
+    expect(health.findings.filter((finding) => finding.target === 'appointments-db').map((finding) => finding.checkId)).toEqual(
+      expect.arrayContaining(['mysql.server', 'mysql.connections', 'mysql.long_queries', 'postgres.database_size']),
+    );
+    const morning = JSON.stringify(await morningReport(health, new MemoryStore(), new Date(), () => systems.lastRestoreTest(), () => systems.restoreTimes()));
+    expect(morning).toMatch(/appointments-db/);
+    expect(morning).toMatch(/restore test/i);
+    const times = await systems.restoreTimes();
+    expect(times).toEqual([{ target: 'appointments-db', times: [expect.any(Number)], onProductionServer: true }]);
+    expect(await systems.lastRestoreTest()).toMatchObject({ target: 'appointments-db', ok: false, reason: expect.stringContaining('checksum') });
   });
 });
 

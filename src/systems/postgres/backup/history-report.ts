@@ -1,18 +1,12 @@
 import type { Report, ReportLine } from '../../../core/report.js';
 import { worstStatus, type Status } from '../../../core/status.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
+import { lastRestoreTimes } from '../../../tools/restore-history.js';
 import type { RestoreTestEntry } from './history.js';
 
-const shownPerTarget = 20;
-const trendLength = 5;
+export { lastRestoreTimes };
 
-/** The restore times (RTO) of the last five tests that restored, oldest first. */
-export function lastRestoreTimes(entries: readonly RestoreTestEntry[], count = trendLength): number[] {
-  return entries
-    .filter((entry) => entry.outcome !== 'interrupted' && entry.restore_ms !== undefined)
-    .slice(-count)
-    .map((entry) => entry.restore_ms!);
-}
+const shownPerTarget = 20;
 
 /** "12.0 s, 12.4 s, 13.1 s (+9 % over 3 tests)": the restore times, oldest first, and how the newest compares. */
 export function describeRestoreTimes(times: readonly number[]): string {
