@@ -14,6 +14,7 @@ import { morningReport } from '../../src/reports/morning.js';
 import { shippedSystems } from '../../src/systems/index.js';
 import { writeDefaultsFile } from '../../src/systems/mysql/backup/client-tools.js';
 import { SystemRegistry } from '../../src/systems/registry.js';
+import { mysqlSystem } from '../../src/systems/mysql/index.js';
 import { MemoryAudit } from '../support/memory-audit.js';
 import { createOwnMariadbDatabase, mariadbQuery, sharedMariadb, type OwnDatabase } from '../support/services.js';
 import { person, TestChat } from '../support/test-chat.js';
@@ -158,6 +159,30 @@ describe('the morning report over a MySQL target', () => {
     const times = await systems.restoreTimes();
     expect(times).toEqual([{ target: 'appointments-db', times: [expect.any(Number)], onProductionServer: true }]);
     expect(await systems.lastRestoreTest()).toMatchObject({ target: 'appointments-db', ok: false, reason: expect.stringContaining('checksum') });
+  });
+});
+
+describe('backup freshness in the health of a MySQL target', () => {
+  const probeOf = (backup: Record<string, unknown>) => mysqlSystem.probe(mysqlSystem.targetSchema.parse({ name: 'appointments-db', url: `${sharedMariadb}/${database.name}`, backup }));
+  const line = (findings: { checkId: string }[], checkId: string) => findings.find((finding) => finding.checkId === checkId);
+
+  it('warns while there is no backup yet, is ok for fresh ones and critical past max_age', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'maintbot-mysql-empty-'));
+    try {
+      const none = await probeOf({ dir: empty }).run(new AbortController().signal);
+      expect(line(none, 'mysql.backup_age')).toMatchObject({ status: 'warn', text: 'none yet', note: 'take one with /maint backup' });
+      expect(line(none, 'mysql.restore_test_age')).toMatchObject({ status: 'warn', text: 'none yet' });
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+    const dump = await backupNow();
+    expect(report((await chat.type(alice, `restore-test --backup ${dump}`)).handles[0]!).title).toMatch(/: passed$/);
+    const fresh = await probeOf({ dir }).run(new AbortController().signal);
+    expect(line(fresh, 'mysql.backup_age')).toMatchObject({ status: 'ok', text: expect.stringMatching(new RegExp(`^[\\d.]+ (ms|s) old \\(${dump.replace(/\./g, '\\.')}\\)$`)), threshold: 'crit when older than 26h' });
+    expect(line(fresh, 'mysql.restore_test_age')).toMatchObject({ status: 'ok' });
+    const stale = await probeOf({ dir, max_age: '1ms', restore_test: { max_age: '1ms' } }).run(new AbortController().signal);
+    expect(line(stale, 'mysql.backup_age')).toMatchObject({ status: 'crit' });
+    expect(line(stale, 'mysql.restore_test_age')).toMatchObject({ status: 'crit' });
   });
 });
 

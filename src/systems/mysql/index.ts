@@ -3,6 +3,7 @@ import { mysqlAnalyzeAction } from './actions/analyze.js';
 import { mysqlOptimizeAction } from './actions/optimize.js';
 import { mysqlTerminateAction } from './actions/terminate.js';
 import { mysqlBackupAction, mysqlRestoreTestAction } from './backup/actions.js';
+import { mysqlBackupFreshness } from './backup/freshness.js';
 import { mysqlBackupFacts, mysqlLastRestoreTest, mysqlRestoreTimes } from './backup/history.js';
 import { createMysqlProbe } from './probe.js';
 import { mysqlTargetSchema } from './target.js';
@@ -17,7 +18,7 @@ export const mysqlSystem = defineSystem({
   system: 'mysql',
   cardinality: 'many',
   targetSchema: mysqlTargetSchema,
-  probe: (target) => createMysqlProbe(target),
+  probe: (target) => createMysqlProbe(target, mysqlBackupFreshness),
   actions: (targets) => [mysqlAnalyzeAction(targets), mysqlOptimizeAction(targets), mysqlTerminateAction(targets), mysqlBackupAction(targets), mysqlRestoreTestAction(targets)],
   completions: { mysql: names, sql: names },
   lastRestoreTest: mysqlLastRestoreTest,

@@ -29,7 +29,8 @@ const checks: [name: CheckName, check: Check][] = [
 /**
  * A probe that opens one short-lived connection per run and reports reachability (version, uptime,
  * read-only), connections, threads running, long queries, lock waits, deadlocks, the buffer pool hit
- * ratio, replication, aborted connects, slow queries, fragmentation and database sizes.
+ * ratio, replication, aborted connects, slow queries, fragmentation and database sizes; `extraFindings` adds
+ * what the module reads beside the server (the freshness of the target's backups).
  */
 export function createMysqlProbe(target: MysqlTarget, extraFindings: (target: MysqlTarget, now: Date) => Promise<ProbeFinding[]> = async () => []): Probe {
   return {
