@@ -61,7 +61,7 @@ function offerFor(verb: string, offers: VerbOffer[], target: string | undefined)
   if (target === undefined) {
     const configured = offers.filter((offer) => offer.targets.length > 0);
     if (configured.length === 1) return configured[0]!;
-    if (configured.length === 0) throw new UserError(`No target can ${verb}: configure a ${offers.map((offer) => offer.system).join(' or ')} target.`, `Config: targets.${offers[0]!.system}[] in the bot config.`);
+    if (configured.length === 0) throw new UserError(`No target can ${verb}: configure a ${offers.map((offer) => offer.system).join(' or ')} target.`, `Config: ${offers.map((offer) => `targets.${offer.system}[]`).join(' or ')} in the bot config.`);
     throw new UserError(`Several targets can ${verb}; name one with --target: ${listed.join(', ')}.`);
   }
   const offer = offers.find((candidate) => candidate.targets.includes(target));

@@ -15,7 +15,7 @@ function verb(targets: Record<string, unknown>, name: string): AnyActionDefiniti
 describe('an action named by its verb alone', () => {
   it('says which systems could do it when no target of theirs is configured', async () => {
     const analyze = verb({}, 'analyze');
-    await expect(analyze.plan(analyze.inputs.parse({ table: 'orders' }), actionContext())).rejects.toThrow(new UserError('No target can analyze: configure a postgres or mysql target.'));
+    await expect(analyze.plan(analyze.inputs.parse({ table: 'orders' }), actionContext())).rejects.toThrow(new UserError('No target can analyze: configure a postgres or mysql target.', 'Config: targets.postgres[] or targets.mysql[] in the bot config.'));
   });
 
   it('is as destructive as the chosen system says for these inputs', () => {
