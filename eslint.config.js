@@ -22,8 +22,8 @@ const clientLibraries = [
   { name: 'pg', owners: ['src/systems/postgres', 'src/audit'] },
   { name: 'ioredis', owners: ['src/systems/redis', 'src/store'] },
   { name: 'dockerode', owners: ['src/systems/docker'] },
-  { name: 'mysql2', owners: ['src/systems/mysql'] },
-  { name: 'mysql2/promise', owners: ['src/systems/mysql'] },
+  { name: '@kubernetes/client-node', owners: ['src/systems/kubernetes'], subpaths: true },
+  { name: 'mysql2', owners: ['src/systems/mysql'], subpaths: true },
 ];
 
 const systemNames = readdirSync(join(import.meta.dirname, 'src', 'systems'), { withFileTypes: true })
@@ -39,12 +39,19 @@ function clientPaths(folder) {
     .map((library) => ({ name: library.name, message: `Only ${library.owners.join('/ and ')}/ may import ${library.name}.` }));
 }
 
+/** Deep imports (`@kubernetes/client-node/dist/…`) of the libraries that have them. */
+function clientSubpathPatterns(folder) {
+  return clientPaths(folder)
+    .filter((path) => clientLibraries.find((library) => library.name === path.name)?.subpaths)
+    .map((path) => ({ group: [`${path.name}/*`], message: path.message }));
+}
+
 function restrictions(folder, { chat = false, patterns = [] } = {}) {
   return [
     'error',
     {
       paths: [...clientPaths(folder), ...(chat ? [] : chatLibraries.paths)],
-      patterns: [...(chat ? [] : chatLibraries.patterns), ...patterns],
+      patterns: [...(chat ? [] : chatLibraries.patterns), ...clientSubpathPatterns(folder), ...patterns],
     },
   ];
 }

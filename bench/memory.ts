@@ -9,6 +9,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { DISCORD_FIXTURE, startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeSlack } from '../test/fakes/slack/index.js';
 import type { BenchResult } from './result.js';
+import { mb, settledMemory } from './settled-memory.js';
 
 const commandCount = 10_000;
 const warmUpCount = 5_000;
@@ -83,20 +84,6 @@ function next<T extends FromFakes['type']>(child: ChildProcess, type: T): Promis
   });
 }
 
-async function settledMemory(): Promise<{ rss: number; heap: number }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('benchMemory needs --expose-gc (npm run bench passes it)');
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  for (let round = 0; round < 3; round += 1) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  const usage = process.memoryUsage();
-  return { rss: usage.rss, heap: usage.heapUsed };
-}
-
-const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
-
 /**
  * The bot as `npm start` runs it (startBot: core, metrics endpoint, scheduler, Slack over Socket Mode and
  * Discord over the gateway) against the fakes in a child process: resident size at idle, then growth over
@@ -115,6 +102,7 @@ export async function benchMemory(): Promise<BenchResult> {
         discord: { token: discordToken, application_id: ready.applicationId, api_url: ready.discordApiBase, guilds: [DISCORD_FIXTURE.guildId] },
       },
       observability: { enabled: 'on', host: '127.0.0.1', port: 0 },
+      rate_limits: { commands: { limit: 1_000_000, per: '1m' } },
       audit: { file: join(dir, 'audit.jsonl') },
       targets: {},
     });

@@ -3,8 +3,12 @@ import type { Logger } from 'pino';
 import { ChannelDelivery } from './outbound/delivery.js';
 import { restoreTestChannels, startHousekeeping } from './schedule/housekeeping.js';
 import { healthReportAction } from './checks/health-action.js';
+import { healthCheckAction } from './checks/health-check-action.js';
+import { waitUntilAction } from './engine/wait-until.js';
+import { notifyAction } from './outbound/notify-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
 import { ApprovalService } from './approvals/approval-service.js';
+import { runLeaseTimings } from './approvals/run-lease-settings.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
 import { ConfigError, type ConfigProblem } from './config/problems.js';
@@ -21,6 +25,7 @@ import { noMetrics, type Metrics } from './observability/metrics.js';
 import { observedProbes } from './observability/observed-probes.js';
 import { builtinHandlers } from './router/builtins.js';
 import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
+import { RateLimiter } from './router/rate-limits.js';
 import { Router } from './router/router.js';
 import { createScheduling } from './schedule/index.js';
 import type { Scheduler } from './schedule/scheduler.js';
@@ -30,6 +35,7 @@ import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
 import { anyTargetKind, SystemRegistry } from './systems/registry.js';
+import { logsAction } from './logs/logs-action.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -49,6 +55,8 @@ export interface App {
   logger: Logger;
   commands: CommandCatalog;
   runbooks: RunbookCatalog;
+  /** Every action runbooks may name, with its declared outputs. */
+  actions: ActionRegistry;
   router: Router;
   store: Store;
   audit: AuditTrail;
@@ -84,6 +92,8 @@ export interface BuildOptions {
   metrics?: Metrics;
   /** The system modules; the shipped list when absent. The config must have been validated against the same list. */
   systems?: readonly AnySystemModule[];
+  /** The clock of the rate-limit windows; `Date.now` when absent. */
+  now?: () => number;
 }
 
 /** Builds the core from a validated config. Throws `ConfigError` when definitions are invalid. */
@@ -92,7 +102,9 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const metrics = options.metrics ?? noMetrics;
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets);
   const probes = observedProbes(systems.probes(), metrics);
-  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms));
+  const outbound = new OutboundRegistry();
+  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
+  actions.register(logsAction('logs.read', systems.logSources())).register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
   checkCommands(commands, runbooks, new Set([...platformCompletionKinds, anyTargetKind, ...systems.completionKinds()]), folders.commands);
@@ -100,7 +112,6 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
 
   const store = options.store ?? (await openStore(config.store.redis_url, config.store.key_prefix));
   const audit = options.audit ?? (await openAuditTrail(config.audit, logger));
-  const outbound = new OutboundRegistry();
   const approvals = new ApprovalService({
     store,
     runbooks,
@@ -110,6 +121,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     ruleFor: (runbook) => approvalRuleFor(config.approvals, runbook),
     mentionsFor: (runbook, platform) => approvalMentionsFor(config.approvals, runbook, platform),
     metrics,
+    runs: runLeaseTimings(config.runs),
   });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
@@ -123,6 +135,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     audit,
     onOutcome: (event) => metrics.commandFinished(event.command, event.outcome),
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
+    limits: new RateLimiter(store, config.rate_limits, options.now),
   });
   const shutdownTasks: ShutdownTask[] = [];
   const housekeepingLogger = logger.child({ component: 'housekeeping' });
@@ -133,6 +146,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     logger,
     commands,
     runbooks,
+    actions,
     router,
     store,
     audit,

@@ -51,8 +51,8 @@ async function main(): Promise<number> {
   } catch (error) {
     return reportStartFailure(error);
   }
-  logger.info({ config: shownPath, chats, observabilityPort: bot.observability?.port }, 'maintbot started');
   const stopped = stopOnSignal(bot, logger);
+  logger.info({ config: shownPath, chats, observabilityPort: bot.observability?.port }, 'maintbot started');
 
   const conversation = [...bot.connections.values()].find((connection) => connection.converse);
   if (conversation?.converse) {
@@ -64,7 +64,9 @@ async function main(): Promise<number> {
       return 0;
     }
   }
+  const keepRunning = setInterval(() => undefined, 2 ** 30);
   await stopped;
+  clearInterval(keepRunning);
   return 0;
 }
 

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { acknowledgedMessage, alertMessage, type AlertRecord } from './alert-messages.js';
 import { checkResults, type CheckResult } from './observations.js';
 import { acknowledge, advance, snooze, type AlertNotification, type AlertPolicy, type CheckState, type Transition } from './state-machine.js';
+import { userText } from '../core/user-text.js';
 
 const resolvedRetentionMs = 7 * 86_400_000;
 
@@ -104,8 +105,8 @@ export class AlertDesk {
 
   private async openRecord(alertId: string): Promise<AlertRecord> {
     const record = await this.options.store.get<AlertRecord>(alertKeys.alert(alertId));
-    if (!record) throw new UserError(`There is no alert ${alertId}.`, 'alert ids are shown under each alert, e.g. "alert 3f9a1c"');
-    if (record.resolvedAt !== undefined) throw new UserError(`Alert ${alertId} is already resolved.`);
+    if (!record) throw new UserError(`There is no alert ${userText(alertId)}.`, 'alert ids are shown under each alert, e.g. "alert 3f9a1c"');
+    if (record.resolvedAt !== undefined) throw new UserError(`Alert ${userText(alertId)} is already resolved.`);
     return record;
   }
 

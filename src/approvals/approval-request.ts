@@ -4,8 +4,14 @@ import type { StepPlan } from '../core/action.js';
 import type { SuspendedRun } from '../core/approval-gate.js';
 import type { UpdateDecision } from '../store/store.js';
 
-/** Where a request stands. Only `pending` accepts decisions. */
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'done' | 'failed';
+/** The store key prefix of approval requests (`approval:<id>`). */
+export const approvalKeyPrefix = 'approval:';
+
+/**
+ * Where a request stands. Only `pending` accepts decisions; `approved` while its run goes on, `lost` when the
+ * bot process running it died (another one found its lease expired).
+ */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'done' | 'failed' | 'lost';
 
 /** Who must approve, how many, and for how long the request stands. */
 export interface ApprovalRule {
@@ -52,8 +58,29 @@ export interface ApprovalRequest extends Omit<SuspendedRun, 'runId' | 'invocatio
   /** Who withdrew the request: the requester or an admin. */
   cancellation?: Decision;
   card: MessageHandle;
+  /** The target's lock, taken when the approved step started (a pending request holds none). */
   lock?: { key: string; token: number };
+  /** The approved run's lease: the bot process running it renews it; once it lapses the run is declared lost. */
+  lease?: RunLease;
   outcome?: string;
+}
+
+/** Which bot process runs an approved request, until when, and where the run is. */
+export interface RunLease {
+  /** The process (`host:pid:random`) that runs it. */
+  owner: string;
+  /** When the lease lapses unless its owner renews it (ms since the epoch). */
+  until: number;
+  startedAt: number;
+  /** The step the run is at (0-based). */
+  stepIndex: number;
+  /** The decision that resumed the run: the rows of its end go under it. */
+  command: StoredInvocation;
+}
+
+/** The lock key a request's step takes: its plan's, else one per runbook. */
+export function lockKeyOf(request: Pick<ApprovalRequest, 'plan' | 'runbook'>): string {
+  return request.plan.lockKey ?? `runbook:${request.runbook}`;
 }
 
 /** What one Approve or Reject did. `approved` means this decision completed the approvals: its caller runs the step. */
@@ -158,4 +185,37 @@ export function storeInvocation(invocation: Invocation): StoredInvocation {
 /** Back from stored form. */
 export function restoreInvocation(stored: StoredInvocation): Invocation {
   return { ...stored, receivedAt: new Date(stored.receivedAt), origin: stored.platform ? 'typed' : 'schedule' };
+}
+
+/** Gives the request that a verdict approved its run's lease, in the same atomic write. */
+export function withLease(decision: UpdateDecision<ApprovalRequest, VerdictResult>, lease: Omit<RunLease, 'stepIndex'>): UpdateDecision<ApprovalRequest, VerdictResult> {
+  if (decision.result.kind !== 'approved') return decision;
+  const approved = { ...decision.result.request, lease: { ...lease, stepIndex: decision.result.request.stepIndex } };
+  return { value: approved, result: { kind: 'approved', request: approved } };
+}
+
+/**
+ * Renews the lease of a run `owner` still has (and, given, records its step or its target's lock); false when
+ * the run is no longer its own: closed, or declared lost by another process.
+ */
+export function renewLease(
+  current: ApprovalRequest | undefined,
+  renewal: { owner: string; until: number; stepIndex?: number; lock?: ApprovalRequest['lock'] },
+): UpdateDecision<ApprovalRequest, boolean> {
+  if (current?.status !== 'approved' || current.lease?.owner !== renewal.owner) return { value: current, result: false };
+  const lease = { ...current.lease, until: renewal.until, stepIndex: renewal.stepIndex ?? current.lease.stepIndex };
+  return { value: { ...current, lease, ...(renewal.lock ? { lock: renewal.lock } : {}) }, result: true };
+}
+
+/** Ends an approved request's run: `done` or `failed`, unless another process already declared it lost. */
+export function closeRun(current: ApprovalRequest | undefined, status: 'done' | 'failed', outcome: string): UpdateDecision<ApprovalRequest, void> {
+  if (!current || current.status === 'lost') return { value: current, result: undefined };
+  return { value: { ...current, status, outcome }, result: undefined };
+}
+
+/** Declares an approved run lost once its lease has lapsed; `lost` is true only for the caller whose write won. */
+export function declareLost(current: ApprovalRequest | undefined, now: number): UpdateDecision<ApprovalRequest, { lost: boolean; request?: ApprovalRequest }> {
+  if (current?.status !== 'approved' || !current.lease || current.lease.until > now) return { value: current, result: { lost: false, request: current } };
+  const lost = { ...current, status: 'lost' as const, outcome: `lost at step ${current.lease.stepIndex + 1}` };
+  return { value: lost, result: { lost: true, request: lost } };
 }

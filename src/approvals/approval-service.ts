@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { invocationFields } from '../audit/audit-trail.js';
-import type { StepPlan } from '../core/action.js';
-import type { ApprovalAsk, ApprovalGate, ApprovalReservation, ApprovedRunListener, RunOutcome } from '../core/approval-gate.js';
+import type { ApprovalAsk, ApprovalGate, ApprovedRun, ApprovedRunListener, LostRunListener, RunOutcome } from '../core/approval-gate.js';
 import type { CommandResult } from '../core/command-outcome.js';
-import { errorMessage, UserError } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { botActor, type Actor, type Invocation, type Platform } from '../core/invocation.js';
 import { notice, type Mention, type Message } from '../core/report.js';
 import type { MessageHandle, MessageUpdater, Responder } from '../core/responder.js';
@@ -19,9 +18,13 @@ import { approvalCall, approvalCard, approvedRunFrame } from './approval-card.js
 import {
   applyCancel,
   applyVerdict,
+  approvalKeyPrefix as keyPrefix,
+  closeRun,
   expireIfDue,
+  lockKeyOf,
   restoreInvocation,
   storeInvocation,
+  withLease,
   type ApprovalRequest,
   type ApprovalRule,
   type CancelResult,
@@ -29,6 +32,9 @@ import {
 } from './approval-request.js';
 import { decisionResult } from './decision-result.js';
 import { formatMilliseconds } from '../render/units.js';
+import { RunLeases } from './run-leases.js';
+import { defaultRunLeaseTimings, type RunLeaseTimings } from './run-lease-settings.js';
+import { userText } from '../core/user-text.js';
 
 /** What the approval service is built from. */
 export interface ApprovalServiceOptions {
@@ -44,61 +50,82 @@ export interface ApprovalServiceOptions {
   outbound: Pick<OutboundRegistry, 'update' | 'replyTo'>;
   now?: () => number;
   metrics?: Pick<Metrics, 'approvalEvent'>;
+  /** `runs:` in the config: the lease of an approved run, the look for lost runs, the wait for a busy target. */
+  runs?: RunLeaseTimings;
 }
 
-const keyPrefix = 'approval:';
 const keepClosedRequestsMs = 7 * 24 * 3_600_000;
-const runLeaseMs = 15 * 60_000;
 
 /**
  * The four-eyes gate for destructive steps: it posts an approval card, keeps the request in the
  * store, and tells its subscribers (the engine) exactly once when enough allowed approvers have
- * approved; the resumed run's end, heard through `runListener`, closes the request.
+ * approved; the resumed run's end, heard through `runListener`, closes the request. A pending request
+ * holds no lock; the approved run holds a lease (`RunLeases`) and, from its step's start, the target's lock.
  */
 export class ApprovalService implements ApprovalGate {
   private readonly approvedListeners: ApprovedRunListener[] = [];
+  private readonly lostListeners: LostRunListener[] = [];
+  private readonly leases: RunLeases;
+  private readonly timings: RunLeaseTimings;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Approved requests whose run is going on in this process, by run id. */
+  /** Approved requests whose run is going on in this process, by request id (the resumed run carries it; the run that asked for it does not). */
   private readonly running = new Map<string, ApprovalRequest>();
   private readonly now: () => number;
 
   constructor(private readonly options: ApprovalServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.timings = options.runs ?? defaultRunLeaseTimings;
+    this.leases = new RunLeases({ store: options.store, timings: this.timings, logger: options.logger, now: this.now, onLost: (request) => this.recordLost(request) });
   }
 
   onApproved(listener: ApprovedRunListener): void {
     this.approvedListeners.push(listener);
   }
 
-  /** Closes an approved request when its resumed run ends (done, failed, interrupted, or waiting at a later step). */
+  onLost(listener: LostRunListener): void {
+    this.lostListeners.push(listener);
+  }
+
+  /**
+   * Follows approved runs of this process: the step each has reached goes into its lease, and its end
+   * (done, failed, interrupted, or waiting at a later step) closes the request and frees the target.
+   */
   readonly runListener: RunListener = async (event) => {
+    const approval = event.run.approvalId === undefined ? undefined : this.running.get(event.run.approvalId);
+    if (!approval) return;
+    if (event.type === 'step-started') await this.leases.atStep(approval.id, event.index);
     if (event.type !== 'run-finished') return;
-    const approval = this.running.get(event.run.id);
-    if (approval) await this.finish(approval, event.result === 'failed' || event.result === 'interrupted' ? 'failed' : 'done', event.result);
+    await this.finish(approval, event.result === 'failed' || event.result === 'interrupted' ? 'failed' : 'done', event.result);
   };
 
-  /** Schedules the expiry of requests left pending by an earlier process. */
+  /** Schedules the expiry of requests left pending by an earlier process, and starts the look for lost runs. */
   async start(): Promise<void> {
     for (const key of await this.options.store.keys(keyPrefix)) {
       const request = await this.options.store.get<ApprovalRequest>(key);
       if (request?.status === 'pending') this.scheduleExpiry(request);
     }
+    this.leases.start();
   }
 
-  /** Stops the expiry timers; pending requests stay in the store for the next process. */
+  /** Stops the expiry timers and the lease work; pending requests stay in the store for the next process. */
   stop(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.leases.stop();
+  }
+
+  /** Looks for approved runs whose lease lapsed now, as the periodic check does. */
+  checkLostRuns(): Promise<void> {
+    return this.leases.checkLost();
   }
 
   /**
-   * Releases the locks of approved runs still running in this process (at shutdown, after the engine
-   * interrupted them), so the next process does not wait out the lease. Pending requests keep theirs.
+   * Frees the targets of approved runs still running in this process (at shutdown, after the engine
+   * interrupted them) and stops renewing their leases, so the next process does not wait out the lease.
    */
   async releaseRunningLocks(): Promise<void> {
-    const running = [...this.running.values()];
     this.running.clear();
-    await Promise.allSettled(running.map((approval) => this.releaseLock(approval)));
+    await this.leases.releaseAll();
   }
 
   /** Reads a request. */
@@ -113,28 +140,10 @@ export class ApprovalService implements ApprovalGate {
     return requests.filter((request): request is ApprovalRequest => request?.status === 'pending' && request.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async reserve(runbook: string, invocation: Invocation, plan: StepPlan): Promise<ApprovalReservation> {
-    const rule = this.options.ruleFor(runbook);
-    const now = this.now();
-    const id = await this.newId();
-    const lockKey = plan.lockKey ?? `runbook:${runbook}`;
-    const lock = await this.options.store.acquireLock(
-      lockKey,
-      { description: `${runbook} requested by ${invocation.actor.name} (approval ${id})`, since: now },
-      rule.expiresAfterMs + runLeaseMs,
-    );
-    if (!lock.acquired) {
-      throw new UserError(
-        `${lockKey} is busy: ${lock.holder.description}, since ${new Date(lock.holder.since).toISOString().slice(11, 16)} UTC (${formatMilliseconds(now - lock.holder.since)} ago). One destructive runbook per target at a time: try again when it has finished.`,
-      );
-    }
-    return { id, lockKey, token: lock.token, release: () => this.options.store.releaseLock(lockKey, lock.token) };
-  }
-
-  async requestApproval({ run, plan, show, reservation }: ApprovalAsk): Promise<string> {
+  async requestApproval({ run, plan, show, tell }: ApprovalAsk): Promise<string> {
     const rule = this.options.ruleFor(run.runbook);
     const now = this.now();
-    const { id, lockKey, token } = await this.holdLock(run.runbook, run.invocation, plan, reservation);
+    const id = await this.newId();
     const approval: ApprovalRequest = {
       id,
       status: 'pending',
@@ -149,18 +158,41 @@ export class ApprovalService implements ApprovalGate {
       stepTitle: run.stepTitle,
       outputs: run.outputs,
       summaries: run.summaries,
+      ...(run.steps ? { steps: run.steps } : {}),
       plan,
       rule,
       approvals: [],
       card: run.message,
-      lock: { key: lockKey, token },
     };
     await this.options.store.set(keyPrefix + id, approval, rule.expiresAfterMs + keepClosedRequestsMs);
     await show(approvalCard(approval, now));
     await this.audit(approval, run.invocation, 'requested', plan.summary);
     this.scheduleExpiry(approval);
     await this.callApprovers(approval);
+    if (tell) await this.tellAboutTarget(approval, tell);
     return id;
+  }
+
+  /**
+   * Tells a new request's requester of the other requests pending for the same target (id, who, since) and of
+   * a run holding it now: theirs is filed all the same, and its approved step waits for the target.
+   */
+  private async tellAboutTarget(approval: ApprovalRequest, tell: NonNullable<ApprovalAsk['tell']>): Promise<void> {
+    const key = lockKeyOf(approval);
+    const others = (await this.pending()).filter((request) => request.id !== approval.id && lockKeyOf(request) === key);
+    const holder = await this.options.store.lockHolder(key);
+    if (others.length === 0 && !holder) return;
+    const waits = `once approved, its step waits for ${key} to be free (up to ${formatMilliseconds(this.timings.targetWaitMs)}): one destructive step per target at a time`;
+    const lines = [
+      `Request ${approval.id} is filed; ${waits}.`,
+      ...(holder ? [`${key} is busy now: ${holder.description}, since ${timeText(holder.since)}.`] : []),
+      ...others.map((request) => `Also pending for ${key}: request ${request.id} by ${request.invocation.actor.name} since ${timeText(request.createdAt)} (${request.runbook}: ${request.plan.summary}).`),
+    ];
+    try {
+      await tell(notice('info', lines.join('\n')));
+    } catch (error) {
+      this.options.logger.error({ err: errorMessage(error), approval: approval.id }, 'could not tell the requester about the other requests for the target');
+    }
   }
 
   /**
@@ -174,42 +206,32 @@ export class ApprovalService implements ApprovalGate {
     const tell = (text: string): Promise<void> => responder.replyPrivately(notice('error', text));
     switch (result.kind) {
       case 'missing':
-        return tell(`There is no approval request '${id}'. /maint approvals lists the pending ones.`);
+        return tell(`There is no approval request '${userText(id)}'. /maint approvals lists the pending ones.`);
       case 'expired':
         if (result.justNow) await this.closeExpired(result.request, this.cardUpdater(result.request.card, invocation, responder));
-        return tell(`Request ${id} expired at ${timeText(result.request.expiresAt)}; nothing was run, so there is nothing to cancel.`);
+        return tell(`Request ${userText(id)} expired at ${timeText(result.request.expiresAt)}; nothing was run, so there is nothing to cancel.`);
       case 'closed':
-        return tell(`Request ${id} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; there is nothing to cancel.`);
+        return tell(`Request ${userText(id)} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; there is nothing to cancel.`);
       case 'not-allowed':
         await this.audit(result.request, invocation, 'refused', 'cancel by someone else');
-        return tell(`Only ${result.request.invocation.actor.name}, who asked, or an admin may cancel request ${id}.`);
+        return tell(`Only ${result.request.invocation.actor.name}, who asked, or an admin may cancel request ${userText(id)}.`);
       case 'cancelled': {
         const { request } = result;
         this.clearTimer(id);
-        await this.releaseLock(request);
         await this.audit(request, invocation, 'cancelled', undefined);
         await this.showCard(request.card, approvalCard(request, this.now()), this.cardUpdater(request.card, invocation, responder));
-        const freed = request.lock ? `, and ${request.lock.key} is free again` : '';
-        await responder.replyPrivately(notice('info', `Cancelled request ${id} (${request.runbook}: ${request.plan.summary}). Nothing was run${freed}.`));
+        await responder.replyPrivately(notice('info', `Cancelled request ${id} (${request.runbook}: ${request.plan.summary}). Nothing was run.`));
         return;
       }
     }
   }
 
-  /** The run's pre-flight lock, renewed for the request's lifetime; else (none, another key, or lost) a fresh one. */
-  private async holdLock(runbook: string, invocation: Invocation, plan: StepPlan, reservation: ApprovalReservation | undefined): Promise<ApprovalReservation> {
-    const lockKey = plan.lockKey ?? `runbook:${runbook}`;
-    const lifetimeMs = this.options.ruleFor(runbook).expiresAfterMs + runLeaseMs;
-    if (reservation?.lockKey === lockKey && (await this.options.store.renewLock(lockKey, reservation.token, lifetimeMs))) return reservation;
-    await reservation?.release();
-    return this.reserve(runbook, invocation, plan);
-  }
-
   /** `/maint approve <id>` and `/maint reject <id>`, typed or clicked; resolves with what the decision did, and the run it resumed. */
   async decide(verdict: 'approve' | 'reject', id: string, invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
     const now = this.now();
+    const lease = this.leases.newLease(invocation);
     const result = await this.options.store.update<ApprovalRequest, VerdictResult>(keyPrefix + id, (current) =>
-      applyVerdict(current, { verdict, actor: invocation.actor, platform: invocation.platform, now }),
+      withLease(applyVerdict(current, { verdict, actor: invocation.actor, platform: invocation.platform, now }), lease),
     );
     const ran = await this.answer(result, verdict, id, invocation, responder, logger);
     return decisionResult(verdict, id, result, ran || undefined);
@@ -220,28 +242,27 @@ export class ApprovalService implements ApprovalGate {
     const cards = (request: ApprovalRequest): MessageUpdater => this.cardUpdater(request.card, invocation, responder);
     switch (result.kind) {
       case 'missing':
-        return tell(`There is no approval request '${id}'. It may be mistyped, or older than a week; /maint audit shows what happened.`);
+        return tell(`There is no approval request '${userText(id)}'. It may be mistyped, or older than a week; /maint audit shows what happened.`);
       case 'expired':
         if (result.justNow) await this.closeExpired(result.request, cards(result.request));
         await this.audit(result.request, invocation, 'refused', `${verdict} after expiry`);
-        return tell(`Request ${id} expired at ${timeText(result.request.expiresAt)}; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
+        return tell(`Request ${userText(id)} expired at ${timeText(result.request.expiresAt)}; nothing was run. Run /maint ${result.request.invocation.text} again to ask anew.`);
       case 'closed':
-        return tell(`Request ${id} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; your click changed nothing.`);
+        return tell(`Request ${userText(id)} is already ${result.request.status}${result.request.status === 'approved' ? ' and running' : ''}; your click changed nothing.`);
       case 'self':
         await this.audit(result.request, invocation, 'refused', 'self-approval');
         return tell(`You asked for this, so someone else must approve it (four-eyes rule): ${result.request.rule.approverRoles.join(' or ')}.`);
       case 'not-allowed':
         await this.audit(result.request, invocation, 'refused', `${verdict} without an approver role`);
-        return tell(`Only ${result.request.rule.approverRoles.join(' or ')} may ${verdict} request ${id}; you have ${invocation.actor.roles.join(', ') || 'no role'}.`);
+        return tell(`Only ${result.request.rule.approverRoles.join(' or ')} may ${verdict} request ${userText(id)}; you have ${invocation.actor.roles.join(', ') || 'no role'}.`);
       case 'duplicate':
-        return tell(`You already approved ${id}; it needs ${result.request.rule.required - result.request.approvals.length} more approval(s) from someone else.`);
+        return tell(`You already approved ${userText(id)}; it needs ${result.request.rule.required - result.request.approvals.length} more approval(s) from someone else.`);
       case 'recorded':
         await this.audit(result.request, invocation, 'approved', `${result.request.approvals.length} of ${result.request.rule.required}`);
         await this.showCard(result.request.card, approvalCard(result.request, this.now()), cards(result.request));
         return;
       case 'rejected':
         this.clearTimer(id);
-        await this.releaseLock(result.request);
         await this.audit(result.request, invocation, 'rejected', undefined);
         await this.showCard(result.request.card, approvalCard(result.request, this.now()), cards(result.request));
         return;
@@ -258,10 +279,10 @@ export class ApprovalService implements ApprovalGate {
       await this.showCard(approval.card, notice('error', `Approved, but runbook '${approval.runbook}' is not loaded in this bot any more; nothing was run.`), updater);
       return { result: 'failed', detail: `runbook ${approval.runbook} is not loaded; nothing was run` };
     }
-    if (approval.lock) await this.options.store.renewLock(approval.lock.key, approval.lock.token, runLeaseMs);
     const runId = runIdOf(approval);
-    this.running.set(runId, approval);
-    const approved = {
+    this.running.set(approval.id, approval);
+    const leaseLost = this.leases.hold(approval);
+    const approved: ApprovedRun = {
       run: {
         runId,
         runbook: approval.runbook,
@@ -272,6 +293,7 @@ export class ApprovalService implements ApprovalGate {
         stepTitle: approval.stepTitle,
         outputs: approval.outputs,
         summaries: approval.summaries,
+        ...(approval.steps ? { steps: approval.steps } : {}),
         message: approval.card,
       },
       plan: approval.plan,
@@ -280,25 +302,57 @@ export class ApprovalService implements ApprovalGate {
       logger: logger.child({ approval: approval.id }),
       approvalId: approval.id,
       command: decidedBy,
+      claimTarget: (wait) => this.leases.claimTarget(approval, wait),
+      leaseLost,
     };
     let ran: RunOutcome = { result: 'failed', detail: 'nothing resumed the run' };
     try {
       for (const listener of this.approvedListeners) ran = await listener(approved);
     } catch (error) {
       logger.error({ err: error, approval: approval.id }, 'could not resume an approved run');
-      if (this.running.has(runId)) await this.finish(approval, 'failed', 'could not resume');
+      if (this.running.has(approval.id)) await this.finish(approval, 'failed', 'could not resume');
       return { result: 'failed', detail: 'the approved run could not be resumed' };
     }
     return ran;
   }
 
   private async finish(approval: ApprovalRequest, status: 'done' | 'failed', outcome: string): Promise<void> {
-    await this.options.store.update<ApprovalRequest, void>(keyPrefix + approval.id, (current) => ({
-      value: current ? { ...current, status, outcome } : undefined,
-      result: undefined,
-    }));
-    this.running.delete(runIdOf(approval));
-    await this.releaseLock(approval);
+    await this.options.store.update<ApprovalRequest, void>(keyPrefix + approval.id, (current) => closeRun(current, status, outcome));
+    this.running.delete(approval.id);
+    await this.leases.release(approval.id);
+  }
+
+  /** A run another process was running was declared lost here: the engine records it (card, audit, metrics). */
+  private async recordLost(request: ApprovalRequest): Promise<void> {
+    const lease = request.lease!;
+    const lost = {
+      run: {
+        runId: runIdOf(request),
+        runbook: request.runbook,
+        params: request.params,
+        invocation: restoreInvocation(request.invocation),
+        stepIndex: request.stepIndex,
+        stepCount: request.stepCount,
+        stepTitle: request.stepTitle,
+        outputs: request.outputs,
+        summaries: request.summaries,
+        message: request.card,
+      },
+      lostAtStep: lease.stepIndex,
+      durationMs: Math.max(0, lease.until - this.timings.leaseMs - lease.startedAt),
+      approvalId: request.id,
+      command: restoreInvocation(lease.command),
+      frame: approvedRunFrame(request, lease.startedAt, this.now),
+      updater: this.options.outbound,
+      logger: this.options.logger.child({ approval: request.id }),
+    };
+    for (const listener of this.lostListeners) {
+      try {
+        await listener(lost);
+      } catch (error) {
+        this.options.logger.error({ err: errorMessage(error), approval: request.id }, 'could not record a lost run');
+      }
+    }
   }
 
   private scheduleExpiry(request: ApprovalRequest): void {
@@ -317,14 +371,12 @@ export class ApprovalService implements ApprovalGate {
     const { expired, request } = await this.options.store.update(keyPrefix + id, (current: ApprovalRequest | undefined) => expireIfDue(current, this.now()));
     if (!expired || !request) return;
     await this.showCard(request.card, approvalCard(request, this.now()));
-    await this.releaseLock(request);
     await this.audit(request, expiredBy(request), 'expired', undefined);
   }
 
   private async closeExpired(request: ApprovalRequest, updater: MessageUpdater): Promise<void> {
     this.clearTimer(request.id);
     await this.showCard(request.card, approvalCard(request, this.now()), updater);
-    await this.releaseLock(request);
     await this.audit(request, expiredBy(request), 'expired', undefined);
   }
 
@@ -363,10 +415,6 @@ export class ApprovalService implements ApprovalGate {
     const timer = this.timers.get(id);
     if (timer) clearTimeout(timer);
     this.timers.delete(id);
-  }
-
-  private async releaseLock(request: ApprovalRequest): Promise<void> {
-    if (request.lock) await this.options.store.releaseLock(request.lock.key, request.lock.token);
   }
 
   private async newId(): Promise<string> {

@@ -17,6 +17,11 @@ export function healthReportAction(probes: readonly Probe[], timeoutMs: number):
     name: 'health.report',
     destructive: false,
     inputs,
+    outputs: {
+      status: { type: 'string', description: 'the report\'s overall status: ok, warn, crit or unknown' },
+      problems: { type: 'number', description: 'how many findings are warn or crit' },
+      findings: { type: 'list', description: 'every finding, with checkId, target, status and measure' },
+    },
     async plan(input) {
       const chosen = selectProbes(probes, input.target);
       return {

@@ -6,6 +6,7 @@ import type { Report } from '../core/report.js';
 import { createLogger } from '../logging/logger.js';
 import { TargetUnreachable, type Probe } from '../core/probe.js';
 import { renderHealthReport, type HealthRenderOptions } from './render.js';
+import { userText } from '../core/user-text.js';
 
 /** How one `/maint health` run is done and shown. */
 export interface HealthRunOptions extends Omit<HealthRenderOptions, 'target' | 'durationMs'> {
@@ -59,10 +60,10 @@ export function selectProbes(probes: readonly Probe[], target: string | undefine
   const folded = probes.filter((probe) => probe.target.toLowerCase() === target.toLowerCase());
   if (folded.length > 0) return folded;
   const names = probes.map((probe) => probe.target);
-  if (names.length === 0) throw new UserError(`unknown target "${target}": no targets are configured`, 'add targets to the config file');
+  if (names.length === 0) throw new UserError(`unknown target "${userText(target)}": no targets are configured`, 'add targets to the config file');
   const guess = closest(target, names);
   throw new UserError(
-    `unknown target "${target}"; the configured targets are: ${names.join(', ')}`,
+    `unknown target "${userText(target)}"; the configured targets are: ${names.join(', ')}`,
     `did you mean \`/maint health ${guess}\`?`,
   );
 }

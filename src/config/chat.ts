@@ -16,15 +16,16 @@ export type GrantOf<List extends readonly AnyChatAdapter[]> = { role: string } &
   [Adapter in List[number] as Adapter['platform']]?: Adapter extends ChatAdapter<unknown, infer Grant, Platform> ? Grant : never;
 };
 
-/** Validated `chat:` of the shipped platforms. */
-export type ChatSettings = ChatSettingsOf<Adapters>;
+/** Validated `chat:` of the shipped platforms, and `headless`: no chat at all is meant, not a mistake. */
+export type ChatSettings = ChatSettingsOf<Adapters> & { headless: boolean };
 /** One validated grant of the shipped platforms. */
 export type Grant = GrantOf<Adapters>;
 
 /** `chat:` in the config, folded over the adapters; a platform left out gets its defaults. */
 export function chatSchemaFor(adapters: readonly AnyChatAdapter[]): z.ZodType<ChatSettings, unknown> {
   const shape = Object.fromEntries(adapters.map((adapter) => [adapter.platform, adapter.settingsSchema.default(adapter.settingsSchema.parse({}))]));
-  const schema = z.object(shape).strict();
+  const headless = z.boolean().default(false).describe('true: a start where no chat runs is meant (schedules and endpoints only)');
+  const schema = z.object({ ...shape, headless }).strict();
   return schema.default(schema.parse({})) as unknown as z.ZodType<ChatSettings, unknown>;
 }
 
@@ -64,4 +65,16 @@ export function enabledChats(config: { chat: ChatSettings }, adapters: readonly 
 /** True when a chat of this reach is on: over the network (Slack, Discord), or in the process's terminal. */
 export function chatOn(chats: EnabledChats, reach: AnyChatAdapter['reach'], adapters: readonly AnyChatAdapter[] = chatAdapters): boolean {
   return adapters.some((adapter) => adapter.reach === reach && chats[adapter.platform]);
+}
+
+/**
+ * Why no chat would start, naming how to turn each platform on or to declare the start headless; undefined
+ * when a chat starts or `chat.headless` is set. Resolves `auto` like `enabledChats`.
+ */
+export function noChatProblem(config: { chat: ChatSettings }, adapters: readonly AnyChatAdapter[] = chatAdapters): string | undefined {
+  if (config.chat.headless) return undefined;
+  const chats = enabledChats(config, adapters);
+  if (adapters.some((adapter) => chats[adapter.platform])) return undefined;
+  const ways = adapters.map((adapter) => adapter.howToEnable).filter((way): way is string => way !== undefined);
+  return `no chat would start. Turn one on: ${ways.join('; ')}. Or set chat.headless: true to run only the schedules and the endpoints`;
 }

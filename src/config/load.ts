@@ -1,8 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { noChatProblem } from './chat.js';
 import { applyConventionalVariables } from './environment.js';
+import { approvalRuleProblems, runbookNamesIn } from './approval-rule-names.js';
 import { configSchema, type Config } from './schema.js';
-import { loadYamlFile } from './yaml-file.js';
+import { loadYamlFile, type ValueProblem } from './yaml-file.js';
 
 /** The repository root, where `config/`, `commands/` and `runbooks/` live (also inside the built image). */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,8 +18,29 @@ export function chooseConfigPath(cliPath: string | undefined, env: NodeJS.Proces
   return chosen ? resolve(chosen) : defaultConfigPath;
 }
 
-/** Reads, expands and validates a config file. Throws `ConfigError` listing every problem. */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
-  const config = await loadYamlFile(path, configSchema, { env });
+/** What the config is checked against beyond its schema. */
+export interface ConfigContext {
+  /** The runbooks `approvals.rules` may name; those of `runbooks/` when absent. */
+  runbooks?: readonly string[];
+}
+
+const whenEmpty = 'write at least the settings you change (every key is in config/example.yaml), or start without --config and MAINTBOT_CONFIG to use the embedded config/default.yaml';
+
+/**
+ * Reads, expands and validates a config file: its schema, that `approvals.rules` names runbooks, and that
+ * some chat starts (or `chat.headless` says none should). Throws `ConfigError` listing every problem.
+ */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv, context: ConfigContext = {}): Promise<Config> {
+  const runbooks = context.runbooks ?? (await runbookNamesIn(resolve(projectRoot, 'runbooks')));
+  const config = await loadYamlFile(path, configSchema, {
+    env,
+    whenEmpty,
+    check: (raw, value) => {
+      const problems: ValueProblem[] = approvalRuleProblems(raw, runbooks);
+      const noChat = value && noChatProblem(applyConventionalVariables(value, env));
+      if (noChat) problems.push({ path: ['chat', 'console', 'enabled'], message: noChat });
+      return problems;
+    },
+  });
   return applyConventionalVariables(config, env);
 }

@@ -5,6 +5,9 @@ import type { AnySystemModule } from '../core/system.js';
 import { shippedSystems } from '../systems/index.js';
 import { healthSettingsSchema, targetsSchemaFor } from './targets.js';
 import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
+import { rateLimitsSchema } from '../router/rate-limits.js';
+import { runsSchema } from '../approvals/run-lease-settings.js';
+import { audiencesSchema } from '../outbound/audiences.js';
 
 const accessSchema = z
   .object({
@@ -79,16 +82,19 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
         notify: {},
         rules: {},
       }),
+      rate_limits: rateLimitsSchema,
+      runs: runsSchema,
       health: healthSettingsSchema.default({ timeout_ms: 3000 }),
       observability: z
         .object({
-          enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs, off for the terminal chat alone'),
+          enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs or the bot is headless, off for the terminal chat alone'),
           host: z.string().min(1).default('0.0.0.0'),
           port: z.number().int().min(0).max(65535).default(9464).describe('0 picks a free port'),
         })
         .strict()
         .default({ enabled: 'auto', host: '0.0.0.0', port: 9464 }),
       schedules: schedulesSchema,
+      notify: audiencesSchema.describe('named audiences a runbook\'s notify step posts to: {channels, mention}'),
       alerts: alertsSchema,
       targets: targets.default(targets.parse({})),
     })

@@ -8,6 +8,8 @@ import { loadYamlFile } from './yaml-file.js';
 export interface Located<T> {
   value: T;
   file: string;
+  /** The line of a key path in the file, for problems found by later cross-checks. */
+  lineOf(path: readonly PropertyKey[]): number | undefined;
 }
 
 /** Reads every `*.yaml` file of a folder against a schema; collects the problems of all files before throwing. */
@@ -23,8 +25,9 @@ export async function loadYamlDirectory<S extends z.ZodType>(dir: string, schema
   for (const name of names) {
     const path = join(dir, name);
     try {
-      const value = await loadYamlFile(path, schema);
-      loaded.push({ value, file: path });
+      let lineOf: Located<unknown>['lineOf'] = () => undefined;
+      const value = await loadYamlFile(path, schema, { onLines: (found) => (lineOf = found) });
+      loaded.push({ value, file: path, lineOf });
     } catch (error) {
       if (error instanceof ConfigError) problems.push(...error.problems);
       else throw error;

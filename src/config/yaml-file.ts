@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { syntaxErrorOffset } from './yaml-syntax.js';
 import type { z } from 'zod';
 import { ConfigError, formatPath, type ConfigProblem } from './problems.js';
 import { interpolateEnvironment } from './interpolate.js';
@@ -12,13 +13,31 @@ export interface YamlFileOptions {
   env?: NodeJS.ProcessEnv;
   /** How the file is named in messages; defaults to its path relative to the working directory. */
   displayName?: string;
+  /** What to do about a file with no content, for the message that refuses it. */
+  whenEmpty?: string;
+  /** Given, once the file is valid, how to find the line of a key path, for checks made after the schema's. */
+  onLines?: (lineOf: (path: readonly PropertyKey[]) => number | undefined) => void;
 }
+
+/** A problem found in a valid value by a check the schema cannot make; the file and line are added from the key path. */
+export interface ValueProblem {
+  path: readonly PropertyKey[];
+  message: string;
+  /** Point at the key itself rather than its value (a misspelt key). */
+  atKey?: boolean;
+}
+
+/**
+ * A check the schema cannot make, run with the schema's: on the file's value after `${NAME}` expansion, and
+ * on the validated value when the schema accepted it (else undefined). Each problem gets the file's line.
+ */
+export type ValueCheck<T> = (raw: unknown, value: T | undefined) => ValueProblem[];
 
 /**
  * Reads a YAML file, expands `${NAME}` references and validates it, reporting every problem as
  * `file:line key.path: message`. Throws `ConfigError`; never returns a partly valid value.
  */
-export async function loadYamlFile<S extends z.ZodType>(path: string, schema: S, options: YamlFileOptions = {}): Promise<z.output<S>> {
+export async function loadYamlFile<S extends z.ZodType>(path: string, schema: S, options: YamlFileOptions & { check?: ValueCheck<z.output<S>> } = {}): Promise<z.output<S>> {
   const file = options.displayName ?? displayPath(path);
   let text: string;
   try {
@@ -32,19 +51,24 @@ export async function loadYamlFile<S extends z.ZodType>(path: string, schema: S,
 }
 
 /** Like `loadYamlFile`, for text already in memory. */
-export function parseYamlText<S extends z.ZodType>(text: string, schema: S, options: YamlFileOptions & { displayName: string }): z.output<S> {
+export function parseYamlText<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  options: YamlFileOptions & { displayName: string; check?: ValueCheck<z.output<S>> },
+): z.output<S> {
   const file = options.displayName;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((error) => ({
-        file,
-        line: error.linePos?.[0].line ?? lineCounter.linePos(error.pos[0]).line,
-        path: '',
-        message: `YAML syntax: ${error.message.split('\n')[0]}`,
-      })),
+      doc.errors.map((error) => {
+        const { offset, opened } = syntaxErrorOffset(text, error.pos[0]);
+        return { file, line: lineCounter.linePos(offset).line, path: '', message: `YAML syntax: ${error.message.split('\n')[0]}${opened ? ` (${opened} opened here is never closed)` : ''}` };
+      }),
     );
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    throw new ConfigError([{ file, line: 1, path: '', message: `the file is empty${options.whenEmpty ? `: ${options.whenEmpty}` : ''}` }]);
   }
   const locate = (path: readonly PropertyKey[], keyItself = false): number | undefined => lineOf(doc, lineCounter, path, keyItself);
   const raw: unknown = doc.toJS() ?? {};
@@ -69,7 +93,13 @@ export function parseYamlText<S extends z.ZodType>(text: string, schema: S, opti
       }
     }
   }
+  if (options.check) {
+    for (const problem of options.check(expanded, result.success ? result.data : undefined)) {
+      problems.push({ file, line: locate(problem.path, problem.atKey), path: formatPath(problem.path), message: problem.message });
+    }
+  }
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
+  options.onLines?.((path) => locate(path));
   return (result as { data: z.output<S> }).data;
 }
 

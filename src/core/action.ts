@@ -43,7 +43,30 @@ export interface StepPlan {
   data?: unknown;
 }
 
-/** A small typed executor: one thing done to one system. */
+/** The kind of value an output holds; `list` and `object` may be read further (`${steps.id.outputs.tables.0}`). */
+export type OutputType = 'boolean' | 'number' | 'string' | 'list' | 'object';
+
+/** One named output an action's `run` returns in `StepOutcome.output`. */
+export interface OutputSpec {
+  type: OutputType;
+  /** What it holds, for docs/RUNBOOKS.md and for runbook authors. */
+  description: string;
+}
+
+/**
+ * A small typed executor: one thing done to one system.
+ *
+ * @example
+ * export const pingAction: ActionDefinition<{ host: string }> = {
+ *   name: 'net.ping',
+ *   destructive: false,
+ *   inputs: z.object({ host: z.string().min(1) }),
+ *   outputs: { reachable: { type: 'boolean', description: 'the host answered' }, ms: { type: 'number', description: 'round trip' } },
+ *   plan: async (input) => ({ summary: `ping ${input.host}`, detail: [] }),
+ *   run: async (input) => ({ summary: `${input.host} answered`, output: { reachable: true, ms: 3 } }),
+ * };
+ * // a later step: `when: ${steps.ping.outputs.reachable} and ${steps.ping.outputs.ms} < 100`
+ */
 export interface ActionDefinition<Input = unknown> {
   /** `system.verb`, e.g. `docker.restart`. */
   name: string;
@@ -54,6 +77,17 @@ export interface ActionDefinition<Input = unknown> {
   destructive: boolean | ((input: Input) => boolean);
   /** Validates a step's inputs after substitution. */
   inputs: z.ZodType<Input>;
+  /**
+   * The outputs `run` returns, by name: the only ones a runbook may refer to (`${steps.<id>.outputs.<name>}`);
+   * a reference to any other is refused when the runbooks are loaded. None when absent.
+   */
+  outputs?: Readonly<Record<string, OutputSpec>>;
+  /**
+   * Checks a step's `with:` as written, before anything runs, for what a schema of the substituted inputs
+   * cannot see (e.g. `wait.until` checks the action it repeats); answers one problem per item, with the key
+   * under `with:` it is about. The runbook is refused at start with `file:line` for each.
+   */
+  checkStep?(written: Record<string, unknown>, actions: ActionRegistry): { key?: string; message: string }[];
   /** Describes what `run` would do, without doing it. */
   plan(input: Input, context: ActionContext): Promise<StepPlan>;
   run(input: Input, context: ActionContext): Promise<StepOutcome>;

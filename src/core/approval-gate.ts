@@ -4,8 +4,11 @@ import type { Invocation } from './invocation.js';
 import type { Message } from './report.js';
 import type { MessageHandle, MessageUpdater } from './responder.js';
 
-/** How a run ended: all steps done, stopped by a failure, paused at a destructive step, or stopped by a shutdown. */
-export type RunResult = 'completed' | 'failed' | 'waiting' | 'interrupted';
+/**
+ * How a run ended: all steps done, stopped by a failure, paused at a destructive step, stopped by a shutdown,
+ * or lost (the bot process running it died; another one found its lease expired).
+ */
+export type RunResult = 'completed' | 'failed' | 'waiting' | 'interrupted' | 'lost';
 
 /**
  * How a run ended, for the command that started or resumed it: its result, or `refused` when its
@@ -15,6 +18,14 @@ export interface RunOutcome {
   result: RunResult | 'refused';
   detail?: string;
   approvalId?: string;
+}
+
+/** How one finished step of a run went, for the run's final card: done (with its summary) or skipped by its `when:`. */
+export interface StepRecord {
+  id: string;
+  title: string;
+  outcome: 'ok' | 'skipped';
+  summary?: string;
 }
 
 /** A run paused before a destructive step: plain data, stored with the approval request, enough to resume it. */
@@ -29,6 +40,8 @@ export interface SuspendedRun {
   stepTitle: string;
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
+  /** The steps before it, done or skipped; absent in requests stored before step records existed. */
+  steps?: StepRecord[];
   /** The run's chat message; the approval card replaces it, and the resumed run goes on updating it. */
   message: MessageHandle;
 }
@@ -39,19 +52,15 @@ export interface ApprovalAsk {
   plan: StepPlan;
   /** Replaces the run's chat message (with the approval card); throws when that fails. */
   show(message: Message): Promise<void>;
-  /** Taken by the run's pre-flight, before anything was posted; the request holds it from now on. */
-  reservation?: ApprovalReservation;
+  /** Tells the requester alone, e.g. that another request for the same target is pending; absent for a resumed run. */
+  tell?(message: Message): Promise<void>;
 }
 
-/** The lock of a destructive step taken before its run starts, and the id its approval request will have. */
-export interface ApprovalReservation {
-  /** The id the approval request will have. */
-  readonly id: string;
-  /** The lock key it holds (the plan's `lockKey`, else one per runbook). */
-  readonly lockKey: string;
-  readonly token: number;
-  /** Gives the lock back when the run ends before it asks for approval. */
-  release(): Promise<void>;
+/** What the approved step's run does while it waits for its target's lock. */
+export interface TargetWait {
+  signal: AbortSignal;
+  /** Shows the wait (who holds the lock, since when) in the run's message. */
+  progress(text: string): Promise<void>;
 }
 
 /** A suspended run whose step was approved: the engine resumes it at that step, acting on exactly `plan`. */
@@ -70,10 +79,38 @@ export interface ApprovedRun {
   approvalId: string;
   /** The command whose decision completed the approvals: the resumed run is part of it. */
   command: Invocation;
+  /**
+   * Takes the lock of the target (the plan's `lockKey`) as the approved step starts, waiting a bounded time
+   * while another destructive run holds it; throws a `UserError` naming that run when it is still busy.
+   */
+  claimTarget(wait: TargetWait): Promise<void>;
+  /** Aborted when this process lost the run's lease (another replica declared the run lost). */
+  leaseLost: AbortSignal;
+}
+
+/**
+ * An approved run whose bot process died: its lease expired and this process declared it lost, exactly once
+ * over all replicas. The engine tells its listeners (card, audit, metrics) that it ended as `lost`.
+ */
+export interface LostRun {
+  run: SuspendedRun;
+  /** The step it was at when its lease expired (0-based), which may be after the approved one. */
+  lostAtStep: number;
+  /** How long it ran before its last renewal. */
+  durationMs: number;
+  approvalId: string;
+  /** The decision that resumed it: the run's audit rows go under it. */
+  command: Invocation;
+  frame(message: Message): Message;
+  updater: MessageUpdater;
+  logger: Logger;
 }
 
 /** Resumes an approved run; resolves with how it ended (or that it waits again). */
 export type ApprovedRunListener = (approved: ApprovedRun) => Promise<RunOutcome>;
+
+/** Records a run declared lost. */
+export type LostRunListener = (lost: LostRun) => Promise<void>;
 
 /**
  * What the engine asks at a destructive step. The approvals module implements it; it knows nothing of the
@@ -86,16 +123,13 @@ export type ApprovedRunListener = (approved: ApprovedRun) => Promise<RunOutcome>
  */
 export interface ApprovalGate {
   /**
-   * Takes the lock a destructive step's plan names, before its run posts anything, so that a busy target
-   * is refused privately. Throws a `UserError` naming who holds it.
-   */
-  reserve(runbook: string, invocation: Invocation, plan: StepPlan): Promise<ApprovalReservation>;
-  /**
    * Asks for approval of a destructive step: posts the card over the run's message and keeps the run to
-   * resume later; resolves with the request's id. Throws a `UserError` to refuse (e.g. the target is busy
-   * with another destructive run).
+   * resume later; resolves with the request's id. A pending request holds no lock: the target's lock is
+   * taken when the approved step starts (`ApprovedRun.claimTarget`).
    */
   requestApproval(ask: ApprovalAsk): Promise<string>;
   /** Subscribes to approvals that complete a request. */
   onApproved(listener: ApprovedRunListener): void;
+  /** Subscribes to approved runs declared lost. */
+  onLost(listener: LostRunListener): void;
 }

@@ -102,6 +102,8 @@ export interface ChatAdapter<Settings = unknown, Grant = unknown, Name extends P
   readonly redactPaths: readonly string[];
   /** Whether the platform starts with these settings (`auto` resolved). */
   enabled(settings: Settings): ChatEnablement;
+  /** How a person turns this platform on, for the refusal of a start where no chat would run. */
+  readonly howToEnable?: string;
   /** True when one grant's part for this platform names the person or one of their groups. */
   grants(grant: Grant, identity: PlatformIdentity): boolean;
   /** Connects (or opens the terminal chat); throws a `UserError` with a message to print when it cannot. */

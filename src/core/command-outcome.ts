@@ -3,11 +3,12 @@ import type { RunOutcome } from './approval-gate.js';
 /**
  * How one command ended, the same word in its audit row and in `maintbot_commands_total`:
  * - `ok`: it did what was asked (a runbook completed, a decision was recorded);
- * - `failed`: it started but did not finish (a step failed, a shutdown interrupted it, an internal error);
+ * - `failed`: it started but did not finish (a step failed, a shutdown interrupted it, its target stayed busy,
+ *   an internal error);
  * - `invalid`: the command line did not parse (unknown command, wrong arguments, a request id that does not exist);
  * - `denied`: the requester may not do this (no role, self-approval, not an approver);
  * - `refused`: well-formed, but the bot would not start it (what it names does not exist or is not allowed,
- *   the target is busy, the system is not configured, an expired request, the bot is shutting down);
+ *   the system is not configured, an expired request, the bot is shutting down);
  * - `pending-approval`: it waits at a destructive step for approval;
  * - `no-op`: it changed nothing (a click on a request already decided, a second approval by the same person).
  */
@@ -35,6 +36,7 @@ function outcomeOfRun(result: RunOutcome['result']): CommandOutcome {
       return 'ok';
     case 'failed':
     case 'interrupted':
+    case 'lost':
       return 'failed';
     case 'waiting':
       return 'pending-approval';

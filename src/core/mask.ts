@@ -40,3 +40,19 @@ function safeDecode(value: string): string {
     return value;
   }
 }
+
+const secretPatterns: readonly [RegExp, string][] = [
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]+@/gi, '$1:***@'],
+  [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox…***'],
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 ***'],
+  [/\b((?:ssl)?pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi, '$1$2***'],
+];
+
+/**
+ * Hides secrets a line of text may carry: URL passwords (`scheme://user:***@`), Slack tokens (`xox…`),
+ * `Bearer …` credentials and `password=…`-style assignments (also `secret`, `token`, `api_key`, in `k=v`
+ * and `"k": "v"` forms). For log lines and command arguments shown in chat.
+ */
+export function maskSecrets(text: string): string {
+  return secretPatterns.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}

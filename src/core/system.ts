@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { AnyActionDefinition } from './action.js';
+import type { LogSource } from './logs.js';
 import type { Probe } from './probe.js';
 
 /** The newest restore test of a target, as the morning report shows it. */
@@ -82,6 +83,8 @@ export interface SystemModule<Target extends TargetRef = TargetRef, Key extends 
   probe(target: Target): Probe;
   /** The actions runbooks may name (`<system>.<verb>`); given every target of this system. */
   actions?(targets: readonly Target[], services: SystemServices): AnyActionDefinition[];
+  /** The workload logs of this system's targets (containers, pods), for `/maint logs` and `logs.read`. */
+  logSource?(targets: readonly Target[]): LogSource;
   /** What this system offers the others (see `SystemServices`). */
   services?(targets: readonly Target[]): Partial<SystemServices>;
   /** Completion kinds (a command argument's `complete:`) this system answers, e.g. `containers` → container names. */

@@ -27,7 +27,7 @@ export function utcTime(at: Date): string {
 
 /** Every moment in the message in UTC: for the terminal and plain-text fallbacks. */
 export function timesInUtc(message: Message): Message {
-  return mapTexts(message, (text) => formatTimes(text, utcTime));
+  return mapMessageTexts(message, (text) => formatTimes(text, utcTime));
 }
 
 /**
@@ -48,7 +48,8 @@ const close = '\uE001';
 const whole = /\uE000(\d+)\uE001/g;
 const broken = /\uE000\d*|\uE001/g;
 
-function mapTexts(message: Message, map: (text: string) => string): Message {
+/** The message with `map` applied to every text a person reads in it (titles, lines, notes, details, buttons' labels). */
+export function mapMessageTexts(message: Message, map: (text: string) => string): Message {
   const buttons = message.buttons && { buttons: message.buttons.map((button) => ({ ...button, label: map(button.label) })) };
   if (message.kind === 'notice') {
     return { ...message, text: map(message.text), ...(message.preformatted !== undefined && { preformatted: map(message.preformatted) }), ...buttons };

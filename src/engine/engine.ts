@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ActionContext, ActionDefinition, ActionRegistry, StepOutcome, StepPlan } from '../core/action.js';
-import type { ApprovalGate, ApprovalReservation, ApprovedRun, RunOutcome, RunResult } from '../core/approval-gate.js';
+import type { ApprovalGate, ApprovedRun, LostRun, RunOutcome, RunResult, StepRecord, TargetWait } from '../core/approval-gate.js';
 import { parseDuration } from '../core/duration.js';
 import { CodedError, errorCodeOf, safeReason, UserError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
@@ -9,11 +9,11 @@ import { notice, type Message } from '../core/report.js';
 import type { Responder } from '../core/responder.js';
 import type { RunbookCatalog } from './runbook-catalog.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
-import { tellListeners, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
+import { tellListeners, type InterruptCause, type RunEnd, type RunEvent, type RunInfo, type RunListener } from './run-events.js';
 import { RunMessage } from './run-message.js';
-import { preflight, type Preflight } from './preflight.js';
+import { knownUpFront, preflight, type Preflight } from './preflight.js';
 import { runEndDetail } from './run-detail.js';
-import { conditionHolds, substitute, type SubstitutionScope } from './substitute.js';
+import { conditionHolds, referencesIn, substitute, type SubstitutionScope } from './substitute.js';
 
 export type { RunOutcome, RunResult };
 
@@ -26,6 +26,8 @@ export interface RunRequest {
   logger: Logger;
   /** The command this run answers, when a person's command started it: the run's end is recorded in its row. */
   command?: Invocation;
+  /** The answer goes to the requester alone and no progress is posted (read-only runs such as `logs`); such a run cannot ask for approval. */
+  privately?: boolean;
 }
 
 /** One step as it will run: its definition, inputs after substitution, and whether it is destructive. */
@@ -41,9 +43,11 @@ interface RunState {
   nextStep: number;
   outputs: Record<string, Record<string, unknown>>;
   summaries: string[];
-  /** The destructive step that was approved, with the plan the approvers saw. */
-  approved?: { stepIndex: number; plan: StepPlan };
-  /** What the pre-flight planned and locked; its plans stand only until a step has run. */
+  /** Each finished step, done or skipped, for the final card. */
+  steps: StepRecord[];
+  /** The destructive step that was approved, with the plan the approvers saw and how it takes its target's lock. */
+  approved?: { stepIndex: number; plan: StepPlan; claimTarget(wait: TargetWait): Promise<void> };
+  /** What the pre-flight planned; its plans stand only until a step has run. */
   preflight?: Preflight;
 }
 
@@ -58,8 +62,12 @@ export interface EngineOptions {
   listeners?: readonly RunListener[];
 }
 
-/** Thrown into a running step when the bot shuts down before it finished. */
-class RunInterrupted extends Error {}
+/** Thrown into a running step when the bot shuts down before it finished, or this process lost the run's lease. */
+class RunInterrupted extends Error {
+  constructor(readonly interruptCause: InterruptCause) {
+    super(interruptCause === 'shutdown' ? 'maintbot is shutting down' : "this bot process lost the run's lease");
+  }
+}
 
 const defaultStepTimeoutMs = 10 * 60_000;
 
@@ -68,6 +76,11 @@ const interruptCleanupMs = 2_500;
 
 function notApprovable(step: StepSpec): UserError {
   return new UserError(`Step '${step.id}' is destructive and approvals are not set up, so it will not run.`);
+}
+
+/** Why a run was interrupted: a shutdown, or its lease was lost. */
+function interruptCause(interrupted: AbortSignal): InterruptCause {
+  return interrupted.reason instanceof RunInterrupted ? interrupted.reason.interruptCause : 'shutdown';
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
@@ -95,6 +108,7 @@ export class RunbookEngine {
     this.approvals = options.approvals;
     this.listeners = options.listeners ?? [];
     this.approvals?.onApproved((approved) => this.resume(approved));
+    this.approvals?.onLost((lost) => this.recordLost(lost));
   }
 
   /** At shutdown: running steps go on, but no run starts another step (it ends as `interrupted`). */
@@ -113,19 +127,19 @@ export class RunbookEngine {
    */
   async interruptAll(timeoutMs: number): Promise<void> {
     const runs = [...this.running];
-    for (const run of runs) run.interrupt.abort(new RunInterrupted('maintbot is shutting down'));
+    for (const run of runs) run.interrupt.abort(new RunInterrupted('shutdown'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(runs.map((run) => run.done)), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
   /**
-   * Runs a runbook from its first step, once its pre-flight passed: what each step names is checked and the
-   * lock of its first destructive step taken before anything is posted. A run the pre-flight refuses
+   * Runs a runbook from its first step, once its pre-flight passed: what each step names is checked before
+   * anything is posted (no lock is taken: that happens when an approved step starts). A run the pre-flight refuses
    * never starts: the requester is told privately, `run-refused` is the only event, and the outcome is `refused`.
    */
   async run(request: RunRequest): Promise<RunOutcome> {
-    const run: RunInfo = { id: randomUUID(), ...request, message: RunMessage.replyingWith(request.responder) };
+    const run: RunInfo = { id: randomUUID(), ...request, message: request.privately ? RunMessage.privately(request.responder) : RunMessage.replyingWith(request.responder) };
     let checked: Preflight;
     try {
       checked = await this.preflight(run);
@@ -135,7 +149,7 @@ export class RunbookEngine {
       await tellListeners(this.listeners, { type: 'run-refused', run, reason: error.message });
       return { result: 'refused', detail: error.message };
     }
-    return this.track(run, { nextStep: 0, outputs: {}, summaries: [], preflight: checked });
+    return this.track(run, { nextStep: 0, outputs: {}, summaries: [], steps: [], preflight: checked });
   }
 
   /** Resumes an approved run at its destructive step, which acts on exactly the approved plan. */
@@ -153,29 +167,49 @@ export class RunbookEngine {
       command: approved.command,
       approvalId: approved.approvalId,
     };
-    return this.track(run, {
-      nextStep: suspended.stepIndex,
-      outputs: suspended.outputs,
-      summaries: suspended.summaries,
-      approved: { stepIndex: suspended.stepIndex, plan: approved.plan },
-    });
+    return this.track(
+      run,
+      {
+        nextStep: suspended.stepIndex,
+        outputs: suspended.outputs,
+        summaries: suspended.summaries,
+        steps: suspended.steps ?? [],
+        approved: { stepIndex: suspended.stepIndex, plan: approved.plan, claimTarget: (wait) => approved.claimTarget(wait) },
+      },
+      approved.leaseLost,
+    );
+  }
+
+  /** Tells the listeners that an approved run another process was running ended as `lost` (card, audit, metrics). */
+  async recordLost(lost: LostRun): Promise<void> {
+    const { run: suspended } = lost;
+    const runbook = this.runbooks.get(suspended.runbook);
+    if (!runbook) throw new CodedError('ENGINE_UNKNOWN_RUNBOOK', `lost runbook ${suspended.runbook} is not loaded`, { runId: suspended.runId });
+    const run: RunInfo = {
+      id: suspended.runId,
+      runbook,
+      params: suspended.params,
+      invocation: suspended.invocation,
+      logger: lost.logger,
+      message: RunMessage.resumed(lost.updater, suspended.message, (message) => lost.frame(message)),
+      command: lost.command,
+      approvalId: lost.approvalId,
+    };
+    await tellListeners(this.listeners, { type: 'run-finished', run, durationMs: lost.durationMs, result: 'lost', stepIndex: lost.lostAtStep });
   }
 
   private preflight(run: RunInfo): Promise<Preflight> {
-    const { approvals } = this;
     return preflight(run.runbook, run.params, {
       plan: async (step, index, scope) => {
         const planned = this.prepare(step, scope);
         const context = this.contextFor(run, index, step);
         try {
-          return { destructive: planned.destructive, plan: await planned.action.plan(planned.input, context.context) };
+          const plan = await planned.action.plan(planned.input, context.context);
+          if (planned.destructive && !this.approvals) throw notApprovable(step);
+          return { destructive: planned.destructive, plan };
         } finally {
           context.dispose();
         }
-      },
-      reserve: async (step, plan) => {
-        if (!approvals) throw notApprovable(step);
-        return approvals.reserve(run.runbook.name, run.invocation, plan);
       },
     });
   }
@@ -188,14 +222,17 @@ export class RunbookEngine {
     }
   }
 
-  private async track(run: RunInfo, state: RunState): Promise<RunOutcome> {
+  private async track(run: RunInfo, state: RunState, lost?: AbortSignal): Promise<RunOutcome> {
     const interrupt = new AbortController();
+    const onLost = (): void => interrupt.abort(new RunInterrupted('lease-lost'));
+    lost?.addEventListener('abort', onLost, { once: true });
     const done = this.runSteps(run, state, interrupt.signal);
     const entry = { interrupt, done };
     this.running.add(entry);
     try {
       return await done;
     } finally {
+      lost?.removeEventListener('abort', onLost);
       this.running.delete(entry);
     }
   }
@@ -205,7 +242,6 @@ export class RunbookEngine {
     const total = run.runbook.steps.length;
     const tell = (event: RunEvent): Promise<void> => tellListeners(this.listeners, event);
     const finish = async (end: RunEnd): Promise<RunOutcome> => {
-      await this.releaseUnused(run, state);
       await tell({ type: 'run-finished', run, durationMs: Date.now() - started, ...end });
       return { result: end.result, detail: runEndDetail(end), ...(end.result === 'waiting' ? { approvalId: end.approvalId } : {}) };
     };
@@ -214,11 +250,20 @@ export class RunbookEngine {
     for (; state.nextStep < total; state.nextStep++) {
       const index = state.nextStep;
       const step = run.runbook.steps[index]!;
-      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false });
+      if (interrupted.aborted || this.stopping) return finish({ result: 'interrupted', stepIndex: index, during: false, cause: interruptCause(interrupted) });
       const scope: SubstitutionScope = { params: run.params, steps: state.outputs };
-      if (step.when !== undefined && !conditionHolds(substitute(step.when, scope))) {
-        state.summaries.push(`skipped ${step.id} (condition not met)`);
-        await tell({ type: 'step-finished', run, step, index, outcome: 'skipped', durationMs: 0, detail: 'condition not met' });
+      const title = step.title ?? step.id;
+      let holds: boolean;
+      try {
+        holds = step.when === undefined || conditionHolds(step.when, scope, step.id);
+      } catch (error) {
+        await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: 0, detail: safeReason(error) });
+        return finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries, steps: state.steps });
+      }
+      if (!holds) {
+        const detail = `skipped: ${step.when} is false`;
+        state.steps.push({ id: step.id, title, outcome: 'skipped', summary: detail });
+        await tell({ type: 'step-finished', run, step, index, outcome: 'skipped', durationMs: 0, detail });
         continue;
       }
       await tell({ type: 'step-started', run, step, index });
@@ -230,9 +275,10 @@ export class RunbookEngine {
         if (planned.destructive) {
           if (state.approved?.stepIndex === index) {
             context.context.approvedPlan = state.approved.plan;
+            await state.approved.claimTarget({ signal: context.controller.signal, progress: context.context.progress });
           } else {
             const plan = state.preflight?.plans.get(index) ?? (await planned.action.plan(planned.input, context.context));
-            const approvalId = await this.askApproval(run, state, planned, plan, this.takeReservation(state, index));
+            const approvalId = await this.askApproval(run, state, planned, plan);
             await tell({ type: 'waiting-for-approval', run, step, index, plan, durationMs: Date.now() - stepStarted, input: planned.input, approvalId });
             return await finish({ result: 'waiting', stepIndex: index, approvalId });
           }
@@ -244,48 +290,32 @@ export class RunbookEngine {
         if (outcome.message) lastMessage = outcome.message;
         if (outcome.failure !== undefined) {
           await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: outcome.failure, input: planned.input });
-          return await finish({ result: 'failed', stepIndex: index, error: new UserError(outcome.failure), summaries: state.summaries, message: outcome.message });
+          return await finish({ result: 'failed', stepIndex: index, error: new UserError(outcome.failure), summaries: state.summaries, steps: state.steps, message: outcome.message });
         }
+        state.steps.push({ id: step.id, title, outcome: 'ok', ...(outcome.summary ? { summary: outcome.summary } : {}) });
         await tell({ type: 'step-finished', run, step, index, outcome: 'ok', durationMs: Date.now() - stepStarted, detail: outcome.summary, input: planned.input });
       } catch (error) {
         if (interrupted.aborted) {
-          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail: 'maintbot shut down while the step ran', input: planned?.input });
-          return await finish({ result: 'interrupted', stepIndex: index, during: true });
+          const cause = interruptCause(interrupted);
+          const detail = cause === 'shutdown' ? 'maintbot shut down while the step ran' : "this bot process lost the run's lease while the step ran";
+          await tell({ type: 'step-finished', run, step, index, outcome: 'interrupted', durationMs: Date.now() - stepStarted, detail, input: planned?.input });
+          return await finish({ result: 'interrupted', stepIndex: index, during: true, cause });
         }
         if (!(error instanceof UserError)) run.logger.error({ err: error, runbook: run.runbook.name, step: step.id, code: errorCodeOf(error, 'STEP_FAILED') }, 'runbook step failed');
         await tell({ type: 'step-finished', run, step, index, outcome: 'failed', durationMs: Date.now() - stepStarted, detail: safeReason(error), input: planned?.input });
-        return await finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries });
+        return await finish({ result: 'failed', stepIndex: index, error, summaries: state.summaries, steps: state.steps });
       } finally {
         context.dispose();
       }
     }
-    return finish({ result: 'completed', summaries: state.summaries, message: lastMessage });
+    return finish({ result: 'completed', summaries: state.summaries, steps: state.steps, message: lastMessage });
   }
 
-  /** The pre-flight's lock for this step, handed over to its approval request. */
-  private takeReservation(state: RunState, index: number): ApprovalReservation | undefined {
-    const taken = state.preflight?.reservation;
-    if (taken?.stepIndex !== index) return undefined;
-    delete state.preflight!.reservation;
-    return taken.reservation;
-  }
-
-  /** Gives back a pre-flight lock no approval request took over (the run ended before its destructive step). */
-  private async releaseUnused(run: RunInfo, state: RunState): Promise<void> {
-    const taken = state.preflight?.reservation;
-    if (!taken) return;
-    delete state.preflight!.reservation;
-    await taken.reservation.release().catch((error: unknown) => run.logger.error({ err: error, runbook: run.runbook.name }, 'could not release the lock of a run'));
-  }
-
-  /** Asks the gate, which owns `reservation` from then on; resolves with the request's id. */
-  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan, reservation: ApprovalReservation | undefined): Promise<string> {
+  /** Asks the gate; resolves with the request's id. */
+  private async askApproval(run: RunInfo, state: RunState, planned: PlannedStep, plan: StepPlan): Promise<string> {
     if (!this.approvals) throw notApprovable(planned.step);
     const message = run.message.handle;
-    if (!message) {
-      await reservation?.release();
-      throw new UserError('This step needs an approval card, but no message could be posted for it.');
-    }
+    if (!message) throw new UserError('This step needs an approval card, but no message could be posted for it.');
     return this.approvals.requestApproval({
       run: {
         runId: run.id,
@@ -297,11 +327,12 @@ export class RunbookEngine {
         stepTitle: planned.step.title ?? planned.step.id,
         outputs: state.outputs,
         summaries: state.summaries,
+        steps: state.steps,
         message,
       },
       plan,
       show: (card) => run.message.showAsIs(card),
-      ...(reservation ? { reservation } : {}),
+      ...(run.responder ? { tell: (note) => run.responder!.replyPrivately(note) } : {}),
     });
   }
 
@@ -312,8 +343,12 @@ export class RunbookEngine {
     const lines: string[] = [];
     const scope: SubstitutionScope = { params: request.params, steps: {} };
     for (const [index, step] of runbook.steps.entries()) {
-      const planned = this.prepare(step, scope);
       const when = step.when === undefined ? '' : ` (only if ${step.when})`;
+      if (!referencesIn(step.with).every((reference) => reference.startsWith('params.'))) {
+        lines.push(`${index + 1}. ${step.action}: ${step.title ?? step.id}${when} — planned when it runs, from earlier steps' outputs`);
+        continue;
+      }
+      const planned = this.prepare(step, scope);
       const context = this.contextFor(run, index, step);
       try {
         const plan = await planned.action.plan(planned.input, context.context);
@@ -324,6 +359,27 @@ export class RunbookEngine {
       }
     }
     return notice('info', `Dry run of ${runbook.name}: nothing was changed and nobody was asked.`, lines.join('\n'));
+  }
+
+  /**
+   * True when a run of the runbook with these parameters may ask for approval: a step known up front is
+   * destructive for its inputs (or its inputs do not parse, which its run will refuse), or a step that
+   * depends on earlier outputs can be destructive. For counting requests before the run; no step is planned.
+   */
+  mayAskApproval(runbook: RunbookSpec, params: Record<string, unknown>): boolean {
+    const scope: SubstitutionScope = { params, steps: {} };
+    return runbook.steps.some((step) => {
+      const action = this.actions.get(step.action);
+      if (step.destructive === true || action?.destructive === true) return true;
+      if (typeof action?.destructive !== 'function') return false;
+      if (!knownUpFront(step)) return true;
+      try {
+        if (step.when !== undefined && !conditionHolds(step.when, scope, step.id)) return false;
+        return this.prepare(step, scope).destructive;
+      } catch {
+        return true;
+      }
+    });
   }
 
   /** Builds a step's inputs after substitution and decides whether it is destructive. */
@@ -371,7 +427,7 @@ export class RunbookEngine {
       }, timeoutMs);
       onInterrupt = () => {
         context.controller.abort();
-        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted('maintbot is shutting down')));
+        void settledWithin(running, interruptCleanupMs).then(() => reject(new RunInterrupted(interruptCause(interrupted))));
       };
     });
     const running = planned.action.run(planned.input, context.context);

@@ -9,7 +9,9 @@ export function runEndDetail(end: RunEnd): string | undefined {
     case 'failed':
       return `failed at step ${end.stepIndex + 1}: ${safeReason(end.error)}`;
     case 'interrupted':
-      return `interrupted ${end.during ? 'at' : 'before'} step ${end.stepIndex + 1} by a shutdown`;
+      return `interrupted ${end.during ? 'at' : 'before'} step ${end.stepIndex + 1} ${end.cause === 'shutdown' ? 'by a shutdown' : "because this bot process lost the run's lease"}`;
+    case 'lost':
+      return `lost at step ${end.stepIndex + 1}: the bot process running it stopped and its lease expired; nothing more was run`;
     case 'waiting':
       return `step ${end.stepIndex + 1} waits for approval ${end.approvalId}`;
   }

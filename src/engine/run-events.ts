@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { StepPlan } from '../core/action.js';
+import type { StepRecord } from '../core/approval-gate.js';
 import { errorMessage } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
 import type { Message } from '../core/report.js';
+import type { Responder } from '../core/responder.js';
 import type { RunMessage } from './run-message.js';
 import type { RunbookSpec, StepSpec } from './runbook-spec.js';
 
@@ -23,17 +25,24 @@ export interface RunInfo {
   command?: Invocation;
   /** For a resumed run: the approval request that let it go on. */
   approvalId?: string;
+  /** Answers the requester privately; absent for a resumed or lost run. */
+  responder?: Pick<Responder, 'replyPrivately'>;
 }
 
 /** How one step ended. */
 export type StepEnd = 'ok' | 'skipped' | 'failed' | 'interrupted';
 
+/** Why a run was interrupted: the bot shuts down, or this process lost the lease of the approved run to another. */
+export type InterruptCause = 'shutdown' | 'lease-lost';
+
 /** Where a run ended, with what each kind of ending needs to be told. */
 export type RunEnd =
-  | { result: 'completed'; summaries: string[]; /** The last step's own message, shown instead of the summary. */ message?: Message }
-  | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[]; /** The failing step's own message, shown instead of the failure report. */ message?: Message }
-  | { result: 'interrupted'; stepIndex: number; /** True when a step was running, false when the run stopped before it. */ during: boolean }
-  | { result: 'waiting'; stepIndex: number; approvalId: string };
+  | { result: 'completed'; summaries: string[]; steps: StepRecord[]; /** The last step's own message, shown instead of the summary. */ message?: Message }
+  | { result: 'failed'; stepIndex: number; error: unknown; summaries: string[]; steps: StepRecord[]; /** The failing step's own message, shown instead of the failure report. */ message?: Message }
+  | { result: 'interrupted'; stepIndex: number; /** True when a step was running, false when the run stopped before it. */ during: boolean; cause: InterruptCause }
+  | { result: 'waiting'; stepIndex: number; approvalId: string }
+  /** The bot process running it died at this step: another one found its lease expired; nothing more runs. */
+  | { result: 'lost'; stepIndex: number };
 
 /** What a run tells its listeners, in order. */
 export type RunEvent =

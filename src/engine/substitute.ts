@@ -1,6 +1,10 @@
-/** Values a step's inputs may refer to: `${params.x}` and `${steps.<id>.<key>}`. */
+import { UserError } from '../core/errors.js';
+import { evaluate, EvaluationError, notKnownYet, parseExpression, truthy } from './expression.js';
+
+/** Values a step's inputs and condition may refer to: `${params.x}` and `${steps.<id>.outputs.<name>}`. */
 export interface SubstitutionScope {
   params: Record<string, unknown>;
+  /** Each step's outputs by step id; a step that was skipped or has not run has none. */
   steps: Record<string, Record<string, unknown>>;
 }
 
@@ -18,7 +22,7 @@ export function substitute(value: unknown, scope: SubstitutionScope): unknown {
     if (whole) return lookup(whole[1]!, scope);
     return value.replace(reference, (_match, path: string) => {
       const found = lookup(path, scope);
-      return found === undefined || found === null ? '' : String(found);
+      return found === undefined || found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
     });
   }
   if (Array.isArray(value)) return value.map((item) => substitute(item, scope));
@@ -30,16 +34,26 @@ export function substitute(value: unknown, scope: SubstitutionScope): unknown {
 
 /** Every reference a value contains, for checking runbooks at start. */
 export function referencesIn(value: unknown): string[] {
-  if (typeof value === 'string') return [...value.matchAll(reference)].map((match) => match[1]!);
-  if (Array.isArray(value)) return value.flatMap(referencesIn);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(referencesIn);
+  return referencesAt(value).map((found) => found.reference);
+}
+
+/** Every reference a value contains, with the key path (under the value) where it is written. */
+export function referencesAt(value: unknown, at: readonly (string | number)[] = []): { reference: string; path: (string | number)[] }[] {
+  if (typeof value === 'string') return [...value.matchAll(reference)].map((match) => ({ reference: match[1]!, path: [...at] }));
+  if (Array.isArray(value)) return value.flatMap((item, index) => referencesAt(item, [...at, index]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => referencesAt(item, [...at, key]));
   return [];
 }
 
-function lookup(path: string, scope: SubstitutionScope): unknown {
+/** The value a reference names in a scope; undefined when a step was skipped or an output is absent. */
+export function lookup(path: string, scope: SubstitutionScope): unknown {
   const [root, ...rest] = path.split('.');
-  let current: unknown = root === 'params' ? scope.params : root === 'steps' ? scope.steps : undefined;
-  if (current === undefined) throw new Error(`unknown reference \${${path}}: references start with params. or steps.`);
+  let current: unknown;
+  if (root === 'params') current = scope.params;
+  else if (root === 'steps' && rest[1] === 'outputs') {
+    current = scope.steps[rest[0]!];
+    rest.splice(0, 2);
+  } else throw new Error(`unknown reference \${${path}}: references are \${params.NAME} or \${steps.ID.outputs.NAME}`);
   for (const key of rest) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[key];
@@ -47,8 +61,30 @@ function lookup(path: string, scope: SubstitutionScope): unknown {
   return current;
 }
 
-/** Truthiness of a `when:` condition after substitution: empty, false, no, 0 and off are false. */
-export function conditionHolds(value: unknown): boolean {
-  if (typeof value === 'string') return !/^(|false|no|off|0)$/i.test(value.trim());
-  return Boolean(value);
+/**
+ * Whether a step's `when:` holds in a scope: the condition is parsed and evaluated (see `expression.ts`),
+ * never run as code. A condition that cannot be evaluated on these values is a `UserError` naming the step.
+ */
+export function conditionHolds(when: string, scope: SubstitutionScope, stepId: string): boolean {
+  try {
+    return truthy(evaluate(parseExpression(when), (path) => lookup(path, scope)));
+  } catch (error) {
+    if (error instanceof EvaluationError) throw new UserError(`The condition of step '${stepId}' (${when}) cannot be evaluated: ${error.message}.`);
+    throw error;
+  }
+}
+
+/**
+ * A step's `when:` before the run, when only the parameters are known: false when they already decide it is
+ * false (`${params.url} and …` without a url), else true (it may run, so it is checked up front).
+ */
+export function conditionMayHold(when: string, params: Record<string, unknown>, stepId: string): boolean {
+  const scope: SubstitutionScope = { params, steps: {} };
+  try {
+    const value = evaluate(parseExpression(when), (path) => (path.startsWith('params.') ? lookup(path, scope) : notKnownYet));
+    return value === notKnownYet || truthy(value);
+  } catch (error) {
+    if (error instanceof EvaluationError) throw new UserError(`The condition of step '${stepId}' (${when}) cannot be evaluated: ${error.message}.`);
+    throw error;
+  }
 }

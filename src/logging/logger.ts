@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import { chatAdapters } from '../chat/index.js';
+import { userText } from '../core/user-text.js';
 
 /** Log settings after the config is resolved. */
 export interface LoggerOptions {
@@ -26,9 +27,14 @@ export const redactedPaths = [
   ]),
 ];
 
-/** Creates the process logger: pino with secrets redacted. */
+/** Keys whose values are what a user typed wherever they appear in a log record: written as `userText` shows them. */
+export const userTextKeys = ['text', 'command'] as const;
+
+const userTextSerializers = Object.fromEntries(userTextKeys.map((key) => [key, (value: unknown) => (typeof value === 'string' ? userText(value) : value)]));
+
+/** Creates the process logger: pino with secrets redacted and typed text cut and escaped. */
 export function createLogger(options: LoggerOptions): Logger {
-  const base = { level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' }, base: { app: 'maintbot' } };
+  const base = { level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' }, serializers: userTextSerializers, base: { app: 'maintbot' } };
   if (options.pretty) {
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app' }));

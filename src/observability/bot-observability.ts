@@ -14,10 +14,10 @@ export interface BotObservability {
   close(): Promise<void>;
 }
 
-/** Whether the bot serves `/healthz`, `/readyz` and `/metrics`: `auto` means when a network chat (Slack, Discord) runs. */
+/** Whether the bot serves `/healthz`, `/readyz` and `/metrics`: `auto` means unless the terminal chat alone runs (Slack, Discord, or headless). */
 export function observabilityEnabled(config: Config, chats: EnabledChats): boolean {
   const { enabled } = config.observability;
-  return enabled === 'on' || (enabled === 'auto' && chatOn(chats, 'network'));
+  return enabled === 'on' || (enabled === 'auto' && (chatOn(chats, 'network') || !chatOn(chats, 'terminal')));
 }
 
 /** Serves the endpoints for a bot with these chat connections and this store. */

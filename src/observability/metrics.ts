@@ -7,7 +7,7 @@ import type { LineStatus } from '../core/status.js';
 export interface Metrics {
   /** A command left the router with this outcome; `command` is a known command name, `help` or `unknown`. */
   commandFinished(command: string, outcome: string): void;
-  /** A runbook run ended (completed, failed, waiting for approval, interrupted). */
+  /** A runbook run ended (completed, failed, waiting for approval, interrupted, lost with the bot process that ran it). */
   runbookFinished(runbook: string, result: string, seconds: number): void;
   /** An approval event: requested, approved, rejected, expired, refused. */
   approvalEvent(outcome: string): void;

@@ -2,10 +2,13 @@ import { z } from 'zod';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
 
-const valueType = z.enum(['string', 'integer', 'number', 'boolean', 'duration']);
+const valueType = z.enum(['string', 'identifier', 'integer', 'number', 'boolean', 'duration']);
+
+/** The flag that posts a private command's answer in the channel. */
+export const hereFlag = 'here';
 
 /** The groups `/maint help` lists commands in, in the order it lists them. */
-export const commandGroups = ['status', 'containers', 'postgres', 'databases', 'backups', 'approvals', 'alerts', 'schedules'] as const;
+export const commandGroups = ['status', 'containers', 'kubernetes', 'postgres', 'databases', 'redis', 'backups', 'approvals', 'alerts', 'schedules'] as const;
 
 const argumentSpecSchema = z
   .object({
@@ -20,12 +23,23 @@ const argumentSpecSchema = z
      * target), or a kind a system module answers (`postgres`, `containers`…); checked against them at start.
      */
     complete: name.optional(),
+    /** An `identifier`'s limit in its system, in bytes of UTF-8 (PostgreSQL: 63). */
+    max_bytes: z.number().int().positive().optional(),
+    /** An `identifier`'s limit in its system, in characters (MySQL: 64; a Kubernetes name: 253). */
+    max_chars: z.number().int().positive().optional(),
+    /** An `identifier` that may be qualified as `schema.name`: the limit applies to each of the two parts. */
+    qualified: z.boolean().default(false),
   })
   .strict();
 
+const identifierLimitsOnlyOnIdentifiers = (spec: { type: string; max_bytes?: number; max_chars?: number; qualified: boolean }): boolean =>
+  spec.type === 'identifier' || (spec.max_bytes === undefined && spec.max_chars === undefined && !spec.qualified);
+const identifierLimitsProblem = { message: 'max_bytes, max_chars and qualified are only for type: identifier', path: ['type'] };
+
 const flagSpecSchema = argumentSpecSchema
   .extend({ short: z.string().regex(/^[a-zA-Z]$/, 'expected one letter').optional() })
-  .strict();
+  .strict()
+  .refine(identifierLimitsOnlyOnIdentifiers, identifierLimitsProblem);
 
 /** One `commands/*.yaml` file: a chat subcommand, its arguments, who may run it and what it runs. */
 export const commandSpecSchema = z
@@ -36,10 +50,12 @@ export const commandSpecSchema = z
     usage: z.string().optional(),
     /** Where `/maint help` lists the command; a command without one is listed under "Other". */
     group: z.enum(commandGroups).optional(),
-    args: z.array(argumentSpecSchema).default([]),
+    args: z.array(argumentSpecSchema.refine(identifierLimitsOnlyOnIdentifiers, identifierLimitsProblem)).default([]),
     flags: z.array(flagSpecSchema).default([]),
     roles: z.array(z.string().min(1)).min(1, 'name at least one role that may run this command'),
     runbook: name.optional(),
+    /** `private`: the runbook's answer goes to the requester alone, unless they add `--here` (a boolean flag the command declares). */
+    answer: z.enum(['channel', 'private']).optional(),
     builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'approvals', 'cancel', 'schedules', 'run', 'ack', 'snooze']).optional(),
     examples: z.array(z.string()).default([]),
   })
@@ -47,7 +63,16 @@ export const commandSpecSchema = z
   .refine((spec) => (spec.runbook === undefined) !== (spec.builtin === undefined), {
     message: 'a command runs exactly one of: runbook, builtin',
     path: ['runbook'],
+  })
+  .refine((spec) => spec.answer !== 'private' || spec.flags.some((flag) => flag.name === hereFlag && flag.type === 'boolean'), {
+    message: `a command with answer: private declares the boolean flag '${hereFlag}' that posts the answer in the channel instead`,
+    path: ['answer'],
   });
+
+/** True when the runbook's answer goes to the requester alone: the command says so and `--here` was not given. */
+export function answersPrivately(spec: CommandSpec, values: Record<string, unknown>): boolean {
+  return spec.answer === 'private' && values[hereFlag] !== true;
+}
 
 /** A group of commands in `/maint help`. */
 export type CommandGroup = (typeof commandGroups)[number];

@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { userText } from '../core/user-text.js';
 import { notice, type Notice } from '../core/report.js';
 import type { CommandCatalog } from './catalog.js';
 import { commandGroups, usageLine, type CommandGroup, type CommandSpec } from './command-spec.js';
@@ -6,8 +7,10 @@ import { commandGroups, usageLine, type CommandGroup, type CommandSpec } from '.
 const groupTitles: Record<CommandGroup | 'other', string> = {
   status: 'Status',
   containers: 'Containers',
+  kubernetes: 'Kubernetes',
   postgres: 'PostgreSQL',
   databases: 'PostgreSQL and MySQL',
+  redis: 'Redis',
   backups: 'Backups',
   approvals: 'Approvals',
   alerts: 'Alerts',
@@ -50,7 +53,7 @@ export function helpForCommand(catalog: CommandCatalog, name: string): Notice {
 /** The error for a subcommand that does not exist, with the closest real one. */
 export function unknownCommand(catalog: CommandCatalog, name: string): UserError {
   const suggestion = catalog.suggest(name);
-  return new UserError(`Unknown command '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Try /maint help.`);
+  return new UserError(`Unknown command '${userText(name)}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Try /maint help.`);
 }
 
 function commandDetail(spec: CommandSpec): string {

@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { unsafeCharacter, userText } from '../core/user-text.js';
 import { usageLine, type CommandSpec, type FlagSpec } from './command-spec.js';
 import { defaultValue, parseValue, type ArgumentValue } from './values.js';
 
@@ -16,14 +17,17 @@ export interface ParsedArguments {
 
 /**
  * Matches words against a command's positional arguments and `--flags` (`--name value`, `--name=value`,
- * `--flag`, `--no-flag`, `-x`, and `--` to end flags). Every problem is collected and reported at once,
- * with the usage line.
+ * `--flag`, `--no-flag`, `-x`, and `--` to end flags). A value with a control or direction character, out
+ * of its type's range, or an option given twice is wrong. Every problem is collected and reported at once,
+ * with the usage line; values are echoed with `userText`.
  */
 export function parseArguments(spec: CommandSpec, words: readonly string[]): ParsedArguments {
   const problems: string[] = [];
   const values: Record<string, ArgumentValue> = {};
   const common: CommonOptions = { dryRun: false, help: false };
   const positional: string[] = [];
+  const given = new Set<string>();
+  const refused = new Set<string>();
   let flagsEnded = false;
 
   for (let i = 0; i < words.length; i++) {
@@ -47,7 +51,7 @@ export function parseArguments(spec: CommandSpec, words: readonly string[]): Par
     }
     const flag = findFlag(spec.flags, flagName, word.startsWith('--'));
     if (!flag) {
-      problems.push(`unknown option ${word.split('=')[0]}${spec.flags.length ? ` (options: ${spec.flags.map((f) => `--${f.name}`).join(', ')})` : ''}`);
+      problems.push(`unknown option ${userText(word.split('=')[0]!)}${spec.flags.length ? ` (options: ${spec.flags.map((f) => `--${f.name}`).join(', ')})` : ''}`);
       continue;
     }
     if (flag.type === 'boolean') {
@@ -65,6 +69,11 @@ export function parseArguments(spec: CommandSpec, words: readonly string[]): Par
       continue;
     }
     if (inlineValue === undefined) i++;
+    if (given.has(flag.name)) {
+      problems.push(`--${flag.name} is given more than once; give it once`);
+      continue;
+    }
+    given.add(flag.name);
     addValue(flag, raw, `--${flag.name}`);
   }
 
@@ -73,12 +82,12 @@ export function parseArguments(spec: CommandSpec, words: readonly string[]): Par
     if (raw !== undefined) addValue(arg, raw, arg.name);
   });
   if (positional.length > spec.args.length) {
-    const extra = positional.slice(spec.args.length).map((word) => `'${word}'`).join(', ');
+    const extra = listedAtMost(positional.slice(spec.args.length).map((word) => `'${userText(word)}'`), 3, 'more').join(', ');
     problems.push(spec.args.length === 0 ? `takes no arguments, got ${extra}` : `too many arguments: ${extra}`);
   }
 
   const fillDefault = (item: FlagSpec | CommandSpec['args'][number], shownAs: string): void => {
-    if (values[item.name] !== undefined) return;
+    if (values[item.name] !== undefined || refused.has(item.name)) return;
     const fallback = defaultValue(item);
     if (fallback !== undefined) values[item.name] = fallback;
     else if (item.required && !common.help) problems.push(`missing ${shownAs}${item.description ? ` (${item.description})` : ''}`);
@@ -87,15 +96,30 @@ export function parseArguments(spec: CommandSpec, words: readonly string[]): Par
   for (const flag of spec.flags) fillDefault(flag, `--${flag.name}`);
 
   if (problems.length > 0) {
-    throw new UserError(`Wrong arguments for '${spec.name}': ${problems.join('; ')}.`, `Usage: ${usageLine(spec)}`);
+    throw new UserError(`Wrong arguments for '${spec.name}': ${listedAtMost(problems, 5, 'more problems').join('; ')}.`, `Usage: ${usageLine(spec)}`);
   }
   return { values, common };
 
   function addValue(item: FlagSpec | CommandSpec['args'][number], raw: string, shownAs: string): void {
+    const control = unsafeCharacter(raw);
+    if (control !== undefined) {
+      refused.add(item.name);
+      problems.push(`${shownAs} contains the control or direction character ${control}, which no name or value may hold (got '${userText(raw)}')`);
+      return;
+    }
     const parsed = parseValue(item, raw);
-    if (parsed.ok) values[item.name] = parsed.value;
-    else problems.push(`${shownAs} ${parsed.reason} (got '${raw}')`);
+    if (parsed.ok) {
+      values[item.name] = parsed.value;
+      return;
+    }
+    refused.add(item.name);
+    problems.push(`${shownAs} ${parsed.reason} (got '${userText(raw)}')`);
   }
+}
+
+/** The first `count` items, and how many more there are, so that a long line cannot make a long answer. */
+function listedAtMost(items: readonly string[], count: number, more: string): string[] {
+  return items.length <= count ? [...items] : [...items.slice(0, count), `and ${items.length - count} ${more}`];
 }
 
 function splitFlag(word: string): { flagName: string; inlineValue: string | undefined; negated: boolean } {

@@ -8,10 +8,12 @@ import type { Responder } from '../core/responder.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { CommandCatalog } from './catalog.js';
-import type { CommandSpec } from './command-spec.js';
+import { answersPrivately, type CommandSpec } from './command-spec.js';
 import { helpForCommand, helpOverview, unknownCommand } from './help.js';
 import { parseArguments, type ParsedArguments } from './parse-arguments.js';
-import { tokenize } from './tokenize.js';
+import type { RateLimiter, RateLimitKind } from './rate-limits.js';
+import { checkCommandLength, commandTooLong, tokenize } from './tokenize.js';
+import { userText, withoutControls } from '../core/user-text.js';
 
 export type { CommandOutcome, CommandResult };
 
@@ -51,6 +53,8 @@ export interface RouterDependencies {
   onOutcome?: (event: CommandOutcomeEvent) => void;
   /** Told how long after its arrival a command got its first answer (metrics). */
   onAcknowledged?: (platform: string, latencyMs: number) => void;
+  /** Per-person limits on commands and on requests for approval; none when absent. */
+  limits?: RateLimiter;
 }
 
 /** The one entry for every command, whatever platform or trigger it came from. */
@@ -97,6 +101,7 @@ export class Router {
   }
 
   private commandLabel(text: string): string {
+    if (commandTooLong(text)) return 'unknown';
     const first = /^\s*(?:\/maint\b)?\s*(\S+)/.exec(text)?.[1]?.toLowerCase();
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
     return this.deps.commands.get(first)?.name ?? 'unknown';
@@ -104,14 +109,14 @@ export class Router {
 
   private async handleNow(invocation: Invocation, responder: Responder, command: string): Promise<CommandOutcome> {
     const logger = this.deps.logger.child({ invocation: invocation.id, platform: platformLabel(invocation), actor: invocation.actor.id });
-    logger.info({ text: invocation.text, origin: invocation.origin }, 'command received');
+    logger.info({ text: userText(invocation.text), origin: invocation.origin }, 'command received');
     const started = Date.now();
     const { outcome, ...about } = await this.dispatchSafely(invocation, responder, logger);
     logger.info({ outcome, durationMs: Date.now() - started }, 'command finished');
     await this.deps.audit?.record({
       at: invocation.receivedAt,
       kind: 'command',
-      ...invocationFields(invocation),
+      ...invocationFields({ ...invocation, text: recordedText(invocation.text) }),
       ...about,
       outcome,
       durationMs: Date.now() - started,
@@ -128,6 +133,10 @@ export class Router {
         await this.tell(responder, logger, notice('error', error.message));
         return { outcome: 'denied', detail: error.message };
       }
+      if (error instanceof RateLimited) {
+        await this.tell(responder, logger, notice('error', error.message));
+        return { outcome: 'refused', detail: error.detail, ...(error.runbook && { runbook: error.runbook }) };
+      }
       if (error instanceof UserError) {
         await this.tell(responder, logger, notice('error', error.message, error.hint));
         return { outcome: 'invalid', detail: error.message };
@@ -140,6 +149,8 @@ export class Router {
   }
 
   private async dispatch(invocation: Invocation, responder: Responder, logger: Logger): Promise<CommandResult> {
+    if (this.commandLabel(invocation.text) !== 'help') await this.admit('commands', invocation);
+    checkCommandLength(invocation.text);
     const words = tokenize(invocation.text.replace(/^\s*\/maint\b/, ''));
     const [name, ...rest] = words;
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -165,12 +176,29 @@ export class Router {
     }
     const runbook = this.deps.runbooks.get(spec.runbook!);
     if (!runbook) throw new CodedError('ROUTER_MISSING_RUNBOOK', `command ${spec.name} names runbook ${spec.runbook} that is not loaded`);
-    const request = { runbook, params: args.values, invocation, responder, logger };
+    const privately = answersPrivately(spec, args.values);
+    const request = { runbook, params: args.values, invocation, responder, logger, privately };
     if (args.common.dryRun) {
-      await responder.reply(await this.deps.engine.dryRun(request));
+      const plan = await this.deps.engine.dryRun(request);
+      await (privately ? responder.replyPrivately(plan) : responder.reply(plan));
       return { outcome: 'ok', runbook: runbook.name };
     }
-    return resultOfRun(runbook.name, await this.deps.engine.run({ ...request, command: invocation }));
+    const counted = this.deps.engine.mayAskApproval(runbook, args.values) ? await this.admit('destructive', invocation, runbook.name) : undefined;
+    let outcome: Awaited<ReturnType<RunbookEngine['run']>> | undefined;
+    try {
+      outcome = await this.deps.engine.run({ ...request, command: invocation });
+    } finally {
+      if (outcome?.result !== 'waiting') await counted?.giveBack();
+    }
+    return resultOfRun(runbook.name, outcome);
+  }
+
+  /** Counts a request against the person's limit of its kind (help is free); throws `RateLimited` over it. Schedules are not counted. */
+  private async admit(kind: RateLimitKind, invocation: Invocation, runbook?: string): Promise<{ giveBack(): Promise<void> } | undefined> {
+    if (!this.deps.limits || invocation.origin === 'schedule') return undefined;
+    const admission = await this.deps.limits.admit(kind, invocation);
+    if (!admission.admitted) throw new RateLimited(admission.message, admission.detail, runbook);
+    return admission;
   }
 
   private async tell(responder: Responder, logger: Logger, message: Parameters<Responder['replyPrivately']>[0]): Promise<void> {
@@ -183,6 +211,21 @@ export class Router {
 }
 
 class AccessDenied extends Error {}
+
+class RateLimited extends Error {
+  constructor(
+    message: string,
+    readonly detail: string,
+    readonly runbook?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A command line as the audit trail keeps it: whole with its controls escaped, or cut when too long to have been read. */
+function recordedText(text: string): string {
+  return commandTooLong(text) ? userText(text) : withoutControls(text);
+}
 
 /** The responder, reporting the time from arrival to the first answer that reached the requester. */
 function acknowledging(responder: Responder, invocation: Invocation, report: (platform: string, latencyMs: number) => void): Responder {

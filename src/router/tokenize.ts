@@ -1,4 +1,22 @@
 import { UserError } from '../core/errors.js';
+import { userText } from '../core/user-text.js';
+
+/** The longest command line maintbot reads, in bytes of UTF-8; a longer one is refused before anything else. */
+export const MAX_COMMAND_BYTES = 4096;
+
+/** True when a command line is longer than `MAX_COMMAND_BYTES`. */
+export function commandTooLong(line: string): boolean {
+  return line.length > MAX_COMMAND_BYTES / 3 && Buffer.byteLength(line) > MAX_COMMAND_BYTES;
+}
+
+/** Refuses a command line longer than `MAX_COMMAND_BYTES`, without echoing any of it. */
+export function checkCommandLength(line: string): void {
+  if (!commandTooLong(line)) return;
+  throw new UserError(
+    `That command line is ${Buffer.byteLength(line).toLocaleString('en')} bytes long; maintbot reads at most ${MAX_COMMAND_BYTES.toLocaleString('en')}. Nothing was run.`,
+    'Shorten it: names and values of commands are short.',
+  );
+}
 
 /**
  * Splits a command line into words the way a shell would for quoting: "double" and 'single' quotes
@@ -34,7 +52,7 @@ export function tokenize(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new UserError(`Unclosed ${quote === '"' ? 'double' : 'single'} quote in: ${line.trim()}`, 'Close the quote, or escape it with a backslash.');
+  if (quote) throw new UserError(`Unclosed ${quote === '"' ? 'double' : 'single'} quote in: ${userText(line.trim())}`, 'Close the quote, or escape it with a backslash.');
   if (inWord) words.push(current);
   return words;
 }

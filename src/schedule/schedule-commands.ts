@@ -1,4 +1,5 @@
 import { notice } from '../core/report.js';
+import { userText } from '../core/user-text.js';
 import type { BuiltinHandler } from '../router/router.js';
 import type { Scheduler, ScheduleStatus } from './scheduler.js';
 
@@ -20,7 +21,7 @@ export function schedulesCommand(scheduler: Scheduler): BuiltinHandler {
 export function runCommand(scheduler: Scheduler): BuiltinHandler {
   return async ({ invocation, responder, args }) => {
     const name = String(args.values.schedule);
-    await responder.replyPrivately(notice('progress', `Running schedule ${name} now…`));
+    await responder.replyPrivately(notice('progress', `Running schedule ${userText(name)} now…`));
     const run = await scheduler.runNow(name, invocation.actor.name);
     await responder.reply(notice(run.outcome === 'ok' ? 'info' : 'error', `Schedule ${name} ran for ${invocation.actor.name}: ${run.summary}.`));
   };

@@ -4,8 +4,14 @@ import { chatPlatforms } from '../chat/index.js';
 import { parseDuration } from '../core/duration.js';
 import { timeZoneSchema } from '../core/time-zone.js';
 import { channelSchemaFor } from '../outbound/channels.js';
+import { cronFieldProblems } from './cron-fields.js';
 
 const cronExpression = z.string().superRefine((expression, ctx) => {
+  const outOfRange = cronFieldProblems(expression);
+  if (outOfRange.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `not a cron expression (${outOfRange.join('; ')}), e.g. "0 9 * * 1-5"` });
+    return;
+  }
   const checked = cron.validateDetailed(expression);
   if (checked.valid) return;
   const reasons = checked.errors.map((error) => `${error.field}: ${error.message}`).join('; ');

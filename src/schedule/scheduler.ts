@@ -9,6 +9,7 @@ import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { JobRunner } from './jobs.js';
 import { localTimeZone } from '../core/time-zone.js';
 import { isDefaultSchedule, type Schedule } from './schedule-config.js';
+import { userText } from '../core/user-text.js';
 
 const minClaimTtlMs = 60_000;
 const maxPreferenceDelayMs = 2_000;
@@ -136,9 +137,9 @@ export class Scheduler {
     const entry = this.entries.get(name);
     if (!entry) {
       const inactive = this.inactive.get(name);
-      if (inactive) throw new UserError(`Schedule ${name} does not run: ${inactive.reason}.`);
+      if (inactive) throw new UserError(`Schedule ${userText(name)} does not run: ${inactive.reason}.`);
       const names = this.options.schedules.map((schedule) => schedule.name);
-      throw new UserError(`There is no schedule ${name}.`, names.length ? `the schedules are: ${names.join(', ')}` : 'no schedules are configured');
+      throw new UserError(`There is no schedule ${userText(name)}.`, names.length ? `the schedules are: ${names.join(', ')}` : 'no schedules are configured');
     }
     return this.execute(entry, new Date(), requestedBy);
   }

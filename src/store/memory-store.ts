@@ -5,11 +5,14 @@ interface Entry {
   expiresAt?: number;
 }
 
+const minWritesPerSweep = 64;
+
 /** The store of a single process with no Redis: nothing survives a restart. */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
   private fencing = 0;
+  private writesSinceSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -44,6 +47,13 @@ export class MemoryStore implements Store {
     return decision.result;
   }
 
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    const entry = this.live(key);
+    const value = (entry ? (JSON.parse(entry.json) as number) : 0) + by;
+    this.write(key, value, entry?.expiresAt !== undefined ? entry.expiresAt - this.now() : ttlMs);
+    return value;
+  }
+
   async acquireLock(key: string, holder: LockHolder, ttlMs: number): Promise<LockResult> {
     const current = await this.get<{ holder: LockHolder; token: number }>(`lock:${key}`);
     if (current) return { acquired: false, holder: current.holder };
@@ -57,6 +67,10 @@ export class MemoryStore implements Store {
     if (current?.token !== token) return false;
     this.write(`lock:${key}`, current, ttlMs);
     return true;
+  }
+
+  async lockHolder(key: string): Promise<LockHolder | undefined> {
+    return (await this.get<{ holder: LockHolder }>(`lock:${key}`))?.holder;
   }
 
   async releaseLock(key: string, token: number): Promise<void> {
@@ -81,5 +95,13 @@ export class MemoryStore implements Store {
 
   private write(key: string, value: unknown, ttlMs?: number): void {
     this.entries.set(key, { json: JSON.stringify(value), expiresAt: ttlMs === undefined ? undefined : this.now() + Math.max(1, ttlMs) });
+    if (++this.writesSinceSweep >= Math.max(minWritesPerSweep, this.entries.size)) this.sweep();
+  }
+
+  /** Drops expired entries nobody reads again (rate-limit windows, schedule ticks); amortised over the writes. */
+  private sweep(): void {
+    this.writesSinceSweep = 0;
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.entries.delete(key);
   }
 }

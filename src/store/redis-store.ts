@@ -34,6 +34,11 @@ local current = redis.call('GET', KEYS[1])
 if current ~= false and cjson.decode(current).token == tonumber(ARGV[1]) then redis.call('DEL', KEYS[1]) end
 return 1`;
 
+const increment = `
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value`;
+
 const maxAttempts = 50;
 
 /** The shared store on Redis: atomic updates by compare-and-set, leases with fencing tokens. */
@@ -106,6 +111,10 @@ export class RedisStore implements Store {
     throw new CodedError('STORE_CONTENTION', `could not update ${key}: too many concurrent writers`);
   }
 
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    return (await this.redis.eval(increment, 1, this.prefix + key, String(Math.trunc(by)), String(Math.max(1, Math.round(ttlMs))))) as number;
+  }
+
   async acquireLock(key: string, holder: LockHolder, ttlMs: number): Promise<LockResult> {
     const reply = (await this.redis.eval(acquire, 2, `${this.prefix}lock:${key}`, `${this.prefix}lock-fencing`, JSON.stringify(holder), String(Math.round(ttlMs)))) as [number, string];
     if (reply[0] === 1) return { acquired: true, token: Number(reply[1]) };
@@ -114,6 +123,10 @@ export class RedisStore implements Store {
 
   async renewLock(key: string, token: number, ttlMs: number): Promise<boolean> {
     return (await this.redis.eval(renew, 1, `${this.prefix}lock:${key}`, String(token), String(Math.round(ttlMs)))) === 1;
+  }
+
+  async lockHolder(key: string): Promise<LockHolder | undefined> {
+    return (await this.get<{ holder: LockHolder }>(`lock:${key}`))?.holder;
   }
 
   async releaseLock(key: string, token: number): Promise<void> {

@@ -32,10 +32,17 @@ export interface Store {
    * writer got there first; the result of the run whose write won is returned. `decide` must be pure.
    */
   update<T, R>(key: string, decide: (current: T | undefined) => UpdateDecision<T, R>, ttlMs?: number): Promise<R>;
+  /**
+   * Adds `by` to a counter and returns its new value, atomically across processes; a counter that did not
+   * exist starts at 0 and expires after `ttlMs` (rate-limit windows).
+   */
+  increment(key: string, by: number, ttlMs: number): Promise<number>;
   /** A lease lock with a fencing token that grows with every acquisition. */
   acquireLock(key: string, holder: LockHolder, ttlMs: number): Promise<LockResult>;
   /** Extends a lease still held with `token`; false when it was lost. */
   renewLock(key: string, token: number, ttlMs: number): Promise<boolean>;
+  /** Who holds a lease now; undefined when it is free. */
+  lockHolder(key: string): Promise<LockHolder | undefined>;
   /** Releases a lease held with `token`; a lease taken over by someone else is left alone. */
   releaseLock(key: string, token: number): Promise<void>;
   /** True when the store answers. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AnyActionDefinition } from '../core/action.js';
+import type { LogSource } from '../core/logs.js';
 import type { Probe } from '../core/probe.js';
 import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
@@ -35,6 +36,11 @@ export class SystemRegistry {
     const own = this.modules.flatMap((module) => module.actions?.(this.targetsOf(module), this.services) ?? []);
     const targetsOfSystem = (system: string) => this.modules.filter((module) => module.system === system).flatMap((module) => targetsOf(this.targets, module).map((target) => target.name));
     return [...own, ...sharedVerbActions(own, targetsOfSystem)];
+  }
+
+  /** The log sources of every system that has workload logs (Docker containers, Kubernetes pods). */
+  logSources(): LogSource[] {
+    return this.modules.flatMap((module) => module.logSource?.(this.targetsOf(module)) ?? []);
   }
 
   /** The names offered for a command argument's `complete:` kind: `targets` for any target, else the kind's own system. */

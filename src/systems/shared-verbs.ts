@@ -18,7 +18,8 @@ type DispatchInput = z.output<typeof dispatchInputs>;
  * The actions runbooks may name by verb alone (`analyze`, `backup`): one per verb that two or more systems
  * offer as `<system>.<verb>`. Each hands its step to the action of the system whose target the step's
  * `target` names; with no target, to the only system that has targets configured. The chosen action
- * validates the inputs, plans and runs as if the runbook had named it.
+ * validates the inputs, plans and runs as if the runbook had named it; a later step may refer to the outputs
+ * every one of the systems' actions declares.
  */
 export function sharedVerbActions(actions: readonly AnyActionDefinition[], targetsOfSystem: (system: string) => string[]): AnyActionDefinition[] {
   const byVerb = new Map<string, VerbOffer[]>();
@@ -37,8 +38,11 @@ function dispatchAction(verb: string, offers: VerbOffer[]): ActionDefinition<Dis
     if (!parsed.success) throw new UserError(`${offer.action.name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'} ${issue.message}`).join('; ')}.`);
     return { action: offer.action, input: parsed.data };
   };
+  const [first, ...others] = offers;
+  const shared = Object.entries(first?.action.outputs ?? {}).filter(([name]) => others.every((offer) => offer.action.outputs?.[name] !== undefined));
   return {
     name: verb,
+    ...(shared.length > 0 ? { outputs: Object.fromEntries(shared) } : {}),
     destructive: (input) => {
       const { action, input: parsed } = parsedFor(input);
       return typeof action.destructive === 'function' ? action.destructive(parsed) : action.destructive;

@@ -92,7 +92,7 @@ describe('Discord: refusals found before a runbook starts go only to the request
     expect(publicMessages(running)).toEqual([]);
   });
 
-  it('/maint restart of a container another request holds: who holds it, and no second card', async () => {
+  it('/maint restart of a container another request waits for: filed all the same, the requester told privately of the pending one (id, who, since)', async () => {
     const running = await start(withDocker);
     const asked = await running.fake.sendChatCommand({ subcommand: 'restart', options: { container: allowed }, user: users.alice, channel_id: channels.ops });
     const finished = await running.commands.waitForFinished((invocation) => invocation.actor.id === users.alice);
@@ -101,9 +101,13 @@ describe('Discord: refusals found before a runbook starts go only to the request
     const id = (await running.app.audit.latest(50)).find((event) => event.invocationId === finished.id && event.kind === 'command')!.approvalId;
     expect(id).toMatch(/^[0-9a-z]{6}$/);
 
-    const refusal = await refusedPrivately(running, users.bob, 'restart', { container: allowed });
-    expect(refusal.text).toMatch(new RegExp(`docker:apps/${allowed} is busy: restart requested by alice \\(approval ${id}\\), since \\d\\d:\\d\\d UTC`));
-    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'restart' });
-    expect(publicMessages(running).map((message) => message.id)).toEqual([card.id]);
+    await running.fake.sendChatCommand({ subcommand: 'restart', options: { container: allowed }, user: users.bob, channel_id: channels.ops });
+    const second = await running.commands.waitForFinished((invocation) => invocation.actor.id === users.bob);
+    const told = running.fake.messages().filter((message) => (message.flags & ephemeral) !== 0 && message.content.includes('Also pending'));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.content).toMatch(new RegExp(`Also pending for docker:apps/${allowed}: request ${id} by alice since <t:\\d+:f> \\(restart: `));
+    const rows = (await running.app.audit.latest(50)).filter((event) => event.invocationId === second.id && event.kind === 'command');
+    expect(rows).toEqual([expect.objectContaining({ outcome: 'pending-approval', runbook: 'restart' })]);
+    expect(publicMessages(running)).toHaveLength(2);
   });
 });

@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { shippedDefinitions } from '../../src/app.js';
 import { buildMaintCommand } from '../../src/chat/discord/registration.js';
 import { notice } from '../../src/core/report.js';
 import { DISCORD_FIXTURE, type EmbedJson, type MessageFields } from '../fakes/discord/index.js';
@@ -38,6 +40,25 @@ describe('/maint on Discord through the real discord.js against the fake Discord
       { type: 1, name: 'help', options: [{ type: 3, name: 'command', autocomplete: true }] },
     ]);
     expect(bot.chat.connected()).toBe(true);
+  });
+
+  it('puts a whole group under /maint <group> when there are more commands than Discord takes, and runs a command given through its group', async () => {
+    const shipped = (await readdir(shippedDefinitions.commands)).filter((name) => name.endsWith('.yaml') && name !== 'health.yaml' && name !== 'help.yaml');
+    bot = await start({ shippedCommands: shipped });
+    expect(bot.app.commands.all().length).toBeGreaterThan(25);
+    const [maint] = bot.fake.registeredCommands(guildId);
+    const entries = (maint?.options ?? []) as Array<{ type: number; name: string; options: Array<{ name: string }> }>;
+    expect(entries.length).toBeLessThanOrEqual(25);
+    const groups = entries.filter((entry) => entry.type === 2);
+    expect(groups.length).toBeGreaterThan(0);
+    const [group] = groups;
+    const inside = group!.options.map((entry) => entry.name);
+    expect(bot.app.commands.all().filter((spec) => spec.group === group!.name).map((spec) => spec.name)).toEqual(inside);
+    expect(entries.filter((entry) => entry.type === 1).map((entry) => entry.name)).not.toContain(inside[0]);
+
+    const sent = await bot.fake.sendChatCommand({ group: group!.name, subcommand: inside[0]!, user: users.bob, channel_id: channels.ops, options: { help: true } });
+    await bot.fake.waitForCallback(sent.id);
+    expect(bot.invocations.at(-1)).toMatchObject({ platform: 'discord', text: `${inside[0]} --help` });
   });
 
   it('/maint health --verbose: defers, shows progress, then edits the original reply into the report of its own PostgreSQL and Redis', async () => {

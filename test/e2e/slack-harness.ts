@@ -73,9 +73,13 @@ export interface SlackHarnessOptions {
   grants?: unknown[];
   /** `approvals` in the config. */
   approvals?: Record<string, unknown>;
+  /** `notify` in the config: the audiences runbooks' notify steps post to. */
+  notify?: Record<string, unknown>;
   store?: Store;
   audit?: AuditTrail;
   metrics?: Metrics;
+  /** The clock of the rate-limit windows. */
+  now?: () => number;
 }
 
 /** Starts the fake Slack, a PostgreSQL cluster and a redis-server of its own, the core checking those, and the Slack adapter in `mode`. */
@@ -96,6 +100,7 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     audit: { file: join(dir, 'audit.jsonl') },
     access: { default_role: 'viewer', grants: [{ role: 'operator', slack: { groups: ['S0OPS'] } }, ...(options.grants ?? [])] },
     ...(options.approvals ? { approvals: options.approvals } : {}),
+    ...(options.notify ? { notify: options.notify } : {}),
     targets: {
       postgres: [{ name: 'local-postgres', url: postgres.url() }],
       redis: [{ name: 'local-redis', url: redis.url }],
@@ -103,7 +108,7 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     },
   });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit, metrics: options.metrics });
+  const app = await buildApp(config, logger, { folders: await definitionsWithOperatorCommand(dir), store: options.store, audit: options.audit, metrics: options.metrics, now: options.now });
   const commands = new CommandLog(WAIT_MS);
   const chat = await startSlackChat({
     handler: commands.wrap(app.router),

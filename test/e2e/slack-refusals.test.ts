@@ -12,6 +12,9 @@ const channel = 'C0OPS';
 const viewer = { user_id: 'U0ALICE', user_name: 'alice' };
 const bob = { user_id: OPERATOR, user_name: 'bob' };
 const anna = { user_id: 'U0ANNA', user_name: 'anna' };
+const carl = { user_id: 'U0CARL', user_name: 'carl' };
+/** The rate-limit windows' clock: 10:15:20 UTC, so the minute's window ends at 10:16. */
+const rateLimitClock = Date.parse('2026-03-02T10:15:20Z');
 
 /**
  * Sends `/maint <text>` and expects the refusal in the acknowledgement itself (ephemeral), then, once the
@@ -34,7 +37,7 @@ describe('Slack: refusals found before a runbook starts go only to the requester
   let harness: SlackHarness;
 
   beforeAll(async () => {
-    harness = await startSlackHarness('socket');
+    harness = await startSlackHarness('socket', { now: () => rateLimitClock });
     const db = new pg.Client(harness.postgres.url());
     await db.connect();
     await db.query('CREATE TABLE orders (id int primary key)');
@@ -54,6 +57,15 @@ describe('Slack: refusals found before a runbook starts go only to the requester
     const refusal = await refusedPrivately(harness, bob, 'vacuum order');
     expect(refusal.text).toMatch(/No table named "order" in database postgres on target local-postgres; tables with a similar name: orders\./);
     expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'vacuum' });
+  });
+
+  it('the command over the default limit of 30 a minute: when to try again, in the reader’s own time zone, privately', async () => {
+    for (let sent = 0; sent < 30; sent++) await harness.fake.sendSlashCommand({ text: 'runbooks', channel_id: channel, ...carl });
+    await harness.commands.waitForFinished(command('runbooks', carl.user_id));
+    const refusal = await refusedPrivately(harness, carl, 'approvals');
+    expect(refusal.text).toBe('✖ You have reached the limit of 30 commands a minute. Try again at 10:16 UTC.');
+    expect(refusal.shown).toContain('Try again at <!date^1772446560^{date_short_pretty} {time}|10:16 UTC>.');
+    expect(refusal.row).toMatchObject({ kind: 'command', outcome: 'refused', detail: 'rate limit: 30 commands a minute, retry at 2026-03-02T10:16:00.000Z' });
   });
 
   it('/maint restart with no Docker target configured: says so, privately', async () => {
@@ -91,7 +103,7 @@ describe('Slack: refusals of a Docker restart go only to the requester', () => {
     expect(refusal.text).toContain(`Did you mean ${allowed}?`);
   });
 
-  it('/maint restart of a container another request holds: who holds it, privately, and no second card', async () => {
+  it('/maint restart of a container another request waits for: filed all the same, the requester told privately of the pending one (id, who, since)', async () => {
     const asked = await harness.fake.sendSlashCommand({ text: `restart ${allowed}`, channel_id: channel, ...anna });
     expect(asked.ack.payload).toMatchObject({ text: 'Working on it…' });
     const card = await harness.fake.waitForCall('chat.update', (call) => buttonValue(call.body.blocks, 'Reject') !== undefined);
@@ -100,11 +112,18 @@ describe('Slack: refusals of a Docker restart go only to the requester', () => {
     const id = reject.split(' ')[1]!;
     harness.reset();
 
-    const refusal = await refusedPrivately(harness, bob, `restart ${allowed}`);
-    expect(refusal.text).toMatch(new RegExp(`docker:apps/${allowed} is busy: restart requested by anna \\(approval ${id}\\), since \\d\\d:\\d\\d UTC`));
-    expect(refusal.row).toMatchObject({ outcome: 'refused', runbook: 'restart' });
+    const second = await harness.fake.sendSlashCommand({ text: `restart ${allowed}`, channel_id: channel, ...bob });
+    const finished = await harness.commands.waitForFinished(command(`restart ${allowed}`, bob.user_id));
+    const secondCard = await harness.fake.waitForCall('chat.update', (call) => buttonValue(call.body.blocks, 'Reject') !== undefined);
+    const told = harness.fake.responses(second.responseUrlId).filter((post) => post.responseType === 'ephemeral');
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(told[0]!.body)).toMatch(new RegExp(`Also pending for docker:apps/${allowed}: request ${id} by anna since <!date\\^\\d+\\^[^|]+\\|\\d\\d:\\d\\d UTC> \\(restart: `));
+    const rows = (await harness.app.audit.latest(50)).filter((event) => event.kind === 'command' && event.invocationId === finished.id);
+    expect(rows).toEqual([expect.objectContaining({ outcome: 'pending-approval', runbook: 'restart' })]);
 
-    await harness.fake.sendBlockAction({ ...anna, channel_id: channel, message_ts: card.body.ts as string, value: reject, button_text: 'Reject', action_id: 'maint-button-1' });
-    await harness.fake.waitForCall('chat.update', (call) => call.body.ts === card.body.ts && /Rejected/.test(blockTexts(call.body.blocks)));
+    for (const [ts, value] of [[card.body.ts, reject], [secondCard.body.ts, buttonValue(secondCard.body.blocks, 'Reject')!]] as const) {
+      await harness.fake.sendBlockAction({ ...anna, channel_id: channel, message_ts: ts as string, value, button_text: 'Reject', action_id: 'maint-button-1' });
+      await harness.fake.waitForCall('chat.update', (call) => call.body.ts === ts && /Rejected/.test(blockTexts(call.body.blocks)));
+    }
   });
 });

@@ -34,7 +34,7 @@ describe('npm start with piped standard input (the terminal chat)', () => {
     expect(run.stdout).toContain('no Slack or Discord credentials, so this is the terminal chat on config/default.yaml');
     expect(run.stdout).toContain('maintbot commands. /maint help <command> explains one');
     expect(run.stdout).toMatch(/^\s+Status\s+audit, backups, health, runbooks$/m);
-    expect(run.stdout).toMatch(/^\s+Containers\s+restart, start, stop$/m);
+    expect(run.stdout).toMatch(/^\s+Containers\s+logs, restart, service-down, start, stop$/m);
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 

@@ -223,12 +223,80 @@ describe('postgres target and database resolution', () => {
   });
 
   it('names a missing database without ever showing the password', async () => {
-    const secret = postgresTargetSchema.parse({ name: 'secret-db', url: `postgres://postgres:s3cr3t-pw@127.0.0.1:${cluster.port}/${database}` });
+    const secret = postgresTargetSchema.parse({
+      name: 'secret-db',
+      url: `postgres://postgres:s3cr3t-pw@127.0.0.1:${cluster.port}/${database}`,
+      databases: [database, `${database}_missing`],
+    });
     const vacuum = postgresVacuumAction([secret]);
     const error = await rejection(vacuum.plan(parse(vacuum, { table: 'orders', database: `${database}_missing` }), context()));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toContain(`database "${database}_missing" does not exist`);
     expect(error.message).not.toContain('s3cr3t');
+  });
+  it('refuses a --database that is not one of the target\'s databases, listing them, before connecting anywhere', async () => {
+    const nothingListens = `postgres://postgres@127.0.0.1:1/${database}`;
+    const shop = postgresTargetSchema.parse({ name: 'shop-db', url: nothingListens, databases: ['shop', 'reports'] });
+    const vacuum = postgresVacuumAction([shop]);
+    const error = await rejection(vacuum.plan(parse(vacuum, { table: 'orders', database: 'shopp' }), context()));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`Database "shopp" is not one of target shop-db's databases: ${database}, shop, reports. Did you mean shop?`);
+    expect((error as UserError).hint).toContain('targets.postgres[].databases');
+    const reindex = postgresReindexAction([shop]);
+    await expect(reindex.plan(parse(reindex, { table: 'orders', database: 'postgres' }), context())).rejects.toThrow(
+      `Database "postgres" is not one of target shop-db's databases: ${database}, shop, reports.`,
+    );
+    const listed = await rejection(vacuum.plan(parse(vacuum, { table: 'orders', database: 'reports' }), context()));
+    expect(listed.message).toContain('is not reachable');
+    const terminate = postgresTerminateAction([shop]);
+    await expect(terminate.plan(parse(terminate, { database: 'other' }), context())).rejects.toThrow(
+      `Database "other" is not one of target shop-db's databases: ${database}, shop, reports.`,
+    );
+  });
+});
+
+describe('system schemas', () => {
+  const vacuum = postgresVacuumAction(targets);
+  const reindex = postgresReindexAction(targets);
+
+  it('refuses to vacuum or reindex pg_catalog, information_schema and pg_toast relations without --allow-system', async () => {
+    const { rows } = await db.query<{ toast: string }>(`select t.relname as toast from pg_class c join pg_class t on t.oid = c.reltoastrelid where c.relname = 'orders'`);
+    const refusals = [
+      () => vacuum.plan(parse(vacuum, { table: 'pg_catalog.pg_authid' }), context()),
+      () => vacuum.plan(parse(vacuum, { table: 'information_schema.sql_features' }), context()),
+      () => reindex.plan(parse(reindex, { index: `pg_toast.${rows[0]!.toast}_index` }), context()),
+      () => reindex.plan(parse(reindex, { table: 'pg_catalog.pg_class' }), context()),
+      () => reindex.plan(parse(reindex, { index: 'pg_catalog.pg_class_oid_index' }), context()),
+    ];
+    for (const refusal of refusals) {
+      const error = await rejection(refusal());
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toMatch(/^(pg_catalog|information_schema|pg_toast)\.\w+ is in the system schema \1; maintbot leaves PostgreSQL's own (tables|indexes) alone unless you add --allow-system, and then a second person must approve\.$/);
+    }
+  });
+
+  it('with --allow-system, a plain vacuum of a catalog needs approval and the card says why', async () => {
+    const decide = vacuum.destructive as (input: ReturnType<typeof vacuum.inputs.parse>) => boolean;
+    const input = parse(vacuum, { table: 'pg_catalog.pg_authid', allow_system: true });
+    expect(decide(input)).toBe(true);
+    const plan = await vacuum.plan(input, context());
+    expect(plan.detail).toContain('SQL: VACUUM (ANALYZE) "pg_catalog"."pg_authid"');
+    expect(plan.detail).toContain(
+      "needs approval: --allow-system, and pg_catalog.pg_authid is in the system schema pg_catalog, which every session's catalog lookups depend on",
+    );
+    const outcome = await vacuum.run(input, context(plan));
+    expect(outcome.summary).toMatch(/^vacuumed pg_catalog\.pg_authid in /);
+  });
+
+  it('with --allow-system, reindexes a catalog without CONCURRENTLY, which PostgreSQL refuses there, and says it blocks writes', async () => {
+    const input = parse(reindex, { table: 'pg_catalog.pg_am', allow_system: true });
+    const plan = await reindex.plan(input, context());
+    expect(plan.detail[0]).toBe('SQL: REINDEX TABLE "pg_catalog"."pg_am"');
+    expect(plan.detail).toContain('impact: PostgreSQL cannot rebuild system catalogs concurrently, so this blocks writes to pg_catalog.pg_am while it runs');
+    const before = await filenode('pg_am_oid_index');
+    const outcome = await reindex.run(input, context(plan));
+    expect(outcome.summary).toMatch(/^reindexed table pg_catalog\.pg_am in /);
+    expect(await filenode('pg_am_oid_index')).not.toBe(before);
   });
 });
 
@@ -371,7 +439,7 @@ describe('postgres.terminate', () => {
 });
 
 describe('postgresActions', () => {
-  it('registers vacuum, analyze, reindex and terminate', () => {
-    expect(postgresActions(targets).map((action) => action.name)).toEqual(['postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate']);
+  it('registers vacuum, analyze, reindex, terminate and the db-maintenance actions', () => {
+    expect(postgresActions(targets).map((action) => action.name)).toEqual(['postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate', 'postgres.vacuum-dead', 'postgres.index-bloat', 'postgres.reindex-bloated', 'postgres.sizes']);
   });
 });

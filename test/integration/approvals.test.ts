@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { buildApp, shippedDefinitions, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { Report } from '../../src/core/report.js';
+import { UserError } from '../../src/core/errors.js';
+import { formatTimes, utcTime } from '../../src/core/time.js';
 import { renderText } from '../../src/render/text.js';
 import type { ActionDefinition } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -41,6 +43,33 @@ const bump: ActionDefinition<{ by: number }> = {
   },
 };
 
+const targetKey = `test:${run}:target`;
+/** What the `hold` steps did, in order: `start a`, `end a`… */
+const held: string[] = [];
+const gates = new Map<string, () => void>();
+
+/** A destructive step on one shared target that runs until the test lets it end (`release(name)`). */
+const hold: ActionDefinition<{ name: string }> = {
+  name: 'test.hold',
+  destructive: true,
+  inputs: z.object({ name: z.string() }),
+  async plan(input) {
+    if (input.name === 'missing') throw new UserError('There is no thing named "missing" to hold.');
+    return { summary: `hold ${input.name}`, detail: [], lockKey: targetKey };
+  },
+  async run(input) {
+    held.push(`start ${input.name}`);
+    await new Promise<void>((resolve) => gates.set(input.name, resolve));
+    held.push(`end ${input.name}`);
+    return { summary: `held ${input.name}` };
+  },
+};
+
+function release(name: string): void {
+  const open = gates.get(name);
+  if (!open) throw new Error(`step ${name} is not running`);
+  open();
+}
 
 let folders: { commands: string; runbooks: string };
 let root: string;
@@ -74,9 +103,17 @@ beforeAll(async () => {
       '    with: { by: "${params.by}" }',
     ].join('\n'),
   );
+  await writeFile(join(folders.commands, 'hold.yaml'), 'name: hold\nsummary: Hold the shared target\nargs:\n  - { name: name, required: true }\nroles: [operator]\nrunbook: hold\n');
+  await writeFile(
+    join(folders.runbooks, 'hold.yaml'),
+    ['name: hold', 'description: A destructive step that runs until the test ends it', 'params:', '  name: { type: string, required: true }', 'steps:', '  - id: hold', '    action: test.hold', '    with: { name: "${params.name}" }'].join('\n'),
+  );
 });
 
 afterEach(async () => {
+  for (const open of gates.values()) open();
+  gates.clear();
+  held.length = 0;
   await Promise.all(apps.splice(0).map((app) => app.close()));
   const keys = await redis.keys(`maintbot-test-${run}:*`);
   await redis.del(counterKey, ...keys);
@@ -101,11 +138,11 @@ const note: ActionDefinition<Record<string, never>> = {
   },
 };
 
-async function startBot(overrides: Record<string, unknown> = {}, workspace?: TestChat): Promise<{ app: App; chat: TestChat; audit: MemoryAudit }> {
+async function startBot(overrides: Record<string, unknown> = {}, workspace?: TestChat, runs: Record<string, unknown> = {}): Promise<{ app: App; chat: TestChat; audit: MemoryAudit }> {
   const audit = new MemoryAudit();
-  const config = configSchema.parse({ approvals: { expires_after: '15m', ...overrides } });
+  const config = configSchema.parse({ approvals: { expires_after: '15m', ...overrides }, runs });
   const store = await RedisStore.connect(redisUrl, { prefix: `maintbot-test-${run}:` });
-  const app = await buildApp(config, logger, { folders, store, audit, extraActions: [bump, note] });
+  const app = await buildApp(config, logger, { folders, store, audit, extraActions: [bump, note, hold] });
   apps.push(app);
   const chat = new TestChat(() => app.router, workspace);
   app.outbound.connect(chat.port);
@@ -224,16 +261,6 @@ describe('approval of a destructive step', () => {
     expect((await after.app.approvals.get(id))?.status).toBe('done');
   });
 
-  it('allows one destructive runbook per target at a time and tells only the second requester who holds it, before any step runs', async () => {
-    const { chat, audit } = await startBot();
-    await chat.type(alice, 'bump');
-    const second = await chat.type(bob, 'bump');
-    expect(second).toEqual({ outcome: 'refused', handles: [] });
-    expect(chat.privateTexts(bob).at(-1)).toMatch(/^test:.* is busy: bump requested by alice \(approval [a-z0-9]{6}\), since \d\d:\d\d UTC/);
-    const bobs = audit.events.filter((event) => event.actor.name === 'bob');
-    expect(bobs).toEqual([expect.objectContaining({ kind: 'command', outcome: 'refused', runbook: 'bump', detail: expect.stringContaining('is busy') })]);
-  });
-
   it('shows the plan with --dry-run and asks nobody', async () => {
     const { chat } = await startBot();
     const { handles } = await chat.type(alice, 'bump 2 --dry-run');
@@ -260,5 +287,134 @@ describe('approval of a destructive step', () => {
     ]);
     const requested = audit.events.find((event) => event.outcome === 'requested')!;
     expect(requested).toMatchObject({ runbook: 'bump', args: { by: 4 }, detail: 'add 4 to the counter' });
+  });
+});
+
+/** The text of a message as the terminal shows it (times in UTC). */
+function shownText(chat: TestChat, handle: { id: string }): string {
+  const message = chat.latest(handle);
+  return formatTimes(message.kind === 'notice' ? message.text : renderText(message), utcTime);
+}
+
+describe('the run lock of a target', () => {
+  it("files a second request while another is pending and tells its requester the pending one's id, who and since; a pending request holds no lock", async () => {
+    const { app, chat } = await startBot();
+    const first = await chat.type(alice, 'hold a');
+    const firstId = requestId(card(chat, first.handles[0]!));
+    expect(await app.store.lockHolder(targetKey)).toBeUndefined();
+
+    const second = await chat.type(bob, 'hold b');
+    expect(second.outcome).toBe('pending-approval');
+    const secondId = requestId(card(chat, second.handles[0]!));
+    expect(card(chat, second.handles[0]!).title).toBe('Approval needed: hold');
+    const told = chat.privateTexts(bob);
+    expect(told).toHaveLength(1);
+    const [filed, pending, ...rest] = told[0]!.split('\n');
+    expect(filed).toBe(`Request ${secondId} is filed; once approved, its step waits for ${targetKey} to be free (up to 10 min): one destructive step per target at a time.`);
+    expect(pending).toMatch(new RegExp(`^Also pending for ${targetKey}: request ${firstId} by alice since \\d\\d:\\d\\d UTC \\(hold: hold a\\)\\.$`));
+    expect(rest).toEqual([]);
+    expect(chat.privateTexts(alice)).toEqual([]);
+    expect(held).toEqual([]);
+  });
+
+  it('refuses an invalid request for its own reason while another request for the target is pending, never as busy', async () => {
+    const { chat, audit } = await startBot();
+    await chat.type(alice, 'hold a');
+    expect(await chat.type(bob, 'hold missing')).toEqual({ outcome: 'refused', handles: [] });
+    expect(chat.privateTexts(bob)).toEqual(['There is no thing named "missing" to hold.']);
+    expect(audit.events.filter((event) => event.actor.name === 'bob')).toEqual([
+      expect.objectContaining({ kind: 'command', outcome: 'refused', runbook: 'hold', detail: 'There is no thing named "missing" to hold.' }),
+    ]);
+  });
+
+  it('runs two approved destructive steps on one target one after the other: the second waits, its card naming the run that holds the target', async () => {
+    const { app, chat } = await startBot();
+    const first = await chat.type(alice, 'hold a');
+    const firstId = requestId(card(chat, first.handles[0]!));
+    const second = await chat.type(bob, 'hold b');
+
+    const approvingFirst = chat.click(carol, first.handles[0]!, 'Approve');
+    await eventually('the first step to start', () => held.includes('start a'));
+    expect((await app.store.lockHolder(targetKey))?.description).toBe(`hold (approval ${firstId}, asked by alice, approved by carol)`);
+    const approvingSecond = chat.click(carol, second.handles[0]!, 'Approve');
+    await eventually('the second card to say what it waits for', () =>
+      new RegExp(`waiting for ${targetKey}: hold \\(approval ${firstId}, asked by alice, approved by carol\\) has held it since \\d\\d:\\d\\d UTC; this step starts when it is free`).test(shownText(chat, second.handles[0]!)),
+    );
+    expect(held).toEqual(['start a']);
+
+    release('a');
+    expect(await approvingFirst).toBe('ok');
+    await eventually('the second step to start once the first ended', () => held.includes('start b'));
+    release('b');
+    expect(await approvingSecond).toBe('ok');
+    expect(held).toEqual(['start a', 'end a', 'start b', 'end b']);
+    expect(card(chat, second.handles[0]!).status).toBe('ok');
+    expect(await app.store.lockHolder(targetKey)).toBeUndefined();
+  });
+
+  it('gives up on a target still busy after runs.target_wait: the card names the run that holds it, and nothing runs', async () => {
+    const { chat } = await startBot({}, undefined, { target_wait: '0s' });
+    const first = await chat.type(alice, 'hold a');
+    const firstId = requestId(card(chat, first.handles[0]!));
+    const second = await chat.type(bob, 'hold b');
+    const approvingFirst = chat.click(carol, first.handles[0]!, 'Approve');
+    await eventually('the first step to start', () => held.includes('start a'));
+
+    expect(await chat.click(carol, second.handles[0]!, 'Approve')).toBe('failed');
+    const shown = card(chat, second.handles[0]!);
+    expect(shown.status).toBe('crit');
+    expect(shownText(chat, second.handles[0]!)).toMatch(
+      new RegExp(`${targetKey} is still busy after waiting 0 ms: hold \\(approval ${firstId}, asked by alice, approved by carol\\) has held it since \\d\\d:\\d\\d UTC\\. One destructive step per target at a time, so nothing was run`),
+    );
+    release('a');
+    expect(await approvingFirst).toBe('ok');
+    expect(held).toEqual(['start a', 'end a']);
+  });
+});
+
+describe('a run whose bot process stopped renewing its lease', () => {
+  it('is declared lost by exactly one of the processes that look at once, which says so on the card and frees the target', async () => {
+    const runs = { lease: '300ms', lost_check_every: '1h' };
+    const runner = await startBot({}, undefined, runs);
+    const others = [await startBot({}, runner.chat, runs), await startBot({}, runner.chat, runs)];
+    const asked = await runner.chat.type(alice, 'hold a');
+    const id = requestId(card(runner.chat, asked.handles[0]!));
+    void runner.chat.click(bob, asked.handles[0]!, 'Approve');
+    await eventually('the step to start', () => held.includes('start a'));
+
+    runner.app.approvals.stop();
+    await eventually('the lease to lapse', async () => ((await runner.app.approvals.get(id))?.lease?.until ?? Infinity) < Date.now());
+    await Promise.all(others.flatMap(({ app }) => [app.approvals.checkLostRuns(), app.approvals.checkLostRuns()]));
+
+    expect((await runner.app.approvals.get(id))?.status).toBe('lost');
+    const lostRows = others.flatMap(({ audit }) => audit.events).filter((event) => event.outcome === 'lost');
+    expect(lostRows).toEqual([expect.objectContaining({ kind: 'runbook', runbook: 'hold', approvalId: id, actor: expect.objectContaining({ name: 'bob' }) })]);
+    const versions = runner.chat.messages.get(asked.handles[0]!.id)!;
+    expect(versions.filter((version) => renderText(version).includes('was lost at step 1 of 1 (hold)'))).toHaveLength(1);
+    expect(renderText(versions.at(-1)!)).toMatch(/hold was lost at step 1 of 1 \(hold\): the bot process running it stopped, and its lease expired\. Nothing more will run/);
+    expect(await runner.app.store.lockHolder(targetKey)).toBeUndefined();
+  });
+
+  it('is stopped in the process that still runs it once another declared it lost, and says why', async () => {
+    const runs = { lease: '300ms', lost_check_every: '1h' };
+    const runner = await startBot({}, undefined, runs);
+    const other = await startBot({}, runner.chat, runs);
+    const asked = await runner.chat.type(alice, 'hold a');
+    const id = requestId(card(runner.chat, asked.handles[0]!));
+    const approving = runner.chat.click(bob, asked.handles[0]!, 'Approve');
+    await eventually('the step to start', () => held.includes('start a'));
+
+    await eventually('another process to declare the run lost, as if its lease had lapsed', async () => {
+      const current = (await runner.app.approvals.get(id))!;
+      if (current.status === 'approved') {
+        await redis.set(`maintbot-test-${run}:approval:${id}`, JSON.stringify({ ...current, lease: { ...current.lease!, until: 0 } }), 'KEEPTTL');
+        await other.app.approvals.checkLostRuns();
+      }
+      return (await runner.app.approvals.get(id))?.status === 'lost';
+    });
+    expect(await approving).toBe('failed');
+    expect(renderText(card(runner.chat, asked.handles[0]!))).toContain("interrupted at step 1 of 1 (hold) because this bot process lost the run's lease (another one declared it lost)");
+    expect((await runner.app.approvals.get(id))?.status).toBe('lost');
+    expect(await runner.app.store.lockHolder(targetKey)).toBeUndefined();
   });
 });

@@ -44,6 +44,17 @@ describe.each(kinds)('store: %s', (_name, open) => {
     expect(await a.get<number>(key)).toBe(50);
   });
 
+  it('counts concurrent increments from two processes once each, in a counter that expires with its first window', async () => {
+    const [a, b] = await open();
+    const key = `window-${Math.random()}`;
+    expect(await a.increment(key, 1, 300)).toBe(1);
+    const counts = await Promise.all(Array.from({ length: 49 }, (_, index) => (index % 2 ? a : b).increment(key, 1, 60_000)));
+    expect([...counts].sort((x, y) => x - y)).toEqual(Array.from({ length: 49 }, (_, index) => index + 2));
+    expect(await a.increment(key, -1, 60_000)).toBe(49);
+    await eventually('the window counter to expire', async () => (await b.get<number>(key)) === undefined);
+    expect(await b.increment(key, 1, 60_000)).toBe(1);
+  });
+
   it('lets exactly one of many concurrent callers win a state transition', async () => {
     const [a, b] = await open();
     const key = `claim-${Math.random()}`;

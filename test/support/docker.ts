@@ -41,6 +41,8 @@ export interface TestContainerSpec {
   healthCmd?: string;
   restartAlways?: boolean;
   labels?: Record<string, string>;
+  /** Gives the container a TTY: its output is one raw stream instead of stdout and stderr frames. */
+  tty?: boolean;
 }
 
 /** A shell that idles until stopped and stops at once on SIGTERM, so restarts take milliseconds. */
@@ -57,6 +59,7 @@ export async function startTestContainer(spec: TestContainerSpec): Promise<Docke
     Image: testImage,
     Cmd: spec.cmd ?? idleCommand,
     Labels: spec.labels ?? {},
+    ...(spec.tty ? { Tty: true } : {}),
     ...(spec.healthCmd
       ? {
           Healthcheck: {

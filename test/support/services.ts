@@ -75,6 +75,8 @@ export interface OwnPostgres {
   server: string;
   /** The URL of one database on this cluster. */
   url(database?: string): string;
+  /** The server's log file (what `log_statement` and the like write). */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startOwnPostgres(settings: Record<string, string> = {}): P
     port,
     server,
     url: (database = 'postgres') => `${server}/${database}`,
+    logFile: path.join(dir, 'log'),
     stop: async () => {
       await run(...asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

@@ -27,10 +27,28 @@ describe('schedules and alerts in the config', () => {
       '',
     ].join('\n');
     expect(problems(text)).toEqual([
-      expect.stringMatching(/^ops\.yaml:3 schedules\[0\]\.cron: not a cron expression \(minute: 61 is a invalid expression for minute\)/),
+      expect.stringMatching(/^ops\.yaml:3 schedules\[0\]\.cron: not a cron expression \(minute '61': 61 is outside 0–59\)/),
       'ops.yaml:4 schedules[0].timezone: expected an IANA time zone such as Europe/Berlin or UTC',
       'ops.yaml:7 schedules[0].channels[0].quiet_hours.to: expected a time of day such as 22:00',
       expect.stringMatching(/^ops\.yaml:8 alerts\.hold_runs: /),
+    ]);
+  });
+
+  it('keeps accepting names, L, #, nicknames, seconds and the largest meaningful steps', () => {
+    const accepted = ['0 9 * * MON-FRI', '0 9 L * *', '0 9 * * 5#2', '@daily', '*/10 * * * * *', '*/60 * * * *', '0 */24 * * *', '0 0 1 */12 *', '0 9 * * 7', '0-30/15 8-18 * * 1-5'];
+    const text = ['schedules:', ...accepted.flatMap((cron, index) => [`  - name: s${index}`, `    cron: "${cron}"`, '    run: { report: morning }']), ''].join('\n');
+    expect(problems(text)).toEqual([]);
+  });
+
+  it('names the field and the range of a number or step out of it', () => {
+    const refused = ['0 9 32 * *', '0 0 0 0 0', '*/0 * * * *', '1-70 * * * *', '0 0 * * 1-5/2/3'];
+    const text = ['schedules:', ...refused.flatMap((cron, index) => [`  - name: s${index}`, `    cron: "${cron}"`, '    run: { report: morning }']), ''].join('\n');
+    expect(problems(text)).toEqual([
+      `ops.yaml:3 schedules[0].cron: not a cron expression (day of month '32': 32 is outside 1–31), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:6 schedules[1].cron: not a cron expression (day of month '0': 0 is outside 1–31; month '0': 0 is outside 1–12), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:9 schedules[2].cron: not a cron expression (minute '*/0': the step must be a number from 1 to 60, not '0'), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:12 schedules[3].cron: not a cron expression (minute '1-70': 70 is outside 0–59), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:15 schedules[4].cron: not a cron expression (day of week '1-5/2/3': only one step (/N) is allowed), e.g. "0 9 * * 1-5"`,
     ]);
   });
 

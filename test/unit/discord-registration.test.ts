@@ -56,6 +56,19 @@ describe('building /maint for Discord from the command files', () => {
     expect(description.endsWith('… (e.g. 30s, 5m)')).toBe(true);
   });
 
+  it('folds whole groups into subcommand groups, the largest first, when there are more than 25 commands', () => {
+    const loose = Array.from({ length: 19 }, (_, i) => spec({ name: `command-${i}` }));
+    const redis = ['redis-slowlog', 'redis-memory', 'flush-cache', 'bgsave'].map((name) => spec({ name, group: 'redis' }));
+    const backups = ['backup', 'backups', 'restore-test', 'restore-tests', 'restore'].map((name) => spec({ name, group: 'backups' }));
+    const command = buildMaintCommand([...loose, ...redis, ...backups], completable);
+    expect(command.options).toHaveLength(24);
+    expect(command.options.filter((entry) => entry.type === 1).map((entry) => entry.name)).toEqual([...loose.map((entry) => entry.name), 'redis-slowlog', 'redis-memory', 'flush-cache', 'bgsave']);
+    const group = command.options.at(-1)!;
+    expect(group).toMatchObject({ type: 2, name: 'backups', description: 'backups commands' });
+    expect(group.options.map((entry) => entry.name)).toEqual(['backup', 'backups', 'restore-test', 'restore-tests', 'restore']);
+    expect(buildMaintCommand([...loose, ...redis], completable).options.every((entry) => entry.type === 1)).toBe(true);
+  });
+
   it('refuses a catalog Discord cannot take, naming every problem', () => {
     const many = Array.from({ length: 26 }, (_, i) => spec({ name: `command-${i}` }));
     const longName = spec({ name: 'a-command-name-that-is-far-too-long-for-discord' });

@@ -99,7 +99,7 @@ describe('the pre-flight of a run, before anything is posted', () => {
       runbook([
         { id: 'one', action: 'test.check', with: { name: '${params.first}' } },
         { id: 'skipped', action: 'test.check', when: '${params.name}', with: { name: 'missing' } },
-        { id: 'later', action: 'test.check', with: { name: '${steps.one.next}' } },
+        { id: 'later', action: 'test.check', with: { name: '${steps.one.outputs.next}' } },
       ]),
     );
     const { outcome, handles } = await chat.type(ana, 'name=');
@@ -109,27 +109,40 @@ describe('the pre-flight of a run, before anything is posted', () => {
     expect(shown.kind === 'report' && shown.title).toBe('tidy: done');
   });
 
-  it('takes the lock of the first destructive step up front, asks with the plan it checked, and refuses a busy target before any step runs', async () => {
-    const { chat } = world(runbook([{ id: 'wipe', action: 'test.wipe', with: { name: '${params.name}' } }]));
+  it('checks up front a step whose condition waits for an earlier output, unless the parameters already make it false', async () => {
+    const dependent = (when: string) => runbook([{ id: 'one', action: 'test.check', with: { name: '${params.first}' } }, { id: 'two', action: 'test.check', when, with: { name: '${params.name}' } }]);
+    const refused = world(dependent('${steps.one.outputs.next} == "missing"'));
+    expect(await refused.chat.type(ana, 'name=missing')).toEqual({ outcome: 'refused', handles: [] });
+    expect(calls).toEqual(['plan a', 'plan missing']);
+
+    const { chat } = world(dependent('${params.name} and ${steps.one.outputs.next} == "missing"'));
+    const { outcome } = await chat.type(ana, 'name=');
+    expect(outcome).toBe('ok');
+    expect(calls).toEqual(['plan a', 'run a']);
+  });
+
+  it('plans the first destructive step up front and asks with the plan it checked, taking no lock; a second request for the target is filed too', async () => {
+    const { chat, store } = world(runbook([{ id: 'wipe', action: 'test.wipe', with: { name: '${params.name}' } }]));
     const first = await chat.type(ana, 'name=scratch');
     expect(first.outcome).toBe('ok');
     expect(calls).toEqual(['plan wipe scratch']);
     const card = chat.latest(first.handles[0]!);
     expect(card.kind === 'report' && card.title).toBe('Approval needed: tidy');
+    expect(await store.lockHolder('test:scratch')).toBeUndefined();
 
     calls.length = 0;
-    const second = await chat.type(person('ben', ['operator']), 'name=scratch');
-    expect(second).toEqual({ outcome: 'refused', handles: [] });
-    expect(chat.privateTexts(person('ben', []))).toEqual([expect.stringMatching(/^test:scratch is busy: tidy requested by ana \(approval [0-9a-z]{6}\)/)]);
+    const ben = person('ben', ['operator']);
+    const second = await chat.type(ben, 'name=scratch');
+    expect(second.outcome).toBe('ok');
     expect(calls).toEqual(['plan wipe scratch']);
+    expect(chat.privateTexts(ben)).toEqual([expect.stringMatching(/\nAlso pending for test:scratch: request [0-9a-z]{6} by ana since \d\d:\d\d UTC \(tidy: wipe scratch\)\.$/)]);
   });
 
-  it('gives the lock back when the run ends before its destructive step, and plans that step afresh once another step has run', async () => {
-    const { chat, store } = world(runbook([{ id: 'one', action: 'test.check', with: { name: '${params.first}' } }, { id: 'wipe', action: 'test.wipe', with: { name: '${params.name}' } }]));
+  it('plans the destructive step afresh once another step has run', async () => {
+    const { chat } = world(runbook([{ id: 'one', action: 'test.check', with: { name: '${params.first}' } }, { id: 'wipe', action: 'test.wipe', with: { name: '${params.name}' } }]));
     const { handles } = await chat.type(ana, 'first=fails name=scratch');
     const shown = chat.latest(handles[0]!);
     expect(shown.kind === 'report' && shown.title).toBe('tidy failed at step 1 of 2');
-    expect((await store.acquireLock('test:scratch', { description: 'next', since: Date.now() }, 1_000)).acquired).toBe(true);
 
     calls.length = 0;
     const asked = await chat.type(ana, 'name=other');

@@ -1,6 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { projectRoot } from '../../src/config/load.js';
+import { useTempDir, writeText } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 describe('config/example.yaml', () => {
   it('is a valid config that shows every top-level section', async () => {
@@ -11,5 +16,25 @@ describe('config/example.yaml', () => {
     const shown = Object.keys(config).sort();
     const text = await import('node:fs/promises').then((fs) => fs.readFile(`${projectRoot}/config/example.yaml`, 'utf8'));
     for (const key of shown) expect(text).toMatch(new RegExp(`^${key}:`, 'm'));
+  });
+});
+
+describe('the config docs/compose.yaml hands the container', () => {
+  /** The config block as the container sees it: compose turns `$$` into `$`. */
+  async function composeConfig(): Promise<string> {
+    const compose = parse(await readFile(`${projectRoot}/docs/compose.yaml`, 'utf8')) as { configs: Record<string, { content: string }> };
+    return writeText(await tempDir(), 'maintbot.yaml', compose.configs['maintbot-config']!.content.replaceAll('$$', '$'));
+  }
+
+  it('starts Slack when the tokens compose passes are set', async () => {
+    const config = await loadConfig(await composeConfig(), { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', POSTGRES_PASSWORD: 'secret' });
+    expect(config.chat.slack.bot_token).toBe('xoxb-1');
+  });
+
+  it('is refused, saying how to turn a chat on, when compose passes no chat token', async () => {
+    const path = await composeConfig();
+    await expect(loadConfig(path, { SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', POSTGRES_PASSWORD: 'secret' })).rejects.toThrowError(
+      /maintbot\.yaml:2 chat\.console\.enabled: no chat would start\. Turn one on: for Slack export SLACK_BOT_TOKEN/,
+    );
   });
 });

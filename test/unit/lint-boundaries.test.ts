@@ -27,8 +27,12 @@ describe('the ESLint config keeps the import boundaries of src/', () => {
     ['src/audit/postgres-audit-trail.ts', 'ioredis', /may import ioredis/],
     ['src/store/redis-store.ts', 'dockerode', /Only src\/systems\/docker\/ may import dockerode/],
     ['src/systems/postgres/probe.ts', 'mysql2', /Only src\/systems\/mysql\/ may import mysql2/],
-    ['src/checks/runner.ts', 'mysql2/promise', /Only src\/systems\/mysql\/ may import mysql2\/promise/],
+    ['src/checks/runner.ts', 'mysql2/promise', /Only src\/systems\/mysql\/ may import mysql2/],
     ['src/systems/mysql/probe.ts', '../postgres/connection.js', /only through an interface in src\/core/],
+    ['src/systems/docker/engine.ts', '@kubernetes/client-node', /Only src\/systems\/kubernetes\/ may import @kubernetes\/client-node/],
+    ['src/checks/runner.ts', '@kubernetes/client-node', /Only src\/systems\/kubernetes\/ may import @kubernetes\/client-node/],
+    ['src/chat/slack/slack-chat.ts', '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js', /Only src\/systems\/kubernetes\/ may import @kubernetes\/client-node/],
+    ['src/systems/kubernetes/cluster.ts', '../docker/engine.js', /only through an interface in src\/core/],
   ])('refuses %s importing %s', async (filePath, source, message) => {
     const messages = await boundaryMessages(filePath, source);
     expect(messages).toEqual([expect.stringMatching(message)]);
@@ -42,6 +46,9 @@ describe('the ESLint config keeps the import boundaries of src/', () => {
     ['src/systems/postgres/actions/session.ts', 'pg'],
     ['src/systems/redis/probe.ts', 'ioredis'],
     ['src/systems/mysql/driver.ts', 'mysql2/promise'],
+    ['src/systems/kubernetes/cluster.ts', '@kubernetes/client-node'],
+    ['src/systems/kubernetes/probes/pods.ts', '@kubernetes/client-node'],
+    ['test/fakes/kubernetes/server.ts', '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js'],
     ['src/systems/index.ts', './docker/index.js'],
     ['src/systems/registry.ts', './postgres/index.js'],
     ['src/chat/slack/slack-chat.ts', '@slack/bolt'],

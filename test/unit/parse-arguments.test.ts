@@ -4,6 +4,7 @@ import { CommandCatalog } from '../../src/router/catalog.js';
 import { commandSpecSchema, usageLine } from '../../src/router/command-spec.js';
 import { unknownCommand } from '../../src/router/help.js';
 import { parseArguments } from '../../src/router/parse-arguments.js';
+import { userErrorOf } from '../support/user-error.js';
 import { parseDuration } from '../../src/core/duration.js';
 
 const vacuum = commandSpecSchema.parse({
@@ -24,13 +25,7 @@ const vacuum = commandSpecSchema.parse({
 });
 
 function failure(words: string[]): UserError {
-  try {
-    parseArguments(vacuum, words);
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected the arguments to be refused');
+  return userErrorOf(() => parseArguments(vacuum, words));
 }
 
 describe('parseArguments', () => {

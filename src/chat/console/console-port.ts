@@ -1,6 +1,6 @@
 import type { Message } from '../../core/report.js';
 import type { ChatPort, MessageHandle } from '../../core/responder.js';
-import { renderText } from '../../render/text.js';
+import { terminalText } from './terminal-text.js';
 
 /** The terminal as a chat platform for scheduled reports, alerts and approval cards: it prints them. */
 export class ConsolePort implements ChatPort {
@@ -27,6 +27,6 @@ export class ConsolePort implements ChatPort {
   }
 
   private print(message: Message): void {
-    this.output.write(`${renderText(message, { colour: this.colour })}\n`);
+    this.output.write(terminalText(message, this.colour));
   }
 }

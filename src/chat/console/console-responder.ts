@@ -1,6 +1,6 @@
 import type { Message } from '../../core/report.js';
 import type { MessageHandle, Responder } from '../../core/responder.js';
-import { renderText } from '../../render/text.js';
+import { terminalText } from './terminal-text.js';
 
 /** Prints answers to a terminal stream; updates are printed as new text, since a terminal has no edit. */
 export class ConsoleResponder implements Responder {
@@ -25,6 +25,6 @@ export class ConsoleResponder implements Responder {
   }
 
   private print(message: Message): void {
-    this.output.write(`${renderText(message, { colour: this.colour })}\n`);
+    this.output.write(terminalText(message, this.colour));
   }
 }

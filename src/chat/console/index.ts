@@ -13,6 +13,7 @@ export const consoleChat = defineChat({
   grantSchema: consoleGrantSchema,
   environment: {},
   redactPaths: [],
+  howToEnable: 'for the terminal chat set chat.console.enabled: auto',
   enabled: (settings) => (settings.enabled === 'auto' ? 'fallback' : settings.enabled),
   grants: (grant, identity) => grant.users.includes(identity.userId),
   start: async ({ settings, access, handler, terminal }): Promise<RunningChat> => {

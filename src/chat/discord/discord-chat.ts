@@ -161,7 +161,10 @@ async function onInteraction(interaction: Interaction, context: InteractionConte
 
 async function onCommand(interaction: ChatInputCommandInteraction, context: InteractionContext, logger: Logger): Promise<void> {
   const responder = InteractionResponder.forCommand(interaction, { render: context.render, port: context.port, logger, fallbackDeferMs: context.fallbackDeferMs });
-  const subcommand = interaction.options.data.find((option) => option.type === OptionType.Subcommand);
+  const top = interaction.options.data;
+  const subcommand = [...top, ...top.flatMap((option) => (option.type === OptionType.SubcommandGroup ? (option.options ?? []) : []))].find(
+    (option) => option.type === OptionType.Subcommand,
+  );
   const name = subcommand?.name ?? 'help';
   const given: GivenOption[] = (subcommand?.options ?? []).flatMap((option) => (option.value === undefined ? [] : [{ name: option.name, value: option.value }]));
   const line = commandLineFor(name, given, context.commands.get(name));

@@ -11,6 +11,7 @@ export const discordChat = defineChat({
   notifySchema: discordNotifySchema,
   environment: { DISCORD_TOKEN: 'token', DISCORD_APPLICATION_ID: 'application_id', DISCORD_API_URL: 'api_url' },
   redactPaths: ['config.chat.discord.token'],
+  howToEnable: 'for Discord export DISCORD_TOKEN and DISCORD_APPLICATION_ID (docs/connect-discord.md)',
   enabled: (settings) => (settings.enabled === 'auto' ? (settings.token !== undefined ? 'on' : 'off') : settings.enabled),
   grants: (grant, identity) => grant.users.includes(identity.userId) || grant.roles.some((role) => identity.groupIds?.includes(role) === true),
   start: async ({ settings, access, handler, commands, completions, logger }) => {

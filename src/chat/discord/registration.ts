@@ -2,11 +2,11 @@ import type { ArgumentSpec, CommandSpec, FlagSpec, ValueType } from '../../route
 import { truncate } from './message-body.js';
 
 /** Discord's option types used by maintbot. */
-export const OptionType = { Subcommand: 1, String: 3, Integer: 4, Boolean: 5, Number: 10 } as const;
+export const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, Number: 10 } as const;
 
 /** One option of a subcommand, as registered. */
 export interface CommandOptionJson {
-  type: (typeof OptionType)[Exclude<keyof typeof OptionType, 'Subcommand'>];
+  type: (typeof OptionType)[Exclude<keyof typeof OptionType, 'Subcommand' | 'SubcommandGroup'>];
   name: string;
   description: string;
   required: boolean;
@@ -22,12 +22,20 @@ export interface SubcommandJson {
   options: CommandOptionJson[];
 }
 
+/** Commands of one `group:` under `/maint <group>`, when the catalog has more commands than `/maint` takes. */
+export interface SubcommandGroupJson {
+  type: 2;
+  name: string;
+  description: string;
+  options: SubcommandJson[];
+}
+
 /** The `/maint` chat-input command as sent to Discord. */
 export interface MaintCommandJson {
   type: 1;
   name: 'maint';
   description: string;
-  options: SubcommandJson[];
+  options: Array<SubcommandJson | SubcommandGroupJson>;
 }
 
 /** The catalog cannot be registered on Discord; `problems` says why, one line each. */
@@ -42,6 +50,7 @@ const limits = { subcommands: 25, options: 25, choices: 25, description: 100, na
 const validName = /^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$/u;
 const typeOf: Record<ValueType, CommandOptionJson['type']> = {
   string: OptionType.String,
+  identifier: OptionType.String,
   duration: OptionType.String,
   integer: OptionType.Integer,
   number: OptionType.Number,
@@ -51,20 +60,25 @@ const typeOf: Record<ValueType, CommandOptionJson['type']> = {
 /**
  * Builds `/maint` with one subcommand per command file: positional arguments then flags as typed options
  * (required ones first, as Discord demands), choices or autocomplete (for the `complete:` kinds `completable`
- * says the bot answers), and a `dry-run` option on runbook commands. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
+ * says the bot answers), and a `dry-run` option on runbook commands. Discord takes 25 entries under `/maint`:
+ * with more commands, whole `group:`s become subcommand groups (`/maint redis redis-memory`), the largest
+ * group first, until they fit. Throws `RegistrationError` listing every limit of Discord the catalog breaks.
  */
 export function buildMaintCommand(specs: readonly CommandSpec[], completable: (kind: string) => boolean): MaintCommandJson {
   const problems: string[] = [];
   if (specs.length === 0) problems.push('there are no commands');
-  if (specs.length > limits.subcommands) {
+  const optionProblems: string[] = [];
+  const subcommands = specs.map((spec) => subcommand(spec, completable, optionProblems));
+  const entries = foldGroups(specs, subcommands);
+  if (entries.length > limits.subcommands) {
     problems.push(`${specs.length} commands, but Discord allows at most ${limits.subcommands} subcommands under /maint`);
   }
-  const subcommands = specs.map((spec) => subcommand(spec, completable, problems));
+  problems.push(...optionProblems);
   const command: MaintCommandJson = {
     type: 1,
     name: 'maint',
     description: 'maintbot: health reports, runbooks and approvals for the systems you keep running',
-    options: subcommands,
+    options: entries,
   };
   const size = characterCount(command);
   if (size > limits.totalCharacters) {
@@ -72,6 +86,38 @@ export function buildMaintCommand(specs: readonly CommandSpec[], completable: (k
   }
   if (problems.length > 0) throw new RegistrationError(problems);
   return command;
+}
+
+/** The subcommands, with whole groups folded into subcommand groups (largest first) while there are more than `/maint` takes. */
+function foldGroups(specs: readonly CommandSpec[], subcommands: readonly SubcommandJson[]): Array<SubcommandJson | SubcommandGroupJson> {
+  const groupOf = new Map(specs.map((spec) => [spec.name, spec.group]));
+  const sizes = new Map<string, number>();
+  for (const spec of specs) if (spec.group) sizes.set(spec.group, (sizes.get(spec.group) ?? 0) + 1);
+  const folded = new Set<string>();
+  let count = subcommands.length;
+  for (const [group, size] of [...sizes].sort((a, b) => b[1] - a[1])) {
+    if (count <= limits.subcommands) break;
+    if (size < 2 || size > limits.subcommands) continue;
+    folded.add(group);
+    count -= size - 1;
+  }
+  const entries: Array<SubcommandJson | SubcommandGroupJson> = [];
+  const groups = new Map<string, SubcommandGroupJson>();
+  for (const sub of subcommands) {
+    const group = groupOf.get(sub.name);
+    if (group === undefined || !folded.has(group)) {
+      entries.push(sub);
+      continue;
+    }
+    let entry = groups.get(group);
+    if (!entry) {
+      entry = { type: OptionType.SubcommandGroup, name: group, description: `${group} commands`, options: [] };
+      groups.set(group, entry);
+      entries.push(entry);
+    }
+    entry.options.push(sub);
+  }
+  return entries;
 }
 
 function subcommand(spec: CommandSpec, completable: (kind: string) => boolean, problems: string[]): SubcommandJson {
@@ -132,7 +178,9 @@ function checkName(name: string, what: string, problems: string[]): void {
 
 function characterCount(command: MaintCommandJson): number {
   let total = command.name.length + command.description.length;
-  for (const sub of command.options) {
+  const subcommands = command.options.flatMap((entry) => (entry.type === OptionType.SubcommandGroup ? entry.options : [entry]));
+  for (const entry of command.options) if (entry.type === OptionType.SubcommandGroup) total += entry.name.length + entry.description.length;
+  for (const sub of subcommands) {
     total += sub.name.length + sub.description.length;
     for (const item of sub.options) {
       total += item.name.length + item.description.length;

@@ -5,7 +5,8 @@ import { runEndDetail } from '../run-detail.js';
 /**
  * Records every step in the audit trail, under the command the run is part of (with the approval request it
  * waits for or was resumed by). A run's end is the outcome of its command, recorded in the command's own row;
- * only a run no command started (a schedule's) gets a row of its own for its end or refusal (not for a pause).
+ * only a run no command started (a schedule's) gets a row of its own for its end or refusal (not for a pause),
+ * and a lost run, whose command died with the bot process that ran it.
  */
 export function runAudit(audit: AuditTrail): RunListener {
   return async (event) => {
@@ -35,7 +36,7 @@ function auditRow(event: RunEvent): RowFields | undefined {
     case 'waiting-for-approval':
       return { ...stepFields(event), outcome: 'waiting', detail: event.plan.summary, durationMs: event.durationMs };
     case 'run-finished':
-      if (event.run.command || event.result === 'waiting') return undefined;
+      if ((event.run.command && event.result !== 'lost') || event.result === 'waiting') return undefined;
       return { kind: 'runbook', args: event.run.params, outcome: event.result, detail: runEndDetail(event), durationMs: event.durationMs };
     case 'run-refused':
       return event.run.command ? undefined : { kind: 'runbook', args: event.run.params, outcome: 'refused', detail: event.reason, durationMs: 0 };

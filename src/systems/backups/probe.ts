@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { checkIds, type ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
+import { globToRegExp } from '../../core/glob.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 
@@ -29,18 +30,10 @@ export const backupTargetSchema = z
   })
   .strict();
 
+export { globToRegExp } from '../../core/glob.js';
+
 /** A validated backup target, defaults filled in. */
 export type BackupTarget = z.output<typeof backupTargetSchema>;
-
-/** A file name pattern where `*` is any run of characters and `?` one character; everything else is literal. */
-export function globToRegExp(pattern: string): RegExp {
-  const source = Array.from(pattern, (char) => {
-    if (char === '*') return '.*';
-    if (char === '?') return '.';
-    return char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }).join('');
-  return new RegExp(`^${source}$`, 'su');
-}
 
 interface BackupFile {
   name: string;

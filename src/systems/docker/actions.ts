@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
-import { didYouMean } from '../../core/did-you-mean.js';
+import { pickTarget } from '../../core/pick-target.js';
 import { notice } from '../../core/report.js';
 import type { ActionContext, ActionDefinition, StepPlan } from '../../core/action.js';
 import { dockerActionPolicy, type DockerTarget } from './probe.js';
@@ -48,6 +48,13 @@ export function dockerContainerAction(
     name: `docker.${action}`,
     destructive: true,
     inputs,
+    outputs: {
+      container: { type: 'string', description: 'the container' },
+      changed: { type: 'boolean', description: 'false when it already was in the asked-for state' },
+      status: { type: 'string', description: 'its state after, e.g. running or exited' },
+      startedAtBefore: { type: 'string', description: 'its start time before (ISO, null when never started)' },
+      startedAtAfter: { type: 'string', description: 'its start time after' },
+    },
     async plan(input, context): Promise<StepPlan> {
       const docker = actionsFor(input);
       const { container, state } = await docker.authorize(action, input.container, context.signal);
@@ -90,16 +97,9 @@ export function dockerContainerActions(targets: readonly DockerTarget[], connect
   return (['restart', 'stop', 'start'] as const).map((action) => dockerContainerAction(action, targets, connect));
 }
 
-function resolveDockerTarget(targets: readonly DockerTarget[], name: string | undefined): DockerTarget {
-  const names = targets.map((target) => target.name).join(', ');
-  if (targets.length === 0) throw new UserError('No Docker target is configured.', 'Config: targets.docker[] in the bot config.');
-  if (name === undefined) {
-    if (targets.length > 1) throw new UserError(`Several Docker targets are configured; name one with --target: ${names}.`);
-    return targets[0]!;
-  }
-  const found = targets.find((target) => target.name === name);
-  if (!found) throw new UserError(`No Docker target named ${JSON.stringify(name.slice(0, 64))}. Docker targets: ${names}.${didYouMean(name, targets.map((target) => target.name))}`);
-  return found;
+/** The Docker target named `name`, or the only one; a `UserError` naming the configured ones otherwise. */
+export function resolveDockerTarget(targets: readonly DockerTarget[], name: string | undefined): DockerTarget {
+  return pickTarget(targets, name, { system: 'Docker', configKey: 'targets.docker[]' });
 }
 
 async function checkStillPlanned(docker: DockerActions, action: ContainerAction, input: ContainerActionInput, context: ActionContext): Promise<void> {

@@ -1,11 +1,13 @@
 import { CodedError, UserError, errorMessage } from '../../core/errors.js';
 import { didYouMean } from '../../core/did-you-mean.js';
 import { TargetUnreachable } from '../../core/probe.js';
+import { userText } from '../../core/user-text.js';
 import {
   engineConnectionErrorCode,
   engineStatusCode,
   type DockerEngine,
   type EngineContainerDetails,
+  type EngineLogOptions,
   type EngineContainerSummary,
 } from './engine.js';
 
@@ -43,6 +45,8 @@ export interface ContainerState {
   /** Absent when the container has no health check. */
   health?: { status: string; failingStreak: number; lastOutput?: string };
   restartCount: number;
+  /** True when the container has a TTY: its output is one raw stream, not stdout and stderr frames. */
+  tty: boolean;
   startedAt?: Date;
   finishedAt?: Date;
 }
@@ -178,6 +182,30 @@ export class DockerActions {
     return { container, state: await this.inspect(container, signal) };
   }
 
+  /**
+   * The container named `name` with its state, when config lets maintbot read its logs: any container when
+   * the target names neither containers nor labels (it watches them all), else only those it names.
+   */
+  async authorizeRead(name: string, signal?: AbortSignal): Promise<{ container: ContainerRef; state: ContainerState }> {
+    const containers = await this.list(signal);
+    const container = containers.find((candidate) => candidate.name === name);
+    const watchesAll = this.policy.containers.length === 0 && this.policy.labels.length === 0;
+    const readable = watchesAll ? containers.map((candidate) => candidate.name) : this.allowedNamesAmong(containers);
+    if (container === undefined) {
+      const known = readable.length > 0 ? `Containers: ${readable.slice(0, 20).join(', ')}${readable.length > 20 ? ', …' : ''}.` : 'It has no container.';
+      throw new UserError(`No container named ${quoted(name)} on Docker target ${this.policy.target}. ${known}${didYouMean(name, readable)}`, configHint);
+    }
+    if (!watchesAll && !this.isAllowed(container)) {
+      throw new UserError(`Container ${quoted(name)} is not one that Docker target ${this.policy.target} names, so its logs are not shown. ${this.describeAllowed(containers)}`, configHint);
+    }
+    return { container, state: await this.inspect(container, signal) };
+  }
+
+  /** What the container wrote so far, as the engine sends it (see `EngineLogOptions`). */
+  logs(container: ContainerRef, options: Omit<EngineLogOptions, 'follow'>, signal?: AbortSignal): Promise<Buffer> {
+    return this.call(`read the logs of ${container.name}`, () => this.engine.getContainer(container.id).logs(withSignal({ ...options, follow: false as const }, signal)));
+  }
+
   private async act(action: ContainerAction, name: string, options: ContainerActionOptions): Promise<ContainerActionResult> {
     const { signal } = options;
     const { container, state: before } = await this.authorize(action, name, signal);
@@ -269,6 +297,7 @@ function toContainerState(details: EngineContainerDetails): ContainerState {
         }
       : {}),
     restartCount: details.RestartCount,
+    tty: details.Config.Tty === true,
     ...optionalDate('startedAt', details.State.StartedAt),
     ...optionalDate('finishedAt', details.State.FinishedAt),
   };
@@ -288,5 +317,5 @@ function isAbort(error: unknown): boolean {
 }
 
 function quoted(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+  return `"${userText(text)}"`;
 }

@@ -19,7 +19,7 @@ export interface EngineContainerDetails {
   Id: string;
   Name: string;
   RestartCount: number;
-  Config: { Image: string; Labels: Record<string, string> | null };
+  Config: { Image: string; Labels: Record<string, string> | null; Tty?: boolean };
   State: {
     Status: string;
     ExitCode: number;
@@ -39,6 +39,20 @@ export interface EngineContainer {
   restart(options?: EngineCallOptions & { t?: number }): Promise<unknown>;
   stop(options?: EngineCallOptions & { t?: number }): Promise<unknown>;
   start(options?: EngineCallOptions): Promise<unknown>;
+  /** The container's output so far (`follow: false`): multiplexed frames, or raw bytes for a TTY container. */
+  logs(options: EngineCallOptions & EngineLogOptions): Promise<Buffer>;
+}
+
+/** What `GET /containers/{id}/logs` is asked for. */
+export interface EngineLogOptions {
+  follow: false;
+  stdout: boolean;
+  stderr: boolean;
+  timestamps: boolean;
+  /** Unix seconds. */
+  since?: number;
+  /** The newest lines only. */
+  tail?: number;
 }
 
 /** The narrow part of a dockerode client that maintbot uses; a `Dockerode` instance satisfies it. */

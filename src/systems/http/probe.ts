@@ -45,26 +45,12 @@ const bodyExcerptChars = 120;
 /** Checks one HTTP endpoint: status against the expected one(s), latency and an optional text in the body. */
 export function createHttpProbe(target: HttpTarget): Probe {
   const expected = Array.isArray(target.expect_status) ? target.expect_status : [target.expect_status];
-  const address = safeAddress(target.url);
   return {
     target: target.name,
     system: 'http',
     optional: target.optional,
     async run(signal) {
-      const requestSignal =
-        target.timeout_ms === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(target.timeout_ms)]);
-      const started = performance.now();
-      let response: Response;
-      let body: string;
-      try {
-        response = await fetch(target.url, { signal: requestSignal, headers: { 'user-agent': 'maintbot-health' } });
-        body = await readBody(response);
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        if (requestSignal.aborted) throw new TargetUnreachable(`no answer from ${address} in ${target.timeout_ms} ms`);
-        throw new TargetUnreachable(describeConnectError(error, address), { cause: error });
-      }
-      const latencyMs = performance.now() - started;
+      const { response, body, latencyMs } = await requestOnce(target, signal);
       const lines = [statusLine(response, expected), latencyLine(latencyMs, target.thresholds)];
       if (target.body_match !== undefined) lines.push(bodyLine(body, target.body_match));
       return lines;
@@ -72,7 +58,32 @@ export function createHttpProbe(target: HttpTarget): Probe {
   };
 }
 
-function safeAddress(url: string): string {
+/** What one request to an endpoint answered. */
+export interface HttpAnswer {
+  response: Response;
+  /** At most the first MiB. */
+  body: string;
+  latencyMs: number;
+}
+
+/** One GET of a target's URL within its `timeout_ms` and `signal`; throws `TargetUnreachable` when nothing answers. */
+export async function requestOnce(target: Pick<HttpTarget, 'url' | 'timeout_ms'>, signal: AbortSignal): Promise<HttpAnswer> {
+  const address = safeAddress(target.url);
+  const requestSignal = target.timeout_ms === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(target.timeout_ms)]);
+  const started = performance.now();
+  try {
+    const response = await fetch(target.url, { signal: requestSignal, headers: { 'user-agent': 'maintbot-health' } });
+    const body = await readBody(response);
+    return { response, body, latencyMs: performance.now() - started };
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (requestSignal.aborted) throw new TargetUnreachable(`no answer from ${address} in ${target.timeout_ms} ms`);
+    throw new TargetUnreachable(describeConnectError(error, address), { cause: error });
+  }
+}
+
+/** The host and port of a URL, never its credentials or path, for messages. */
+export function safeAddress(url: string): string {
   try {
     const parsed = new URL(url);
     return parsed.host;

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { checkIds, type ProbeFinding } from '../../core/finding.js';
-import { TargetUnreachable, type Probe } from '../../core/probe.js';
+import type { Probe } from '../../core/probe.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
-import { abortable, describeConnectError } from '../../core/network.js';
+import { withRedis } from './client.js';
+import { parseInfo } from './target.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 
@@ -48,8 +48,6 @@ export const redisTargetSchema = z
 /** A validated Redis target, defaults filled in. */
 export type RedisTarget = z.output<typeof redisTargetSchema>;
 
-const connectTimeoutMs = 5_000;
-
 /** What one run reads from Redis. */
 interface RedisFacts {
   info: Map<string, string>;
@@ -91,83 +89,22 @@ export function createRedisProbe(target: RedisTarget): Probe {
   };
 }
 
-function addressOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname || '127.0.0.1'}:${parsed.port || '6379'}`;
-  } catch {
-    return 'the configured Redis';
-  }
-}
-
-function unreachable(error: unknown, address: string): TargetUnreachable {
-  const message = error instanceof Error ? error.message : '';
-  if (message.startsWith('WRONGPASS')) {
-    return new TargetUnreachable(`authentication failed at ${address} (wrong user or password)`);
-  }
-  if (message.startsWith('NOAUTH')) {
-    return new TargetUnreachable(`authentication required at ${address} (put the password in the URL)`);
-  }
-  return new TargetUnreachable(describeConnectError(error, address));
-}
-
 async function readRedis(url: string, signal: AbortSignal): Promise<RedisFacts> {
-  signal.throwIfAborted();
-  const address = addressOf(url);
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: connectTimeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    reconnectOnError: () => false,
-    enableOfflineQueue: false,
-  });
-  let lastError: unknown;
-  client.on('error', (error: unknown) => {
-    lastError = error;
-  });
-  const stop = (): void => client.disconnect();
-  try {
-    try {
-      await abortable(client.connect(), signal, stop);
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw unreachable(lastError ?? error, address);
-    }
-    const [info, save, slowlogLength] = await abortable(
-      Promise.all([
-        client.info(),
-        client.config('GET', 'save').then(
-          (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
-          () => undefined,
-        ),
-        client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
-      ]),
-      signal,
-      stop,
-    ).catch((error: unknown) => {
-      if (signal.aborted) throw signal.reason;
-      const message = error instanceof Error ? error.message : '';
-      if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) throw unreachable(error, address);
-      throw error;
-    });
+  return withRedis(url, signal, async (client) => {
+    const [info, save, slowlogLength] = await Promise.all([
+      client.info(),
+      client.config('GET', 'save').then(
+        (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
+        () => undefined,
+      ),
+      client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
+    ]);
     return { info: parseInfo(info), saveRules: save, slowlogLength };
-  } finally {
-    client.disconnect();
-  }
+  });
 }
 
-function parseInfo(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    if (!line || line.startsWith('#')) continue;
-    const colon = line.indexOf(':');
-    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return fields;
-}
-
-function numberOf(info: Map<string, string>, key: string): number {
+/** A numeric INFO field, 0 when absent. */
+export function numberOf(info: Map<string, string>, key: string): number {
   const value = Number(info.get(key));
   return Number.isFinite(value) ? value : 0;
 }

@@ -6,7 +6,7 @@ import type { FakeChannel, FakeGuild, FakeMember, FakeMessage, FakeUser, JsonObj
 /** Interaction types (Discord's numbering). */
 export const InteractionKind = { ChatCommand: 2, Component: 3, Autocomplete: 4 } as const;
 
-const OptionType = { Subcommand: 1, String: 3, Integer: 4, Boolean: 5, Number: 10 } as const;
+const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, Number: 10 } as const;
 const BOT_APP_PERMISSIONS = ((1n << 53n) - 1n).toString();
 
 /** Who acts, and where; defaults: the fixture's first member, its roles, first guild, first channel. */
@@ -37,6 +37,8 @@ export interface ChatCommandInput extends InteractionActor {
   /** Default `maint`. */
   name?: string;
   subcommand?: string;
+  /** The subcommand group the subcommand is in, when /maint folds groups (more than 25 commands). */
+  group?: string;
   /** `{ target: 'api', full: true }` infers types (string 3, integer 4, number 10, boolean 5). */
   options?: Record<string, OptionValue> | RawCommandOption[];
 }
@@ -154,9 +156,8 @@ function baseInteraction(context: InteractionContext, type: number, actor: Inter
 function commandData(context: InteractionContext, input: ChatCommandInput, options: RawCommandOption[]): JsonObject {
   const name = input.name ?? 'maint';
   const guildId = input.guild_id ?? context.guilds[0]?.id ?? '';
-  const optionsJson = input.subcommand
-    ? [{ name: input.subcommand, type: OptionType.Subcommand, options: options.map(rawOptionJson) }]
-    : options.map(rawOptionJson);
+  const subcommandJson = input.subcommand ? [{ name: input.subcommand, type: OptionType.Subcommand, options: options.map(rawOptionJson) }] : undefined;
+  const optionsJson = subcommandJson && input.group ? [{ name: input.group, type: OptionType.SubcommandGroup, options: subcommandJson }] : (subcommandJson ?? options.map(rawOptionJson));
   return { id: context.commandId(name, guildId), name, type: 1, guild_id: guildId, options: optionsJson };
 }
 

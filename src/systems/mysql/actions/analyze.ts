@@ -21,6 +21,7 @@ export function mysqlAnalyzeAction(targets: readonly MysqlTarget[]): ActionDefin
   return {
     name: 'mysql.analyze',
     destructive: false,
+    outputs: { durationMs: { type: 'number', description: 'how long ANALYZE TABLE took' }, table: { type: 'string', description: 'the table, as database.table' } },
     inputs,
     plan(input, context) {
       return withTable(targets, input, context.signal, async ({ target, table, figures }) => {

@@ -4,7 +4,7 @@ import { UserError } from '../../../core/errors.js';
 import { notice } from '../../../core/report.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
 import type { MysqlTarget } from '../target.js';
-import { approvedData } from '../../../core/approved-plan.js';
+import { approvedData } from '../../../core/action-inputs.js';
 import { databaseFor, mysqlLockKey, placeInputs, resolveMysqlTarget, withMaintenanceSession } from './place.js';
 import { runTableStatement } from './table-statement.js';
 import { plannedTableSchema, resolveTable, tableFigures, tableNameInput, tableStillAsPlanned, toTable, withTable } from './tables.js';
@@ -33,6 +33,11 @@ export function mysqlOptimizeAction(targets: readonly MysqlTarget[]): ActionDefi
   return {
     name: 'mysql.optimize',
     destructive: true,
+    outputs: {
+      durationMs: { type: 'number', description: 'how long OPTIMIZE TABLE took' },
+      freeBefore: { type: 'number', description: 'bytes free inside the table before' },
+      freeAfter: { type: 'number', description: 'the same after' },
+    },
     inputs,
     plan(input, context) {
       return withTable(targets, input, context.signal, async ({ target, table, figures }) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emptyAsAbsent } from '../../../core/action-inputs.js';
 import { didYouMean } from '../../../core/did-you-mean.js';
 import { UserError } from '../../../core/errors.js';
 import { CONNECT_TIMEOUT_MS, databaseOfMysqlUrl, withMysqlSession, type MysqlSession } from '../connection.js';
@@ -10,10 +11,7 @@ export const placeInputs = {
   database: z.preprocess(emptyAsAbsent, z.string().min(1).optional()),
 };
 
-/** Treats `""`, `null` and `undefined` alike, as a runbook leaves a parameter nobody passed. */
-export function emptyAsAbsent(value: unknown): unknown {
-  return value === '' || value === null ? undefined : value;
-}
+export { emptyAsAbsent };
 
 const configHint = 'Config: targets.mysql[] in the bot config.';
 

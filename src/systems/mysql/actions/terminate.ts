@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ActionDefinition } from '../../../core/action.js';
-import { approvedData } from '../../../core/approved-plan.js';
-import { parseDuration } from '../../../core/duration.js';
+import { approvedData, durationMs } from '../../../core/action-inputs.js';
 import { CodedError, UserError } from '../../../core/errors.js';
 import { notice } from '../../../core/report.js';
 import { shortQuery } from '../../../render/figures.js';
@@ -16,11 +15,6 @@ export const defaultOlderThanMs = 10 * 60_000;
 
 /** How far a statement's start may drift between two reads of the processlist (it is kept to the second). */
 const startToleranceMs = 2000;
-
-const durationMs = z.preprocess(
-  (value) => (typeof value === 'string' ? (parseDuration(value) ?? value) : value),
-  z.number({ message: 'expected a duration such as 30s, 10m or 2h' }).int().positive('expected a duration above zero'),
-);
 
 const inputs = z.object({
   ...placeInputs,
@@ -48,6 +42,10 @@ export function mysqlTerminateAction(targets: readonly MysqlTarget[]): ActionDef
   return {
     name: 'mysql.terminate',
     destructive: true,
+    outputs: {
+      terminated: { type: 'list', description: 'connection ids whose statement was killed' },
+      skipped: { type: 'list', description: 'planned ids left alone (ended, or running another statement)' },
+    },
     inputs,
     async plan(input, context) {
       const target = resolveMysqlTarget(targets, input.target);
@@ -81,7 +79,7 @@ export function mysqlTerminateAction(targets: readonly MysqlTarget[]): ActionDef
       const planned = approvedData('mysql.terminate', planData, context);
       if (!planned) throw new CodedError('MYSQL_TERMINATE_UNAPPROVED', 'mysql.terminate runs only on an approved plan', { target: target.name });
       if (planned.statements.length === 0) {
-        return { summary: 'killed nothing: the approved plan listed no statement', message: notice('info', 'Nothing was killed: the approved plan listed no statement.'), output: { killed: [], skipped: [] } };
+        return { summary: 'killed nothing: the approved plan listed no statement', message: notice('info', 'Nothing was killed: the approved plan listed no statement.'), output: { terminated: [], skipped: [] } };
       }
       await context.progress(`killing ${planned.statements.length} planned statement(s)`);
       const results = await withMaintenanceSession(target, context.signal, async (session) => {
@@ -94,7 +92,7 @@ export function mysqlTerminateAction(targets: readonly MysqlTarget[]): ActionDef
       return {
         summary,
         message: notice('info', `${summary}.`, results.map(describeResult).join('\n')),
-        output: { killed: killed.map((result) => result.statement.id), skipped: results.filter((result) => result.outcome !== 'killed').map((result) => result.statement.id) },
+        output: { terminated: killed.map((result) => result.statement.id), skipped: results.filter((result) => result.outcome !== 'killed').map((result) => result.statement.id) },
       };
     },
   };

@@ -27,6 +27,14 @@ export function mysqlBackupAction(targets: readonly MysqlTarget[]): ActionDefini
   return {
     name: 'mysql.backup',
     destructive: false,
+    outputs: {
+      file: { type: 'string', description: 'the dump file name' },
+      path: { type: 'string', description: 'its full path' },
+      bytes: { type: 'number', description: 'its size' },
+      durationMs: { type: 'number', description: 'how long mariadb-dump took' },
+      sha256: { type: 'string', description: 'its checksum' },
+      removed: { type: 'list', description: 'older dumps retention removed' },
+    },
     inputs: z.object({ target: placeInputs.target }),
     async plan(input) {
       const { target, database, backup } = backupPlace(targets, input.target);
@@ -48,7 +56,7 @@ export function mysqlBackupAction(targets: readonly MysqlTarget[]): ActionDefini
       return {
         summary: `dumped ${database} on ${target.name}: ${formatBytes(outcome.file.size)} in ${formatSecondsTenths(outcome.meta.duration_ms)}`,
         message: backupReport(target.name, outcome, context.invocation.actor.name),
-        output: { file: outcome.file.path, sha256: outcome.meta.sha256 },
+        output: { file: outcome.file.name, path: outcome.file.path, bytes: outcome.file.size, durationMs: outcome.meta.duration_ms, sha256: outcome.meta.sha256, removed: outcome.removed },
       };
     },
   };
@@ -59,6 +67,12 @@ export function mysqlRestoreTestAction(targets: readonly MysqlTarget[]): ActionD
   return {
     name: 'mysql.restore-test',
     destructive: false,
+    outputs: {
+      passed: { type: 'boolean', description: 'the restore and its validation passed' },
+      file: { type: 'string', description: 'the dump that was restored' },
+      restoreMs: { type: 'number', description: 'the restore time (null when it did not finish)' },
+      reason: { type: 'string', description: 'why it failed (null when it passed)' },
+    },
     inputs: z.object({ target: placeInputs.target, backup: z.preprocess(emptyAsAbsent, z.string().min(1).optional()) }),
     async plan(input) {
       const { target, database, backup } = backupPlace(targets, input.target);
@@ -77,7 +91,7 @@ export function mysqlRestoreTestAction(targets: readonly MysqlTarget[]): ActionD
       return {
         summary: result.passed ? `restore test of ${file.name} passed in ${formatSecondsTenths(result.restoreMs ?? 0)}` : `restore test of ${file.name} failed`,
         message: restoreTestReport(target.name, result, context.invocation.actor.name),
-        output: { passed: result.passed, restoreMs: result.restoreMs ?? null },
+        output: { passed: result.passed, file: file.name, restoreMs: result.restoreMs ?? null, reason: result.reason ?? null },
         ...(result.passed ? {} : { failure: `The restore test of ${file.name} failed: ${result.reason ?? 'see the report'}.` }),
       };
     },

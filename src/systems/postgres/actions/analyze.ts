@@ -19,6 +19,7 @@ export function postgresAnalyzeAction(targets: readonly PostgresTarget[]): Actio
   return {
     name: 'postgres.analyze',
     destructive: false,
+    outputs: { durationMs: { type: 'number', description: 'how long ANALYZE took' }, table: { type: 'string', description: 'the table, as schema.table' } },
     inputs,
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target, input.database);

@@ -1,1 +1,1 @@
-export { approvedData } from '../../../core/approved-plan.js';
+export { approvedData } from '../../../core/action-inputs.js';

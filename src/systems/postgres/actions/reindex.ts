@@ -5,9 +5,10 @@ import { notice } from '../../../core/report.js';
 import type { ActionDefinition } from '../../../core/action.js';
 import type { PostgresTarget } from '../probe.js';
 import { approvedData } from './approved.js';
-import { relationStillNamed, resolveRelation, toRelation, type CatalogRelation } from './catalog.js';
+import { relationStillNamed, toRelation, type CatalogRelation } from './catalog.js';
 import { emptyAsAbsent, placeInputs, relationName } from './inputs.js';
 import { withMaintenanceSession } from './session.js';
+import { isCatalogSchema, resolveMaintainedRelation, systemSchemaReason } from './system-schemas.js';
 import { describePlace, postgresLockKey, resolvePostgresPlace } from './target.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
 
@@ -16,6 +17,7 @@ const inputs = z
     ...placeInputs,
     index: z.preprocess(emptyAsAbsent, relationName.optional()),
     table: z.preprocess(emptyAsAbsent, relationName.optional()),
+    allow_system: z.boolean().default(false),
   })
   .refine((input) => (input.index === undefined) !== (input.table === undefined), {
     message: 'name exactly one of index or table',
@@ -29,9 +31,9 @@ const planData = z.object({
   relation: z.object({ oid: z.number(), schema: z.string(), name: z.string() }),
 });
 
-/** The exact REINDEX statement for an index or table found in the catalog. */
+/** The exact REINDEX statement for an index or table found in the catalog: CONCURRENTLY, except where PostgreSQL cannot. */
 export function reindexSql(kind: 'index' | 'table', relation: CatalogRelation): string {
-  return `REINDEX ${kind === 'index' ? 'INDEX' : 'TABLE'} CONCURRENTLY ${relation.quoted}`;
+  return `REINDEX ${kind === 'index' ? 'INDEX' : 'TABLE'}${isCatalogSchema(relation.schema) ? '' : ' CONCURRENTLY'} ${relation.quoted}`;
 }
 
 interface IndexSize {
@@ -49,6 +51,12 @@ export function postgresReindexAction(targets: readonly PostgresTarget[]): Actio
     name: 'postgres.reindex',
     destructive: true,
     inputs,
+    outputs: {
+      durationMs: { type: 'number', description: 'how long the REINDEX took' },
+      bytesBefore: { type: 'number', description: 'size of the rebuilt indexes before' },
+      bytesAfter: { type: 'number', description: 'the same after' },
+      indexes: { type: 'number', description: 'how many indexes were rebuilt' },
+    },
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target, input.database);
       return withMaintenanceSession(place, context.signal, async ({ client }) => {
@@ -56,13 +64,16 @@ export function postgresReindexAction(targets: readonly PostgresTarget[]): Actio
         const sizes = await indexSizes(client, kind, relation);
         const total = sizes.reduce((sum, index) => sum + index.bytes, 0);
         return {
-          summary: `REINDEX ${kind.toUpperCase()} CONCURRENTLY ${relation.schema}.${relation.name} in ${describePlace(place)}`,
+          summary: `REINDEX ${kind.toUpperCase()}${isCatalogSchema(relation.schema) ? '' : ' CONCURRENTLY'} ${relation.schema}.${relation.name} in ${describePlace(place)}`,
           detail: [
             `SQL: ${reindexSql(kind, relation)}`,
             ...(sizes.length > 0
               ? sizes.map((index) => `index ${index.name}: ${formatBytes(index.bytes)}${index.valid ? '' : ' (invalid)'}`)
               : ['the table has no indexes: nothing to rebuild']),
-            `impact: builds new copies beside the old ones (needs about ${formatBytes(total)} free disk); reads and writes continue`,
+            isCatalogSchema(relation.schema)
+              ? `impact: PostgreSQL cannot rebuild system catalogs concurrently, so this blocks writes to ${relation.schema}.${relation.name} while it runs`
+              : `impact: builds new copies beside the old ones (needs about ${formatBytes(total)} free disk); reads and writes continue`,
+            ...(systemSchemaReason(relation) === undefined ? [] : [systemSchemaReason(relation)!]),
           ],
           lockKey: postgresLockKey(place.target),
           data: { kind, relation: { oid: relation.oid, schema: relation.schema, name: relation.name } },
@@ -87,7 +98,7 @@ export function postgresReindexAction(targets: readonly PostgresTarget[]): Actio
         const durationMs = Date.now() - started;
         const after = await indexSizes(session.client, kind, relation);
         const bytes = (sizes: IndexSize[]) => sizes.reduce((sum, index) => sum + index.bytes, 0);
-        const summary = `reindexed ${kind} ${relation.schema}.${relation.name} concurrently in ${formatSecondsTenths(durationMs)}: ${formatBytes(bytes(before))} → ${formatBytes(bytes(after))}`;
+        const summary = `reindexed ${kind} ${relation.schema}.${relation.name}${isCatalogSchema(relation.schema) ? '' : ' concurrently'} in ${formatSecondsTenths(durationMs)}: ${formatBytes(bytes(before))} → ${formatBytes(bytes(after))}`;
         return {
           summary,
           message: notice('info', `${summary} (${describePlace(place)}).`, `SQL: ${sql}`),
@@ -103,8 +114,8 @@ async function resolveTarget(
   place: ReturnType<typeof resolvePostgresPlace>,
   input: ReindexInput,
 ): Promise<{ kind: 'index' | 'table'; relation: CatalogRelation }> {
-  if (input.index !== undefined) return { kind: 'index', relation: await resolveRelation(client, place, 'index', input.index) };
-  return { kind: 'table', relation: await resolveRelation(client, place, 'table', input.table!) };
+  if (input.index !== undefined) return { kind: 'index', relation: await resolveMaintainedRelation(client, place, 'index', input.index, input.allow_system) };
+  return { kind: 'table', relation: await resolveMaintainedRelation(client, place, 'table', input.table!, input.allow_system) };
 }
 
 async function indexSizes(client: pg.Client, kind: 'index' | 'table', relation: CatalogRelation): Promise<IndexSize[]> {

@@ -14,7 +14,7 @@ import {
   type SessionCriteria,
   type TerminationResult,
 } from './sessions.js';
-import { postgresLockKey, resolvePostgresPlace } from './target.js';
+import { allowedDatabase, postgresLockKey, resolvePostgresPlace } from './target.js';
 import { formatSeconds } from '../../../render/units.js';
 
 /** Without either threshold, sessions in a query for longer than this are listed. */
@@ -42,8 +42,13 @@ export function postgresTerminateAction(targets: readonly PostgresTarget[]): Act
     name: 'postgres.terminate',
     destructive: true,
     inputs,
+    outputs: {
+      terminated: { type: 'list', description: 'pids terminated' },
+      skipped: { type: 'list', description: 'planned pids left alone (gone, or reused by another query)' },
+    },
     async plan(input, context) {
       const place = resolvePostgresPlace(targets, input.target);
+      if (input.database !== undefined) allowedDatabase(place.target, input.database);
       const criteria = criteriaOf(input);
       const where = `on ${input.database ? `database ${input.database}` : 'every database'} of target ${place.target.name}`;
       const sessions = await withMaintenanceSession(place, context.signal, ({ client }) => listSessions(client, criteria));

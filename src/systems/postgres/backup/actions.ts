@@ -64,6 +64,14 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     name: 'postgres.backup',
     destructive: false,
     inputs: backupInputs,
+    outputs: {
+      file: { type: 'string', description: 'the dump file name' },
+      path: { type: 'string', description: 'its full path' },
+      bytes: { type: 'number', description: 'its size' },
+      durationMs: { type: 'number', description: 'how long pg_dump took' },
+      sha256: { type: 'string', description: 'its checksum' },
+      removed: { type: 'list', description: 'older dumps retention removed' },
+    },
     async plan(input) {
       const { target, database } = resolveBackupTarget(postgres, input.target);
       const retention = describeRetention(target);
@@ -87,6 +95,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     name: 'postgres.backups',
     destructive: false,
     inputs: backupsInputs,
+    outputs: { status: { type: 'string', description: 'ok, warn, crit or unknown over the listed backups' } },
     async plan(input) {
       const chosen = chosenTargets(input.target);
       return { summary: `list the backups of ${chosen.map((target) => target.name).join(', ') || 'no target'}${input.verify ? ', verifying every checksum' : ''}`, detail: [] };
@@ -118,6 +127,13 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     name: 'postgres.restore-test',
     destructive: false,
     inputs: restoreTestInputs,
+    outputs: {
+      passed: { type: 'boolean', description: 'the restore and its validation passed' },
+      file: { type: 'string', description: 'the dump that was restored' },
+      restoreMs: { type: 'number', description: 'the restore time (null when it did not finish)' },
+      restoredBytes: { type: 'number', description: 'the size of the restored database (null when unknown)' },
+      reason: { type: 'string', description: 'why it failed (null when it passed)' },
+    },
     async plan(input) {
       const { target, database } = resolveBackupTarget(postgres, input.target);
       const settings = target.backup.restore_test;
@@ -159,6 +175,7 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     name: 'postgres.restore-tests',
     destructive: false,
     inputs: restoreTestsInputs,
+    outputs: { status: { type: 'string', description: 'ok, warn, crit or unknown over the restore tests' } },
     async plan(input) {
       const chosen = chosenTargets(input.target);
       return { summary: `read the restore-test history of ${chosen.map((target) => target.name).join(', ') || 'no target'}`, detail: [] };
@@ -178,6 +195,15 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
     name: 'postgres.restore',
     destructive: true,
     inputs: restoreInputs,
+    outputs: {
+      file: { type: 'string', description: 'the dump that was restored' },
+      into: { type: 'string', description: 'the database it overwrote' },
+      restoreMs: { type: 'number', description: 'how long the restore took' },
+      status: { type: 'string', description: 'ok when the row counts match the backup' },
+      target: { type: 'string', description: 'the PostgreSQL target restored into' },
+      dockerTarget: { type: 'string', description: 'the Docker target of the dependent containers (null when none are configured)' },
+      containers: { type: 'list', description: 'the dependent containers stopped and started again' },
+    },
     async plan(input, context) {
       const { target, database } = resolveBackupTarget(postgres, input.target);
       const dependents = dependentContainers(target, options.services);
@@ -221,7 +247,15 @@ export function backupActions(postgres: readonly PostgresTarget[], options: Back
       return {
         message: report,
         summary: `restored ${outcome.file.name} into ${input.into} on ${target.name}`,
-        output: { file: outcome.file.name, into: input.into, restoreMs: outcome.restoreMs, status: report.status },
+        output: {
+          file: outcome.file.name,
+          into: input.into,
+          restoreMs: outcome.restoreMs,
+          status: report.status,
+          target: target.name,
+          dockerTarget: dependents?.target ?? null,
+          containers: outcome.containersRestarted,
+        },
       };
     },
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../core/errors.js';
 export { readSidecar, writeSidecar } from '../../../tools/sidecars.js';
+import { userText } from '../../../core/user-text.js';
 
 /** One dump in a backup directory. */
 export interface BackupFile {
@@ -72,11 +73,11 @@ export async function resolveBackup(dir: string, target: string, database: strin
     return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.includes(path.sep);
   };
   if (!inside(wanted) || (real !== undefined && !inside(real))) {
-    throw new UserError(`Only backups inside ${dir} can be used; ${JSON.stringify(given.slice(0, 80))} is not a file in that directory.`);
+    throw new UserError(`Only backups inside ${dir} can be used; "${userText(given)}" is not a file in that directory.`);
   }
-  if (sidecarPattern.test(wanted)) throw new UserError(`${path.basename(wanted)} is not a dump but a file kept beside one; name the .dump file.`);
+  if (sidecarPattern.test(wanted)) throw new UserError(`${userText(path.basename(wanted))} is not a dump but a file kept beside one; name the .dump file.`);
   const file = real === undefined ? undefined : await describeFile(realDir, path.basename(real));
-  if (!file) throw new UserError(`No backup named ${path.basename(wanted)} in ${dir}.`, 'List them with /maint backups.');
+  if (!file) throw new UserError(`No backup named ${userText(path.basename(wanted))} in ${dir}.`, 'List them with /maint backups.');
   return { ...file, path: path.join(dir, file.name) };
 }
 

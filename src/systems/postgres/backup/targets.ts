@@ -3,6 +3,7 @@ import { didYouMean } from '../../../core/did-you-mean.js';
 import type { PostgresTarget } from '../probe.js';
 import type { BackupConfig } from './config.js';
 import { databaseOfUrl } from '../connection.js';
+import { userText } from '../../../core/user-text.js';
 
 /** A PostgreSQL target that has a `backup` block. */
 export type BackupTarget = PostgresTarget & { backup: BackupConfig };
@@ -29,7 +30,7 @@ export function resolveBackupTarget(targets: readonly PostgresTarget[], name?: s
   } else {
     target = targets.find((candidate) => candidate.name === name);
     if (!target) {
-      throw new UserError(`No PostgreSQL target named ${JSON.stringify(name.slice(0, 64))}. Targets with backups: ${names}.${didYouMean(name, withBackups.map((candidate) => candidate.name))}`);
+      throw new UserError(`No PostgreSQL target named "${userText(name)}". Targets with backups: ${names}.${didYouMean(name, withBackups.map((candidate) => candidate.name))}`);
     }
     if (!hasBackup(target)) throw new UserError(`Target ${target.name} has no backups configured. Targets with backups: ${names}.`, configHint);
   }

@@ -1,0 +1,72 @@
+import { Redis } from 'ioredis';
+import { TargetUnreachable } from '../../core/probe.js';
+import { abortable, describeConnectError } from '../../core/network.js';
+
+const connectTimeoutMs = 5_000;
+
+/** `host:port` of a Redis URL, for messages (never the URL, which may hold a password). */
+export function redisAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || '127.0.0.1'}:${parsed.port || '6379'}`;
+  } catch {
+    return 'the configured Redis';
+  }
+}
+
+/** The database a Redis URL names (`redis://host/2`), 0 when it names none. */
+export function redisUrlDatabase(url: string): number {
+  try {
+    const db = Number(new URL(url).pathname.slice(1));
+    return Number.isInteger(db) && db >= 0 ? db : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A `TargetUnreachable` with a safe reason: wrong password, missing password, or the connection error's code. */
+export function redisUnreachable(error: unknown, address: string): TargetUnreachable {
+  const message = error instanceof Error ? error.message : '';
+  if (message.startsWith('WRONGPASS')) return new TargetUnreachable(`authentication failed at ${address} (wrong user or password)`);
+  if (message.startsWith('NOAUTH')) return new TargetUnreachable(`authentication required at ${address} (put the password in the URL)`);
+  return new TargetUnreachable(describeConnectError(error, address));
+}
+
+/**
+ * Connects to the Redis of `url` (in database `db` when given), runs `work` and disconnects. No retries and
+ * no offline queue: an unreachable Redis is a `TargetUnreachable` at once, and `signal` disconnects.
+ */
+export async function withRedis<T>(url: string, signal: AbortSignal, work: (client: Redis) => Promise<T>, db?: number): Promise<T> {
+  signal.throwIfAborted();
+  const address = redisAddress(url);
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    reconnectOnError: () => false,
+    enableOfflineQueue: false,
+    ...(db === undefined ? {} : { db }),
+  });
+  let lastError: unknown;
+  client.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  const stop = (): void => client.disconnect();
+  try {
+    try {
+      await abortable(client.connect(), signal, stop);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw redisUnreachable(lastError ?? error, address);
+    }
+    return await abortable(work(client), signal, stop).catch((error: unknown) => {
+      if (signal.aborted) throw signal.reason;
+      const message = error instanceof Error ? error.message : '';
+      if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) throw redisUnreachable(error, address);
+      throw error;
+    });
+  } finally {
+    client.disconnect();
+  }
+}
