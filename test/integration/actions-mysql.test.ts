@@ -173,6 +173,12 @@ describe('optimize, after a second person approves', () => {
     expect((await mariadbQuery(database.url, 'SELECT COUNT(*) FROM appointments')).trim()).toBe('800');
   });
 
+  it('refuses a table name longer than MySQL allows before planning anything, privately', async () => {
+    const { handles } = await chat.type(alice, `optimize ${'a'.repeat(65)}`);
+    expect(handles).toEqual([]);
+    expect(chat.privateTexts(alice).at(-1)).toMatch(/64/);
+  });
+
   it('refuses to run when the approved table was replaced by another of the same name', async () => {
     await fragmented('services');
     const { handles } = await chat.type(alice, 'optimize services');
