@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ActionDefinition } from '../../../core/action.js';
 import { UserError } from '../../../core/errors.js';
 import type { Report, ReportLine } from '../../../core/report.js';
-import { worstStatus } from '../../../core/status.js';
+import { restoreTestCard } from '../../../tools/restore-report.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
 import { CONNECT_TIMEOUT_MS, databaseOfMysqlUrl, withMysqlSession } from '../connection.js';
 import { emptyAsAbsent, mysqlLockKey, placeInputs, resolveMysqlTarget } from '../actions/place.js';
@@ -133,17 +133,17 @@ function restoreTestReport(target: string, result: MysqlRestoreTestResult, reque
     value: table.restored === undefined ? 'missing' : `${table.restored} rows${table.expected !== undefined ? ` (expected ${table.expected})` : ''}`,
   }));
   const checks: ReportLine[] = result.checks.map((check) => ({ status: check.passed ? 'ok' : 'crit', label: check.name, value: check.passed ? 'passed' : 'failed', ...(check.reason ? { note: check.reason } : {}) }));
-  const sections = [{ title: 'restore', status: worstStatus(steps.map((line) => line.status)), lines: steps }];
-  if (tables.length > 0) sections.push({ title: 'tables (against counts recorded at backup time)', status: worstStatus(tables.map((line) => line.status)), lines: tables });
-  if (checks.length > 0) sections.push({ title: 'checks', status: worstStatus(checks.map((line) => line.status)), lines: checks });
-  return {
-    kind: 'report',
-    title: `Restore test of ${result.file.name}: ${result.passed ? 'passed' : 'FAILED'}`,
-    status: result.passed ? worstStatus(sections.map((section) => section.status)) : 'crit',
-    summary: result.passed
-      ? `${target}: restored in ${formatSecondsTenths(result.restoreMs ?? 0)}, ${result.tables.length} tables and ${result.checks.length} checks as expected.`
-      : `${target}: ${result.reason ?? 'failed'}.`,
-    sections,
-    context: { requestedBy, durationMs: result.totalMs },
-  };
+  return restoreTestCard({
+    target,
+    dump: result.file.name,
+    passed: result.passed,
+    reason: result.reason,
+    restoreMs: result.restoreMs,
+    totalMs: result.totalMs,
+    requestedBy,
+    steps,
+    tables,
+    countsFrom: 'counts recorded at backup time',
+    checks,
+  });
 }
