@@ -23,6 +23,7 @@ const clientLibraries = [
   { name: 'ioredis', owners: ['src/systems/redis', 'src/store'] },
   { name: 'dockerode', owners: ['src/systems/docker'] },
   { name: '@kubernetes/client-node', owners: ['src/systems/kubernetes'], subpaths: true },
+  { name: 'mysql2', owners: ['src/systems/mysql'], subpaths: true },
 ];
 
 const systemNames = readdirSync(join(import.meta.dirname, 'src', 'systems'), { withFileTypes: true })

@@ -23,3 +23,24 @@ export class TargetUnreachable extends Error {
     super(reason, options);
   }
 }
+
+/** How a check that could not be read is shown: the finding it stands for, why, and what to do. */
+export interface UnreadCheck {
+  name: Pick<ProbeFinding, 'checkId' | 'label' | 'subject'>;
+  /** The server's own message for the error (never credentials). */
+  reason(error: unknown): string;
+  note: string;
+}
+
+/**
+ * Runs one check of a probe; an error (e.g. a permission the monitoring user lacks) becomes one `unknown`
+ * finding, so the other checks still report. Aborts are rethrown.
+ */
+export async function checkOrUnknown(read: () => Promise<ProbeFinding[]> | ProbeFinding[], unread: UnreadCheck, signal: AbortSignal): Promise<ProbeFinding[]> {
+  try {
+    return await read();
+  } catch (error) {
+    signal.throwIfAborted();
+    return [{ ...unread.name, status: 'unknown', text: `could not be read (${unread.reason(error)})`, note: unread.note }];
+  }
+}

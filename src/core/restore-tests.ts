@@ -10,7 +10,7 @@ export const restoreTestEntrySchema = z.object({
   dump: z.string(),
   outcome: z.enum(['passed', 'failed', 'interrupted']),
   reason: z.string().optional(),
-  /** The restore time (RTO): creating the scratch database and `pg_restore` into it. */
+  /** The restore time (RTO): creating the scratch database and restoring the dump into it (`pg_restore`, `mariadb`). */
   restore_ms: z.number().optional(),
   restored_bytes: z.number().optional(),
   rows: z.number().optional(),

@@ -18,7 +18,7 @@ const stepSpecSchema = z
   .object({
     id: identifier,
     title: z.string().optional(),
-    action: z.string().regex(/^[a-z]+(\.[a-z-]+)*$/, 'expected an action name such as postgres.vacuum or notify'),
+    action: z.string().regex(/^[a-z][a-z-]*(\.[a-z-]+)*$/, 'expected an action name such as postgres.vacuum or notify, or a verb such as analyze that the target\'s system offers'),
     with: z.record(z.string(), z.unknown()).default({}),
     when: z.string().optional(),
     timeout: duration.optional(),

@@ -8,7 +8,7 @@ const valueType = z.enum(['string', 'identifier', 'integer', 'number', 'boolean'
 export const hereFlag = 'here';
 
 /** The groups `/maint help` lists commands in, in the order it lists them. */
-export const commandGroups = ['status', 'containers', 'kubernetes', 'postgres', 'redis', 'backups', 'approvals', 'alerts', 'schedules'] as const;
+export const commandGroups = ['status', 'containers', 'kubernetes', 'postgres', 'databases', 'redis', 'backups', 'approvals', 'alerts', 'schedules'] as const;
 
 const argumentSpecSchema = z
   .object({

@@ -9,6 +9,7 @@ const groupTitles: Record<CommandGroup | 'other', string> = {
   containers: 'Containers',
   kubernetes: 'Kubernetes',
   postgres: 'PostgreSQL',
+  databases: 'PostgreSQL and MySQL',
   redis: 'Redis',
   backups: 'Backups',
   approvals: 'Approvals',

@@ -4,6 +4,7 @@ import type { LogSource } from '../core/logs.js';
 import type { Probe } from '../core/probe.js';
 import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
+import { sharedVerbActions } from './shared-verbs.js';
 
 /** The completion kind every system answers: any configured target's name. */
 export const anyTargetKind = 'targets';
@@ -29,9 +30,14 @@ export class SystemRegistry {
     return this.modules.flatMap((module) => this.targetsOf(module).map((target) => module.probe(target)));
   }
 
-  /** Every system's actions, registered whatever the config holds (with no targets they answer so). */
+  /**
+   * Every system's actions, registered whatever the config holds (with no targets they answer so), and for each
+   * verb two or more systems offer, the action named by the verb alone that picks the system by the target.
+   */
   actions(): AnyActionDefinition[] {
-    return this.modules.flatMap((module) => module.actions?.(this.targetsOf(module), this.services) ?? []);
+    const own = this.modules.flatMap((module) => module.actions?.(this.targetsOf(module), this.services) ?? []);
+    const targetsOfSystem = (system: string) => this.modules.filter((module) => module.system === system).flatMap((module) => targetsOf(this.targets, module).map((target) => target.name));
+    return [...own, ...sharedVerbActions(own, targetsOfSystem)];
   }
 
   /** The log sources of every system that has workload logs (Docker containers, Kubernetes pods). */

@@ -131,6 +131,16 @@ describe('docker.restart, docker.stop and docker.start', () => {
 describe('the system modules\' actions', () => {
   it('offers every maintenance action over the configured targets', () => {
     const names = new SystemRegistry(shippedSystems, targetsSchema.parse({ docker: [{ name: 'local-docker', socket }] })).actions().map((action) => action.name);
-    expect([...names].sort()).toEqual(['docker.restart', 'docker.stop', 'docker.start', 'docker.logs', 'docker.status', 'http.check', 'postgres.index-bloat', 'postgres.reindex-bloated', 'postgres.sizes', 'postgres.vacuum-dead', 'redis.slowlog', 'redis.memory', 'redis.flush', 'redis.bgsave', 'postgres.vacuum', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore-tests', 'postgres.restore', 'kubernetes.pods', 'kubernetes.events', 'kubernetes.rollout-restart', 'kubernetes.scale'].sort());
+    expect([...names].sort()).toEqual(
+      [
+        'docker.restart', 'docker.stop', 'docker.start', 'docker.logs', 'docker.status', 'http.check',
+        'redis.slowlog', 'redis.memory', 'redis.flush', 'redis.bgsave',
+        'postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate', 'postgres.backup', 'postgres.backups', 'postgres.restore-test', 'postgres.restore-tests', 'postgres.restore',
+        'postgres.index-bloat', 'postgres.reindex-bloated', 'postgres.sizes', 'postgres.vacuum-dead',
+        'kubernetes.pods', 'kubernetes.events', 'kubernetes.rollout-restart', 'kubernetes.scale',
+        'mysql.analyze', 'mysql.optimize', 'mysql.terminate', 'mysql.backup', 'mysql.restore-test',
+        'analyze', 'terminate', 'backup', 'restore-test',
+      ].sort(),
+    );
   });
 });

@@ -439,7 +439,7 @@ describe('postgres.terminate', () => {
 });
 
 describe('postgresActions', () => {
-  it('registers vacuum, reindex and terminate', () => {
-    expect(postgresActions(targets).map((action) => action.name)).toEqual(['postgres.vacuum', 'postgres.reindex', 'postgres.terminate']);
+  it('registers vacuum, analyze, reindex, terminate and the db-maintenance actions', () => {
+    expect(postgresActions(targets).map((action) => action.name)).toEqual(['postgres.vacuum', 'postgres.analyze', 'postgres.reindex', 'postgres.terminate', 'postgres.vacuum-dead', 'postgres.index-bloat', 'postgres.reindex-bloated', 'postgres.sizes']);
   });
 });

@@ -156,3 +156,81 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGKILL');
   });
 }
+
+/** The MariaDB server every machine and CI runs, for tests that need only a database of their own. */
+export const sharedMariadb = 'mysql://root@127.0.0.1:3306';
+
+/** A MariaDB server of the test's own (mariadb-install-db + mariadbd into a temp folder), for checks that read server-wide state. */
+export interface OwnMariadb {
+  port: number;
+  /** `mysql://root@127.0.0.1:<port>`, without a database. */
+  server: string;
+  /** The URL of one database on this server. */
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a private MariaDB on a free port (root without a password on 127.0.0.1); `options` are extra mariadbd options such as `max-connections=5`. */
+export async function startOwnMariadb(options: string[] = []): Promise<OwnMariadb> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'maintbot-mariadb-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const { stdout } = await run('id', ['-u', 'mysql']);
+    const { stdout: group } = await run('id', ['-g', 'mysql']);
+    await chown(dir, Number(stdout.trim()), Number(group.trim()));
+  }
+  const data = path.join(dir, 'data');
+  const user = asRoot ? ['--user=mysql'] : [];
+  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db']);
+  const port = await freePort();
+  const child = spawn(
+    '/usr/sbin/mariadbd',
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      ...user,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${path.join(dir, 'mariadb.sock')}`,
+      `--pid-file=${path.join(dir, 'mariadb.pid')}`,
+      '--skip-name-resolve',
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=16M',
+      '--innodb-log-file-size=8M',
+      '--innodb-flush-log-at-trx-commit=0',
+      ...options.map((option) => `--${option}`),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready for connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`mariadbd exited with ${code}: ${output.slice(-2000)}`)));
+  });
+  const server = `mysql://root@127.0.0.1:${port}`;
+  await mariadbQuery(server, 'CREATE DATABASE test');
+  return {
+    port,
+    server,
+    url: (database = 'test') => `${server}/${database}`,
+    stop: () => stopChild(child).then(() => rm(dir, { recursive: true, force: true })),
+  };
+}
+
+/** A database of the test's own on a MariaDB server, created now and dropped by `drop()`. */
+export async function createOwnMariadbDatabase(prefix: string, server = sharedMariadb): Promise<OwnDatabase> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  await mariadbQuery(server, `CREATE DATABASE \`${name}\``);
+  return { name, url: `${server}/${name}`, drop: async () => void (await mariadbQuery(server, `DROP DATABASE IF EXISTS \`${name}\``)) };
+}
+
+/** Runs statements on a MariaDB server (in the URL's database, if it names one) as its root, through the `mariadb` client. */
+export async function mariadbQuery(server: string, sql: string): Promise<string> {
+  const url = new URL(server);
+  const database = url.pathname.length > 1 ? ['-D', decodeURIComponent(url.pathname.slice(1))] : [];
+  const { stdout } = await run('mariadb', ['--no-defaults', '-h', url.hostname, '-P', url.port || '3306', '-u', decodeURIComponent(url.username), ...database, '-N', '-B', '-e', sql]);
+  return stdout;
+}

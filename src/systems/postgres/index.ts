@@ -15,7 +15,7 @@ export const postgresSystem = defineSystem({
   targetSchema: postgresTargetSchema,
   probe: createPostgresProbe,
   actions: (targets, services) => [...postgresActions(targets), ...backupActions(targets, { services })],
-  completions: { postgres: (targets) => targets.map((target) => target.name) },
+  completions: { postgres: (targets) => targets.map((target) => target.name), sql: (targets) => targets.map((target) => target.name) },
   startup: async (targets, logger) => void (await sweepScratchDatabases(targets, logger)),
   housekeeping: { intervalMs: orphanSweepInterval, run: orphanSweep },
   lastRestoreTest,

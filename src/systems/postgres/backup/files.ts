@@ -1,7 +1,8 @@
-import { readdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../core/errors.js';
+export { readSidecar, writeSidecar } from '../../../tools/sidecars.js';
 import { userText } from '../../../core/user-text.js';
 
 /** One dump in a backup directory. */
@@ -128,22 +129,3 @@ export const restoreTestRecordSchema = z.object({
 
 /** The last restore test of a dump. */
 export type RestoreTestRecord = z.output<typeof restoreTestRecordSchema>;
-
-/** Reads a JSON sidecar; undefined when it is missing or not what `schema` expects. */
-export async function readSidecar<T>(file: string, schema: z.ZodType<T>): Promise<T | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes a sidecar atomically (a temporary file, then a rename). */
-export async function writeSidecar(file: string, content: string): Promise<void> {
-  const temporary = `${file}.tmp-${process.pid}`;
-  await writeFile(temporary, content);
-  await rename(temporary, file);
-}

@@ -1,11 +1,11 @@
 import type { Report, ReportLine } from '../../../core/report.js';
 import { worstStatus, type Status } from '../../../core/status.js';
 import { formatBytes, formatSecondsTenths } from '../../../render/units.js';
+import { lastRestoreTimes } from '../../../tools/restore-history.js';
 import type { RestoreTestEntry } from '../../../core/restore-tests.js';
 
 /** How many tests of each target `/maint restore-tests` shows. */
 export const restoreTestsShown = 20;
-const trendLength = 5;
 
 /** One target's restore tests as read for `/maint restore-tests`: the newest, how many are kept, and where. */
 export interface RestoreTestHistory {
@@ -17,13 +17,7 @@ export interface RestoreTestHistory {
   source: string;
 }
 
-/** The restore times (RTO) of the last five tests that restored, oldest first. */
-export function lastRestoreTimes(entries: readonly RestoreTestEntry[], count = trendLength): number[] {
-  return entries
-    .filter((entry) => entry.outcome !== 'interrupted' && entry.restore_ms !== undefined)
-    .slice(-count)
-    .map((entry) => entry.restore_ms!);
-}
+export { lastRestoreTimes };
 
 /** "12.0 s, 12.4 s, 13.1 s (+9 % over 3 tests)": the restore times, oldest first, and how the newest compares. */
 export function describeRestoreTimes(times: readonly number[]): string {

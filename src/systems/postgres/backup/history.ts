@@ -1,5 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import { restoreTestEntrySchema, type RestoreTestEntry } from '../../../core/restore-tests.js';
+import { parseRestoreHistory, type RestoreTestEntry } from '../../../tools/restore-history.js';
+export { restoreTestEntrySchema, type RestoreTestEntry, type RestoreTestOutcome } from '../../../tools/restore-history.js';
 import { listBackups, readSidecar, restoreTestRecordSchema, sidecarsOf, type BackupFile } from './files.js';
 
 /** Appends one restore test to the history beside its dump. */
@@ -13,18 +14,7 @@ export async function appendRestoreTest(dumpPath: string, entry: RestoreTestEntr
  */
 export async function dumpHistory(file: BackupFile, target: string): Promise<RestoreTestEntry[]> {
   const text = await readFile(sidecarsOf(file.path).history, 'utf8').catch(() => '');
-  const entries = text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        const parsed = restoreTestEntrySchema.safeParse(JSON.parse(line));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((entry): entry is RestoreTestEntry => entry !== undefined);
+  const entries = parseRestoreHistory(text);
   const last = await readSidecar(sidecarsOf(file.path).restoreTest, restoreTestRecordSchema);
   if (last && !entries.some((entry) => entry.at === last.at)) {
     entries.unshift({

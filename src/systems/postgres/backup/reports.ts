@@ -1,4 +1,5 @@
 import type { Report, ReportLine } from '../../../core/report.js';
+import { restoreTestCard } from '../../../tools/restore-report.js';
 import { worstStatus } from '../../../core/status.js';
 import type { ChecksumState } from './checksum.js';
 import type { BackupOutcome } from './dump.js';
@@ -116,19 +117,19 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
     value: check.passed ? 'passed' : 'failed',
     ...(check.reason ? { note: check.reason } : {}),
   }));
-  const sections = [{ title: 'restore', status: worstStatus(steps.map((line) => line.status)), lines: steps }];
-  if (tables.length > 0) sections.push({ title: `tables (against ${from})`, status: worstStatus(tables.map((line) => line.status)), lines: tables });
-  if (checks.length > 0) sections.push({ title: 'checks', status: worstStatus(checks.map((line) => line.status)), lines: checks });
-  return {
-    kind: 'report',
-    title: `Restore test of ${result.file.name}: ${result.passed ? 'passed' : 'FAILED'}`,
-    status: result.passed ? worstStatus(sections.map((section) => section.status)) : 'crit',
-    summary: result.passed
-      ? `${target}: restored in ${formatSecondsTenths(result.restoreMs ?? 0)}, ${result.tables.length} tables and ${result.checks.length} checks as expected.`
-      : `${target}: ${result.reason ?? 'failed'}.`,
-    sections,
-    context: { requestedBy, durationMs: result.totalMs },
-  };
+  return restoreTestCard({
+    target,
+    dump: result.file.name,
+    passed: result.passed,
+    reason: result.reason,
+    restoreMs: result.restoreMs,
+    totalMs: result.totalMs,
+    requestedBy,
+    steps,
+    tables,
+    countsFrom: from,
+    checks,
+  });
 }
 
 /** The answer to `/maint restore` once it ran. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ProbeFinding } from '../../../core/finding.js';
+import { checkOrUnknown } from '../../../core/probe.js';
 import type { PostgresThresholds } from './thresholds.js';
 
 /** What every PostgreSQL check gets: the run's pipelined connection, the thresholds and the run's clock. */
@@ -21,13 +22,8 @@ export type CheckName = Pick<ProbeFinding, 'checkId' | 'label' | 'subject'>;
  * Runs a check; a query error (e.g. a permission the monitoring role lacks) becomes one `unknown` finding
  * named `name`, with the server's message, so the other checks still report. Aborts are rethrown.
  */
-export async function runCheck(name: CheckName, check: Check, context: CheckContext, signal: AbortSignal): Promise<ProbeFinding[]> {
-  try {
-    return await check(context);
-  } catch (error) {
-    signal.throwIfAborted();
-    return [{ ...name, status: 'unknown', text: `could not be read (${serverMessage(error)})`, note: 'grant the monitoring role pg_monitor, or check the server log' }];
-  }
+export function runCheck(name: CheckName, check: Check, context: CheckContext, signal: AbortSignal): Promise<ProbeFinding[]> {
+  return checkOrUnknown(() => check(context), { name, reason: serverMessage, note: 'grant the monitoring role pg_monitor, or check the server log' }, signal);
 }
 
 /** A PostgreSQL error's own message (which carries no credentials), or a generic text for anything else. */
