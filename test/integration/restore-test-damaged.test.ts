@@ -105,6 +105,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'maintbot-damaged-'));
   const backup = { dir, restore_test: { scratch_prefix: prefix } };
   config = configSchema.parse({
+    rate_limits: { enabled: false },
     targets: {
       postgres: [
         { name: 'big-db', url: cluster.url('big'), backup },
