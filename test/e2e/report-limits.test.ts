@@ -122,7 +122,7 @@ describe('a 40-target health report with 12 critical targets, on Slack through t
     const payload = overview.ack.payload as { text: string; blocks: unknown[] };
     expectWithinSlackLimits(payload);
     expect(payload.text.length).toBeLessThan(discordLimits.content / 2);
-    expect(payload.text).toContain('Containers  logs, restart*, service-down*, start*, stop*');
+    expect(payload.text).toMatch(/^\s*Containers\s+logs, restart\*, service-down\*, start\*, stop\*$/m);
     for (const name of harness.app.commands.all().map((spec) => spec.name)) {
       const detail = await fake.sendSlashCommand({ text: `help ${name}` });
       expectWithinSlackLimits(detail.ack.payload as { text: string });
@@ -214,7 +214,7 @@ describe('a 40-target health report with 12 critical targets, on Discord through
     expect(reply).toMatchObject({ type: 4, ephemeral: true });
     expectWithinDiscordLimits(reply.data as SentDiscordMessage);
     expect(reply.data.content?.length).toBeLessThan(discordLimits.content / 2);
-    expect(reply.data.content).toContain('Containers  logs, restart*, service-down*, start*, stop*');
+    expect(reply.data.content).toMatch(/^\s*Containers\s+logs, restart\*, service-down\*, start\*, stop\*$/m);
     for (const name of bot.app.commands.all().map((spec) => spec.name)) {
       const detail = await bot.fake.sendChatCommand({ subcommand: 'help', options: { command: name } });
       const answer = await bot.fake.waitForCallback(detail.id);

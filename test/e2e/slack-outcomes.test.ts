@@ -59,7 +59,7 @@ describe('Slack: what the audit trail and the metrics say a command did', () => 
     const rows = (await harness.app.audit.latest(50)).filter((event) => event.invocationId === restoreTest);
     expect(rows.map((event) => `${event.kind}:${event.outcome}`)).toEqual(['command:failed', 'step:failed']);
     expect(rows[0]).toMatchObject({ command: 'restore-test', runbook: 'restore-test', detail: expect.stringContaining(`failed at step 1: the restore test of ${dump} failed: checksum mismatch`) });
-    expect(rows[1]).toMatchObject({ step: 'restore-test', action: 'postgres.restore-test' });
+    expect(rows[1]).toMatchObject({ step: 'restore-test', action: 'restore-test' });
     expect(await commandsCounted(metrics, 'restore-test', 'failed')).toBe(1);
     expect(await commandsCounted(metrics, 'restore-test', 'ok')).toBe(0);
     const card = harness.fake.calls('chat.update').at(-1)!;
