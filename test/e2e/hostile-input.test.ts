@@ -122,7 +122,10 @@ beforeAll(async () => {
       `    - { name: fuzz-pg, url: ${JSON.stringify(postgres.url('fuzz'))}, databases: [fuzz] }`,
     ].join('\n'),
   );
-  inputs = hostileInputs(seed, inputCount, { markerDir, megabyteLines: 3 });
+  inputs = [
+    ...hostileInputs(seed, inputCount, { markerDir, megabyteLines: 3 }),
+    `vacuum "x'; DROP TABLE canary; --${injectionMarker}" --target fuzz-pg`,
+  ];
   console.log(`hostile-input fuzz: seed ${seed} (MAINTBOT_FUZZ_SEED=${seed} repeats it), ${inputs.length} inputs, ${inputs.reduce((sum, input) => sum + input.length, 0).toLocaleString('en')} characters`);
   run = await runNpmStart(
     sentLines(),
