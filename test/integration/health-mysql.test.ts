@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
-import { openMysqlSession } from '../../src/systems/mysql/connection.js';
+import { closeMysqlSession, openMysqlSession } from '../../src/systems/mysql/connection.js';
 import { createMysqlProbe } from '../../src/systems/mysql/probe.js';
 import { mysqlTargetSchema } from '../../src/systems/mysql/target.js';
 import { createOwnMariadbDatabase, eventually, freePort, mariadbQuery, startOwnMariadb, type OwnDatabase, type OwnMariadb } from '../support/services.js';
@@ -142,6 +142,20 @@ describe('MySQL health probe against a MariaDB of its own', () => {
     expect(warn.detail?.[0]).toMatch(new RegExp(`^id ${waiter} \\(row lock, waiting .*\\): UPDATE slots SET taken = 1 WHERE id = 1 ← id ${blocker.threadId} \\(transaction open`));
     await waitForThread(server.server, waiter, ({ time }) => time >= 1);
     expect(lineOf(await probeLines(server.url(), { lock_wait_crit_s: 1 }), 'mysql.lock_waits').status).toBe('crit');
+  });
+
+  it('ends a health statement stuck behind a lock, and the session, while the lock is still held', async () => {
+    const blocker = await connect(server.url());
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT * FROM slots WHERE id = 2 FOR UPDATE');
+    const session = await openMysqlSession({ url: server.url(), programName: 'maintbot-health', connectTimeoutMs: 5000, queryTimeoutMs: 1000 }, new AbortController().signal);
+    const stuck = session.query('SELECT * FROM slots WHERE id = 2 FOR UPDATE').catch((error: unknown) => error);
+    const queued = session.query('SELECT 1').catch((error: unknown) => error);
+    expect(await stuck).toMatchObject({ message: expect.stringMatching(/max_statement_time exceeded/) });
+    expect(await queued).toEqual([{ 1: 1 }]);
+    await closeMysqlSession(session);
+    await eventually('the health session gone from the server', async () => (await mariadbQuery(server.server, `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ${session.threadId}`)).trim() === '0');
+    expect((await mariadbQuery(server.server, `SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ${blocker.threadId}`)).trim()).toBe('1');
   });
 
   it('names the holder of a metadata lock an ALTER TABLE waits for', async () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -173,21 +173,24 @@ export interface OwnMariadb {
 /** Starts a private MariaDB on a free port (root without a password on 127.0.0.1); `options` are extra mariadbd options such as `max-connections=5`. */
 export async function startOwnMariadb(options: string[] = []): Promise<OwnMariadb> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'maintbot-mariadb-'));
+  const data = path.join(dir, 'data');
+  const tmp = path.join(dir, 'tmp');
+  await mkdir(tmp);
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const { stdout } = await run('id', ['-u', 'mysql']);
     const { stdout: group } = await run('id', ['-g', 'mysql']);
-    await chown(dir, Number(stdout.trim()), Number(group.trim()));
+    for (const owned of [dir, tmp]) await chown(owned, Number(stdout.trim()), Number(group.trim()));
   }
-  const data = path.join(dir, 'data');
   const user = asRoot ? ['--user=mysql'] : [];
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db']);
+  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, `--tmpdir=${tmp}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db']);
   const port = await freePort();
   const child = spawn(
     '/usr/sbin/mariadbd',
     [
       '--no-defaults',
       `--datadir=${data}`,
+      `--tmpdir=${tmp}`,
       ...user,
       `--port=${port}`,
       '--bind-address=127.0.0.1',

@@ -12,7 +12,7 @@ export interface MysqlSessionOptions {
   /** Sent as the connection attribute `program_name`, e.g. `maintbot-health`. */
   programName: string;
   connectTimeoutMs: number;
-  /** Client-side cap on each statement; absent for none. */
+  /** Cap on each statement: the server aborts it after this, the client gives up a second later; absent for none. */
   queryTimeoutMs?: number;
   /** The error thrown when the server cannot be reached; `TargetUnreachable` when absent. */
   unreachable?: (reason: string) => Error;

@@ -24,17 +24,41 @@ export async function connectWithDriver(options: MysqlSessionOptions): Promise<M
   });
   connection.on('error', () => undefined);
   await connection.query("SET time_zone = '+00:00'");
+  if (options.queryTimeoutMs) await capStatementsOnServer(connection, options.queryTimeoutMs);
+  const closeSocket = (): void => {
+    connection.destroy();
+    (connection as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  };
+  const clientTimeout = options.queryTimeoutMs ? { timeout: options.queryTimeoutMs + clientGraceMs } : {};
   return {
     threadId: connection.threadId,
     async query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
-      const [rows] = await connection.query({ sql, values, ...(options.queryTimeoutMs ? { timeout: options.queryTimeoutMs } : {}) });
-      return (Array.isArray(rows) ? rows : [rows]) as Row[];
+      try {
+        const [rows] = await connection.query({ sql, values, ...clientTimeout });
+        return (Array.isArray(rows) ? rows : [rows]) as Row[];
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') closeSocket();
+        throw error;
+      }
     },
     async end() {
       await connection.end();
     },
-    destroy() {
-      connection.destroy();
-    },
+    destroy: closeSocket,
   };
+}
+
+/** How long after the server's own cap the client gives up on a statement and closes the socket. */
+const clientGraceMs = 1000;
+
+/**
+ * Makes the server abort each statement of this session after `ms` (MariaDB `max_statement_time`, MySQL
+ * `max_execution_time` for reads), so a statement stuck behind a lock ends on the server too.
+ */
+async function capStatementsOnServer(connection: mysql.Connection, ms: number): Promise<void> {
+  try {
+    await connection.query('SET SESSION max_statement_time = ?', [ms / 1000]);
+  } catch {
+    await connection.query('SET SESSION max_execution_time = ?', [Math.ceil(ms)]).catch(() => undefined);
+  }
 }
