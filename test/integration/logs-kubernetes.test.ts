@@ -37,6 +37,8 @@ beforeAll(async () => {
     { at: ago(180), text: '2026-12-01 10:00:03 ERROR connection refused to 10.0.0.9:5432 after 5 tries' },
     { at: ago(90), text: 'ERROR upstream said Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature' },
   ]);
+  fake.put('pods', testPod({ name: 'starting-1', namespace: 'shop', phase: 'Pending', containers: [{ name: 'app' }, { name: 'proxy', waiting: { reason: 'ContainerCreating' } }] }));
+  fake.writePodLog('shop', 'starting-1', 'app', [{ at: ago(10), text: 'INFO waiting for the proxy' }]);
   fake.writePodLog('billing', 'batch-7', 'app', [{ at: ago(30), text: 'FATAL batch aborted' }]);
   const kubeconfig = await fake.writeKubeconfig(await tempDir());
   const config = configSchema.parse({ targets: { kubernetes: [{ name: 'hotel', kubeconfig, namespaces: ['shop', 'billing'], nodes: false }] } });
@@ -114,11 +116,19 @@ describe('/maint logs on a Kubernetes pod', () => {
   it('refuses an unknown pod or container privately, naming what exists, before reading any log', async () => {
     const before = chat.messages.size;
     expect((await chat.type(viewer, '/maint logs web-2')).outcome).toBe('refused');
-    expect(chat.privateTexts(viewer).at(-1)).toContain('No pod named "web-2" in namespaces shop, billing of Kubernetes target hotel. Pods: batch-7, twin, twin, web-1. Did you mean web-1?');
+    expect(chat.privateTexts(viewer).at(-1)).toContain('No pod named "web-2" in namespaces shop, billing of Kubernetes target hotel. Pods: batch-7, starting-1, twin, web-1. Did you mean web-1?');
     expect((await chat.type(viewer, '/maint logs web-1 --container sidecar')).outcome).toBe('refused');
     expect(chat.privateTexts(viewer).at(-1)).toContain('Pod shop/web-1 has no container "sidecar". Its containers: app, proxy.');
     expect(chat.messages.size).toBe(before);
     expect(logRequests()).toEqual([]);
+  });
+
+  it('says which container has no log yet, as the API server does, and reads the others with --container', async () => {
+    expect((await chat.type(viewer, '/maint logs starting-1')).outcome).toBe('failed');
+    const said = renderText(chat.lastPrivate(viewer));
+    expect(said).toContain('Container proxy of pod shop/starting-1 has no log to read: container "proxy" in pod "starting-1" is waiting to start: ContainerCreating.');
+    await chat.type(viewer, '/maint logs starting-1 --container app');
+    expect(chat.lastPrivateNotice(viewer).preformatted).toContain('[app] INFO waiting for the proxy');
   });
 
   it('names the missing permission when RBAC refuses the pod log', async () => {

@@ -1,10 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { didYouMean } from '../../core/did-you-mean.js';
-import { UserError } from '../../core/errors.js';
+import { CodedError, UserError } from '../../core/errors.js';
 import type { LogBatch, LogEntry, LogLocation, LogRequest, LogSource } from '../../core/logs.js';
 import { byTime, timestampedEntry } from '../../logs/timestamped.js';
 import { KubernetesTargets, namespacesFor, type ClusterFactory } from './actions/targets.js';
 import type { KubernetesCluster } from './cluster.js';
+import { apiStatus } from './errors.js';
 import type { KubernetesTarget } from './target.js';
 
 const namesShown = 20;
@@ -14,7 +15,10 @@ interface LocatedPod {
   cluster: KubernetesCluster;
   namespace: string;
   pod: string;
+  /** The containers to read. */
   containers: string[];
+  /** Every container of the pod. */
+  all: string[];
   subject: string;
 }
 
@@ -40,14 +44,27 @@ export function kubernetesLogSource(targets: readonly KubernetesTarget[], connec
     async read(request: LogRequest): Promise<LogBatch> {
       const located = await locatePod(clusters, request);
       const window = { sinceSeconds: Math.max(1, Math.ceil(request.sinceMs / 1000)), tailLines: request.limit + 1 };
-      const texts = await Promise.all(
-        located.containers.map(async (container) => parsePodLog(await located.cluster.readPodLog(located.namespace, located.pod, container, window, request.signal), container)),
-      );
+      const texts = await Promise.all(located.containers.map((container) => readContainer(located, container, window, request.signal)));
       const entries = texts.flat().sort(byTime);
       const capped = entries.length > request.limit;
       return { target: located.target.name, subject: located.subject, entries: capped ? entries.slice(-request.limit) : entries, capped, mixedStreams: true };
     },
   };
+}
+
+/** One container's lines; a container the API server has no log of (400: waiting to start) is a `UserError` pointing at the others. */
+async function readContainer(located: LocatedPod, container: string, window: { sinceSeconds: number; tailLines: number }, signal: AbortSignal): Promise<LogEntry[]> {
+  try {
+    return parsePodLog(await located.cluster.readPodLog(located.namespace, located.pod, container, window, signal), container);
+  } catch (error) {
+    const refused = error instanceof CodedError ? apiStatus(error.cause) : undefined;
+    if (refused?.code !== 400) throw error;
+    const others = located.all.filter((name) => name !== container);
+    throw new UserError(
+      `Container ${container} of pod ${located.namespace}/${located.pod} has no log to read: ${refused.message ?? 'the API server refused it'}.`,
+      others.length > 0 ? `Read the others with --container: ${others.join(', ')}.` : undefined,
+    );
+  }
 }
 
 async function locatePod(clusters: KubernetesTargets, request: LogLocation): Promise<LocatedPod> {
@@ -72,11 +89,11 @@ async function locatePod(clusters: KubernetesTargets, request: LogLocation): Pro
   }
   const containers = request.container === undefined ? all : [request.container];
   const which = request.container === undefined ? '' : `container ${request.container} of `;
-  return { target, cluster, namespace, pod: name, containers, subject: `${which}pod ${namespace}/${name} on Kubernetes target ${target.name}` };
+  return { target, cluster, namespace, pod: name, containers, all, subject: `${which}pod ${namespace}/${name} on Kubernetes target ${target.name}` };
 }
 
 function unknownPod(target: KubernetesTarget, name: string, namespaces: readonly string[], listed: readonly V1Pod[]): UserError {
-  const names = listed.map((pod) => pod.metadata?.name ?? '').sort();
+  const names = [...new Set(listed.map((pod) => pod.metadata?.name ?? ''))].sort();
   const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${namespaces.join(', ')}`;
   const shown = names.length > namesShown ? `${names.slice(0, namesShown).join(', ')} and ${names.length - namesShown} more` : names.join(', ') || 'none';
   const selector = target.label_selector === undefined ? '' : ` matching ${target.label_selector}`;

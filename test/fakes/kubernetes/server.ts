@@ -75,7 +75,8 @@ export interface FakeKubernetesOptions {
  * A Kubernetes API server on 127.0.0.1 over TLS (its own CA), keeping objects in memory with the real wire
  * shapes (models serialized by the official client's ObjectSerializer), list semantics with labelSelector and
  * fieldSelector, get / list / patch (strategic merge and merge patch) and the `scale` subresource of
- * Deployments, pod logs (`pods/{name}/log` as plain text with container, timestamps, sinceSeconds and tailLines),
+ * Deployments, pod logs (`pods/{name}/log` as plain text with container, timestamps, sinceSeconds and tailLines;
+ * 400 for a container that never started),
  * discovery of the API groups, and V1Status answers for 401, 403, 404, 409 and 400.
  * Every request is recorded.
  */
@@ -322,6 +323,10 @@ export class FakeKubernetes {
     const container = query.get('container') ?? (containers.length === 1 ? containers[0]! : undefined);
     if (container === undefined) return send(response, status(400, 'BadRequest', `a container name must be specified for pod ${route.name}, choose one of: [${containers.join(' ')}]`));
     if (!containers.includes(container)) return send(response, status(400, 'BadRequest', `container ${container} is not valid for pod ${route.name}`));
+    const state = ((((pod.status as Json | undefined)?.containerStatuses ?? []) as Json[]).find((entry) => entry.name === container) ?? {}) as { state?: { waiting?: { reason?: string } }; lastState?: { terminated?: unknown } };
+    if (state.state?.waiting && !state.lastState?.terminated) {
+      return send(response, status(400, 'BadRequest', `container "${container}" in pod "${route.name}" is waiting to start: ${state.state.waiting.reason ?? 'unknown'}`));
+    }
     let lines = this.podLogs.get(`${route.namespace}/${route.name}/${container}`) ?? [];
     const sinceSeconds = query.get('sinceSeconds');
     if (sinceSeconds !== null) lines = lines.filter((line) => line.at.getTime() >= Date.now() - Number(sinceSeconds) * 1000);
