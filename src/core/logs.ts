@@ -35,6 +35,8 @@ export interface LogBatch {
   entries: LogEntry[];
   /** True when the source had more lines in the window than `limit`. */
   capped: boolean;
+  /** True when the source sends standard output and error as one stream (a pod's log): no line is counted as stderr. */
+  mixedStreams?: boolean;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface LogsAnswerContext {
   /** True when the source had more lines in the window than were read. */
   capped: boolean;
   readLimit: number;
+  /** The source does not tell standard error apart: the answer says nothing of it. */
+  mixedStreams?: boolean;
 }
 
 /** A line as shown in the code block: its UTC time, `E` for standard error, the text cut at `shownLineMax`. */
@@ -51,20 +53,20 @@ export function logsAnswer(context: LogsAnswerContext, summary: LogSummary, last
   if (summary.total === 0) return notice('info', `No lines${matching} from ${context.subject} in ${window}.`);
   const span = summary.first && summary.last ? `, from ${timeText(summary.first)} to ${timeText(summary.last)}` : '';
   const capped = context.capped ? ` (the newest ${context.readLimit}; older lines in the window were not read)` : '';
-  const text = [`Logs of ${context.subject}, ${window}${matching}: ${plural(summary.total, 'line')}${capped}${span}.`, levelsLine(summary)];
+  const text = [`Logs of ${context.subject}, ${window}${matching}: ${plural(summary.total, 'line')}${capped}${span}.`, levelsLine(summary, context.mixedStreams === true)];
   if (summary.topErrors.length > 0) {
     text.push('Most repeated errors:', ...summary.topErrors.map((error) => `  ${error.count}× ${error.message}`));
   }
   const { lines, leftOut } = newestThatFit(last.map(shownLine));
   const older = summary.total - lines.length;
-  text.push(`Last ${plural(lines.length, 'line')}${leftOut > 0 ? ` (${leftOut} more of the asked-for lines do not fit one message)` : older > 0 ? ` of ${summary.total}` : ''} (E: standard error, times UTC):`);
+  text.push(`Last ${plural(lines.length, 'line')}${leftOut > 0 ? ` (${leftOut} more of the asked-for lines do not fit one message)` : older > 0 ? ` of ${summary.total}` : ''} (${context.mixedStreams ? '' : 'E: standard error, '}times UTC):`);
   return notice('info', text.join('\n'), lines.join('\n'));
 }
 
-function levelsLine(summary: LogSummary): string {
+function levelsLine(summary: LogSummary, mixedStreams: boolean): string {
   const counts = logLevels.filter((level) => summary.levels[level] > 0).map((level) => `${level.toUpperCase()} ${summary.levels[level]}`);
   if (summary.unleveled > 0) counts.push(`no level ${summary.unleveled}`);
-  return `By level: ${counts.join(' · ')}; ${summary.stderr} on standard error.`;
+  return `By level: ${counts.join(' · ')}${mixedStreams ? '' : `; ${summary.stderr} on standard error`}.`;
 }
 
 function plural(count: number, word: string): string {

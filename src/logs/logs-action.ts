@@ -42,7 +42,7 @@ export function logsAction(name: string, sources: readonly LogSource[]): ActionD
       levels: { type: 'object', description: 'lines by level: {fatal, critical, error, warn, info, debug}' },
       errors: { type: 'number', description: 'fatal, critical and error lines together' },
       warnings: { type: 'number', description: 'warn lines' },
-      stderr: { type: 'number', description: 'lines written to standard error' },
+      stderr: { type: 'number', description: 'lines written to standard error (0 for a pod, whose log mixes both streams)' },
       top_errors: { type: 'list', description: 'the most repeated errors: [{message, count}]' },
       last_lines: { type: 'list', description: 'the last lines, masked, as shown' },
       first: { type: 'string', description: 'the time of the first line (ISO; null without lines)' },
@@ -65,7 +65,7 @@ export function logsAction(name: string, sources: readonly LogSource[]): ActionD
       const kept = input.grep === undefined ? masked : (await grepLines(input.grep, masked.map((entry) => entry.text), context.signal)).map((index) => masked[index]!);
       const summary = summariseLogs(kept);
       const last = kept.slice(-input.lines);
-      const message = logsAnswer({ subject: batch.subject, sinceMs: input.since, capped: batch.capped, readLimit: logsReadLimit, ...(input.grep !== undefined ? { grep: input.grep } : {}) }, summary, last);
+      const message = logsAnswer({ subject: batch.subject, sinceMs: input.since, capped: batch.capped, readLimit: logsReadLimit, ...(batch.mixedStreams ? { mixedStreams: true } : {}), ...(input.grep !== undefined ? { grep: input.grep } : {}) }, summary, last);
       const errors = summary.levels.fatal + summary.levels.critical + summary.levels.error;
       return {
         message,
@@ -94,7 +94,7 @@ function locationOf(input: LogsInput) {
 function chooseSource(sources: readonly LogSource[], target: string | undefined): LogSource {
   const configured = sources.filter((source) => source.targets.length > 0);
   const all = configured.flatMap((source) => source.targets.map((name) => `${name} (${source.system})`)).join(', ');
-  if (configured.length === 0) throw new UserError('No target with logs is configured.', 'Config: targets.docker[] for containers.');
+  if (configured.length === 0) throw new UserError('No target with logs is configured.', 'Config: targets.docker[] for containers, targets.kubernetes[] for pods.');
   if (target === undefined) {
     if (configured.length === 1) return configured[0]!;
     throw new UserError(`Several targets have logs; name one with --target: ${all}.`);

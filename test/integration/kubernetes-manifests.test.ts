@@ -8,6 +8,7 @@ import { checkHealth } from '../../src/checks/runner.js';
 import { projectRoot } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import { kubernetesActionDefinitions } from '../../src/systems/kubernetes/actions/index.js';
+import { kubernetesLogSource } from '../../src/systems/kubernetes/logs.js';
 import { kubernetesPermissions } from '../../src/systems/kubernetes/permissions.js';
 import { createKubernetesProbe } from '../../src/systems/kubernetes/probe.js';
 import { kubernetesTargetSchema } from '../../src/systems/kubernetes/target.js';
@@ -162,6 +163,9 @@ describe('docs/kubernetes: the RBAC and the Deployment that runs maintbot in a c
         const outcome = await action.run(parsed, actionContext(plan));
         expect(outcome.failure, name).toBeUndefined();
       }
+      fake.writePodLog('shop', 'web-1', 'app', [{ at: new Date(), text: 'ERROR read under the shipped RBAC' }]);
+      const logs = await kubernetesLogSource([target]).read({ name: 'web-1', sinceMs: 600_000, limit: 10, signal: AbortSignal.timeout(10_000) });
+      expect(logs.entries.map((entry) => `${entry.container} ${entry.text}`)).toEqual(['app ERROR read under the shipped RBAC']);
       expect(fake.requests.filter((request) => request.resource !== undefined).map((request) => request.namespace ?? 'cluster').every((where) => where === 'shop' || where === 'cluster')).toBe(true);
 
       fake.put('pods', testPod({ name: 'elsewhere', namespace: 'billing' }));

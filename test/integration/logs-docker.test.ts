@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
+import type { Notice } from '../../src/core/report.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { Message, Notice } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { renderText } from '../../src/render/text.js';
 import { renderDiscordMessages } from '../../src/chat/discord/embeds.js';
@@ -69,24 +69,13 @@ afterAll(async () => {
   await removeTestContainers(prefix);
 });
 
-function lastPrivate(): Message {
-  const answers = chat.privateAnswers.get(viewer.id) ?? [];
-  expect(answers.length).toBeGreaterThan(0);
-  return answers.at(-1)!;
-}
-
-function asNotice(message: Message): Notice {
-  expect(message.kind).toBe('notice');
-  return message as Notice;
-}
-
 describe('/maint logs on a Docker container', () => {
   it('answers privately with the counts by level, the repeated error grouped, stderr lines included and secrets masked', async () => {
     const before = chat.messages.size;
     const { outcome } = await chat.type(viewer, `/maint logs ${noisy}`);
     expect(outcome).toBe('ok');
     expect(chat.messages.size).toBe(before);
-    const answer = asNotice(lastPrivate());
+    const answer = chat.lastPrivateNotice(viewer);
     const text = renderText(answer);
 
     expect(answer.text).toContain(`Logs of container ${noisy} on Docker target app, the last 15 min: 10 lines`);
@@ -102,12 +91,12 @@ describe('/maint logs on a Docker container', () => {
 
   it('keeps only the lines --grep matches, and --lines shows the last of them', async () => {
     await chat.type(viewer, `/maint logs ${noisy} --grep "REFUSED|slow" --lines 2`);
-    const all = asNotice(lastPrivate());
+    const all = chat.lastPrivateNotice(viewer);
     expect(all.text).toContain('matching /REFUSED|slow/i: 4 lines');
     expect(all.text).toContain('By level: ERROR 3 · WARN 1; 1 on standard error.');
 
     await chat.type(viewer, `/maint logs ${noisy} --grep refused --lines 2`);
-    const answer = asNotice(lastPrivate());
+    const answer = chat.lastPrivateNotice(viewer);
     expect(answer.text).toContain('Last 2 lines of 3');
     expect(answer.preformatted!.split('\n')).toEqual([
       expect.stringContaining('ERROR connection refused to 10.0.0.8:5432 after 4 tries'),
@@ -118,7 +107,7 @@ describe('/maint logs on a Docker container', () => {
   it('stops a pattern that backtracks catastrophically and says why', async () => {
     const { outcome } = await chat.type(viewer, `/maint logs ${noisy} --grep "^(a+)+$"`);
     expect(outcome).toBe('failed');
-    expect(renderText(lastPrivate())).toContain('The --grep pattern "^(a+)+$" was stopped after 1 s over 10 lines: it backtracks too much');
+    expect(renderText(chat.lastPrivate(viewer))).toContain('The --grep pattern "^(a+)+$" was stopped after 1 s over 10 lines: it backtracks too much');
   });
 
   it('refuses an invalid pattern before reading anything', async () => {
@@ -130,7 +119,8 @@ describe('/maint logs on a Docker container', () => {
   it('posts in the channel with --here', async () => {
     const { handles } = await chat.type(viewer, `/maint logs ${noisy} --here --lines 1`);
     expect(handles).toHaveLength(1);
-    const posted = asNotice(chat.latest(handles[0]!));
+    const posted = chat.latest(handles[0]!) as Notice;
+    expect(posted.kind).toBe('notice');
     expect(posted.text).toContain('By level: ERROR 5');
     expect(posted.text).toContain('Last 1 line of 10');
     expect(posted.preformatted!.split('\n')).toHaveLength(1);
@@ -138,7 +128,7 @@ describe('/maint logs on a Docker container', () => {
 
   it('reads a TTY container, whose output is not multiplexed, as standard output', async () => {
     await chat.type(viewer, `/maint logs ${terminal}`);
-    const answer = asNotice(lastPrivate());
+    const answer = chat.lastPrivateNotice(viewer);
     expect(answer.text).toContain('2 lines');
     expect(answer.text).toContain('By level: ERROR 1 · no level 1; 0 on standard error.');
     expect(answer.preformatted).toMatch(/^\d{2}:\d{2}:\d{2} {3}ERROR from a terminal$/m);
@@ -159,7 +149,7 @@ describe('/maint logs on a Docker container', () => {
 
   it('shows the newest of many long lines within Slack and Discord limits', async () => {
     await chat.type(viewer, `/maint logs ${chatty} --lines 500`);
-    const answer = asNotice(lastPrivate());
+    const answer = chat.lastPrivateNotice(viewer);
     expect(answer.text).toContain('401 lines');
     expect(answer.text).toContain('Most repeated errors:\n  400× request <n> failed: xxxx');
     expect(answer.text).toMatch(/Last \d+ lines \(\d+ more of the asked-for lines do not fit one message\)/);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, Invocation } from '../../src/core/invocation.js';
-import type { Message, Report, ReportLine } from '../../src/core/report.js';
+import type { Message, Notice, Report, ReportLine } from '../../src/core/report.js';
 import type { ChatPort, MessageHandle, Responder } from '../../src/core/responder.js';
 import { formatTimes, utcTime } from '../../src/core/time.js';
 import type { CommandOutcome } from '../../src/router/router.js';
@@ -63,6 +63,20 @@ export class TestChat {
   latestReport(handle: { id: string; platform?: string }): Report {
     const message = this.latest(handle);
     if (message.kind !== 'report') throw new Error(`expected a report, got: ${message.text}`);
+    return message;
+  }
+
+  /** The last thing said privately to an actor; throws when nothing was. */
+  lastPrivate(actor: Actor): Message {
+    const message = this.privateAnswers.get(actor.id)?.at(-1);
+    if (!message) throw new Error(`nothing was said privately to ${actor.id}`);
+    return message;
+  }
+
+  /** The last private answer to an actor, which must be a notice. */
+  lastPrivateNotice(actor: Actor): Notice {
+    const message = this.lastPrivate(actor);
+    if (message.kind !== 'notice') throw new Error(`expected a notice, got: ${message.title}`);
     return message;
   }
 

@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import type { LogBatch, LogEntry, LogLocation, LogRequest, LogSource } from '../../core/logs.js';
+import { byTime, timestampedEntry } from '../../logs/timestamped.js';
 import { resolveDockerTarget, type DockerEngineFactory } from './actions.js';
 import { DockerActions } from './container-actions.js';
 import { connectDockerEngine } from './engine.js';
@@ -26,24 +27,16 @@ export function parseDockerLogs(raw: Buffer, tty: boolean): LogEntry[] {
     offset += frameHeaderBytes + size;
     const parts = (pending[stream] + payload).split('\n');
     pending[stream] = parts.pop() ?? '';
-    entries.push(...parts.map((line) => toEntry(line, stream)));
+    entries.push(...parts.map((line) => timestampedEntry(line, stream)));
   }
-  for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) entries.push(toEntry(pending[stream], stream));
-  return entries.sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));
+  for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) entries.push(timestampedEntry(pending[stream], stream));
+  return entries.sort(byTime);
 }
 
 function splitLines(text: string, stream: LogEntry['stream']): LogEntry[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return lines.map((line) => toEntry(line, stream));
-}
-
-function toEntry(line: string, stream: LogEntry['stream']): LogEntry {
-  const text = line.replace(/\r$/, '');
-  const space = text.indexOf(' ');
-  const at = space > 0 ? new Date(text.slice(0, space)) : undefined;
-  if (at && !Number.isNaN(at.getTime())) return { at, stream, text: text.slice(space + 1) };
-  return { stream, text };
+  return lines.map((line) => timestampedEntry(line, stream));
 }
 
 /** The logs of the containers of the configured Docker targets: the ones each target names, or all when it names none. */

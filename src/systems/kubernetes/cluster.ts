@@ -86,6 +86,13 @@ export class KubernetesCluster {
     );
   }
 
+  /** One container's log of a pod, each line led by its RFC 3339 time: the last `tailLines` of the last `sinceSeconds`. */
+  readPodLog(namespace: string, pod: string, container: string, window: { sinceSeconds: number; tailLines: number }, signal: AbortSignal): Promise<string> {
+    return this.call(kubernetesPermissions.getPodLog, namespace, signal, ({ core }, options) =>
+      core.readNamespacedPodLog({ namespace, name: pod, container, timestamps: true, ...window }, options),
+    );
+  }
+
   /** Events of a namespace, newest first; only warnings when `warningsOnly`. */
   listEvents(namespace: string, signal: AbortSignal, warningsOnly: boolean): Promise<CoreV1Event[]> {
     return this.call(kubernetesPermissions.listEvents, namespace, signal, async ({ core }, options) =>

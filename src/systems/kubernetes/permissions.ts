@@ -14,6 +14,7 @@ export interface KubernetesPermission {
 /** Every call maintbot makes, so that the shipped RBAC can be checked to grant exactly these. */
 export const kubernetesPermissions = {
   listPods: { verb: 'list', group: '', resource: 'pods', scope: 'namespace', usedBy: 'health, /maint pods' },
+  getPodLog: { verb: 'get', group: '', resource: 'pods/log', scope: 'namespace', usedBy: '/maint logs' },
   listEvents: { verb: 'list', group: '', resource: 'events', scope: 'namespace', usedBy: 'health, /maint events' },
   listDeployments: { verb: 'list', group: 'apps', resource: 'deployments', scope: 'namespace', usedBy: 'health' },
   getDeployment: { verb: 'get', group: 'apps', resource: 'deployments', scope: 'namespace', usedBy: '/maint rollout-restart, /maint scale' },

@@ -57,6 +57,12 @@ export interface GrantedRule {
   verbs: string[];
 }
 
+/** One line a container wrote, as the kubelet keeps it for `GET …/pods/{name}/log`. */
+export interface PodLogLine {
+  at: Date;
+  text: string;
+}
+
 /** Options of `startFakeKubernetes`. */
 export interface FakeKubernetesOptions {
   /** Whether cert-manager's Certificate CRD is installed (served in discovery and under /apis/cert-manager.io). */
@@ -69,7 +75,9 @@ export interface FakeKubernetesOptions {
  * A Kubernetes API server on 127.0.0.1 over TLS (its own CA), keeping objects in memory with the real wire
  * shapes (models serialized by the official client's ObjectSerializer), list semantics with labelSelector and
  * fieldSelector, get / list / patch (strategic merge and merge patch) and the `scale` subresource of
- * Deployments, discovery of the API groups, and V1Status answers for 401, 403, 404, 409 and 400.
+ * Deployments, pod logs (`pods/{name}/log` as plain text with container, timestamps, sinceSeconds and tailLines;
+ * 400 for a container that never started),
+ * discovery of the API groups, and V1Status answers for 401, 403, 404, 409 and 400.
  * Every request is recorded.
  */
 export class FakeKubernetes {
@@ -77,6 +85,7 @@ export class FakeKubernetes {
   private readonly objects = new Map<string, StoredObject[]>();
   private readonly refusals: Refusal[] = [];
   private grants: GrantedRule[] | undefined;
+  private readonly podLogs = new Map<string, PodLogLine[]>();
   private readonly rollouts = new Map<string, { armed: boolean; statuses: Json[] }>();
   private readonly sockets = new Set<Socket>();
   private resourceVersion = 1000;
@@ -131,6 +140,12 @@ export class FakeKubernetes {
   /** The stored object, as JSON; undefined when there is none. */
   get(resource: string, namespace: string | undefined, name: string): StoredObject | undefined {
     return this.list(kindOf(resource)).find((item) => item.metadata.name === name && item.metadata.namespace === namespace);
+  }
+
+  /** Appends lines to what a container of a pod has written (the pod's log subresource serves them). */
+  writePodLog(namespace: string, pod: string, container: string, lines: readonly PodLogLine[]): void {
+    const key = `${namespace}/${pod}/${container}`;
+    this.podLogs.set(key, [...(this.podLogs.get(key) ?? []), ...lines]);
   }
 
   /** Answers requests of `verb` on `resource` (in `namespace`, or everywhere) with 403 Forbidden from now on. */
@@ -241,6 +256,7 @@ export class FakeKubernetes {
       rule.apiGroups.includes(route.kind.group) && rule.resources.includes(resource) && rule.verbs.includes(verb) && (rule.namespace === undefined || rule.namespace === route.namespace);
     if (refused || (this.grants !== undefined && !this.grants.some(granted))) return send(response, forbidden(user, verb, route));
     if (verb === 'list') return this.answerList(response, route, url.searchParams);
+    if (verb === 'get' && route.kind.resource === 'pods' && route.subresource === 'log') return this.answerPodLog(response, route, url.searchParams);
     if (verb === 'get') return this.answerGet(response, route);
     if (verb === 'patch') return this.answerPatch(response, route, contentType, body);
     return send(response, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
@@ -297,6 +313,29 @@ export class FakeKubernetes {
       object.metadata.resourceVersion = String(++this.resourceVersion);
     }
     send(response, object);
+  }
+
+  /** As the real server: one container's lines, the only one's when the pod has one, else 400 naming the choices. */
+  private answerPodLog(response: ServerResponse, route: Route, query: URLSearchParams): void {
+    const pod = this.get('pods', route.namespace, route.name!);
+    if (!pod) return send(response, notFound(route));
+    const containers = (((pod.spec as Json | undefined)?.containers ?? []) as { name: string }[]).map((container) => container.name);
+    const container = query.get('container') ?? (containers.length === 1 ? containers[0]! : undefined);
+    if (container === undefined) return send(response, status(400, 'BadRequest', `a container name must be specified for pod ${route.name}, choose one of: [${containers.join(' ')}]`));
+    if (!containers.includes(container)) return send(response, status(400, 'BadRequest', `container ${container} is not valid for pod ${route.name}`));
+    const state = ((((pod.status as Json | undefined)?.containerStatuses ?? []) as Json[]).find((entry) => entry.name === container) ?? {}) as { state?: { waiting?: { reason?: string } }; lastState?: { terminated?: unknown } };
+    if (state.state?.waiting && !state.lastState?.terminated) {
+      return send(response, status(400, 'BadRequest', `container "${container}" in pod "${route.name}" is waiting to start: ${state.state.waiting.reason ?? 'unknown'}`));
+    }
+    let lines = this.podLogs.get(`${route.namespace}/${route.name}/${container}`) ?? [];
+    const sinceSeconds = query.get('sinceSeconds');
+    if (sinceSeconds !== null) lines = lines.filter((line) => line.at.getTime() >= Date.now() - Number(sinceSeconds) * 1000);
+    const tailLines = query.get('tailLines');
+    if (tailLines !== null) lines = Number(tailLines) === 0 ? [] : lines.slice(-Number(tailLines));
+    const stamped = query.get('timestamps') === 'true';
+    const text = lines.map((line) => (stamped ? `${line.at.toISOString().replace(/Z$/, '000000Z')} ${line.text}` : line.text)).join('\n');
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.end(lines.length > 0 ? `${text}\n` : '');
   }
 
   private answerPatch(response: ServerResponse, route: Route, contentType: string | undefined, body: unknown): void {
