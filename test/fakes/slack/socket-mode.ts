@@ -68,12 +68,12 @@ export class SocketModeServer {
     await this.hellos.waitFor((count) => count >= n, timeoutMs, `Socket Mode connection #${n}`);
   }
 
-  /** Sends an envelope on the newest open connection and resolves with its ack. */
-  deliver(type: string, payload: JsonObject, acceptsResponsePayload: boolean): Promise<AckedEnvelope> {
-    const socket = this.openSockets().at(-1);
-    if (socket === undefined) {
-      return Promise.reject(new Error(`No open Socket Mode connection to send a ${type} envelope on`));
-    }
+  /**
+   * Sends an envelope on the newest open connection and resolves with its ack. While the app is between
+   * connections (a reconnect on a loaded machine), it waits for the next one, as Slack retries delivery.
+   */
+  async deliver(type: string, payload: JsonObject, acceptsResponsePayload: boolean): Promise<AckedEnvelope> {
+    const socket = this.openSockets().at(-1) ?? (await this.nextOpenSocket(type));
     const envelopeId = this.envelopeIds.next();
     const timeoutMs = this.workspace.ackTimeoutMs;
     return new Promise((resolve, reject) => {
@@ -90,6 +90,14 @@ export class SocketModeServer {
       });
       socket.send(JSON.stringify({ envelope_id: envelopeId, payload, type, accepts_response_payload: acceptsResponsePayload }));
     });
+  }
+
+  private async nextOpenSocket(type: string): Promise<WebSocket> {
+    const seen = this.connectionCount();
+    await this.hellos.waitFor((count) => count > seen, this.workspace.ackTimeoutMs, `a Socket Mode connection to send a ${type} envelope on`);
+    const socket = this.openSockets().at(-1);
+    if (socket === undefined) throw new Error(`No open Socket Mode connection to send a ${type} envelope on`);
+    return socket;
   }
 
   /** Asks every open connection to reconnect, as Slack does before recycling a server. */
