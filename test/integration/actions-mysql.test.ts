@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { mysqlAnalyzeAction } from '../../src/systems/mysql/actions/analyze.js';
 import { mysqlOptimizeAction } from '../../src/systems/mysql/actions/optimize.js';
-import { openMysqlSession } from '../../src/systems/mysql/connection.js';
+import { openMysqlSession, type MysqlSession } from '../../src/systems/mysql/connection.js';
 import { mysqlTargetSchema } from '../../src/systems/mysql/target.js';
 import { actionContext } from '../support/action-context.js';
 import { MemoryAudit } from '../support/memory-audit.js';
@@ -195,6 +195,7 @@ describe('terminate-long-queries on a MariaDB of its own', () => {
   let app: App;
   let chat: TestChat;
   const connections: mysql.Connection[] = [];
+  const ownSessions: MysqlSession[] = [];
 
   const appConnection = async () => {
     const connection = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'app', password: 'app-password', database: 'test' });
@@ -217,6 +218,10 @@ describe('terminate-long-queries on a MariaDB of its own', () => {
       connection.destroy();
       await mariadbQuery(server.server, `KILL ${connection.threadId}`).catch(() => undefined);
     }
+    for (const session of ownSessions.splice(0)) {
+      session.destroy();
+      await mariadbQuery(server.server, `KILL ${session.threadId}`).catch(() => undefined);
+    }
   });
   afterAll(async () => {
     await app?.close();
@@ -228,6 +233,7 @@ describe('terminate-long-queries on a MariaDB of its own', () => {
     const firstQuery = first.query('SELECT SLEEP(60) AS report_a').catch((error: unknown) => error);
     void second.query('SELECT SLEEP(60) AS report_b').catch(() => undefined);
     const own = await openMysqlSession({ url: server.url(), programName: 'maintbot-test', connectTimeoutMs: 5000 }, new AbortController().signal);
+    ownSessions.push(own);
     void own.query('SELECT SLEEP(60) AS the_bots_own').catch(() => undefined);
     await eventually('three statements running 1 s', async () => {
       const rows = await Promise.all([first.threadId, second.threadId, own.threadId].map(processlist));
@@ -251,12 +257,10 @@ describe('terminate-long-queries on a MariaDB of its own', () => {
     await chat.click(bob, handles[0]!, 'Approve');
     const done = text(report(chat, handles[0]!));
     expect(done).toContain('killed 1 of 2 planned statements on appointments-db');
+    await eventually('the first statement ended by the kill', async () => (await processlist(first.threadId))?.command === 'Sleep');
     expect(await firstQuery).toBeDefined();
-    expect(await processlist(first.threadId)).toMatchObject({ command: 'Sleep' });
     expect((await processlist(second.threadId))?.info).toContain('another_report');
     expect((await processlist(own.threadId))?.info).toContain('the_bots_own');
-    own.destroy();
-    await mariadbQuery(server.server, `KILL ${own.threadId}`);
   });
 
   it('refuses --idle-in-transaction on a MySQL target, privately', async () => {

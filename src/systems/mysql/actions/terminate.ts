@@ -6,14 +6,14 @@ import { notice } from '../../../core/report.js';
 import { shortQuery } from '../../../render/figures.js';
 import { formatSeconds } from '../../../render/units.js';
 import { mysqlErrorCode, type MysqlSession } from '../connection.js';
-import { runningStatements } from '../probes/sessions.js';
+import { runningStatements, statementStartSql } from '../probes/sessions.js';
 import type { MysqlTarget } from '../target.js';
 import { emptyAsAbsent, mysqlLockKey, placeInputs, resolveMysqlTarget, withMaintenanceSession } from './place.js';
 
 /** Without a threshold, statements running longer than this are listed. */
 export const defaultOlderThanMs = 10 * 60_000;
 
-/** How far a statement's start may drift between two reads of the processlist (it is kept to the second). */
+/** How far a statement's start may differ between two reads of the processlist (each is off by under a second). */
 const startToleranceMs = 2000;
 
 const inputs = z.object({
@@ -100,7 +100,7 @@ export function mysqlTerminateAction(targets: readonly MysqlTarget[]): ActionDef
 
 async function killIfUnchanged(session: MysqlSession, planned: PlannedStatement): Promise<KillOutcome> {
   const rows = await session.query<{ query: string | null; started_at: Date }>(
-    'SELECT INFO AS query, NOW() - INTERVAL TIME SECOND AS started_at FROM information_schema.PROCESSLIST WHERE ID = ?',
+    `SELECT INFO AS query, ${statementStartSql} AS started_at FROM information_schema.PROCESSLIST WHERE ID = ?`,
     [planned.id],
   );
   const row = rows[0];

@@ -7,7 +7,7 @@ export interface RunningStatement {
   host: string;
   db: string | null;
   seconds: number;
-  /** When the statement started, to the second (`NOW() - TIME`). */
+  /** When the statement started, within a second (see `statementStartSql`). */
   startedAt: Date;
   query: string;
   state: string | null;
@@ -21,6 +21,14 @@ export interface StatementFilter {
   limit?: number;
 }
 
+/**
+ * When a processlist row's statement started: the clock when the row is read (`SYSDATE(6)`), less its whole
+ * seconds `TIME`. `NOW()` would be the reading statement's own start, to the second, so two reads of one
+ * statement could differ by up to 2 s plus however long the server took to fill the processlist; this one
+ * is off by under a second whatever the load.
+ */
+export const statementStartSql = 'SYSDATE(6) - INTERVAL TIME SECOND';
+
 /** Threads that are the server's own, never a client's statement. */
 const serverCommands = ['Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'Killed', 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Connect'];
 
@@ -31,7 +39,7 @@ const serverCommands = ['Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'K
 export async function runningStatements(session: MysqlSession, filter: StatementFilter): Promise<RunningStatement[]> {
   const own = [session.threadId, ...ownThreadIds()];
   const rows = await session.query<{ id: number; user: string; host: string; db: string | null; seconds: number; started_at: Date; query: string; state: string | null }>(
-    `SELECT ID AS id, USER AS user, HOST AS host, DB AS db, TIME AS seconds, NOW() - INTERVAL TIME SECOND AS started_at, INFO AS query, STATE AS state
+    `SELECT ID AS id, USER AS user, HOST AS host, DB AS db, TIME AS seconds, ${statementStartSql} AS started_at, INFO AS query, STATE AS state
        FROM information_schema.PROCESSLIST
       WHERE INFO IS NOT NULL AND COMMAND NOT IN (${serverCommands.map(() => '?').join(', ')})
         AND USER NOT IN ('system user', 'event_scheduler') AND ID NOT IN (${own.map(() => '?').join(', ')})
