@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeFinding } from '../../src/core/finding.js';
 import { TargetUnreachable } from '../../src/core/probe.js';
-import { closeMysqlSession, openMysqlSession } from '../../src/systems/mysql/connection.js';
+import { closeMysqlSession, openMysqlSession, ownThreadIds, serverOf } from '../../src/systems/mysql/connection.js';
 import { createMysqlProbe } from '../../src/systems/mysql/probe.js';
 import { mysqlTargetSchema } from '../../src/systems/mysql/target.js';
 import { createOwnMariadbDatabase, eventually, freePort, mariadbQuery, startOwnMariadb, type OwnDatabase, type OwnMariadb } from '../support/services.js';
@@ -117,6 +117,8 @@ describe('MySQL health probe against a MariaDB of its own', () => {
     try {
       await waitForThread(server.server, id, ({ time }) => time >= 1);
       await waitForThread(server.server, own.threadId, ({ time }) => time >= 1);
+      expect(ownThreadIds(serverOf(server.url()))).toContain(own.threadId);
+      expect(ownThreadIds(serverOf('mysql://root@127.0.0.1:1/other'))).not.toContain(own.threadId);
       const warn = lineOf(await probeLines(server.url(), { long_query_warn_s: 1, long_query_crit_s: 600 }), 'mysql.long_queries');
       expect(warn).toMatchObject({ status: 'warn', text: expect.stringMatching(new RegExp(`^1, longest \\d+ s \\(id ${id}\\)$`)) });
       expect(warn.detail).toEqual([expect.stringMatching(new RegExp(`^id ${id} · \\d+ s, started \\d\\d:\\d\\d:\\d\\d UTC · root@test · SELECT SLEEP\\(30\\) AS appointments_report$`))]);

@@ -22,17 +22,42 @@ export interface MysqlSessionOptions {
 export interface MysqlSession {
   /** The server's id of this connection (`CONNECTION_ID()`, the processlist `ID`). */
   readonly threadId: number;
+  /** `host:port` of the server, set by `openMysqlSession`; the bot's own connections are told apart per server. */
+  readonly server?: string;
   /** Runs one statement with `?` placeholders; the rows, or the one result header of a statement without rows. */
   query<Row>(sql: string, values?: unknown[]): Promise<Row[]>;
   end(): Promise<void>;
   destroy(): void;
 }
 
-const ownThreads = new Set<number>();
+const ownThreads = new Map<string, Set<number>>();
 
-/** The processlist ids of the connections this process has open, so checks and kills leave the bot's own alone. */
-export function ownThreadIds(): number[] {
-  return [...ownThreads];
+/**
+ * The processlist ids of the connections this process has open to `server` (`host:port`), so checks and kills
+ * leave the bot's own alone; ids are per server, so another server's are never among them.
+ */
+export function ownThreadIds(server: string): number[] {
+  return [...(ownThreads.get(server) ?? [])];
+}
+
+/** `host:port` of a `mysql://` URL, the key of its server's connections. */
+export function serverOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '3306'}`;
+  } catch {
+    return url;
+  }
+}
+
+function remember(server: string, threadId: number): void {
+  const ids = ownThreads.get(server) ?? new Set<number>();
+  ids.add(threadId);
+  ownThreads.set(server, ids);
+}
+
+function forget(server: string, threadId: number): void {
+  ownThreads.get(server)?.delete(threadId);
 }
 
 /**
@@ -58,19 +83,21 @@ export async function openMysqlSession(options: MysqlSessionOptions, signal: Abo
   const destroy = (): void => session.destroy();
   if (signal.aborted) destroy();
   signal.addEventListener('abort', destroy, { once: true });
-  ownThreads.add(session.threadId);
+  const server = serverOf(options.url);
+  remember(server, session.threadId);
   const end = session.end.bind(session);
   return {
     threadId: session.threadId,
+    server,
     query: (sql, values) => session.query(sql, values),
     end: async () => {
       signal.removeEventListener('abort', destroy);
-      ownThreads.delete(session.threadId);
+      forget(server, session.threadId);
       await end();
     },
     destroy: () => {
       signal.removeEventListener('abort', destroy);
-      ownThreads.delete(session.threadId);
+      forget(server, session.threadId);
       destroy();
     },
   };

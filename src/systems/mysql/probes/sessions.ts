@@ -37,7 +37,7 @@ const serverCommands = ['Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'K
  * this connection and every other connection the bot has open are left out.
  */
 export async function runningStatements(session: MysqlSession, filter: StatementFilter): Promise<RunningStatement[]> {
-  const own = [session.threadId, ...ownThreadIds()];
+  const own = [session.threadId, ...(session.server ? ownThreadIds(session.server) : [])];
   const rows = await session.query<{ id: number; user: string; host: string; db: string | null; seconds: number; started_at: Date; query: string; state: string | null }>(
     `SELECT ID AS id, USER AS user, HOST AS host, DB AS db, TIME AS seconds, ${statementStartSql} AS started_at, INFO AS query, STATE AS state
        FROM information_schema.PROCESSLIST
