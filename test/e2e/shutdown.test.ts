@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/run-bot.js';
-import { eventually } from '../support/services.js';
+import { eventually, startOwnRedis } from '../support/services.js';
 import { useTempDir, writeText } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -96,16 +96,16 @@ describe('SIGTERM of a running bot', () => {
     const slowRole = `maintbot_slow_${suffix}`;
     const admin = new pg.Client('postgres://postgres@127.0.0.1:5432/postgres');
     await admin.connect();
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const ownRedis = await startOwnRedis();
+    const redis = new Redis(ownRedis.url);
     cleanups.push(async () => {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.query(`DROP ROLE IF EXISTS ${slowRole}`);
       const leftovers = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
       for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
       await admin.end();
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length) await redis.del(...keys);
       redis.disconnect();
+      await ownRedis.stop();
     });
     await admin.query(`CREATE DATABASE ${database}`);
     const source = new pg.Client(`postgres://postgres@127.0.0.1:5432/${database}`);
@@ -123,7 +123,7 @@ describe('SIGTERM of a running bot', () => {
         'chat: { console: { enabled: "on" } }',
         'observability: { enabled: "on", host: 127.0.0.1, port: 0 }',
         `audit: { file: ${JSON.stringify(auditFile)} }`,
-        `store: { redis_url: "redis://127.0.0.1:6379", key_prefix: "${keyPrefix}" }`,
+        `store: { redis_url: "${ownRedis.url}", key_prefix: "${keyPrefix}" }`,
         'schedules: []',
         'targets:',
         '  postgres:',
