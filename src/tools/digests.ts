@@ -21,7 +21,7 @@ interface Digest {
   hex(): string;
 }
 
-const xxhashApi = xxhash();
+let xxhashApi: ReturnType<typeof xxhash> | undefined;
 const chunkBytes = 1 << 20;
 
 async function startDigest(algorithm: ChecksumAlgorithm): Promise<Digest> {
@@ -29,6 +29,7 @@ async function startDigest(algorithm: ChecksumAlgorithm): Promise<Digest> {
     const hash = createHash('sha256');
     return { update: (chunk) => void hash.update(chunk), hex: () => hash.digest('hex') };
   }
+  xxhashApi ??= xxhash();
   const hash = (await xxhashApi).create64();
   return { update: (chunk) => void hash.update(chunk), hex: () => hash.digest().toString(16).padStart(16, '0') };
 }
