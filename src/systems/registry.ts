@@ -5,6 +5,14 @@ import type { Probe } from '../core/probe.js';
 import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
 import { sharedVerbActions } from './shared-verbs.js';
+import type { TargetCommon } from '../core/target-fields.js';
+
+/** What is known about a target beyond its system's own fields. */
+export interface TargetFacts {
+  system: string;
+  labels: Record<string, string>;
+  dashboardUrl?: string;
+}
 
 /** The completion kind every system answers: any configured target's name. */
 export const anyTargetKind = 'targets';
@@ -49,6 +57,17 @@ export class SystemRegistry {
   completions(kind: string): string[] {
     if (kind === anyTargetKind) return this.modules.flatMap((module) => targetsOf(this.targets, module).map((target) => target.name));
     return this.modules.flatMap((module) => module.completions?.[kind]?.(this.targetsOf(module)) ?? []);
+  }
+
+  /** Every configured target's system, `labels:` and `dashboard_url:`, by target name: what alert matchers and link buttons read. */
+  targetFacts(): Map<string, TargetFacts> {
+    const facts = new Map<string, TargetFacts>();
+    for (const module of this.modules) {
+      for (const target of targetsOf(this.targets, module) as (TargetCommon & { name: string })[]) {
+        facts.set(target.name, { system: module.system, labels: target.labels ?? {}, ...(target.dashboard_url ? { dashboardUrl: target.dashboard_url } : {}) });
+      }
+    }
+    return facts;
   }
 
   /** The completion kinds some system answers, besides `targets`. */

@@ -20,7 +20,7 @@ function dockerTarget(overrides: Record<string, unknown> = {}): DockerTarget {
     name: 'local-docker',
     socket,
     containers: [allowed],
-    labels: [`maintbot.test=${prefix}`],
+    container_labels: [`maintbot.test=${prefix}`],
     allow_actions: ['restart', 'stop', 'start'],
     ...overrides,
   });

@@ -131,7 +131,7 @@ describe('Docker health probe against the real engine', () => {
   });
 
   it('checks every container carrying a configured label', async () => {
-    const lines = await probeLines({ labels: [runLabel] });
+    const lines = await probeLines({ container_labels: [runLabel] });
 
     const labelled = [name.healthy, name.stopped, name.unhealthy, name.allowed, name.denied, name.cycled];
     expect(lines.map((line) => line.label).sort()).toEqual(labelled.sort());
@@ -157,7 +157,7 @@ describe('Docker health probe against the real engine', () => {
 describe('Docker actions against the real engine', () => {
   const policyConfig = {
     containers: [name.healthy],
-    labels: ['maintbot.allow=yes'],
+    container_labels: ['maintbot.allow=yes'],
     allow_actions: ['restart'],
   };
   const actions = () => new DockerActions(connectDockerEngine(), dockerActionPolicy(target(policyConfig)));

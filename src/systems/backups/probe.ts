@@ -6,6 +6,7 @@ import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { globToRegExp } from '../../core/glob.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 const backupThresholdsSchema = z
   .object({
@@ -26,6 +27,7 @@ export const backupTargetSchema = z
       .min(1)
       .regex(/^[^/\\]+$/, "expected a file name pattern such as '*.dump' (only * and ?, no directories)"),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     thresholds: backupThresholdsSchema.prefault({}),
   })
   .strict();

@@ -14,6 +14,7 @@ import { connectDockerEngine, defaultDockerSocket, type DockerEngine } from './e
 import type { Probe } from '../../core/probe.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatSeconds } from '../../render/units.js';
+import { targetCommonFields, targetLabelsSchema } from '../../core/target-fields.js';
 
 const labelSelector = z
   .string()
@@ -27,10 +28,12 @@ export const dockerTargetSchema = z
     /** Containers by exact name. With neither containers nor labels, every container is checked. */
     containers: z.array(z.string().min(1)).default([]),
     /** Containers by label, each "key=value". */
-    labels: z.array(labelSelector).default([]),
+    container_labels: z.array(labelSelector).default([]),
     /** Destructive actions allowed on the listed containers; none by default. */
     allow_actions: z.array(z.enum(containerActions)).default([]),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
+    labels: targetLabelsSchema('container selectors ("key=value") go under container_labels; labels is a map of target labels, e.g. {team: payments}'),
     thresholds: z
       .object({
         restarts_warn: z.number().int().nonnegative().default(3),
@@ -51,7 +54,7 @@ export function dockerActionPolicy(target: DockerTarget): DockerActionPolicy {
     target: target.name,
     socket: target.socket,
     containers: target.containers,
-    labels: target.labels,
+    labels: target.container_labels,
     allowActions: target.allow_actions,
   };
 }
@@ -78,7 +81,7 @@ function selectContainers(
   target: DockerTarget,
   existing: ContainerRef[],
 ): { found: ContainerRef[]; missingLines: ProbeFinding[] } {
-  if (target.containers.length === 0 && target.labels.length === 0) return { found: existing, missingLines: [] };
+  if (target.containers.length === 0 && target.container_labels.length === 0) return { found: existing, missingLines: [] };
   const found = new Map<string, ContainerRef>();
   const missingLines: ProbeFinding[] = [];
   const names = existing.map((container) => container.name);
@@ -88,7 +91,7 @@ function selectContainers(
     if (container) found.set(container.id, container);
     else missingLines.push(missingContainerLine(name, names));
   }
-  for (const selector of target.labels) {
+  for (const selector of target.container_labels) {
     const { key, value } = parseLabelSelector(selector)!;
     const matching = existing.filter((container) => container.labels[key] === value);
     for (const container of matching) found.set(container.id, container);

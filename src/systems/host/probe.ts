@@ -6,6 +6,7 @@ import type { Probe } from '../../core/probe.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, type LimitPair } from '../../core/judge.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 const percent = z.number().min(0).max(100);
 
@@ -32,6 +33,7 @@ const limitPairs: readonly LimitPair<HostThresholds>[] = [
 export const hostTargetSchema = z
   .object({
     name: targetNameSchema.default(() => os.hostname()),
+    ...targetCommonFields,
     mounts: z.array(z.string().startsWith('/', 'expected an absolute path such as /var/lib/postgresql')).min(1).default(['/']),
     thresholds: hostThresholdsSchema
       .superRefine((thresholds, ctx) =>

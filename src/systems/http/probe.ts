@@ -4,6 +4,7 @@ import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, type LimitPair } from '../../core/judge.js';
 import { describeConnectError } from '../../core/network.js';
 import { targetNameSchema } from '../../core/target-name.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 const statusCode = z.number().int().min(100).max(599);
 const milliseconds = z.number().int().positive();
@@ -28,6 +29,7 @@ export const httpTargetSchema = z
     body_match: z.string().min(1).optional().describe('plain text the response body must contain'),
     timeout_ms: milliseconds.optional().describe('gives up sooner than the health timeout'),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     thresholds: httpThresholdsSchema
       .superRefine((thresholds, ctx) =>
         checkLimitOrder(thresholds, limitPairs, (problem) => ctx.addIssue({ code: 'custom', ...problem })),

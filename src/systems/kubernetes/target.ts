@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import { targetNameSchema } from '../../core/target-name.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 /** The actions that change a cluster; each must be listed in a target's `allow_actions`. */
 export const kubernetesActions = ['rollout-restart', 'scale'] as const;
@@ -70,6 +71,7 @@ export const kubernetesTargetSchema = z
     rollout_timeout: duration.optional(),
     rollout_poll_interval: duration.default('2s'),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     thresholds: thresholdsSchema.default({
       restarts_warn: 3,
       restarts_crit: 10,

@@ -7,6 +7,7 @@ import { checkLimitOrder, highLimitsText, judgeHigh, type LimitPair } from '../.
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes } from '../../render/units.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 const positive = z.number().positive();
 
@@ -38,6 +39,7 @@ export const logFoldersTargetSchema = z
     /** File names to count, `*` and `?` only; searched in every subfolder, as `find -name` does. */
     pattern: z.string().min(1).regex(/^[^/\\]+$/, "expected a file name pattern such as '*.log' (only * and ?, no folders)").default('*.log*'),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     thresholds: logThresholdsSchema
       .superRefine((thresholds, ctx) => checkLimitOrder(thresholds, limitPairs, (problem) => ctx.addIssue({ code: 'custom', ...problem })))
       .prefault({}),

@@ -13,6 +13,7 @@ import { replicationLagCheck, replicationSlotCheck } from './probes/replication.
 import { serverChecks } from './probes/server.js';
 import { databaseStatsCheck, deadTupleCheck, deadTuplesName, wraparoundCheck } from './probes/storage.js';
 import { postgresThresholdsSchema, type PostgresThresholds } from './probes/thresholds.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 export { postgresThresholdsSchema, type PostgresThresholds };
 
@@ -22,6 +23,7 @@ export const postgresTargetSchema = z
     name: targetNameSchema,
     url: z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'expected a postgres:// URL'),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     databases: z.array(z.string().min(1, 'expected a database name')).min(1, 'list at least one database, or leave databases out').optional(),
     thresholds: postgresThresholdsSchema.prefault({}),
     backup: backupConfigSchema.optional(),

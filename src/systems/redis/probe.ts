@@ -6,6 +6,7 @@ import { withRedis } from './client.js';
 import { parseInfo } from './target.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 const percent = z.number().min(0).max(100);
 const ratio = z.number().min(0).max(1);
@@ -37,6 +38,7 @@ export const redisTargetSchema = z
     name: targetNameSchema,
     url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL'),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     thresholds: redisThresholdsSchema
       .superRefine((thresholds, ctx) =>
         checkLimitOrder(thresholds, limitPairs, (problem) => ctx.addIssue({ code: 'custom', ...problem })),

@@ -6,6 +6,7 @@ import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { checkLimitOrder, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
 import { describeConnectError } from '../../core/network.js';
 import { targetNameSchema } from '../../core/target-name.js';
+import { targetCommonFields } from '../../core/target-fields.js';
 
 const days = z.number().min(0);
 
@@ -28,6 +29,7 @@ export const tlsTargetSchema = z
     port: z.number().int().min(1).max(65535).default(443),
     servername: z.string().min(1).optional().describe('the name to ask for (SNI) and to verify; defaults to host'),
     optional: z.boolean().default(false),
+    ...targetCommonFields,
     thresholds: tlsThresholdsSchema
       .superRefine((thresholds, ctx) =>
         checkLimitOrder(thresholds, limitPairs, (problem) => ctx.addIssue({ code: 'custom', ...problem })),

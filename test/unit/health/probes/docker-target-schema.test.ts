@@ -7,7 +7,8 @@ describe('targets.docker config entry', () => {
       name: 'local',
       socket: '/var/run/docker.sock',
       containers: [],
-      labels: [],
+      container_labels: [],
+      labels: {},
       allow_actions: [],
       optional: false,
       thresholds: { restarts_warn: 3, restarts_crit: 10 },
@@ -24,12 +25,23 @@ describe('targets.docker config entry', () => {
   it('rejects a label without "=", an unknown action and a warn threshold above crit', () => {
     const result = dockerTargetSchema.safeParse({
       name: 'local',
-      labels: ['com.example.role'],
+      container_labels: ['com.example.role'],
       allow_actions: ['remove'],
       thresholds: { restarts_warn: 20, restarts_crit: 10 },
     });
 
-    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['labels.0', 'allow_actions.0', 'thresholds']);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['container_labels.0', 'allow_actions.0', 'thresholds']);
     expect(result.error?.issues[0]?.message).toBe('expected a label as "key=value"');
+  });
+
+  it('explains where container selectors went when labels is given as a list', () => {
+    const result = dockerTargetSchema.safeParse({ name: 'local', labels: ['app=web'] });
+
+    expect(result.error?.issues).toHaveLength(1);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['labels'], message: expect.stringContaining('container_labels') });
+  });
+
+  it('takes labels as target labels for alert matchers', () => {
+    expect(dockerTargetSchema.parse({ name: 'local', labels: { team: 'payments' } }).labels).toEqual({ team: 'payments' });
   });
 });
