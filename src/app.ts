@@ -127,7 +127,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
-  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes() });
+  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes(), targets: systems.targetFacts() });
   const router = new Router({
     commands,
     runbooks,

@@ -9,6 +9,9 @@ import { acknowledgedMessage, alertMessage, type AlertRecord } from './alert-mes
 import { checkResults, type CheckResult } from './observations.js';
 import { acknowledge, advance, snooze, type AlertNotification, type AlertPolicy, type CheckState, type Transition } from './state-machine.js';
 import { userText } from '../core/user-text.js';
+import type { TargetFacts } from '../systems/registry.js';
+import type { AlertLabels } from './matchers.js';
+import type { AlertEscalator, AlertRouter, AlertSilencer } from './pipeline.js';
 
 const resolvedRetentionMs = 7 * 86_400_000;
 
@@ -25,6 +28,11 @@ export interface AlertDeskOptions {
   policy: AlertPolicy;
   logger: Logger;
   newAlertId?: () => string;
+  /** Each target's system and `labels:` (by name), for `AlertLabels`; a target not listed has only its own name and system. */
+  targets?: ReadonlyMap<string, TargetFacts>;
+  silencer?: AlertSilencer;
+  router?: AlertRouter;
+  escalator?: AlertEscalator;
 }
 
 /**
@@ -63,6 +71,7 @@ export class AlertDesk {
     record.acked = { by, at: now };
     await this.options.store.set(alertKeys.alert(record.id), record);
     await this.updatePosts(record);
+    await this.options.escalator?.acknowledged(record, now);
     return record;
   }
 
@@ -81,10 +90,20 @@ export class AlertDesk {
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
     const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
     if (notification.kind !== 'resolved') record.line = result.line;
+    const labels = this.labelsOf(result, notification);
+    if (notification.kind !== 'resolved') {
+      const silencedBy = await this.options.silencer?.silencing(labels, now);
+      if (silencedBy !== undefined) {
+        this.options.logger.info({ alert: record.id, check: record.key, silencedBy }, 'alert silenced');
+        await store.set(alertKeys.alert(record.id), record);
+        return;
+      }
+    }
+    const routed = this.options.router?.channelsFor(labels, channels) ?? channels;
     const message = alertMessage(notification, record, now);
     this.options.logger.info({ alert: record.id, kind: notification.kind, check: record.key }, 'alert notification');
     const critical = notification.kind === 'resolved' ? notification.worst === 'crit' : notification.level === 'crit';
-    for (const channel of channels) {
+    for (const channel of routed) {
       if (delivery.isQuiet(channel, critical, new Date(now), timeZone)) continue;
       const where = channelKey(channel);
       if (notification.kind === 'resolved') {
@@ -98,9 +117,18 @@ export class AlertDesk {
     if (notification.kind === 'resolved') {
       record.resolvedAt = now;
       await store.set(alertKeys.alert(record.id), record, resolvedRetentionMs);
+      await this.options.escalator?.resolved(record, now);
     } else {
       await store.set(alertKeys.alert(record.id), record);
+      if (notification.kind === 'raised' || notification.kind === 'changed') await this.options.escalator?.raised(record, labels, notification.level, now);
     }
+  }
+
+  /** `target`, `system`, `check`, `severity` and the target's own labels. */
+  private labelsOf(result: CheckResult, notification: AlertNotification): AlertLabels {
+    const facts = this.options.targets?.get(result.targetName);
+    const severity = notification.kind === 'resolved' ? notification.worst : notification.level;
+    return { ...facts?.labels, target: result.targetName, system: result.system, check: result.checkId, severity };
   }
 
   private async openRecord(alertId: string): Promise<AlertRecord> {

@@ -9,6 +9,11 @@ export interface CheckResult {
   key: string;
   /** The target as alert messages name it, e.g. "main-db (postgres)". */
   target: string;
+  /** The target's configured name, e.g. "main-db". */
+  targetName: string;
+  system: string;
+  /** The finding's `checkId`, e.g. `postgres.connections`. */
+  checkId: string;
   label: string;
   level: AlertLevel;
   line: ReportLine;
@@ -25,7 +30,7 @@ export function checkResults(findings: readonly Finding[]): CheckResult[] {
     const key = findingKey(finding);
     const earlier = results.get(key);
     if (earlier && rank(earlier.level) >= rank(level)) continue;
-    results.set(key, { key, target: sectionTitle(finding), label: finding.label, level, line: reportLine(finding) });
+    results.set(key, { key, target: sectionTitle(finding), targetName: finding.target, system: finding.system, checkId: finding.checkId, label: finding.label, level, line: reportLine(finding) });
   }
   return [...results.values()];
 }

@@ -13,6 +13,7 @@ import type { OutboundRegistry } from '../outbound/registry.js';
 import { scheduledJobs, type JobDependencies } from './jobs.js';
 import { runCommand, schedulesCommand } from './schedule-commands.js';
 import { Scheduler } from './scheduler.js';
+import type { TargetFacts } from '../systems/registry.js';
 
 /** What scheduling is built from: the core's pieces. */
 export interface SchedulingDependencies {
@@ -27,6 +28,8 @@ export interface SchedulingDependencies {
   lastRestoreTest?: JobDependencies['lastRestoreTest'];
   /** The last restore times per target, for the morning report. */
   restoreTimes?: JobDependencies['restoreTimes'];
+  /** Each target's system and labels, for alert matchers. */
+  targets?: ReadonlyMap<string, TargetFacts>;
 }
 
 /** The scheduler (not started), the alert desk and the schedules / run / ack / snooze commands. */
@@ -44,6 +47,7 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     store: deps.store,
     delivery,
     logger,
+    ...(deps.targets ? { targets: deps.targets } : {}),
     policy: { holdRuns: deps.config.alerts.hold_runs, renotifyAfterMs: parseDuration(deps.config.alerts.renotify_after)! },
   });
   const runJob = scheduledJobs({
