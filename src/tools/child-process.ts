@@ -17,6 +17,8 @@ export interface RunToolOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** Keep standard output in memory and return it (for small outputs such as `--list` and `--version`). */
   captureStdout?: boolean;
+  /** Sees each whole line of standard error as it comes; a line it returns false for is left out of `stderr` (progress chatter). */
+  onStderrLine?: (line: string) => boolean;
 }
 
 /**
@@ -39,8 +41,18 @@ export function runTool(file: string, args: readonly string[], options: RunToolO
       killTimer.unref();
     };
     options.signal?.addEventListener('abort', abort, { once: true });
+    let partial = '';
+    const keep = (text: string): void => {
+      stderr = (stderr + text).slice(-stderrLimit);
+    };
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-stderrLimit);
+      if (!options.onStderrLine) return keep(chunk);
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) if (options.onStderrLine(line)) keep(`${line}\n`);
+    });
+    child.stderr!.once('end', () => {
+      if (partial && options.onStderrLine?.(partial)) keep(partial);
     });
     if (options.captureStdout) child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     else if (!options.onSpawn) child.stdout!.resume();

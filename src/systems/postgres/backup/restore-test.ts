@@ -22,7 +22,7 @@ import { findPgTool, type PgToolLookup } from './pg-tools.js';
 import { appendRestoreTest } from './history.js';
 import type { RestoreTestEntry, RestoreTestLog, RestoreTestOutcome } from '../../../core/restore-tests.js';
 import { restoreArchive } from './pg-restore.js';
-import { countRows, countRowsInParallel } from './row-counts.js';
+import { countRows, IncrementalRowCounts } from './row-counts.js';
 import { createScratchDatabase, dropScratchDatabase, restoreServerUrl, scratchDatabaseName } from './scratch.js';
 import { compareTables, runChecks, type CheckVerdict, type TableVerdict } from './validate.js';
 
@@ -73,7 +73,8 @@ export interface RestoreTestResult {
  * --no-owner --no-privileges`, tables present, row counts (against the counts recorded at backup time, else the
  * live source within the tolerance) and the configured checks. The whole dump is hashed (beside `pg_restore
  * --list`, which creates nothing) and must match its `.xxh64` (else its `.sha256`) before the scratch database is
- * created. Exact row counts run over `restore_test.jobs` connections. The
+ * created. Exact row counts run over `restore_test.jobs` connections, each table's as soon as pg_restore reports its
+ * data restored (while it builds indexes and restores other tables). The
  * scratch database is always dropped, also on failure, abort or timeout. A test that runs past
  * `restore_test.timeout` fails. Each test is appended to the dump's history; one stopped by `request.signal`
  * (shutdown) is recorded as `interrupted`, rethrown, and never replaces the last result (`.restore-test.json`).
@@ -169,7 +170,7 @@ async function testDump(request: RestoreTestRequest, result: RestoreTestResult, 
     throw error;
   }
   result.archiveEntries = listed.contents.entries;
-  return restoreAndValidate(request, result, { serverUrl, scratch, pgRestore: listed.pgRestore.path, archiveTables: listed.contents.tables }, fail, started);
+  return restoreAndValidate(request, result, { serverUrl, scratch, pgRestore: listed.pgRestore.path, archiveTables: listed.contents.tables, tableData: listed.contents.tableData }, fail, started);
 }
 
 /** Where the verified dump goes: the server, the scratch database's name and the `pg_restore` to use. */
@@ -178,6 +179,8 @@ interface RestorePlace {
   scratch: string;
   pgRestore: string;
   archiveTables: { schema: string; name: string }[];
+  /** The archive's table data entries, so each table is counted as soon as its data is restored. */
+  tableData: ReadonlyMap<number, string>;
 }
 
 /**
@@ -203,24 +206,34 @@ async function restoreAndValidate(
 
   const restoreStarted = Date.now();
   result.scratchDatabase = scratch;
+  const scratchUrl = withDatabase(serverUrl, scratch);
+  const inScratch = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =>
+    withPostgresClient(backupConnection(scratchUrl), signal, async (client) => {
+      await client.query('set statement_timeout = 60000');
+      return work(client);
+    });
+  const rowCounts = new IncrementalRowCounts(inScratch, settings.jobs, signal);
   try {
     await createScratchDatabase(serverUrl, scratch);
     signal.throwIfAborted();
     await request.progress(`restoring (jobs ${settings.jobs})`);
-    const scratchUrl = withDatabase(serverUrl, scratch);
-    const restored = await restoreArchive({ pgRestore: place.pgRestore, file: file.path, url: scratchUrl, database: scratch, jobs: settings.jobs, scratch: true, signal });
+    const restored = await restoreArchive({
+      pgRestore: place.pgRestore,
+      file: file.path,
+      url: scratchUrl,
+      database: scratch,
+      jobs: settings.jobs,
+      scratch: true,
+      signal,
+      onTableData: { entries: place.tableData, restored: (table) => rowCounts.ready(table) },
+    });
     result.restoreMs = Date.now() - restoreStarted;
     if (!restored.ok) return await fail(`pg_restore failed: ${restored.reason}`);
 
     const tables = expected ?? place.archiveTables;
     await request.progress(`validating ${tables.length} tables`);
-    const inScratch = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =>
-      withPostgresClient(backupConnection(scratchUrl), signal, async (client) => {
-        await client.query('set statement_timeout = 60000');
-        return work(client);
-      });
     const [counted] = await Promise.all([
-      countRowsInParallel(inScratch, settings.jobs, signal),
+      rowCounts.all(),
       inScratch(async (client) => {
         result.checks = await runChecks(client, settings.checks);
         result.restoredBytes = await databaseSize(client);
@@ -243,6 +256,7 @@ async function restoreAndValidate(
       () => true,
       () => false,
     );
+    await rowCounts.settle();
     result.totalMs = Date.now() - started;
   }
 }

@@ -25,30 +25,24 @@ export async function countRows(client: pg.Client, signal?: AbortSignal): Promis
   return counts;
 }
 
-/**
- * Exact row counts of every user table over `connections` connections at once, each table on one of them; in
- * list order. The counts share no snapshot, so this is for a database nothing writes to (a restored scratch
- * database). `withClient` opens a connection for the work given and closes it after.
- */
-export async function countRowsInParallel(
+/** Exact counts of `tables` over at most `connections` connections at once, each table on one of them; in list order. */
+async function countRowsOf(
   withClient: <T>(work: (client: pg.Client) => Promise<T>) => Promise<T>,
+  tables: readonly { schema: string; name: string }[],
   connections: number,
   signal?: AbortSignal,
 ): Promise<TableCount[]> {
-  return withClient(async (first) => {
-    const tables = await listUserTables(first);
-    const counts: TableCount[] = new Array(tables.length);
-    let next = 0;
-    const drain = async (client: pg.Client): Promise<void> => {
-      for (let index = next++; index < tables.length; index = next++) {
-        signal?.throwIfAborted();
-        counts[index] = { ...tables[index]!, rows: await countTable(client, tables[index]!) };
-      }
-    };
-    const others = Math.max(0, Math.min(connections, tables.length) - 1);
-    await Promise.all([drain(first), ...Array.from({ length: others }, () => withClient(drain))]);
-    return counts;
-  });
+  const counts: TableCount[] = new Array(tables.length);
+  let next = 0;
+  const drain = async (client: pg.Client): Promise<void> => {
+    for (let index = next++; index < tables.length; index = next++) {
+      signal?.throwIfAborted();
+      counts[index] = { ...tables[index]!, rows: await countTable(client, tables[index]!) };
+    }
+  };
+  const workers = Math.min(Math.max(1, connections), tables.length);
+  await Promise.all(Array.from({ length: workers }, () => withClient(drain)));
+  return counts;
 }
 
 async function countTable(client: pg.Client, table: { schema: string; name: string }): Promise<number> {
@@ -59,4 +53,60 @@ async function countTable(client: pg.Client, table: { schema: string; name: stri
 /** `schema.name`, as shown in reports. */
 export function tableLabel(table: { schema: string; name: string }): string {
   return `${table.schema}.${table.name}`;
+}
+
+/**
+ * Exact row counts taken while a restore is still running: each table is counted as soon as it is reported
+ * `ready` (its data committed), over at most `connections` connections opened as needed; `all` then counts every
+ * user table not counted yet and returns them all in list order. A count of a table reported early that fails (a
+ * name misread from progress output) is simply taken again by `all`. For a database nothing else writes to (a
+ * scratch restore): the counts share no snapshot.
+ */
+export class IncrementalRowCounts {
+  private readonly queue: { schema: string; name: string }[] = [];
+  private readonly counts = new Map<string, number>();
+  private readonly queued = new Set<string>();
+  private readonly workers = new Set<Promise<void>>();
+
+  constructor(
+    private readonly withClient: <T>(work: (client: pg.Client) => Promise<T>) => Promise<T>,
+    private readonly connections: number,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** A table whose data is in: counted on a free connection, or queued until one is. */
+  ready(table: { schema: string; name: string }): void {
+    const key = tableLabel(table);
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(table);
+    if (this.workers.size < Math.max(1, this.connections)) this.startWorker();
+  }
+
+  /** Every user table's exact count, in list order; the ones not counted yet are counted now, and their failures thrown. */
+  async all(): Promise<TableCount[]> {
+    const tables = await this.withClient(listUserTables);
+    await this.settle();
+    const missing = tables.filter((table) => !this.counts.has(tableLabel(table)));
+    const late = await countRowsOf(this.withClient, missing, this.connections, this.signal);
+    late.forEach((count) => this.counts.set(tableLabel(count), count.rows));
+    return tables.map((table) => ({ ...table, rows: this.counts.get(tableLabel(table))! }));
+  }
+
+  /** Resolves once no early count is running. */
+  async settle(): Promise<void> {
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
+  }
+
+  private startWorker(): void {
+    const worker = this.withClient(async (client) => {
+      for (let table = this.queue.shift(); table; table = this.queue.shift()) {
+        if (this.signal?.aborted) return;
+        const rows = await countTable(client, table).catch(() => undefined);
+        if (rows !== undefined) this.counts.set(tableLabel(table), rows);
+      }
+    }).catch(() => undefined);
+    const tracked: Promise<void> = worker.finally(() => this.workers.delete(tracked));
+    this.workers.add(tracked);
+  }
 }
