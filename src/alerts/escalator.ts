@@ -72,7 +72,8 @@ export class Escalator implements AlertEscalator {
   async acknowledged(record: AlertRecord): Promise<void> {
     const ended = await this.end(record.id);
     if (!ended) return;
-    for (const { handle } of ended.posts) await this.options.delivery.update(handle, acknowledgedMessage(record));
+    const shown = { ...acknowledgedMessage(record), title: escalatedTitle(record) };
+    for (const { handle } of ended.posts) await this.options.delivery.update(handle, shown);
   }
 
   async resolved(record: AlertRecord): Promise<void> {
@@ -185,7 +186,7 @@ export function escalationMessage(record: AlertRecord, escalation: PendingEscala
   const mentions = level.mention[channel.platform] ?? [];
   return {
     kind: 'report',
-    title: `ESCALATED: ${record.target} · ${record.label}`,
+    title: escalatedTitle(record),
     status: 'crit',
     summary: `critical and not acked within ${formatMilliseconds(level.afterMs)}${of}: ${record.line.value}`,
     sections: [{ title: record.target, status: 'crit', lines: [record.line] }],
@@ -193,4 +194,8 @@ export function escalationMessage(record: AlertRecord, escalation: PendingEscala
     buttons: alertButtons(record.id),
     ...(mentions.length > 0 ? { mentions } : {}),
   };
+}
+
+function escalatedTitle(record: AlertRecord): string {
+  return `ESCALATED: ${record.target} · ${record.label}`;
 }

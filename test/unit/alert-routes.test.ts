@@ -17,6 +17,7 @@ import { ChannelDelivery } from '../../src/outbound/delivery.js';
 import { OutboundRegistry } from '../../src/outbound/registry.js';
 import { renderText } from '../../src/render/text.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import type { TargetFacts } from '../../src/systems/registry.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const minute = 60_000;
@@ -72,7 +73,7 @@ function setup() {
   const delivery = new ChannelDelivery(outbound, logger);
   const routes = new RouteTable(config.alerts.routes);
   const escalator = new Escalator({ store, delivery, routes, logger, now: () => start });
-  const targets = new Map([
+  const targets = new Map<string, TargetFacts>([
     ['pay-db', { system: 'postgres', labels: { team: 'payments' } }],
     ['cache', { system: 'redis', labels: { env: 'prod' } }],
     ['web-db', { system: 'postgres', labels: { env: 'prod' } }],
