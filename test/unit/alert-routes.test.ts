@@ -60,6 +60,7 @@ const routesConfig = [
   { matchers: { env: 'prod' }, channels: [{ platform: 'slack', id: 'C0PROD' }], continue: true },
   { matchers: ['system=redis'], channels: [{ platform: 'slack', id: 'C0CACHE' }] },
   { matchers: ['system=redis'], channels: [{ platform: 'slack', id: 'C0NEVER' }] },
+  { matchers: ['system=tls', 'severity=crit'], escalate: [{ after: '5m', channels: [{ platform: 'slack', id: 'C0CERTS' }] }] },
 ];
 
 function setup() {
@@ -111,6 +112,16 @@ describe('alert routes', () => {
       ['slack:C0CACHE', 'WARN: cache (redis) · connections', undefined],
       ['slack:C0PROD', 'RESOLVED: cache (redis) · connections', 'C0PROD/1'],
       ['slack:C0CACHE', 'RESOLVED: cache (redis) · connections', 'C0CACHE/2'],
+    ]);
+  });
+
+  it('keeps the schedule’s channels for a route without channels, and still escalates by it', async () => {
+    const { desk, escalator, posted } = setup();
+    await desk.observe(health('shop-cert', 'crit', 'tls'), schedule, 'UTC', start);
+    expect(await escalator.checkDue(start + 5 * minute)).toBe(1);
+    expect(posted.map((post) => [where(post), titleOf(post.message), (post.message as Report).mentions])).toEqual([
+      ['slack:C0OPS', 'CRIT: shop-cert (tls) · connections', undefined],
+      ['slack:C0CERTS', 'ESCALATED: shop-cert (tls) · connections', undefined],
     ]);
   });
 
