@@ -40,7 +40,7 @@ export interface EscalatorOptions {
   logger: Logger;
   /** The clock; `Date.now` when absent. */
   now?: () => number;
-  /** How often `start()` looks for due levels; from the shortest configured `after` (a fifth of it, 0.2–10 s) when absent. */
+  /** How often `start()` looks for due levels; a fifth of the shortest configured `after` (0.2–10 s; 10 s without any) when absent. */
   checkEveryMs?: number;
 }
 
@@ -86,9 +86,8 @@ export class Escalator implements AlertEscalator {
   /** Looks for due levels every so often until `stop()`; the timer does not keep the process alive. */
   start(): void {
     if (this.timer) return;
-    const shortest = this.options.routes.shortestEscalation();
-    if (shortest === undefined && this.options.checkEveryMs === undefined) return;
-    const every = this.options.checkEveryMs ?? Math.min(slowestCheckMs, Math.max(fastestCheckMs, Math.round(shortest! / 5)));
+    const shortest = this.options.routes.shortestEscalation() ?? slowestCheckMs * 5;
+    const every = this.options.checkEveryMs ?? Math.min(slowestCheckMs, Math.max(fastestCheckMs, Math.round(shortest / 5)));
     this.timer = setInterval(() => {
       if (this.checking) return;
       this.checking = this.checkDue()
