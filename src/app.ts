@@ -29,6 +29,7 @@ import { RateLimiter } from './router/rate-limits.js';
 import { Router } from './router/router.js';
 import { createScheduling } from './schedule/index.js';
 import type { Scheduler } from './schedule/scheduler.js';
+import type { Escalator } from './alerts/escalator.js';
 import { OutboundRegistry } from './outbound/registry.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -70,6 +71,8 @@ export interface App {
   engine: RunbookEngine;
   /** Scheduled reports and health alerts; started by `startBot` once chats are connected, stopped first by `close`. */
   scheduler: Scheduler;
+  /** Escalation of critical alerts nobody acks; started by `startBot` with the scheduler, stopped by `close`. */
+  escalator: Escalator;
   metrics: Metrics;
   /** Registers work for `close()` to do first, once running steps have ended (e.g. dropping scratch databases). */
   onShutdown(task: ShutdownTask): void;
@@ -158,6 +161,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     completions: (kind) => (completionKinds.has(kind) ? systems.completions(kind) : undefined),
     engine,
     scheduler: scheduling.scheduler,
+    escalator: scheduling.escalator,
     metrics,
     onShutdown: (task) => void shutdownTasks.push(task),
     startupTasks,
@@ -165,6 +169,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     async close() {
       housekeeping.stop();
       await scheduling.scheduler.stop();
+      await scheduling.escalator.stop();
       await runShutdownTasks(shutdownTasks.splice(0), logger, 2_000);
       approvals.stop();
       await Promise.allSettled([store.close(), audit.close()]);

@@ -8,6 +8,9 @@ import type { AnyChatAdapter, RunningChat, Terminal } from './core/chat.js';
 import type { Platform } from './core/invocation.js';
 import { observabilityEnabled, startBotObservability, type BotObservability } from './observability/bot-observability.js';
 import { PrometheusMetrics } from './observability/prometheus-metrics.js';
+import { startHeartbeat } from './observability/heartbeat.js';
+import { checkReadiness } from './observability/readiness.js';
+import { parseDuration } from './core/duration.js';
 
 /** The whole running bot: the core and its chat connections. */
 export interface RunningBot {
@@ -56,9 +59,20 @@ export async function startBot(config: Config, logger: Logger, terminal: Termina
     throw error;
   }
   await app.scheduler.start();
+  app.escalator.start();
+  const heartbeat = config.heartbeat?.url
+    ? startHeartbeat({
+        url: config.heartbeat.url,
+        everyMs: parseDuration(config.heartbeat.every)!,
+        readiness: () => checkReadiness({ chats: () => networkConnections(connections, adapters).entries(), store: app.store }),
+        logger,
+      })
+    : undefined;
   let stopped: Promise<void> | undefined;
   const stopOnce = async (): Promise<void> => {
+    await heartbeat?.stop();
     await app.scheduler.stop();
+    await app.escalator.stop();
     observability?.markStopping();
     await app.drain();
     await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));

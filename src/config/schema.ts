@@ -8,6 +8,7 @@ import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
 import { rateLimitsSchema } from '../router/rate-limits.js';
 import { runsSchema } from '../approvals/run-lease-settings.js';
 import { audiencesSchema } from '../outbound/audiences.js';
+import { heartbeatSchema } from '../observability/heartbeat.js';
 
 const accessSchema = z
   .object({
@@ -96,6 +97,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
       schedules: schedulesSchema,
       notify: audiencesSchema.describe('named audiences a runbook\'s notify step posts to: {channels, mention}'),
       alerts: alertsSchema,
+      heartbeat: heartbeatSchema.describe('{url, every}: a push URL (healthchecks.io, Uptime Kuma) pinged every `every` while the bot is ready'),
       targets: targets.default(targets.parse({})),
     })
     .strict();

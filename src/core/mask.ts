@@ -56,3 +56,17 @@ const secretPatterns: readonly [RegExp, string][] = [
 export function maskSecrets(text: string): string {
   return secretPatterns.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
+
+/**
+ * A push URL (healthchecks.io, Uptime Kuma) with what identifies it hidden: its user info, path and query are
+ * secrets there, so only the scheme and host are kept, e.g. `https://hc-ping.com/***`, for logs.
+ */
+export function maskUrlToken(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const hidden = parsed.pathname.length > 1 || parsed.search !== '' || parsed.username !== '' || parsed.password !== '';
+    return `${parsed.protocol}//${parsed.host}${hidden ? '/***' : ''}`;
+  } catch {
+    return '***';
+  }
+}

@@ -47,6 +47,8 @@ export interface Report {
   summary?: string;
   sections: ReportSection[];
   buttons?: ReportButton[];
+  /** Called at the start of the message, as on a notice (an escalated alert calls the on-call group). */
+  mentions?: readonly Mention[];
   /** Who asked and how long it took, shown small at the end. */
   context?: { requestedBy?: string; durationMs?: number; note?: string };
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { ackCommand, snoozeCommand } from '../alerts/alert-commands.js';
 import { AlertDesk } from '../alerts/alert-desk.js';
+import { Escalator } from '../alerts/escalator.js';
+import { RouteTable } from '../alerts/routes.js';
 import type { Config } from '../config/schema.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
@@ -36,6 +38,8 @@ export interface SchedulingDependencies {
 export interface Scheduling {
   scheduler: Scheduler;
   alerts: AlertDesk;
+  /** Escalation of critical alerts nobody acks (not started): started with the scheduler, stopped before the store closes. */
+  escalator: Escalator;
   commands: Map<string, BuiltinHandler>;
 }
 
@@ -43,10 +47,14 @@ export interface Scheduling {
 export function createScheduling(deps: SchedulingDependencies): Scheduling {
   const logger = deps.logger.child({ component: 'scheduler' });
   const delivery = new ChannelDelivery(deps.outbound, logger);
+  const routes = new RouteTable(deps.config.alerts.routes);
+  const escalator = new Escalator({ store: deps.store, delivery, routes, logger });
   const alerts = new AlertDesk({
     store: deps.store,
     delivery,
     logger,
+    router: routes,
+    escalator,
     ...(deps.targets ? { targets: deps.targets } : {}),
     policy: { holdRuns: deps.config.alerts.hold_runs, renotifyAfterMs: parseDuration(deps.config.alerts.renotify_after)! },
   });
@@ -76,5 +84,5 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     ['ack', ackCommand(alerts)],
     ['snooze', snoozeCommand(alerts, parseDuration(deps.config.alerts.snooze_default)!)],
   ]);
-  return { scheduler, alerts, commands };
+  return { scheduler, alerts, escalator, commands };
 }

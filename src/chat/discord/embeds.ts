@@ -40,7 +40,10 @@ export function renderDiscordMessages(message: Message, options: EmbedRenderOpti
     return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
   }
   const pages = paginateReport(shown, (page) => fitsOneMessage(pageBody(shown, page)));
-  return pages.map((page) => withLocalTimes({ ...pageBody(shown, page), components: page.index === 0 ? components : [] }));
+  return pages.map((page) => {
+    const body = { ...pageBody(shown, page), components: page.index === 0 ? components : [] };
+    return withLocalTimes(page.index === 0 && shown.mentions?.length ? mentioning(body, shown.mentions) : body);
+  });
 }
 
 /** `<@&role>` and `<@user>` at the start of the content, and allowed_mentions naming exactly them, so they are notified. */

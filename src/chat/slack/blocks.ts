@@ -47,12 +47,12 @@ export function renderSlackMessage(message: Message): SlackMessage {
 export function renderSlackMessages(message: Message): SlackMessage[] {
   const shown = codeTimesInUtc(message);
   if (shown.kind === 'notice') {
-    const text = shown.mentions?.length ? `${mentionsText(shown.mentions)} ${renderText(shown)}` : renderText(shown);
+    const text = `${mentionsPrefix(shown.mentions)}${renderText(shown)}`;
     return [{ text: clip(text, slackLimits.fallbackText), blocks: withLocalTimes(noticeBlocks(shown)) }];
   }
   const pages = paginateReport(shown, (page) => pageBlocks(shown, page).length <= slackLimits.blocksPerMessage);
   return pages.map((page) => ({
-    text: clip(page.index === 0 ? renderText(shown) : followUpHeading(shown, page), slackLimits.fallbackText),
+    text: clip(page.index === 0 ? `${mentionsPrefix(shown.mentions)}${renderText(shown)}` : followUpHeading(shown, page), slackLimits.fallbackText),
     blocks: withLocalTimes(pageBlocks(shown, page)),
   }));
 }
@@ -65,7 +65,7 @@ function pageBlocks(report: Report, page: ReportPage): SlackBlock[] {
     const mark = report.closed ? closedEmoji[report.closed] : emoji[report.status];
     head.push({ type: 'header', text: { type: 'plain_text', text: clip(`${mark} ${report.title}`, slackLimits.headerText), emoji: true } });
     const statusWord = `*${(report.closed ?? report.status).toUpperCase()}*`;
-    head.push(mrkdwnSection(report.summary ? `${statusWord} · ${escapeMrkdwn(report.summary)}` : statusWord));
+    head.push(mrkdwnSection(`${mentionsPrefix(report.mentions)}${report.summary ? `${statusWord} · ${escapeMrkdwn(report.summary)}` : statusWord}`));
   } else {
     head.push(contextBlock([`*${escapeMrkdwn(followUpHeading(report, page))}*`]));
   }
@@ -113,8 +113,7 @@ function noteText(line: ReportLine): string {
 }
 
 function noticeBlocks(message: Notice): SlackBlock[] {
-  const mentions = message.mentions?.length ? `${mentionsText(message.mentions)} ` : '';
-  const blocks: SlackBlock[] = [mrkdwnSection(`${mentions}${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
+  const blocks: SlackBlock[] = [mrkdwnSection(`${mentionsPrefix(message.mentions)}${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
   const actions = actionBlocks(message.buttons ?? []);
   if (message.preformatted) {
     const room = slackLimits.blocksPerMessage - blocks.length - actions.length;
@@ -125,9 +124,10 @@ function noticeBlocks(message: Notice): SlackBlock[] {
   return [...blocks, ...actions];
 }
 
-/** `<!subteam^S…>` for a user group, `<@U…>` for a user: Slack notifies them. */
-function mentionsText(mentions: readonly Mention[]): string {
-  return mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ');
+/** `<!subteam^S…>` for a user group, `<@U…>` for a user, and a space: Slack notifies them. Empty without mentions. */
+function mentionsPrefix(mentions: readonly Mention[] | undefined): string {
+  if (!mentions?.length) return '';
+  return `${mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ')} `;
 }
 
 function actionBlocks(buttons: readonly ReportButton[]): SlackBlock[] {
