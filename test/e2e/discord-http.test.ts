@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessFor } from '../../src/access/roles.js';
+import { startDiscordChat } from '../../src/chat/discord/discord-chat.js';
+import { discordChat } from '../../src/chat/discord/index.js';
+import { discordSettingsSchema } from '../../src/chat/discord/settings.js';
+import { configSchema } from '../../src/config/schema.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { DISCORD_FIXTURE, type MessageFields } from '../fakes/discord/index.js';
 import { command } from '../support/command-log.js';
 import { startBot, TOKEN, type RunningBot } from './discord-support.js';
@@ -88,10 +94,17 @@ describe('Discord over HTTP interactions: the real bot, discord.js REST, the fak
   });
 
   it('posts outside interactions (schedules, alerts, cards) over REST with the bot token', async () => {
-    const posted = await bot.chat.port.post(channels.alerts, { kind: 'notice', tone: 'warn', text: 'disk almost full' });
+    const posted = await bot.chat.port.post(channels.alerts, { kind: 'notice', tone: 'error', text: 'disk almost full' });
     const request = await bot.fake.waitForRequest('POST', `/channels/${channels.alerts}/messages`);
     expect(request.authorization).toBe(`Bot ${TOKEN}`);
     expect(bot.fake.messages(channels.alerts).map((message) => message.id)).toEqual([posted.id.split('/')[1]]);
     expect(bot.fake.gatewayFrames()).toEqual([]);
+  });
+
+  it('refuses to start in HTTP mode without the public key, or with one that is not a key, saying where to find it', async () => {
+    const common = { handler: bot.app.router, commands: bot.app.commands, completions: bot.app.completions, access: accessFor(discordChat, configSchema.parse({}).access), logger: createLogger({ level: 'silent', pretty: false }) };
+    const settings = discordSettingsSchema.parse({ mode: 'http', token: TOKEN, application_id: bot.fake.applicationId, api_url: bot.fake.apiBase, port: 0 });
+    await expect(startDiscordChat({ ...common, settings })).rejects.toThrow(/HTTP mode needs the application's public key: set DISCORD_PUBLIC_KEY .*General Information → Public Key/);
+    await expect(startDiscordChat({ ...common, settings: { ...settings, public_key: 'ab'.repeat(31) } })).rejects.toThrow(/DISCORD_PUBLIC_KEY is not the application's public key: expected 64 hex characters/);
   });
 });
