@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessFor } from '../../src/access/roles.js';
+import { startBot as startWholeBot } from '../../src/bot.js';
 import { startDiscordChat } from '../../src/chat/discord/discord-chat.js';
 import { discordChat } from '../../src/chat/discord/index.js';
 import { discordSettingsSchema } from '../../src/chat/discord/settings.js';
@@ -7,6 +12,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { DISCORD_FIXTURE, type MessageFields } from '../fakes/discord/index.js';
 import { command } from '../support/command-log.js';
+import { freePort } from '../support/services.js';
 import { startBot, TOKEN, type RunningBot } from './discord-support.js';
 
 const { guildId, channels, users } = DISCORD_FIXTURE;
@@ -106,5 +112,29 @@ describe('Discord over HTTP interactions: the real bot, discord.js REST, the fak
     const settings = discordSettingsSchema.parse({ mode: 'http', token: TOKEN, application_id: bot.fake.applicationId, api_url: bot.fake.apiBase, port: 0 });
     await expect(startDiscordChat({ ...common, settings })).rejects.toThrow(/HTTP mode needs the application's public key: set DISCORD_PUBLIC_KEY .*General Information → Public Key/);
     await expect(startDiscordChat({ ...common, settings: { ...settings, public_key: 'ab'.repeat(31) } })).rejects.toThrow(/DISCORD_PUBLIC_KEY is not the application's public key: expected 64 hex characters/);
+  });
+});
+
+describe('Discord HTTP mode started as npm start starts it', () => {
+  it('listens on chat.discord.port, answers a PING there and counts Discord as ready on /readyz', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'maintbot-discord-http-'));
+    const port = await freePort();
+    const config = configSchema.parse({
+      log: { level: 'silent' },
+      chat: { console: { enabled: 'off' }, discord: { mode: 'http', token: TOKEN, application_id: bot.fake.applicationId, api_url: bot.fake.apiBase, guilds: [guildId], public_key: bot.fake.publicKey, port } },
+      observability: { enabled: 'on', host: '127.0.0.1', port: 0 },
+      audit: { file: join(dir, 'audit.jsonl') },
+    });
+    const terminal = { input: new PassThrough(), output: new PassThrough(), interactive: false, colour: false };
+    const whole = await startWholeBot(config, createLogger({ level: 'silent', pretty: false }), terminal);
+    try {
+      expect(await bot.fake.ping(`http://127.0.0.1:${port}/discord/interactions`)).toMatchObject({ status: 200, body: { type: 1 } });
+      const ready = await fetch(`http://127.0.0.1:${whole.observability!.port}/readyz`);
+      expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready' } });
+    } finally {
+      await whole.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+    await expect(fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST' })).rejects.toThrow();
   });
 });
