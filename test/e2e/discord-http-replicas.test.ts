@@ -155,6 +155,10 @@ describe('two replicas on one Redis behind one Interactions Endpoint URL, over H
       return found.length >= clicks.length - 1 ? found : undefined;
     });
     expect(answered).toHaveLength(clicks.length - 1);
+    const clicked = (replica: RunningBot): number => replica.commands.finished().filter((invocation) => invocation.text === asked.approve).length;
+    await waitFor('every click to be handled', async () => clicked(replicaA) + clicked(replicaB) === clicks.length || undefined);
+    expect(clicked(replicaA)).toBeGreaterThan(0);
+    expect(clicked(replicaB)).toBeGreaterThan(0);
     expect(await restartSteps()).toBe(steps + 1);
     expect(await startedAt()).not.toBe(before);
   }, 45_000);

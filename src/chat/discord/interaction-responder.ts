@@ -32,7 +32,7 @@ const nothingToShow = 'Done; the command had nothing to show.';
 const tokenLifetimeMs = 14 * 60_000;
 
 /**
- * Answers one interaction within Discord's 3 s. A slash command: the first private output is an
+ * Answers one interaction within Discord's 3 s, over either transport (gateway or HTTP). A slash command: the first private output is an
  * ephemeral reply; the first public output defers and then edits the original reply. When nothing was sent
  * within `fallbackDeferMs` (a slow check before a runbook starts), it defers privately, so that a refusal
  * found later still reaches the requester alone (by editing that private reply); a public output after
