@@ -56,13 +56,14 @@ function localTargets(services: OwnServices | undefined): Record<string, unknown
 /** A config for the fake's guild, checking the test's own PostgreSQL and Redis when given. */
 export function discordConfig(
   fake: FakeDiscord,
-  extra: { grants?: unknown[]; auditFile: string; services?: OwnServices; targets?: Record<string, unknown>; approvals?: Record<string, unknown> },
+  extra: { grants?: unknown[]; auditFile: string; services?: OwnServices; targets?: Record<string, unknown>; approvals?: Record<string, unknown>; discord?: Record<string, unknown>; rateLimits?: Record<string, unknown> },
 ): Config {
   return configSchema.parse({
     log: { level: 'silent' },
     audit: { file: extra.auditFile },
     ...(extra.approvals ? { approvals: extra.approvals } : {}),
-    chat: { discord: { enabled: 'on', token: TOKEN, application_id: fake.applicationId, api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId] } },
+    ...(extra.rateLimits ? { rate_limits: extra.rateLimits } : {}),
+    chat: { discord: { enabled: 'on', token: TOKEN, application_id: fake.applicationId, api_url: fake.apiBase, guilds: [DISCORD_FIXTURE.guildId], ...extra.discord } },
     access: { default_role: 'viewer', grants: extra.grants ?? [] },
     targets: { ...localTargets(extra.services), ...extra.targets },
   });
@@ -77,6 +78,8 @@ export interface RunningBot {
   invocations: Invocation[];
   /** The commands handled, begun and finished: a finished one will post nothing more. */
   commands: CommandLog;
+  /** HTTP mode: the bot's Interactions Endpoint URL. */
+  interactionsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,15 @@ export interface BotOptions {
    * answer is always its own, however loaded the machine. Tests of the fallback pass the shipped 1000 ms.
    */
   fallbackDeferMs?: number;
+  /**
+   * `http`: Discord over HTTP interactions (the fake's public key, a free port on 127.0.0.1); a bot that
+   * started its own fake has the fake deliver to it. Default `gateway`.
+   */
+  mode?: 'gateway' | 'http';
+  /** A fake Discord shared with other bots (replicas); it outlives this bot. Default: a fake of the bot's own. */
+  fake?: FakeDiscord;
+  /** `rate_limits` in the config. */
+  rateLimits?: Record<string, unknown>;
 }
 
 /**
@@ -113,8 +125,13 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
   await mkdir(join(dir, 'commands'));
   for (const name of ['health.yaml', 'help.yaml', ...(options.shippedCommands ?? [])]) await copyFile(resolve(shippedDefinitions.commands, name), join(dir, 'commands', name));
   for (const [name, text] of Object.entries(options.extraCommands ?? {})) await writeFile(join(dir, 'commands', name), text);
-  const fake = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200, waitTimeoutMs: 20_000 });
-  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), services: options.services, targets: options.targets, approvals: options.approvals });
+  const ownFake = options.fake === undefined;
+  const fake = options.fake ?? (await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 200, waitTimeoutMs: 20_000 }));
+  const closeFake = async (): Promise<void> => {
+    if (ownFake) await fake.close();
+  };
+  const http = options.mode === 'http' ? { mode: 'http', public_key: fake.publicKey, port: 0 } : undefined;
+  const config = discordConfig(fake, { grants: options.grants, auditFile: join(dir, 'audit.jsonl'), services: options.services, targets: options.targets, approvals: options.approvals, discord: http, rateLimits: options.rateLimits });
   const logger = createLogger({ level: 'silent', pretty: false });
   const app = await buildApp(config, logger, { folders: { ...shippedDefinitions, commands: join(dir, 'commands') }, store: options.store, audit: options.audit, metrics: options.metrics });
   const invocations: Invocation[] = [];
@@ -133,23 +150,27 @@ export async function startBot(options: BotOptions = {}): Promise<RunningBot> {
     access: accessFor(discordChat, config.access),
     logger,
     fallbackDeferMs: options.fallbackDeferMs ?? TEST_FALLBACK_DEFER_MS,
+    httpHost: '127.0.0.1',
   }).catch(async (error: unknown) => {
     await app.close();
-    await fake.close();
+    await closeFake();
     await rm(dir, { recursive: true, force: true });
     throw error;
   });
   app.outbound.connect(chat.port);
+  const interactionsUrl = chat.httpPort === undefined ? undefined : `http://127.0.0.1:${chat.httpPort}/discord/interactions`;
+  if (interactionsUrl && ownFake) fake.deliverOverHttp(interactionsUrl);
   return {
     fake,
     app,
     chat,
     invocations,
     commands,
+    ...(interactionsUrl ? { interactionsUrl } : {}),
     close: async () => {
       await chat.stop();
       await app.close();
-      await fake.close();
+      await closeFake();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,30 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import {
-  Client,
-  Events,
-  GatewayIntentBits,
-  Routes,
-  Status,
-  type AutocompleteInteraction,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  type Interaction,
-} from 'discord.js';
+import type { KeyObject } from 'node:crypto';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, REST, Routes, Status, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import type { Logger } from 'pino';
 import type { ChatAccess, CommandHandler, RunningChat } from '../../core/chat.js';
 import { errorMessage } from '../../core/errors.js';
-import type { Actor, Invocation } from '../../core/invocation.js';
 import type { CommandCatalog } from '../../router/catalog.js';
-import { completionsFor } from './autocomplete.js';
 import { ButtonCommands } from './button-commands.js';
 import { DiscordChatPort } from './chat-port.js';
-import { commandLineFor, type GivenOption } from './command-line.js';
 import type { EmbedRenderOptions } from './embeds.js';
-import { InteractionResponder } from './interaction-responder.js';
-import { discordHandle } from './message-handle.js';
-import { buildMaintCommand, OptionType, RegistrationError, type MaintCommandJson } from './registration.js';
+import { gatewayTransport } from './gateway-transport.js';
+import { httpInteractionHandler } from './http-interactions.js';
+import { autocompleteChoices, handleButton, handleCommand, type InteractionContext, type InteractionSource } from './interaction-handlers.js';
+import type { InteractionResponder } from './interaction-responder.js';
+import { interactionsPath, startInteractionsServer } from './interactions-server.js';
+import { buildMaintCommand, RegistrationError, type MaintCommandJson } from './registration.js';
 import type { DiscordGrant, DiscordSettings } from './settings.js';
+import { interactionPublicKey } from './signature.js';
 
 /** What the Discord adapter needs from the composition root. */
 export interface DiscordChatOptions {
@@ -37,13 +28,17 @@ export interface DiscordChatOptions {
   logger: Logger;
   /** How long a slash command may stay silent before it is deferred privately (default 1000 ms; Discord allows 3 s). */
   fallbackDeferMs?: number;
+  /** HTTP mode: the interface to listen on (default: all). */
+  httpHost?: string;
 }
 
 /** A connected Discord bot. */
 export interface RunningDiscordChat extends RunningChat {
-  /** True while the gateway connection is up (false while it resumes after a drop). */
+  /** Gateway: true while the connection is up (false while it resumes after a drop); HTTP mode: while the endpoint listens. */
   connected(): boolean;
-  /** Disconnects and releases everything, so the process can exit. */
+  /** HTTP mode: the port `/discord/interactions` is bound to. */
+  httpPort?: number;
+  /** Disconnects (or closes the endpoint) and releases everything, so the process can exit. */
   stop(): Promise<void>;
 }
 
@@ -55,9 +50,12 @@ export class DiscordStartError extends Error {
 const readyTimeoutMs = 30_000;
 
 /**
- * Logs in to Discord, registers `/maint` (guild commands for `settings.guilds`, global ones when
- * `settings.global_commands`) and answers slash commands, buttons and autocomplete through `handler`.
- * Resolves once the bot is ready; throws `DiscordStartError` with a clear message otherwise.
+ * Starts Discord as `settings.mode` says and registers `/maint` over REST (guild commands for
+ * `settings.guilds`, global ones when `settings.global_commands`). `gateway`: logs in and answers slash
+ * commands, buttons and autocomplete arriving on the gateway. `http`: no gateway session; serves
+ * `/discord/interactions` on `settings.port`, checking Discord's signature with `settings.public_key`, so any
+ * number of replicas can answer. Either way posts outside interactions go over REST with the bot token.
+ * Resolves once the bot can answer; throws `DiscordStartError` with a clear message otherwise.
  */
 export async function startDiscordChat(options: DiscordChatOptions): Promise<RunningDiscordChat> {
   const { settings } = options;
@@ -66,6 +64,7 @@ export async function startDiscordChat(options: DiscordChatOptions): Promise<Run
   if (!settings.application_id) {
     throw new DiscordStartError('Discord is enabled but has no application id: set DISCORD_APPLICATION_ID (or chat.discord.application_id).');
   }
+  const publicKey = settings.mode === 'http' ? requirePublicKey(settings) : undefined;
   let command: MaintCommandJson;
   try {
     command = buildMaintCommand(options.commands.all(), (kind) => kind === 'commands' || options.completions(kind) !== undefined);
@@ -73,34 +72,97 @@ export async function startDiscordChat(options: DiscordChatOptions): Promise<Run
     if (error instanceof RegistrationError) throw new DiscordStartError(error.message);
     throw error;
   }
-
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: settings.api_url ? { api: apiBase(settings.api_url) } : {} });
   const buttons = new ButtonCommands();
   const render: EmbedRenderOptions = { customIdFor: buttons.idFor };
-  const port = new DiscordChatPort(client.rest, render, logger);
-  const active = new Set<InteractionResponder>();
-  const context: InteractionContext = { ...options, logger, buttons, render, port, active };
-  client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction, context));
+  const parts = { buttons, render, active: new Set<InteractionResponder>(), logger };
+  const registration = { applicationId: settings.application_id, command };
+  return publicKey ? startHttpMode(options, settings.token, publicKey, parts, registration) : startGatewayMode(options, settings.token, parts, registration);
+}
+
+interface SharedParts {
+  buttons: ButtonCommands;
+  render: EmbedRenderOptions;
+  active: Set<InteractionResponder>;
+  logger: Logger;
+}
+
+interface Registration {
+  applicationId: string;
+  command: MaintCommandJson;
+}
+
+function requirePublicKey(settings: DiscordSettings): KeyObject {
+  if (!settings.public_key) {
+    throw new DiscordStartError(
+      "Discord HTTP mode needs the application's public key: set DISCORD_PUBLIC_KEY (or chat.discord.public_key) to General Information → Public Key, or set chat.discord.mode: gateway.",
+    );
+  }
+  const key = interactionPublicKey(settings.public_key);
+  if (!key) throw new DiscordStartError("DISCORD_PUBLIC_KEY is not the application's public key: expected 64 hex characters (General Information → Public Key).");
+  return key;
+}
+
+async function startGatewayMode(options: DiscordChatOptions, token: string, parts: SharedParts, registration: Registration): Promise<RunningDiscordChat> {
+  const { settings } = options;
+  const { logger } = parts;
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: settings.api_url ? { api: apiBase(settings.api_url) } : {} });
+  const port = new DiscordChatPort(client.rest, parts.render, logger);
+  const context: InteractionContext = { ...options, ...parts, port };
+  client.on(Events.InteractionCreate, (interaction) => void onGatewayInteraction(interaction, context));
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'Discord gateway disconnected'));
   client.on(Events.ShardResume, () => logger.info('Discord gateway resumed'));
   client.on(Events.Error, (error) => logger.error({ err: errorMessage(error) }, 'Discord client error'));
 
   try {
-    await login(client, settings.token);
-    await register(client, settings.application_id, settings, command, logger);
+    await login(client, token);
+    await register(client.rest, registration, settings, logger);
   } catch (error) {
     await client.destroy();
     throw error instanceof DiscordStartError ? error : new DiscordStartError(`Discord did not start: ${errorMessage(error)}`);
   }
-  logger.info({ guilds: settings.guilds.length, global: settings.global_commands, subcommands: command.options.length }, 'Discord connected, /maint registered');
+  logger.info({ mode: 'gateway', guilds: settings.guilds.length, global: settings.global_commands, subcommands: registration.command.options.length }, 'Discord connected, /maint registered');
 
   return {
     port,
     connected: () => client.isReady() && client.ws.status === Status.Ready,
     stop: async () => {
-      for (const responder of active) responder.cancel();
+      for (const responder of parts.active) responder.cancel();
       client.removeAllListeners();
       await client.destroy();
+    },
+  };
+}
+
+async function startHttpMode(options: DiscordChatOptions, token: string, publicKey: KeyObject, parts: SharedParts, registration: Registration): Promise<RunningDiscordChat> {
+  const { settings } = options;
+  const { logger } = parts;
+  const rest = new REST(settings.api_url ? { api: apiBase(settings.api_url) } : {}).setToken(token);
+  const release = (): void => {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  };
+  const port = new DiscordChatPort(rest, parts.render, logger);
+  const context: InteractionContext = { ...options, ...parts, port };
+  try {
+    await verifyToken(rest, settings);
+    await register(rest, registration, settings, logger);
+  } catch (error) {
+    release();
+    throw error instanceof DiscordStartError ? error : new DiscordStartError(`Discord did not start: ${errorMessage(error)}`);
+  }
+  const server = await startInteractionsServer({ port: settings.port, host: options.httpHost, publicKey, logger, onInteraction: httpInteractionHandler(rest, context) }).catch((error: unknown) => {
+    release();
+    throw new DiscordStartError(`Discord: cannot listen for interactions on port ${settings.port} (${errorMessage(error)}). Set chat.discord.port.`);
+  });
+  logger.info({ mode: 'http', port: server.port, path: interactionsPath, guilds: settings.guilds.length, global: settings.global_commands }, 'Discord HTTP interactions listening, /maint registered');
+  return {
+    port,
+    httpPort: server.port,
+    connected: () => server.listening(),
+    stop: async () => {
+      for (const responder of parts.active) responder.cancel();
+      await server.close();
+      release();
     },
   };
 }
@@ -124,7 +186,17 @@ async function login(client: Client, token: string): Promise<void> {
   }
 }
 
-async function register(client: Client, applicationId: string, settings: DiscordSettings, command: MaintCommandJson, logger: Logger): Promise<void> {
+/** HTTP mode logs in nowhere: `GET /users/@me` proves the bot token before anything is registered or served. */
+async function verifyToken(rest: REST, settings: DiscordSettings): Promise<void> {
+  try {
+    await rest.get(Routes.user());
+  } catch (error) {
+    if (error instanceof DiscordAPIError && error.status === 401) throw new DiscordStartError('Discord refused DISCORD_TOKEN (401): copy the bot token from the Developer Portal (Bot → Reset Token).');
+    throw new DiscordStartError(`cannot reach the Discord API${settings.api_url ? ` at ${settings.api_url}` : ''}: ${errorMessage(error)}. Check the network${settings.api_url ? ' or DISCORD_API_URL' : ''}.`);
+  }
+}
+
+async function register(rest: REST, { applicationId, command }: Registration, settings: DiscordSettings, logger: Logger): Promise<void> {
   if (settings.guilds.length === 0 && !settings.global_commands) {
     logger.warn('no chat.discord.guilds and global_commands is off: /maint is not registered anywhere');
   }
@@ -132,7 +204,7 @@ async function register(client: Client, applicationId: string, settings: Discord
   if (settings.global_commands) scopes.push({ route: Routes.applicationCommands(applicationId), where: 'globally' });
   for (const scope of scopes) {
     try {
-      await client.rest.put(scope.route, { body: [command] });
+      await rest.put(scope.route, { body: [command] });
     } catch (error) {
       throw new DiscordStartError(
         `could not register /maint ${scope.where}: ${errorMessage(error)}. Check DISCORD_APPLICATION_ID and that the bot was invited with the applications.commands scope.`,
@@ -141,97 +213,33 @@ async function register(client: Client, applicationId: string, settings: Discord
   }
 }
 
-interface InteractionContext extends DiscordChatOptions {
-  buttons: ButtonCommands;
-  render: EmbedRenderOptions;
-  port: DiscordChatPort;
-  active: Set<InteractionResponder>;
-}
-
-async function onInteraction(interaction: Interaction, context: InteractionContext): Promise<void> {
+async function onGatewayInteraction(interaction: Interaction, context: InteractionContext): Promise<void> {
   const logger = context.logger.child({ interaction: interaction.id, user: interaction.user.id });
   try {
-    if (interaction.isChatInputCommand() && interaction.commandName === 'maint') await onCommand(interaction, context, logger);
-    else if (interaction.isButton()) await onButton(interaction, context, logger);
-    else if (interaction.isAutocomplete() && interaction.commandName === 'maint') await onAutocomplete(interaction, context);
+    if (interaction.isChatInputCommand() && interaction.commandName === 'maint') {
+      await handleCommand(gatewaySource(interaction), interaction.options.data, gatewayTransport(interaction), context, logger);
+    } else if (interaction.isButton()) {
+      await handleButton(gatewaySource(interaction), interaction.customId, interaction.message.id, gatewayTransport(interaction), context, logger);
+    } else if (interaction.isAutocomplete() && interaction.commandName === 'maint') {
+      await interaction.respond(autocompleteChoices(interaction.options.data, context));
+    }
   } catch (error) {
     logger.error({ code: 'DISCORD_INTERACTION_FAILED', err: errorMessage(error) }, 'could not answer a Discord interaction');
   }
 }
 
-async function onCommand(interaction: ChatInputCommandInteraction, context: InteractionContext, logger: Logger): Promise<void> {
-  const responder = InteractionResponder.forCommand(interaction, { render: context.render, port: context.port, logger, fallbackDeferMs: context.fallbackDeferMs });
-  const top = interaction.options.data;
-  const subcommand = [...top, ...top.flatMap((option) => (option.type === OptionType.SubcommandGroup ? (option.options ?? []) : []))].find(
-    (option) => option.type === OptionType.Subcommand,
-  );
-  const name = subcommand?.name ?? 'help';
-  const given: GivenOption[] = (subcommand?.options ?? []).flatMap((option) => (option.value === undefined ? [] : [{ name: option.name, value: option.value }]));
-  const line = commandLineFor(name, given, context.commands.get(name));
-  if (!line.ok) {
-    await responder.replyPrivately({ kind: 'notice', tone: 'error', text: line.problem });
-    await responder.finish();
-    return;
-  }
-  await run(interaction, line.text, 'typed', undefined, responder, context);
-}
-
-async function onButton(interaction: ButtonInteraction, context: InteractionContext, logger: Logger): Promise<void> {
-  const command = context.buttons.commandFor(interaction.customId);
-  const responder = await InteractionResponder.forButton(interaction, { render: context.render, port: context.port, logger });
-  if (command === undefined) {
-    await responder.replyPrivately({ kind: 'notice', tone: 'error', text: 'This button has expired (the bot restarted since it was posted). Type the command instead.' });
-    return;
-  }
-  await run(interaction, command, 'button', discordHandle(interaction.channelId, interaction.message.id), responder, context);
-}
-
-async function run(
-  interaction: ChatInputCommandInteraction | ButtonInteraction,
-  text: string,
-  origin: Invocation['origin'],
-  sourceMessage: Invocation['sourceMessage'],
-  responder: InteractionResponder,
-  context: InteractionContext,
-): Promise<void> {
-  const invocation: Invocation = {
-    id: randomUUID(),
-    platform: 'discord',
-    actor: actorOf(interaction, context.access),
-    channel: { id: interaction.channelId, ...(channelName(interaction) ? { name: channelName(interaction) } : {}) },
-    text,
-    origin,
-    receivedAt: new Date(interaction.createdTimestamp),
-  };
-  if (sourceMessage) invocation.sourceMessage = sourceMessage;
-  context.active.add(responder);
-  try {
-    await context.handler.handle(invocation, responder);
-    await responder.finish();
-  } finally {
-    responder.cancel();
-    context.active.delete(responder);
-  }
-}
-
-function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction, access: ChatAccess<DiscordGrant>): Actor {
+function gatewaySource(interaction: ChatInputCommandInteraction | ButtonInteraction): InteractionSource {
   const member = interaction.member;
   const roleIds = member === null ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
   const nick = member && 'nick' in member ? member.nick : null;
-  return {
-    id: interaction.user.id,
-    name: nick ?? interaction.user.globalName ?? interaction.user.username,
-    roles: access.rolesOf({ userId: interaction.user.id, groupIds: roleIds }),
-  };
-}
-
-function channelName(interaction: ChatInputCommandInteraction | ButtonInteraction): string | undefined {
   const channel = interaction.channel;
-  return channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : undefined;
-}
-
-async function onAutocomplete(interaction: AutocompleteInteraction, context: InteractionContext): Promise<void> {
-  const focused = interaction.options.getFocused(true);
-  const subcommand = interaction.options.getSubcommand(false) ?? '';
-  await interaction.respond(completionsFor(subcommand, focused.name, String(focused.value), context));
+  const channelName = channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : undefined;
+  return {
+    userId: interaction.user.id,
+    userName: nick ?? interaction.user.globalName ?? interaction.user.username,
+    roleIds,
+    channelId: interaction.channelId,
+    ...(channelName ? { channelName } : {}),
+    createdAt: new Date(interaction.createdTimestamp),
+  };
 }

@@ -1,4 +1,3 @@
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionEditReplyOptions, type InteractionReplyOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
 import type { Message } from '../../core/report.js';
@@ -6,10 +5,11 @@ import type { MessageHandle, Responder } from '../../core/responder.js';
 import { FollowUpMemory, syncFollowUps, type FollowUpSender } from '../follow-ups.js';
 import type { DiscordChatPort } from './chat-port.js';
 import { renderDiscordMessages, type EmbedRenderOptions } from './embeds.js';
+import type { InteractionTransport } from './interaction-transport.js';
 import type { DiscordMessageBody } from './message-body.js';
 import { discordHandle, parseDiscordHandle } from './message-handle.js';
 
-/** What an interaction responder needs besides the interaction. */
+/** What an interaction responder needs besides the interaction's transport. */
 export interface InteractionResponderOptions {
   render: EmbedRenderOptions;
   port: DiscordChatPort;
@@ -32,7 +32,7 @@ const nothingToShow = 'Done; the command had nothing to show.';
 const tokenLifetimeMs = 14 * 60_000;
 
 /**
- * Answers one interaction within Discord's 3 s. A slash command: the first private output is an
+ * Answers one interaction within Discord's 3 s, over either transport (gateway or HTTP). A slash command: the first private output is an
  * ephemeral reply; the first public output defers and then edits the original reply. When nothing was sent
  * within `fallbackDeferMs` (a slow check before a runbook starts), it defers privately, so that a refusal
  * found later still reaches the requester alone (by editing that private reply); a public output after
@@ -53,23 +53,23 @@ export class InteractionResponder implements Responder {
   private fallback: NodeJS.Timeout | undefined;
 
   private constructor(
-    private readonly interaction: ChatInputCommandInteraction | ButtonInteraction,
+    private readonly interaction: InteractionTransport,
     private readonly options: InteractionResponderOptions,
   ) {}
 
   /** A responder for a slash command; starts the fallback deferral timer. */
-  static forCommand(interaction: ChatInputCommandInteraction, options: InteractionResponderOptions): InteractionResponder {
+  static forCommand(interaction: InteractionTransport, options: InteractionResponderOptions): InteractionResponder {
     const responder = new InteractionResponder(interaction, options);
     responder.fallback = setTimeout(() => void responder.deferIfSilent(), options.fallbackDeferMs ?? 1000);
     return responder;
   }
 
   /** A responder for a button click, acknowledged at once with a deferred update of the clicked card. */
-  static async forButton(interaction: ButtonInteraction, options: InteractionResponderOptions): Promise<InteractionResponder> {
+  static async forButton(interaction: InteractionTransport, clickedMessageId: string, options: InteractionResponderOptions): Promise<InteractionResponder> {
     const responder = new InteractionResponder(interaction, options);
     await interaction.deferUpdate();
     responder.acknowledgement = 'done';
-    responder.originalHandle = discordHandle(interaction.channelId, interaction.message.id);
+    responder.originalHandle = discordHandle(interaction.channelId, clickedMessageId);
     return responder;
   }
 
@@ -77,19 +77,19 @@ export class InteractionResponder implements Responder {
     return this.serially(async () => {
       if (this.acknowledgement === 'deferred-privately') return this.followUpInPublic(message);
       if (this.acknowledgement === 'none') {
-        await this.interaction.deferReply();
+        await this.interaction.deferReply({ ephemeral: false });
         this.acknowledgement = 'thinking';
       }
       const [body, ...rest] = this.bodies(message);
       let handle: MessageHandle;
       if (!this.originalTaken) {
-        const edited = await this.interaction.editReply(body as InteractionEditReplyOptions);
+        const edited = await this.interaction.editReply(body!);
         this.originalTaken = true;
         this.acknowledgement = 'done';
-        this.originalHandle ??= discordHandle(this.interaction.channelId ?? edited.channelId, edited.id);
+        this.originalHandle ??= discordHandle(this.interaction.channelId || edited.channelId, edited.id);
         handle = this.originalHandle;
       } else {
-        const sent = await this.interaction.followUp(body as InteractionReplyOptions);
+        const sent = await this.interaction.followUp(body!, { ephemeral: false });
         this.followUps.add(sent.id);
         handle = discordHandle(sent.channelId, sent.id);
       }
@@ -104,10 +104,10 @@ export class InteractionResponder implements Responder {
       const fresh = Date.now() - this.interaction.createdTimestamp < tokenLifetimeMs;
       const [body, ...rest] = this.bodies(message);
       if (fresh && this.originalHandle?.id === handle.id) {
-        await this.interaction.editReply(body as InteractionEditReplyOptions);
+        await this.interaction.editReply(body!);
         this.originalTaken = true;
       } else if (fresh && this.followUps.has(messageId)) {
-        await this.interaction.editReply({ ...body, message: messageId } as InteractionEditReplyOptions);
+        await this.interaction.editReply(body!, messageId);
       } else {
         await this.options.port.update(handle, message);
         return;
@@ -118,19 +118,20 @@ export class InteractionResponder implements Responder {
 
   replyPrivately(message: Message): Promise<void> {
     return this.serially(async () => {
-      const [first, ...rest] = this.bodies(message).map((body) => ({ ...body, flags: MessageFlags.Ephemeral }) as InteractionReplyOptions);
+      const [first, ...rest] = this.bodies(message);
+      const ephemeral = { ephemeral: true };
       if (this.acknowledgement === 'deferred-privately') {
-        await this.interaction.editReply(this.bodies(message)[0] as InteractionEditReplyOptions);
+        await this.interaction.editReply(first!);
         this.originalTaken = true;
       } else if (this.acknowledgement === 'none') {
-        await this.interaction.reply(first!);
+        await this.interaction.reply(first!, ephemeral);
         this.originalTaken = true;
       } else {
-        await this.interaction.followUp(first!);
+        await this.interaction.followUp(first!, ephemeral);
         if (this.acknowledgement === 'thinking') await this.removeThinking();
       }
       this.acknowledgement = 'done';
-      for (const body of rest) await this.interaction.followUp(body);
+      for (const body of rest) await this.interaction.followUp(body, ephemeral);
     });
   }
 
@@ -139,7 +140,7 @@ export class InteractionResponder implements Responder {
     clearTimeout(this.fallback);
     return this.serially(async () => {
       if (this.acknowledgement === 'none') {
-        await this.interaction.reply({ content: nothingToShow, flags: MessageFlags.Ephemeral });
+        await this.interaction.reply({ content: nothingToShow, embeds: [], components: [] }, { ephemeral: true });
       } else if (this.acknowledgement === 'deferred-privately') {
         await this.interaction.editReply({ content: nothingToShow });
       } else if (this.acknowledgement === 'thinking') {
@@ -157,7 +158,7 @@ export class InteractionResponder implements Responder {
   private async deferIfSilent(): Promise<void> {
     await this.serially(async () => {
       if (this.acknowledgement !== 'none') return;
-      await this.interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await this.interaction.deferReply({ ephemeral: true });
       this.acknowledgement = 'deferred-privately';
     }).catch((error: unknown) => this.options.logger.error({ code: 'DISCORD_DEFER_FAILED', err: errorMessage(error) }, 'could not defer the interaction'));
   }
@@ -168,7 +169,7 @@ export class InteractionResponder implements Responder {
     this.originalTaken = true;
     this.acknowledgement = 'done';
     const [body, ...rest] = this.bodies(message);
-    const sent = await this.interaction.followUp(body as InteractionReplyOptions);
+    const sent = await this.interaction.followUp(body!, { ephemeral: false });
     this.followUps.add(sent.id);
     await this.interaction.deleteReply().catch((error: unknown) => this.options.logger.warn({ err: errorMessage(error) }, 'could not remove the private "thinking…" reply'));
     const handle = discordHandle(sent.channelId, sent.id);
@@ -194,9 +195,9 @@ export class InteractionResponder implements Responder {
 
   private followUpSender(): FollowUpSender<DiscordMessageBody, string> {
     return {
-      post: async (body) => (await this.interaction.followUp(body as InteractionReplyOptions)).id,
+      post: async (body) => (await this.interaction.followUp(body, { ephemeral: false })).id,
       edit: async (messageId, body) => {
-        await this.interaction.editReply({ ...body, message: messageId } as InteractionEditReplyOptions);
+        await this.interaction.editReply(body, messageId);
       },
       remove: (messageId) => this.interaction.deleteReply(messageId),
     };

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventLog } from './event-log.js';
 import { DISCORD_FIXTURE, defaultBotUser, defaultGuild, guildCreateJson, userJson } from './fixtures.js';
 import { FakeGateway, GatewayOp, type ReceivedFrame } from './gateway.js';
 import {
@@ -15,6 +16,7 @@ import {
 } from './interactions.js';
 import { MessageFlag, MessageStore } from './messages.js';
 import { FakeRest, type RestState } from './rest.js';
+import { InteractionSigner, type HttpAnswer, type SignOptions } from './signed-http.js';
 import { SnowflakeGenerator } from './snowflake.js';
 import type {
   FakeChannel,
@@ -49,7 +51,14 @@ export interface InteractionCallback {
   type: number;
   data: MessageFields;
   ephemeral: boolean;
+  /** `rest`: the callback endpoint; `http-response`: the answer to the fake's HTTP post of the interaction. */
+  via: 'rest' | 'http-response';
   request: RecordedRequest;
+}
+
+/** The bot's answer to an interaction the fake posted to it over HTTP. */
+export interface HttpDelivery extends HttpAnswer {
+  interactionId: string;
 }
 
 /** A running fake Discord: REST under `apiBase`, a gateway at `gatewayUrl`, and helpers to drive a bot. */
@@ -60,6 +69,25 @@ export interface FakeDiscord {
   readonly applicationId: string;
   readonly botUser: FakeUser;
   readonly guilds: readonly FakeGuild[];
+  /** The application's Ed25519 public key (64 hex characters), for `DISCORD_PUBLIC_KEY`; the fake holds the private half. */
+  readonly publicKey: string;
+  /**
+   * From now on `sendChatCommand`, `sendButton` and `sendAutocomplete` post each interaction, signed, to these
+   * Interactions Endpoint URLs in turn (round robin) instead of dispatching it on the gateway; the bot's answer
+   * is applied as the interaction's initial response (see `waitForCallback`), and webhook calls for the
+   * interaction wait until it has arrived.
+   */
+  deliverOverHttp(urls: string | readonly string[]): void;
+  /** Posts any body to `url` signed with the application's key (or not, as `options.signature` says) and resolves with the answer. */
+  postSigned(url: string, body: JsonValue | string, options?: SignOptions): Promise<HttpAnswer>;
+  /** The body `sendChatCommand` would send, built but neither sent nor remembered: for posting by hand with `postSigned`. */
+  chatCommandPayload(input?: ChatCommandInput): JsonObject;
+  /** Posts Discord's PING (type 1), signed, as the Developer Portal does when the Interactions Endpoint URL is saved. */
+  ping(url: string, options?: SignOptions): Promise<HttpAnswer>;
+  /** The answers to interactions posted over HTTP so far, in the order they came. */
+  httpDeliveries(): HttpDelivery[];
+  /** The answer to the interaction `interactionId` posted over HTTP, already received or yet to come. */
+  waitForHttpDelivery(interactionId: string, timeoutMs?: number): Promise<HttpDelivery>;
   sendChatCommand(input?: ChatCommandInput): Promise<SentInteraction>;
   sendButton(input: ButtonInput): Promise<SentInteraction>;
   sendAutocomplete(input: AutocompleteInput): Promise<SentInteraction>;
@@ -119,6 +147,7 @@ function toCallback(request: RecordedRequest): InteractionCallback {
     type: body.type ?? -1,
     data,
     ephemeral: Boolean((data.flags ?? 0) & MessageFlag.Ephemeral),
+    via: request.via ?? 'rest',
     request,
   };
 }
@@ -147,6 +176,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   for (const guild of guilds) for (const channel of guild.channels) channels.set(channel.id, { guildId: guild.id, channel });
   const commands = new Map<string, JsonObject[]>();
   let gatewayUrl = '';
+  const signer = new InteractionSigner();
+  const deliveries = new EventLog<HttpDelivery>();
+  let httpTargets: readonly string[] = [];
+  let nextTarget = 0;
 
   const state: RestState = {
     applicationId,
@@ -221,8 +254,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     };
     if (componentMessageId !== undefined) record.componentMessageId = componentMessageId;
     interactions.set(sent.id, record);
-    gateway.dispatch('INTERACTION_CREATE', payload);
+    if (httpTargets.length > 0) record.answered = deliver(record, payload);
+    else gateway.dispatch('INTERACTION_CREATE', payload);
     return sent;
+  }
+
+  async function deliver(record: InteractionRecord, payload: JsonObject): Promise<void> {
+    const url = httpTargets[nextTarget++ % httpTargets.length]!;
+    const answer = await signer.post(url, payload);
+    const body = answer.body !== null && typeof answer.body === 'object' && !Array.isArray(answer.body) ? answer.body : undefined;
+    if (answer.status === 200 && typeof body?.type === 'number') rest.acceptInteractionResponse(record, body);
+    deliveries.push({ ...answer, interactionId: record.id });
   }
 
   function clickedMessage(input: ButtonInput): FakeMessage {
@@ -261,6 +303,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     applicationId,
     botUser,
     guilds,
+    publicKey: signer.publicKey,
+    deliverOverHttp: (urls) => {
+      httpTargets = typeof urls === 'string' ? [urls] : [...urls];
+      nextTarget = 0;
+    },
+    postSigned: (url, body, signOptions) => signer.post(url, body, signOptions),
+    chatCommandPayload: (input = {}) => chatCommandPayload(context, input),
+    ping: (url, signOptions) => {
+      const id = ids.next();
+      const body: JsonObject = { id, application_id: applicationId, type: 1, token: `fake-ping.${id}`, version: 1, user: userJson(botUser) };
+      return signer.post(url, body, signOptions);
+    },
+    httpDeliveries: () => deliveries.all(),
+    waitForHttpDelivery: (interactionId, timeoutMs = waitTimeoutMs) =>
+      deliveries.waitFor((delivery) => delivery.interactionId === interactionId, {
+        what: `the HTTP answer to interaction ${interactionId}`,
+        timeoutMs,
+        received: () => deliveries.all().map((d) => `  ${d.interactionId} -> ${d.status} ${d.text.slice(0, 200)}`).join('\n'),
+      }),
     sendChatCommand: async (input = {}) => send(chatCommandPayload(context, input)),
     sendAutocomplete: async (input) => send(autocompletePayload(context, input)),
     sendButton: async (input) => {
@@ -293,6 +354,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     waitForIdentify: (nth = 1, timeoutMs = waitTimeoutMs) => waitForFrame(GatewayOp.Identify, 'IDENTIFY', nth, timeoutMs),
     waitForResume: (nth = 1, timeoutMs = waitTimeoutMs) => waitForFrame(GatewayOp.Resume, 'RESUME', nth, timeoutMs),
     close: async () => {
+      signer.abortAll();
+      deliveries.abandonWaits('fake Discord closed');
       await gateway.close();
       rest.requests.abandonWaits('fake Discord closed');
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 export { startFakeDiscord } from './fake-discord.js';
-export type { FakeDiscord, FakeDiscordOptions, InteractionCallback } from './fake-discord.js';
+export type { FakeDiscord, FakeDiscordOptions, HttpDelivery, InteractionCallback } from './fake-discord.js';
+export type { HttpAnswer, SignatureKind, SignOptions } from './signed-http.js';
 export { DISCORD_FIXTURE, defaultBotUser, defaultGuild } from './fixtures.js';
 export type {
   AutocompleteInput,

@@ -75,6 +75,8 @@ export interface InteractionRecord {
   componentMessageId?: string;
   callbackType?: number;
   originalMessageId?: string;
+  /** Sent over HTTP: settles once the bot's answer (the initial response) has been applied. */
+  answered?: Promise<void>;
 }
 
 /** Everything the payload builders need from the fake. */

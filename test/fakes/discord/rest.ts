@@ -100,6 +100,7 @@ export class FakeRest {
       ? url.pathname.slice(prefix[0].length).split('/').map(decodeURIComponent).join('/')
       : url.pathname;
     const parsed = await parseBody(request).catch(() => ({ json: null, files: [] }));
+    await this.#answerOf(path);
     const recorded: Omit<RecordedRequest, 'status' | 'at'> = {
       method,
       path,
@@ -115,6 +116,31 @@ export class FakeRest {
       return;
     }
     response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+  }
+
+  /**
+   * Applies the bot's answer to an interaction the fake posted over HTTP as Discord does: as its initial
+   * response, recorded like a callback (with `via: 'http-response'`).
+   */
+  acceptInteractionResponse(record: InteractionRecord, body: JsonValue | null): void {
+    const recorded: Omit<RecordedRequest, 'status' | 'at'> = {
+      method: 'POST',
+      path: `/interactions/${record.id}/${record.token}/callback`,
+      query: {},
+      body,
+      files: [],
+      authorization: null,
+      via: 'http-response',
+    };
+    const reply = this.#callback({ id: record.id, token: record.token }, recorded);
+    this.requests.push({ ...recorded, status: reply.status, at: Date.now() });
+  }
+
+  /** A webhook call for an interaction sent over HTTP waits until the bot's answer to it has arrived, as on Discord. */
+  async #answerOf(path: string): Promise<void> {
+    const token = /^\/webhooks\/[^/]+\/([^/]+)/.exec(path)?.[1];
+    if (token === undefined) return;
+    await [...this.state.interactions.values()].find((record) => record.token === token)?.answered;
   }
 
   #route(method: string, template: string, handler: Handler): void {

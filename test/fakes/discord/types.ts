@@ -47,6 +47,8 @@ export interface RecordedRequest {
   authorization: string | null;
   status: number;
   at: number;
+  /** `http-response`: not a request the bot made but its answer to an interaction the fake posted to it over HTTP. */
+  via?: 'http-response';
 }
 
 /** A file part of a multipart request. */
