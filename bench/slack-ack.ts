@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
+import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -20,6 +21,8 @@ const measuredBursts = 5;
 /** Each app is measured this many times, taking turns (bare, maintbot, bare, maintbot…), so a change in load hits both. */
 const rounds = 3;
 const targetRatio = 1.5;
+/** Between bursts, for both apps, so each burst meets an idle app. */
+const pauseMs = 100;
 
 /** What the fake Slack's thread measured over the bursts of one turn. */
 interface TurnMeasurement {
@@ -55,6 +58,7 @@ async function runFakeSlackThread(): Promise<void> {
     const burst = async (): Promise<number[]> => {
       const delivered = await Promise.all(Array.from({ length: concurrent }, () => fake.sendSlashCommand({ text: 'help', user_id: `U0B${(sent += 1)}` })));
       if (message.expectAnswers) answeredWithHelp += (await Promise.all(delivered.map(answered))).filter(Boolean).length;
+      await setTimeout(pauseMs);
       return delivered.map((envelope) => envelope.ackMs);
     };
     for (let round = 0; round < warmUpBursts; round += 1) await burst();
@@ -181,7 +185,7 @@ export async function benchSlackAck(): Promise<BenchResult> {
       `${concurrent} concurrent /maint help slash commands over Socket Mode against the fake Slack on 127.0.0.1 (in its own thread), timed by the fake from ` +
       `sending each envelope to receiving its ack: maintbot (the real Bolt 5 and the router, JSON logs at info to a file, audit file) and the anchor, a bare Bolt app ` +
       `whose one listener only acks, on the same fake and transport, taking turns in one process (${rounds} turns each; per turn ${warmUpBursts} bursts to warm up, ` +
-      `then ${measuredBursts} measured, each once every answer of the one before arrived; a forced GC before each turn); figures are the median over the ${rounds * measuredBursts} measured bursts of each burst's percentile.`,
+      `then ${measuredBursts} measured; each burst starts ${pauseMs} ms after every answer of the one before arrived; a forced GC before each turn); figures are the median over the ${rounds * measuredBursts} measured bursts of each burst's percentile.`,
     figures: [
       { label: 'maintbot ack p50', value: ms(botP50), target: { text: `≤ ${targetRatio} × bare (${ms(bareP50 * targetRatio)})`, met: botP50 <= bareP50 * targetRatio } },
       { label: 'maintbot ack p99', value: ms(botP99), target: { text: `≤ ${targetRatio} × bare (${ms(bareP99 * targetRatio)})`, met: botP99 <= bareP99 * targetRatio } },
