@@ -1,13 +1,10 @@
-import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
+import type { RespondFn, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { notice, type Message } from '../../core/report.js';
 import type { MessageHandle, Responder } from '../../core/responder.js';
 import { FollowUpMemory } from '../follow-ups.js';
 import { renderSlackMessages, type SlackMessage } from './blocks.js';
 import { postMessage, updateMessage, type SlackFollowUps } from './slack-api.js';
-
-/** Acknowledges a slash command; Slack shows the payload, if any, to the requester only. */
-export type SlashAck = (response?: RespondArguments) => Promise<void>;
 
 /** What a slash command's responder needs from Bolt; the command was acknowledged already. */
 export interface SlashCommandResponderOptions {
