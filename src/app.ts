@@ -107,7 +107,8 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets, { restoreTestLog: () => opened.audit?.restoreTests });
   const probes = observedProbes(systems.probes(), metrics);
   const outbound = new OutboundRegistry();
-  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
+  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms, config.health.concurrency));
+  actions.register(healthCheckAction(probes, config.health.timeout_ms, config.health.concurrency));
   actions.register(logsAction('logs.read', systems.logSources())).register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);

@@ -12,7 +12,7 @@ const inputs = z.object({
  * `health.report`: every configured probe at once, as one report. Read-only. Its step output holds the
  * overall `status`, the number of warn and crit `problems`, and the `findings` for later steps to read.
  */
-export function healthReportAction(probes: readonly Probe[], timeoutMs: number): ActionDefinition<z.output<typeof inputs>> {
+export function healthReportAction(probes: readonly Probe[], timeoutMs: number, concurrency?: number): ActionDefinition<z.output<typeof inputs>> {
   return {
     name: 'health.report',
     destructive: false,
@@ -32,6 +32,7 @@ export function healthReportAction(probes: readonly Probe[], timeoutMs: number):
     async run(input, context) {
       const { report, findings } = await checkHealth([...probes], {
         timeoutMs,
+        concurrency,
         verbose: input.verbose,
         target: input.target,
         requestedBy: context.invocation.actor.name,

@@ -9,7 +9,7 @@ const inputs = z.object({ target: z.string().min(1, 'name a target') });
  * `health.check`: the probe of one configured target (any system) through the same runner as `/maint health`,
  * for a runbook that must know whether that target is healthy now. Read-only; `ok` when no finding is warn or crit.
  */
-export function healthCheckAction(probes: readonly Probe[], timeoutMs: number): ActionDefinition<z.output<typeof inputs>> {
+export function healthCheckAction(probes: readonly Probe[], timeoutMs: number, concurrency?: number): ActionDefinition<z.output<typeof inputs>> {
   return {
     name: 'health.check',
     destructive: false,
@@ -25,7 +25,7 @@ export function healthCheckAction(probes: readonly Probe[], timeoutMs: number): 
       return { summary: `check ${probe!.system} target ${probe!.target} read-only, within ${timeoutMs / 1000} s`, detail: [] };
     },
     async run(input, context) {
-      const { report, findings } = await checkHealth(selectProbes(probes, input.target), { timeoutMs, verbose: false, target: input.target, requestedBy: context.invocation.actor.name });
+      const { report, findings } = await checkHealth(selectProbes(probes, input.target), { timeoutMs, concurrency, verbose: false, target: input.target, requestedBy: context.invocation.actor.name });
       const problems = findings.filter((finding) => finding.status === 'warn' || finding.status === 'crit');
       const firstProblem = problems[0] ? `: ${problems[0].label} ${problems[0].text}` : '';
       return {

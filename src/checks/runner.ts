@@ -7,11 +7,14 @@ import { createLogger } from '../logging/logger.js';
 import { TargetUnreachable, type Probe } from '../core/probe.js';
 import { renderHealthReport, type HealthRenderOptions } from './render.js';
 import { userText } from '../core/user-text.js';
+import { defaultHealthConcurrency, ServerSlots } from './server-slots.js';
 
 /** How one `/maint health` run is done and shown. */
 export interface HealthRunOptions extends Omit<HealthRenderOptions, 'target' | 'durationMs'> {
-  /** How long each probe may take; a probe still running then is reported unreachable and aborted. */
+  /** How long each probe may take, from when it starts; a probe still running then is reported unreachable and aborted. */
   timeoutMs: number;
+  /** How many connections the probes of one server may hold at once (`health.concurrency`, default 32). */
+  concurrency?: number;
   /** Narrow the run to the probe of this target name. */
   target?: string;
   /** Where unexpected probe failures are logged; the process logger when left out. */
@@ -27,13 +30,25 @@ export interface HealthCheck {
 /**
  * Runs the probes at once, each under its own timeout and AbortController, and collects their findings with
  * the probe's target and system; a probe that times out, cannot reach its target or fails yields one finding
- * saying so. Throws `UserError` naming the configured targets when `target` matches none.
+ * saying so. Probes of one server (`Probe.server`) hold at most `concurrency` connections to it at once; the
+ * others wait their turn, and a probe's timeout starts when it starts, not while it waits. Throws `UserError`
+ * naming the configured targets when `target` matches none.
  */
 export async function checkHealth(probes: Probe[], options: HealthRunOptions): Promise<HealthCheck> {
   const started = performance.now();
   const selected = selectProbes(probes, options.target);
   const logger = options.logger ?? defaultLogger();
-  const perProbe = await Promise.all(selected.map((probe) => runProbe(probe, options.timeoutMs, logger)));
+  const slots = new ServerSlots(options.concurrency ?? defaultHealthConcurrency);
+  const perProbe = await Promise.all(
+    selected.map(async (probe) => {
+      const free = await slots.take(probe.server, probe.connections);
+      try {
+        return await runProbe(probe, options.timeoutMs, logger);
+      } finally {
+        free();
+      }
+    }),
+  );
   const findings = perProbe.flat();
   const report = renderHealthReport(findings, {
     verbose: options.verbose,

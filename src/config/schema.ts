@@ -85,7 +85,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
       }),
       rate_limits: rateLimitsSchema,
       runs: runsSchema,
-      health: healthSettingsSchema.default({ timeout_ms: 3000 }),
+      health: healthSettingsSchema.prefault({}),
       observability: z
         .object({
           enabled: z.enum(['auto', 'on', 'off']).default('auto').describe('auto: on when Slack or Discord runs or the bot is headless, off for the terminal chat alone'),

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import type { AnySystemModule, SystemModule } from '../core/system.js';
 import { shippedSystems } from '../systems/index.js';
+import { defaultHealthConcurrency } from '../checks/server-slots.js';
 
-/** `health:` in the config: how long each probe may take before its target counts as unreachable. */
+/**
+ * `health:` in the config: how long each probe may take before its target counts as unreachable, and how
+ * many connections one run opens to one server at once.
+ */
 export const healthSettingsSchema = z
   .object({
     timeout_ms: z
@@ -11,6 +15,7 @@ export const healthSettingsSchema = z
       .min(100, 'expected at least 100 ms')
       .max(60_000, 'expected at most 60000 ms: chat platforms give up long before that')
       .default(3000),
+    concurrency: z.number().int('expected a whole number of connections').min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(defaultHealthConcurrency),
   })
   .strict();
 

@@ -2,11 +2,21 @@ import type { ProbeFinding, System } from './finding.js';
 
 export type { System };
 
-/** A read-only check of one target. The health runner runs every probe at once, each under a timeout. */
+/**
+ * A read-only check of one target. The health runner runs every probe at once, each under a timeout, except
+ * that probes naming the same `server` wait for one another beyond `health.concurrency` connections.
+ */
 export interface Probe {
   /** The name a user narrows by: `/maint health <target>`. */
   readonly target: string;
   readonly system: System;
+  /**
+   * The server the probe connects to, e.g. `postgres 10.0.0.5:5432` (system and `host:port`), when other
+   * targets may share it; absent for a probe that opens no connection to a shared server.
+   */
+  readonly server?: string;
+  /** How many connections to `server` one run holds at once at most (default 1). */
+  readonly connections?: number;
   /** An optional target that cannot be reached is reported as skipped, not critical. */
   readonly optional: boolean;
   /**

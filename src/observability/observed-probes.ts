@@ -11,6 +11,8 @@ export function observedProbes(probes: readonly Probe[], metrics: Pick<Metrics, 
     target: probe.target,
     system: probe.system,
     optional: probe.optional,
+    ...(probe.server === undefined ? {} : { server: probe.server }),
+    ...(probe.connections === undefined ? {} : { connections: probe.connections }),
     async run(signal: AbortSignal) {
       let answered = false;
       const onAbort = (): void => {

@@ -61,6 +61,7 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
   const runJob = scheduledJobs({
     probes: deps.probes,
     healthTimeoutMs: deps.config.health.timeout_ms,
+    healthConcurrency: deps.config.health.concurrency,
     store: deps.store,
     delivery,
     alerts,

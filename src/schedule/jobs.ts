@@ -30,6 +30,8 @@ export type JobRunner = (run: JobRun) => Promise<string>;
 export interface JobDependencies {
   probes: readonly Probe[];
   healthTimeoutMs: number;
+  /** `health.concurrency`: connections per server at once. */
+  healthConcurrency?: number;
   store: Store;
   delivery: ChannelDelivery;
   alerts: AlertDesk;
@@ -48,7 +50,7 @@ export function scheduledJobs(deps: JobDependencies): JobRunner {
     const { schedule } = run;
     if ('report' in schedule.run) return postMorningReport(deps, run);
     if ('alerts' in schedule.run) {
-      const { report, findings } = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
+      const { report, findings } = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, concurrency: deps.healthConcurrency, verbose: true, logger: deps.logger });
       await recordSizes(deps.store, findings, run.tick);
       const sent = await deps.alerts.observe(findings, schedule.channels, run.timeZone, Date.now());
       return `health ${report.status}, ${sent.length} notification${sent.length === 1 ? '' : 's'}`;
@@ -58,7 +60,7 @@ export function scheduledJobs(deps: JobDependencies): JobRunner {
 }
 
 async function postMorningReport(deps: JobDependencies, run: JobRun): Promise<string> {
-  const health = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, verbose: true, logger: deps.logger });
+  const health = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, concurrency: deps.healthConcurrency, verbose: true, logger: deps.logger });
   const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest, deps.restoreTimes);
   report.context = { ...report.context, note: `${run.schedule.name} · ${run.tick.toISOString()}${run.requestedBy ? ` · run by ${run.requestedBy}` : ''}` };
   const now = new Date();

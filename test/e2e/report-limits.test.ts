@@ -11,7 +11,7 @@ import { DISCORD_FIXTURE, type RecordedRequest } from '../fakes/discord/index.js
 import type { RecordedCall } from '../fakes/slack/index.js';
 import { expectWithinDiscordLimits, expectWithinSlackLimits, type SentDiscordMessage } from '../support/chat-limits.js';
 import { startBot, type RunningBot } from './discord-support.js';
-import { command, CommandLog, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { command, CommandLog, expectEmptyAck, privateAnswer, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
 const critical = Array.from({ length: 12 }, (_, i) => `down-${i + 1}`);
 const healthy = (count: number): string[] => Array.from({ length: count }, (_, i) => `up-${i + 1}`);
@@ -119,14 +119,19 @@ describe('a 40-target health report with 12 critical targets, on Slack through t
     const { fake, commands } = harness;
     const overview = await fake.sendSlashCommand({ text: 'help', user_id: 'U0ALICE' });
     await commands.waitForFinished(command('help'));
-    const payload = overview.ack.payload as { text: string; blocks: unknown[] };
+    expectEmptyAck(overview);
+    expect(fake.responses(overview.responseUrlId)).toHaveLength(1);
+    const payload = (await privateAnswer(fake, overview)) as { text: string; blocks: unknown[] };
     expectWithinSlackLimits(payload);
     expect(payload.text.length).toBeLessThan(discordLimits.content / 2);
     expect(payload.text).toMatch(/^\s*Containers\s+logs, restart\*, service-down\*, start\*, stop\*$/m);
     for (const name of harness.app.commands.all().map((spec) => spec.name)) {
       const detail = await fake.sendSlashCommand({ text: `help ${name}` });
-      expectWithinSlackLimits(detail.ack.payload as { text: string });
-      expect((detail.ack.payload as { text: string }).text).toContain(`/maint ${name}`);
+      await commands.waitForFinished(command(`help ${name}`));
+      expect(fake.responses(detail.responseUrlId)).toHaveLength(1);
+      const answer = (await privateAnswer(fake, detail)) as { text: string };
+      expectWithinSlackLimits(answer);
+      expect(answer.text).toContain(`/maint ${name}`);
     }
     expect(fake.calls('chat.postMessage')).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../fakes/slack/index.js';
 import { removeTestContainers, startTestContainer } from '../support/docker.js';
-import { blockTexts, buttonValue, command, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { blockTexts, buttonValue, command, startSlackHarness, type SlackHarness, expectEmptyAck, privateAnswer } from './slack-harness.js';
 
 const container = `maintbot-test-slack-requests-${randomBytes(4).toString('hex')}`;
 const channel = 'C0OPS';
@@ -49,13 +49,14 @@ async function restartCard(requester: typeof anna): Promise<{ ts: string; id: st
   return { ts, id: buttonValue(card.body.blocks, 'Approve')!.split(' ')[1]! };
 }
 
-/** Types `/maint <text>` as `user`; resolves with the acknowledgement (the private answer) once the command has finished. */
+/** Types `/maint <text>` as `user`; resolves with its private answer once the command has finished. */
 async function type(user: typeof anna, text: string): Promise<{ text: string; blocks: string }> {
   const delivered = await harness.fake.sendSlashCommand({ text, channel_id: channel, ...user });
   await harness.commands.waitForFinished(command(text, user.user_id));
-  const payload = delivered.ack.payload as { response_type?: string; text?: string; blocks?: unknown };
+  expectEmptyAck(delivered);
+  const payload = await privateAnswer(harness.fake, delivered);
   expect(payload.response_type).toBe('ephemeral');
-  return { text: payload.text ?? '', blocks: blockTexts(payload.blocks) };
+  return { text: String(payload.text ?? ''), blocks: blockTexts(payload.blocks) };
 }
 
 function channelPosts(): number {

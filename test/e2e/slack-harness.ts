@@ -11,7 +11,8 @@ import type { AuditTrail } from '../../src/audit/audit-trail.js';
 import type { Metrics } from '../../src/observability/metrics.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Store } from '../../src/store/store.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack/index.js';
+import { expect } from 'vitest';
+import { startFakeSlack, type DeliveredEnvelope, type FakeSlack } from '../fakes/slack/index.js';
 import { CommandLog } from '../support/command-log.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
 
@@ -157,4 +158,15 @@ export function buttonValue(blocks: unknown, label: string): string | undefined 
     }
   }
   return undefined;
+}
+
+/** Slash commands are acknowledged at once and with nothing, before the bot reads them: Slack shows nothing for the ack itself. */
+export function expectEmptyAck(delivered: DeliveredEnvelope): void {
+  expect(delivered.ack.payload ?? {}).toEqual({});
+}
+
+/** The requester's first private answer to a slash command, from its `response_url`, shaped as the message payload (with `response_type`). */
+export async function privateAnswer(fake: FakeSlack, delivered: Pick<DeliveredEnvelope, 'responseUrlId'>): Promise<Record<string, unknown> & { response_type: string; text?: unknown; blocks?: unknown }> {
+  const post = await fake.waitForResponse(delivered.responseUrlId);
+  return { response_type: post.responseType, ...post.body };
 }

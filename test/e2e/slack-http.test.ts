@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { accessFor } from '../../src/access/roles.js';
 import { slackChat } from '../../src/chat/slack/index.js';
 import { unixSeconds, type RecordedCall } from '../fakes/slack/index.js';
-import { blockTexts, command, SIGNING_SECRET, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { blockTexts, command, SIGNING_SECRET, startSlackHarness, type SlackHarness, privateAnswer } from './slack-harness.js';
 
 describe('Slack adapter in HTTP mode, through the real Bolt against the fake Slack', () => {
   let harness: SlackHarness;
@@ -28,13 +28,13 @@ describe('Slack adapter in HTTP mode, through the real Bolt against the fake Sla
     await harness.commands.waitForFinished(command('helth'));
   }
 
-  it('listens on the bound port and acks /maint health with its own answer, then updates its channel message into the report', async () => {
+  it('listens on the bound port and acks /maint health at once with an empty answer, then updates its channel message into the report', async () => {
     const { fake, chat, commands, eventsUrl } = harness;
     expect(chat.httpPort).toBeGreaterThan(0);
     expect(chat.connected()).toBe(true);
     const answer = await fake.postSignedSlashCommand(eventsUrl, SIGNING_SECRET, { text: 'health', user_name: 'alice' });
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({ response_type: 'ephemeral', text: 'Working on it…' });
+    expect(answer.body).toBe('');
 
     const post = await fake.waitForCall('chat.postMessage');
     expect(post.body.text).toEqual(expect.stringContaining('health: step 1 of 1'));
@@ -45,19 +45,20 @@ describe('Slack adapter in HTTP mode, through the real Bolt against the fake Sla
     expect(blockTexts(final.body.blocks)).toContain('2 targets ok');
   });
 
-  it('answers a misspelt subcommand in the HTTP response only, and posts nothing in the channel', async () => {
+  it('acks a misspelt subcommand with an empty HTTP response, answers it privately, and posts nothing in the channel', async () => {
     const { fake, commands, eventsUrl } = harness;
     const answer = await fake.postSignedSlashCommand(eventsUrl, SIGNING_SECRET, { text: 'helth' });
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining("Did you mean 'health'?") });
+    expect(answer.body).toBe('');
+    expect(await privateAnswer(fake, answer)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining("Did you mean 'health'?") });
     await commands.waitForFinished(command('helth'));
     expect(fake.calls('chat.postMessage')).toEqual([]);
   });
 
-  it('denies an operator command to a viewer in the HTTP response only', async () => {
+  it('denies an operator command to a viewer privately', async () => {
     const { fake, commands, eventsUrl } = harness;
     const answer = await fake.postSignedSlashCommand(eventsUrl, SIGNING_SECRET, { text: 'deep-check', user_id: 'U0ALICE' });
-    expect(JSON.parse(answer.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('needs the role operator') });
+    expect(await privateAnswer(fake, answer)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('needs the role operator') });
     await commands.waitForFinished(command('deep-check', 'U0ALICE'));
     expect(fake.calls('chat.postMessage')).toEqual([]);
   });
@@ -71,7 +72,7 @@ describe('Slack adapter in HTTP mode, through the real Bolt against the fake Sla
     await sentinel();
     expect(commands.begun().map((invocation) => invocation.text)).toEqual(['helth']);
     expect(fake.calls().filter((call) => call.method.startsWith('chat.'))).toEqual([]);
-    expect(fake.responses()).toEqual([]);
+    expect(fake.responses().map((post) => post.body.text)).toEqual([expect.stringContaining("Unknown command 'helth'")]);
   });
 
   it('rejects a timestamp older than 5 minutes with 401 and runs nothing', async () => {
@@ -84,7 +85,7 @@ describe('Slack adapter in HTTP mode, through the real Bolt against the fake Sla
     await sentinel();
     expect(commands.begun().map((invocation) => invocation.text)).toEqual(['helth']);
     expect(fake.calls().filter((call) => call.method.startsWith('chat.'))).toEqual([]);
-    expect(fake.responses()).toEqual([]);
+    expect(fake.responses().map((post) => post.body.text)).toEqual([expect.stringContaining("Unknown command 'helth'")]);
   });
 
   it('runs a signed button click whose value is help and answers the clicker only', async () => {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/audit/audit-trail.js';
 import { removeTestContainers, startTestContainer } from '../support/docker.js';
-import { blockTexts, buttonValue, command, OPERATOR, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { blockTexts, buttonValue, command, OPERATOR, startSlackHarness, type SlackHarness, expectEmptyAck, privateAnswer } from './slack-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
 const allowed = `maintbot-test-slack-refuse-${suffix}`;
@@ -17,20 +17,22 @@ const carl = { user_id: 'U0CARL', user_name: 'carl' };
 const rateLimitClock = Date.parse('2026-03-02T10:15:20Z');
 
 /**
- * Sends `/maint <text>` and expects the refusal in the acknowledgement itself (ephemeral), then, once the
- * command has finished, that nothing was posted or updated in the channel and nothing more was said.
+ * Sends `/maint <text>` and expects an empty acknowledgement and the refusal as one private answer (ephemeral),
+ * then, once the command has finished, that nothing was posted or updated in the channel and nothing more was said.
  */
 async function refusedPrivately(harness: SlackHarness, user: { user_id: string; user_name: string }, text: string): Promise<{ text: string; shown: string; row: AuditEvent }> {
   const before = harness.fake.calls().length;
   const delivered = await harness.fake.sendSlashCommand({ text, channel_id: channel, ...user });
   await harness.commands.waitForFinished(command(text, user.user_id));
-  expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral' });
+  expectEmptyAck(delivered);
+  const answer = await privateAnswer(harness.fake, delivered);
+  expect(answer).toMatchObject({ response_type: 'ephemeral' });
   const channelCalls = harness.fake.calls().slice(before).filter((call) => call.method === 'chat.postMessage' || call.method === 'chat.update');
   expect(channelCalls).toEqual([]);
-  expect(harness.fake.responses(delivered.responseUrlId)).toEqual([]);
+  expect(harness.fake.responses(delivered.responseUrlId)).toHaveLength(1);
   const rows = (await harness.app.audit.latest(50)).filter((event) => event.command === text && event.actor.id === user.user_id);
   expect(rows).toHaveLength(1);
-  return { text: String(delivered.ack.payload?.text), shown: JSON.stringify(delivered.ack.payload), row: rows[0]! };
+  return { text: String(answer.text), shown: JSON.stringify(answer), row: rows[0]! };
 }
 
 describe('Slack: refusals found before a runbook starts go only to the requester', () => {
@@ -105,7 +107,7 @@ describe('Slack: refusals of a Docker restart go only to the requester', () => {
 
   it('/maint restart of a container another request waits for: filed all the same, the requester told privately of the pending one (id, who, since)', async () => {
     const asked = await harness.fake.sendSlashCommand({ text: `restart ${allowed}`, channel_id: channel, ...anna });
-    expect(asked.ack.payload).toMatchObject({ text: 'Working on it…' });
+    expectEmptyAck(asked);
     const card = await harness.fake.waitForCall('chat.update', (call) => buttonValue(call.body.blocks, 'Reject') !== undefined);
     await harness.commands.waitForFinished(command(`restart ${allowed}`, anna.user_id));
     const reject = buttonValue(card.body.blocks, 'Reject')!;

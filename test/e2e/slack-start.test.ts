@@ -64,7 +64,7 @@ describe('starting the Slack adapter', () => {
     await expect(start).rejects.toThrow(`Slack: cannot reach the Slack API at ${apiUrl} (ECONNREFUSED)`);
   });
 
-  it('acks a slow command with "Working on it…" after about a second, while it still runs, then answers through the response_url', async () => {
+  it('acks a command at once, tells the requester "Working on it…" after about a second while it still runs, then answers through the response_url', async () => {
     const fake = await fakeSlack({ ackTimeoutMs: 20_000 });
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -76,10 +76,14 @@ describe('starting the Slack adapter', () => {
     };
     const chat = await startSlackChat({ handler: slow, settings: slackSettings({ bot_token: 'xoxb-1', app_token: 'xapp-1', api_url: fake.apiUrl }), access, logger });
     running.push(chat);
-    const delivered = await fake.sendSlashCommand({ text: 'slow' }).finally(release);
-    expect(delivered.ackMs).toBeGreaterThanOrEqual(900);
-    expect(delivered.ack.payload).toMatchObject({ response_type: 'ephemeral', text: 'Working on it…' });
-    const answer = await fake.waitForResponse(delivered.responseUrlId);
+    const sentAt = Date.now();
+    const delivered = await fake.sendSlashCommand({ text: 'slow' });
+    expect(delivered.ack.payload ?? {}).toEqual({});
+    const working = await fake.waitForResponse(delivered.responseUrlId);
+    release();
+    expect(working.at - sentAt).toBeGreaterThanOrEqual(900);
+    expect(working).toMatchObject({ responseType: 'ephemeral', body: { text: 'Working on it…' } });
+    const answer = await fake.waitForResponse(delivered.responseUrlId, (post) => post.seq > working.seq);
     expect(answer).toMatchObject({ responseType: 'ephemeral', body: { text: 'done at last' } });
   });
 

@@ -239,3 +239,78 @@ describe('runHealth against a TCP listener that accepts and never answers', () =
     await expect.poll(() => closed.length, { timeout: 10_000 }).toBe(1);
   });
 });
+
+/** Probes of one server that count how many of them run at once, each answering when released. */
+function countedServer(server: string, count: number, connections?: number) {
+  let running = 0;
+  let most = 0;
+  const waiting: Array<() => void> = [];
+  const probes: Probe[] = Array.from({ length: count }, (_, index) => ({
+    target: `${server}-${index}`,
+    system: 'redis',
+    optional: false,
+    server,
+    ...(connections === undefined ? {} : { connections }),
+    run: () =>
+      new Promise<ProbeFinding[]>((resolve) => {
+        running += connections ?? 1;
+        most = Math.max(most, running);
+        waiting.push(() => {
+          running -= connections ?? 1;
+          resolve([line('ok', 'memory')]);
+        });
+      }),
+  }));
+  return { probes, most: () => most, started: () => waiting.length, releaseOne: () => waiting.shift()?.() };
+}
+
+describe('checkHealth with probes that share a server', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs at most `concurrency` probes of one server at once, and every target is reported', async () => {
+    const shared = countedServer('redis 10.0.0.1:6379', 20);
+    const other = countedServer('redis 10.0.0.2:6379', 3);
+    let done = false;
+    const running = checkHealth([...shared.probes, ...other.probes], { timeoutMs: 60_000, concurrency: 4, verbose: false }).finally(() => (done = true));
+    await vi.waitFor(() => expect(other.started()).toBe(3));
+    expect(shared.started()).toBe(4);
+    while (!done) {
+      shared.releaseOne();
+      other.releaseOne();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { findings } = await running;
+    expect(shared.most()).toBe(4);
+    expect(other.most()).toBe(3);
+    expect(new Set(findings.map((finding) => finding.target)).size).toBe(23);
+  });
+
+  it('counts a probe that holds several connections by its connections', async () => {
+    const shared = countedServer('postgres db:5432', 6, 3);
+    let done = false;
+    const running = checkHealth(shared.probes, { timeoutMs: 60_000, concurrency: 7, verbose: false }).finally(() => (done = true));
+    await vi.waitFor(() => expect(shared.started()).toBe(2));
+    while (!done) {
+      shared.releaseOne();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await running;
+    expect(shared.most()).toBe(6);
+  });
+
+  it('starts the timeout of a waiting probe when it starts, not while it waits its turn', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const slow: Probe = { target: 'first', system: 'redis', optional: false, server: 'redis r:6379', run: () => new Promise((resolve) => setTimeout(() => resolve([line('ok', 'memory')]), 300)) };
+    const next: Probe = { ...slow, target: 'second' };
+    const running = checkHealth([slow, next], { timeoutMs: 500, concurrency: 1, verbose: false });
+    await vi.advanceTimersByTimeAsync(300);
+    await vi.advanceTimersByTimeAsync(300);
+    const { findings } = await running;
+    expect(findings.map((finding) => [finding.target, finding.status])).toEqual([
+      ['first', 'ok'],
+      ['second', 'ok'],
+    ]);
+  });
+});

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App, BlockButtonAction, RespondFn, SlashCommand, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { CommandHandler } from '../../core/chat.js';
 import type { Invocation } from '../../core/invocation.js';
 import { notice } from '../../core/report.js';
 import type { Responder } from '../../core/responder.js';
 import type { SlackActors } from './actors.js';
+import { AfterAck } from '../after-ack.js';
 import { ButtonResponder } from './button-responder.js';
 import { toHandle } from './message-handle.js';
 import { SlashCommandResponder } from './slash-command-responder.js';
@@ -22,18 +23,11 @@ const somethingWentWrong = notice('error', "Something went wrong before that com
 
 /** Every slash command of this app (`/maint` in the manifest) and every button click enter the command handler. */
 export function registerListeners(app: App, deps: ListenerDependencies): void {
+  const afterAck = new AfterAck();
   app.command(/^\/.+/, async ({ command, ack, respond, client }) => {
-    const responder = new SlashCommandResponder({ client, channel: command.channel_id, ack, respond, logger: deps.logger, fallbackAckMs: deps.fallbackAckMs });
-    await run(deps, responder, async () => ({
-      id: randomUUID(),
-      platform: 'slack',
-      actor: await deps.actors.resolve(command.user_id, command.user_name),
-      channel: { id: command.channel_id, name: command.channel_name },
-      text: command.text.trim(),
-      origin: 'typed',
-      receivedAt: new Date(),
-    }));
-    await responder.finish();
+    const receivedAt = new Date();
+    await ack().catch((error: unknown) => deps.logger.error({ err: error }, 'could not acknowledge a slash command'));
+    afterAck.defer(() => answerSlashCommand(deps, { command, respond, client, receivedAt }));
   });
 
   app.action<BlockButtonAction>({ type: 'block_actions' }, async ({ ack, body, action, respond, client }) => {
@@ -58,6 +52,27 @@ export function registerListeners(app: App, deps: ListenerDependencies): void {
       ...(clicked ? { sourceMessage: clicked } : {}),
     }));
   });
+}
+
+/**
+ * Everything a slash command does after its acknowledgement: who asked, the router, the answers. It runs on a
+ * later turn of the event loop (`AfterAck`), so acknowledging the other commands of a burst never waits for it.
+ */
+async function answerSlashCommand(
+  deps: ListenerDependencies,
+  { command, respond, client, receivedAt }: { command: SlashCommand; respond: RespondFn; client: webApi.WebClient; receivedAt: Date },
+): Promise<void> {
+  const responder = new SlashCommandResponder({ client, channel: command.channel_id, respond, logger: deps.logger, fallbackAckMs: deps.fallbackAckMs });
+  await run(deps, responder, async () => ({
+    id: randomUUID(),
+    platform: 'slack',
+    actor: await deps.actors.resolve(command.user_id, command.user_name),
+    channel: { id: command.channel_id, name: command.channel_name },
+    text: command.text.trim(),
+    origin: 'typed',
+    receivedAt,
+  }));
+  responder.finish();
 }
 
 async function run(deps: ListenerDependencies, responder: Responder, invocation: () => Promise<Invocation>): Promise<void> {

@@ -7,6 +7,7 @@ import { replicationCheck } from './probes/replication.js';
 import { abortedConnectsCheck, bufferPoolCheck, connectionsCheck, deadlockCheck, serverCheck, slowQueriesCheck, threadsRunningCheck } from './probes/server.js';
 import { databasesToCheck, databaseSizeCheck, fragmentationCheck } from './probes/storage.js';
 import type { MysqlTarget } from './target.js';
+import { server, serverAddress } from '../../core/server-address.js';
 
 /** Server-side cap on each health statement, so a stuck read cannot pin a connection. */
 const healthQueryTimeoutMs = 5000;
@@ -37,6 +38,7 @@ export function createMysqlProbe(target: MysqlTarget, extraFindings: (target: My
     target: target.name,
     system: 'mysql',
     optional: target.optional,
+    ...server(serverAddress(target.url, 3306), 'mysql'),
     run: (signal) => probeMysql(target, signal, extraFindings),
   };
 }

@@ -14,6 +14,7 @@ import { serverChecks } from './probes/server.js';
 import { databaseStatsCheck, deadTupleCheck, deadTuplesName, wraparoundCheck } from './probes/storage.js';
 import { postgresThresholdsSchema, type PostgresThresholds } from './probes/thresholds.js';
 import { targetCommonFields } from '../../core/target-fields.js';
+import { server, serverAddress } from '../../core/server-address.js';
 
 export { postgresThresholdsSchema, type PostgresThresholds };
 
@@ -55,8 +56,26 @@ export function createPostgresProbe(target: PostgresTarget): Probe {
     target: target.name,
     system: 'postgres',
     optional: target.optional,
+    ...serverOf(target),
     run: (signal) => probePostgres(target, signal),
   };
+}
+
+/** The server the probe connects to, and how many connections it holds at once: one, plus one per other database in `databases`. */
+function serverOf(target: PostgresTarget): Pick<Probe, 'server' | 'connections'> {
+  const address = serverAddress(target.url, 5432);
+  if (address === undefined) return {};
+  const urlDatabase = databaseOfUrl(target.url);
+  const others = (target.databases ?? []).filter((database) => database !== urlDatabase);
+  return { ...server(address, 'postgres'), connections: 1 + new Set(others).size };
+}
+
+function databaseOfUrl(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promise<ProbeFinding[]> {

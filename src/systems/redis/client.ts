@@ -67,6 +67,22 @@ export async function withRedis<T>(url: string, signal: AbortSignal, work: (clie
       throw error;
     });
   } finally {
-    client.disconnect();
+    await disconnected(client);
   }
+}
+
+/**
+ * Closes the connection and waits (up to a second) until the server has closed its side too, so a caller that
+ * bounds its connections to a server never counts one as gone that the server still holds.
+ */
+async function disconnected(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    client.once('end', resolve);
+    timer = setTimeout(resolve, 1000);
+  });
+  client.disconnect();
+  await ended;
+  clearTimeout(timer);
 }

@@ -7,6 +7,7 @@ import { parseInfo } from './target.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 import { targetCommonFields } from '../../core/target-fields.js';
+import { server, serverAddress } from '../../core/server-address.js';
 
 const percent = z.number().min(0).max(100);
 const ratio = z.number().min(0).max(1);
@@ -76,6 +77,7 @@ export function createRedisProbe(target: RedisTarget): Probe {
     target: target.name,
     system: 'redis',
     optional: target.optional,
+    ...server(serverAddress(target.url, 6379), 'redis'),
     async run(signal) {
       const facts = await readRedis(target.url, signal);
       const now = Date.now();
