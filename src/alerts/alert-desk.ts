@@ -161,7 +161,7 @@ export class AlertDesk {
 
   /** Posts the run's notifications, one group per channel (quiet hours applied per alert), then keeps the records and tells the escalator. */
   private async deliver(outgoing: readonly Outgoing[], timeZone: string, now: number): Promise<void> {
-    const { store, delivery } = this.options;
+    const { delivery } = this.options;
     const byChannel = new Map<string, { channel: Channel; open: GroupEntry[]; resolved: GroupEntry<ResolvedNotification>[] }>();
     for (const { notification, record, channels } of outgoing) {
       const critical = notification.kind === 'resolved' ? notification.worst === 'crit' : notification.level === 'crit';
