@@ -162,6 +162,8 @@ export class AlertDesk {
   /** Posts the run's notifications, one group per channel (quiet hours applied per alert), then keeps the records and tells the escalator. */
   private async deliver(outgoing: readonly Outgoing[], timeZone: string, now: number): Promise<void> {
     const { delivery } = this.options;
+    const ofRun = new Map(outgoing.map(({ record }) => [record.id, record]));
+    for (const { notification, record } of outgoing) if (notification.kind === 'resolved') record.resolvedAt = now;
     const byChannel = new Map<string, { channel: Channel; open: GroupEntry[]; resolved: GroupEntry<ResolvedNotification>[] }>();
     for (const { notification, record, channels } of outgoing) {
       const critical = notification.kind === 'resolved' ? notification.worst === 'crit' : notification.level === 'crit';
@@ -175,12 +177,11 @@ export class AlertDesk {
       }
     }
     for (const { channel, open, resolved } of byChannel.values()) {
-      if (open.length > 0) await this.postGroup(channel, open, now);
+      if (open.length > 0) await this.postGroup(channel, open, ofRun, now);
       if (resolved.length > 0) await this.postResolved(channel, resolved, now);
     }
     for (const { notification, record, labels } of outgoing) {
       if (notification.kind === 'resolved') {
-        record.resolvedAt = now;
         await this.keepRecord(record, resolvedRetentionMs);
         await this.options.escalator?.resolved(record, now);
       } else {
@@ -205,8 +206,8 @@ export class AlertDesk {
   }
 
   /** The run's open alerts for one channel as one group message (or added to the channel's open group while `group_wait` lasts). */
-  private async postGroup(channel: Channel, entries: readonly GroupEntry[], now: number): Promise<void> {
-    if (await this.joinOpenGroup(channel, entries, now)) return;
+  private async postGroup(channel: Channel, entries: readonly GroupEntry[], ofRun: ReadonlyMap<string, AlertRecord>, now: number): Promise<void> {
+    if (await this.joinOpenGroup(channel, entries, ofRun, now)) return;
     const where = channelKey(channel);
     const ordered = worstFirst(entries);
     const heading = groupHeading(ordered, now);
@@ -233,7 +234,7 @@ export class AlertDesk {
    * Adds the run's alerts to the channel's group posted less than `group_wait` ago: its messages are updated in
    * place (the first one's count too), and alerts beyond what they hold go in new follow-ups in its thread.
    */
-  private async joinOpenGroup(channel: Channel, entries: readonly GroupEntry[], now: number): Promise<boolean> {
+  private async joinOpenGroup(channel: Channel, entries: readonly GroupEntry[], ofRun: ReadonlyMap<string, AlertRecord>, now: number): Promise<boolean> {
     const { store, delivery, groupWaitMs } = this.options;
     if (!groupWaitMs) return false;
     const where = channelKey(channel);
@@ -242,7 +243,7 @@ export class AlertDesk {
     const root = group?.pages[0]?.handle;
     if (!group || !root || now - group.openedAt >= groupWaitMs) return false;
     const fresh = new Set(entries.map((entry) => entry.record.id));
-    const earlier = await this.entriesOf(group, group.entries.map((entry) => entry.alertId).filter((id) => !fresh.has(id)));
+    const earlier = await this.entriesOf(group, group.entries.map((entry) => entry.alertId).filter((id) => !fresh.has(id)), ofRun);
     const ordered = worstFirst([...earlier, ...entries]);
     const heading = groupHeading(ordered, now);
     const pages = this.split(channel, ordered, (items, page) => groupMessage(items, heading, page));
@@ -300,12 +301,12 @@ export class AlertDesk {
     return pages;
   }
 
-  /** The group's entries for these alert ids, with their current records (an alert whose record is gone is left out). */
-  private async entriesOf(group: AlertGroupState, alertIds: readonly string[], known?: AlertRecord): Promise<GroupEntry[]> {
+  /** The group's entries for these alert ids, with their records (`known` ones as given, the others from the store; one whose record is gone is left out). */
+  private async entriesOf(group: AlertGroupState, alertIds: readonly string[], known: ReadonlyMap<string, AlertRecord>): Promise<GroupEntry[]> {
     const entries: GroupEntry[] = [];
     for (const alertId of alertIds) {
       const notification = group.entries.find((entry) => entry.alertId === alertId)?.notification;
-      const record = known?.id === alertId ? known : await this.options.store.get<AlertRecord>(alertKeys.alert(alertId));
+      const record = known.get(alertId) ?? (await this.options.store.get<AlertRecord>(alertKeys.alert(alertId)));
       if (notification && record) entries.push({ notification, record });
     }
     return entries;
@@ -343,7 +344,7 @@ export class AlertDesk {
       if (!group) continue;
       for (const [index, page] of group.pages.entries()) {
         if (!page.handle || !page.alertIds.includes(record.id)) continue;
-        const entries = await this.entriesOf(group, page.alertIds, record);
+        const entries = await this.entriesOf(group, page.alertIds, new Map([[record.id, record]]));
         await this.options.delivery.update(page.handle, groupMessage(entries, group.heading, { index, count: group.pages.length }));
       }
     }

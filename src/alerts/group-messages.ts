@@ -1,4 +1,6 @@
 import type { Report, ReportLine, ReportSection } from '../core/report.js';
+import { worstStatus } from '../core/status.js';
+import { timeText } from '../core/time.js';
 import { acknowledgedMessage, alertButtons, alertMessage, handlingOf, hoursSince, type AlertRecord } from './alert-messages.js';
 import type { AlertNotification } from './state-machine.js';
 
@@ -31,11 +33,6 @@ export interface GroupPage {
 }
 
 const rank = { ok: 0, warn: 1, crit: 2 } as const;
-
-/** The level an entry shows: the alert's for open ones, `ok` for resolved ones. */
-function levelOf(notification: AlertNotification): 'ok' | 'warn' | 'crit' {
-  return notification.kind === 'resolved' ? 'ok' : notification.level;
-}
 
 /**
  * Entries grouped by target, worst first: the targets by their worst alert (critical ones first), then as
@@ -112,7 +109,7 @@ function sectionsOf<N extends AlertNotification>(entries: readonly GroupEntry<N>
     const last = sections.at(-1);
     if (last?.title === entry.record.target) {
       last.lines.push(line);
-      if (rank[levelOf(entry.notification)] > rank[last.status as 'ok' | 'warn' | 'crit']) last.status = line.status;
+      last.status = worstStatus([last.status, line.status]);
     } else {
       sections.push({ title: entry.record.target, status: line.status, lines: [line] });
     }
@@ -121,6 +118,10 @@ function sectionsOf<N extends AlertNotification>(entries: readonly GroupEntry<N>
 }
 
 function openLine({ notification, record }: GroupEntry, postedAt: number): ReportLine {
+  if (record.resolvedAt !== undefined) {
+    const { note: _note, detail: _detail, buttons: _buttons, ...line } = record.line;
+    return { ...line, status: 'ok', note: `resolved at ${timeText(record.resolvedAt)} · alert ${record.id}` };
+  }
   const handling = handlingOf(record);
   const note = [record.line.note, handling || undefined, `alert ${record.id}`].filter((part) => part !== undefined).join(' · ');
   const line: ReportLine = { ...record.line, status: notification.level, value: notification.value, label: `${record.label}${labelSuffix(notification, postedAt)}`, note };

@@ -187,6 +187,21 @@ describe('grouped alerts', () => {
     expect(topLevel(slack.posts).map((post) => titleOf(post.message))).toEqual(['CRIT: 2 alerts on 2 targets', 'CRIT: late (http) · status']);
   });
 
+  it('shows an alert that resolved meanwhile as resolved, without buttons, when a later run joins its group', async () => {
+    const { slack, desk } = setup({ groupWaitMs: 30 * 60_000 });
+    await twice(desk, storm(2, 'failing'), [slackChannel], 0);
+    await twice(desk, [finding('web-01', 'ok'), finding('web-02', 'crit'), finding('api', 'crit')], [slackChannel], 10);
+    const root = slack.posts[0]!;
+    expect(slack.posts.slice(1).map((post) => [titleOf(post.message), post.thread?.id])).toEqual([['RESOLVED: web-01 (http) · status', root.handle.id]]);
+    const joined = slack.updates.at(-1)!;
+    expect(joined.handle.id).toBe(root.handle.id);
+    expect(titleOf(joined.message)).toBe('CRIT: 3 alerts on 3 targets');
+    const web01 = (joined.message as Report).sections.find((section) => section.title === 'web-01 (http)')!;
+    expect(web01.status).toBe('ok');
+    expect(web01.lines[0]).toMatchObject({ status: 'ok', note: expect.stringMatching(/^resolved at .* · alert a\d+$/) });
+    expect(web01.lines[0]!.buttons).toBeUndefined();
+  });
+
   it('groups the reminders of one run the same way', async () => {
     const { slack, desk } = setup();
     await twice(desk, storm(3, 'failing'), [slackChannel], 0);
