@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertDesk } from '../../src/alerts/alert-desk.js';
+import { AlertDesk, type AlertDeskOptions } from '../../src/alerts/alert-desk.js';
 import { parseMatcher } from '../../src/alerts/matchers.js';
 import type { InhibitRule } from '../../src/alerts/inhibition.js';
 import { renderDiscordMessages } from '../../src/chat/discord/embeds.js';
@@ -57,7 +57,7 @@ function platformPort(platform: Extract<Platform, 'slack' | 'discord'>): ChatPor
 const slackChannel: Channel = { platform: 'slack', id: 'C0OPS' };
 const discordChannel: Channel = { platform: 'discord', id: '1001' };
 
-function setup(options: { groupWaitMs?: number; inhibitRules?: InhibitRule[]; targets?: Map<string, TargetFacts> } = {}) {
+function setup(options: Pick<AlertDeskOptions, 'groupWaitMs' | 'inhibitRules' | 'targets' | 'silencer' | 'router'> = {}) {
   const store = new MemoryStore();
   const slack = platformPort('slack');
   const discord = platformPort('discord');
@@ -242,6 +242,28 @@ describe('grouped alerts', () => {
     await desk.ack(alertId, 'carol', at(7));
     expect(slack.updates.map((update) => update.handle.id)).toEqual([last.handle.id]);
     expect(linesOf(slack.updates[0]!.message).at(-1)!.note).toMatch(/Acked by carol/);
+  });
+});
+
+describe('grouping with the silencer and the router', () => {
+  it('leaves silenced alerts out of the group, and groups per channel the router picks for each alert', async () => {
+    const targets = new Map<string, TargetFacts>([
+      ['pay-api', { system: 'http', labels: { team: 'payments' } }],
+      ['pay-db', { system: 'http', labels: { team: 'payments' } }],
+    ]);
+    const payments: Channel = { platform: 'slack', id: 'C0PAY' };
+    const { slack, desk } = setup({
+      targets,
+      silencer: { silencing: async (labels) => (labels.target === 'web-02' ? 'silence 7f3a' : undefined) },
+      router: { channelsFor: (labels, fallback) => (labels.team === 'payments' ? [payments] : fallback) },
+    });
+    await twice(desk, [...storm(3, 'failing'), finding('pay-api', 'crit'), finding('pay-db', 'warn')], [slackChannel], 0);
+    expect(slack.posts.map((post) => [post.channel, titleOf(post.message)])).toEqual([
+      ['C0OPS', 'CRIT: 2 alerts on 2 targets'],
+      ['C0PAY', 'CRIT: 2 alerts on 2 targets'],
+    ]);
+    expect((slack.posts[0]!.message as Report).sections.map((section) => section.title)).toEqual(['web-01 (http)', 'web-03 (http)']);
+    expect((slack.posts[1]!.message as Report).sections.map((section) => section.title)).toEqual(['pay-api (http)', 'pay-db (http)']);
   });
 });
 
