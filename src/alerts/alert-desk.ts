@@ -5,7 +5,10 @@ import type { Finding } from '../core/finding.js';
 import { channelKey, type Channel } from '../outbound/channels.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { Store } from '../store/store.js';
-import { acknowledgedMessage, alertMessage, type AlertRecord } from './alert-messages.js';
+import { AlertGroups, alertKeys, groupsPerAlert } from './alert-groups.js';
+import { acknowledgedMessage, type AlertRecord } from './alert-messages.js';
+import type { GroupEntry, ResolvedNotification } from './group-messages.js';
+import { inhibitedChecks, unreachableTargetRule, type InhibitRule } from './inhibition.js';
 import { checkResults, type CheckResult } from './observations.js';
 import { acknowledge, advance, snooze, type AlertNotification, type AlertPolicy, type CheckState, type Transition } from './state-machine.js';
 import { userText } from '../core/user-text.js';
@@ -13,13 +16,9 @@ import type { TargetFacts } from '../systems/registry.js';
 import type { AlertLabels } from './matchers.js';
 import type { AlertEscalator, AlertRouter, AlertSilencer } from './pipeline.js';
 
-const resolvedRetentionMs = 7 * 86_400_000;
+export { alertKeys, type AlertGroupState } from './alert-groups.js';
 
-/** Where alert state lives in the store. */
-export const alertKeys = {
-  check: (key: string) => `alerts:check:${key}`,
-  alert: (id: string) => `alerts:alert:${id}`,
-};
+const resolvedRetentionMs = 7 * 86_400_000;
 
 /** What the alert desk needs. */
 export interface AlertDeskOptions {
@@ -28,29 +27,58 @@ export interface AlertDeskOptions {
   policy: AlertPolicy;
   logger: Logger;
   newAlertId?: () => string;
+  newGroupId?: () => string;
   /** Each target's system and `labels:` (by name), for `AlertLabels`; a target not listed has only its own name and system. */
   targets?: ReadonlyMap<string, TargetFacts>;
   silencer?: AlertSilencer;
   router?: AlertRouter;
   escalator?: AlertEscalator;
+  /** `alerts.group_wait`: for this long after a group message is posted in a channel, later runs' alerts join it; 0 (default): each run posts its own. */
+  groupWaitMs?: number;
+  /** `alerts.inhibit`; the rule that an unreachable target suppresses its own other checks always applies. */
+  inhibitRules?: readonly InhibitRule[];
+}
+
+/** One notification on its way out: the alert, its labels, and the channels the router chose. */
+interface Outgoing {
+  notification: AlertNotification;
+  record: AlertRecord;
+  labels: AlertLabels;
+  channels: readonly Channel[];
 }
 
 /**
  * Turns the findings of health runs into alerts: each check goes through the state machine (state kept in the
- * store, so a restart repeats nothing), and notifications go to the schedule's channels, with
- * quiet hours, resolved messages threaded under the alert, and Ack / Snooze.
+ * store, so a restart repeats nothing), and notifications go to the schedule's channels, with quiet hours, Ack /
+ * Snooze, and inhibition (a failing source suppresses the alerts it covers). The alerts one run raises for one
+ * channel go out as one group message, split into follow-ups in its thread where the platform's limits need it;
+ * resolved notes go, grouped, in the thread of the message that carried each alert.
  */
 export class AlertDesk {
   private readonly newAlertId: () => string;
+  private readonly groups: AlertGroups;
+  private readonly inhibitRules: readonly InhibitRule[];
 
   constructor(private readonly options: AlertDeskOptions) {
     this.newAlertId = options.newAlertId ?? (() => randomBytes(3).toString('hex'));
+    const { store, delivery, logger, newGroupId } = options;
+    this.groups = new AlertGroups({ store, delivery, logger, groupWaitMs: options.groupWaitMs ?? 0, ...(newGroupId ? { newGroupId } : {}) });
+    this.inhibitRules = [unreachableTargetRule, ...(options.inhibitRules ?? [])];
   }
 
-  /** Feeds the findings of one health run to the state machines; returns the notifications sent. */
+  /** Feeds the findings of one health run to the state machines; returns the notifications due (silenced ones included). */
   async observe(findings: readonly Finding[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+    const results = checkResults(findings);
+    const candidates = results.map((result) => ({ key: result.key, labels: this.labelsOf(result, result.level), failing: result.level !== 'ok' }));
+    const inhibited = inhibitedChecks(candidates, this.inhibitRules);
     const sent: AlertNotification[] = [];
-    for (const result of checkResults(findings)) {
+    const outgoing: Outgoing[] = [];
+    for (const result of results) {
+      const inhibitedBy = inhibited.get(result.key);
+      if (inhibitedBy !== undefined) {
+        this.options.logger.info({ check: result.key, inhibitedBy }, 'alert inhibited');
+        continue;
+      }
       const alertId = this.newAlertId();
       const observation = { level: result.level, value: result.line.value, at: now };
       const transition = await this.options.store.update<CheckState, Transition>(alertKeys.check(result.key), (current) => {
@@ -58,13 +86,15 @@ export class AlertDesk {
         return { value: next.state, result: next };
       });
       if (!transition.notification) continue;
-      await this.notify(transition.notification, result, channels, timeZone, now);
       sent.push(transition.notification);
+      const prepared = await this.prepare(transition.notification, result, channels, now);
+      if (prepared) outgoing.push(prepared);
     }
+    await this.deliver(outgoing, timeZone, now);
     return sent;
   }
 
-  /** Acknowledges an open alert: no more reminders; its message shows who. Throws `UserError` when it is not open. */
+  /** Acknowledges an open alert: no more reminders; its messages show who. Throws `UserError` when it is not open. */
   async ack(alertId: string, by: string, now: number): Promise<AlertRecord> {
     const record = await this.openRecord(alertId);
     await this.changeOpenCheck(record, (state) => acknowledge(state, by, now));
@@ -75,7 +105,7 @@ export class AlertDesk {
     return record;
   }
 
-  /** Silences an open alert until `until`; its message shows who and until when. */
+  /** Silences an open alert until `until`; its messages show who and until when. */
   async snooze(alertId: string, by: string, until: number): Promise<AlertRecord> {
     const record = await this.openRecord(alertId);
     await this.changeOpenCheck(record, (state) => snooze(state, until));
@@ -85,49 +115,75 @@ export class AlertDesk {
     return record;
   }
 
-  private async notify(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], timeZone: string, now: number): Promise<void> {
-    const { store, delivery } = this.options;
+  /** The alert's record for this notification, its labels and channels; undefined when a silence covers it (the record is still kept). */
+  private async prepare(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], now: number): Promise<Outgoing | undefined> {
+    const { store } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
     const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
     if (notification.kind !== 'resolved') record.line = result.line;
-    const labels = this.labelsOf(result, notification);
+    const labels = this.labelsOf(result, notification.kind === 'resolved' ? notification.worst : notification.level);
     if (notification.kind !== 'resolved') {
       const silencedBy = await this.options.silencer?.silencing(labels, now);
       if (silencedBy !== undefined) {
         this.options.logger.info({ alert: record.id, check: record.key, silencedBy }, 'alert silenced');
         await store.set(alertKeys.alert(record.id), record);
-        return;
+        return undefined;
       }
     }
-    const routed = this.options.router?.channelsFor(labels, channels) ?? channels;
-    const message = alertMessage(notification, record, now);
+    if (!stored) await store.set(alertKeys.alert(record.id), record);
     this.options.logger.info({ alert: record.id, kind: notification.kind, check: record.key }, 'alert notification');
-    const critical = notification.kind === 'resolved' ? notification.worst === 'crit' : notification.level === 'crit';
-    for (const channel of routed) {
-      if (delivery.isQuiet(channel, critical, new Date(now), timeZone)) continue;
-      const where = channelKey(channel);
-      if (notification.kind === 'resolved') {
-        const thread = record.posts[where];
-        if (thread) await delivery.post(channel, message, thread);
-        continue;
+    return { notification, record, labels, channels: this.options.router?.channelsFor(labels, channels) ?? channels };
+  }
+
+  /** Posts the run's notifications, one group per channel (quiet hours applied per alert), then keeps the records and tells the escalator. */
+  private async deliver(outgoing: readonly Outgoing[], timeZone: string, now: number): Promise<void> {
+    const { delivery } = this.options;
+    const ofRun = new Map(outgoing.map(({ record }) => [record.id, record]));
+    for (const { notification, record } of outgoing) if (notification.kind === 'resolved') record.resolvedAt = now;
+    const byChannel = new Map<string, { channel: Channel; open: GroupEntry[]; resolved: GroupEntry<ResolvedNotification>[] }>();
+    for (const { notification, record, channels } of outgoing) {
+      const critical = notification.kind === 'resolved' ? notification.worst === 'crit' : notification.level === 'crit';
+      for (const channel of channels) {
+        if (delivery.isQuiet(channel, critical, new Date(now), timeZone)) continue;
+        const where = channelKey(channel);
+        const bucket = byChannel.get(where) ?? { channel, open: [], resolved: [] };
+        byChannel.set(where, bucket);
+        if (notification.kind === 'resolved') bucket.resolved.push({ notification, record });
+        else bucket.open.push({ notification, record });
       }
-      const handle = await delivery.post(channel, message);
-      if (handle && !record.posts[where]) record.posts[where] = { platform: handle.platform, id: handle.id };
     }
-    if (notification.kind === 'resolved') {
-      record.resolvedAt = now;
-      await store.set(alertKeys.alert(record.id), record, resolvedRetentionMs);
-      await this.options.escalator?.resolved(record, now);
-    } else {
-      await store.set(alertKeys.alert(record.id), record);
-      if (notification.kind === 'raised' || notification.kind === 'changed') await this.options.escalator?.raised(record, labels, notification.level, now);
+    for (const { channel, open, resolved } of byChannel.values()) {
+      if (open.length > 0) await this.groups.post(channel, open, ofRun, now);
+      if (resolved.length > 0) await this.groups.postResolved(channel, resolved, now);
+    }
+    for (const { notification, record, labels } of outgoing) {
+      if (notification.kind === 'resolved') {
+        await this.keepRecord(record, resolvedRetentionMs);
+        await this.options.escalator?.resolved(record, now);
+      } else {
+        await this.keepRecord(record);
+        if (notification.kind === 'raised' || notification.kind === 'changed') await this.options.escalator?.raised(record, labels, notification.level, now);
+      }
     }
   }
 
+  /** Stores what posting added to a record (its messages, groups, line, resolution) over acks and snoozes made meanwhile. */
+  private async keepRecord(record: AlertRecord, ttlMs?: number): Promise<void> {
+    await this.options.store.update<AlertRecord, void>(
+      alertKeys.alert(record.id),
+      (current) => {
+        const merged: AlertRecord = { ...(current ?? record), line: record.line, posts: { ...record.posts, ...current?.posts } };
+        if (record.groups) merged.groups = [...new Set([...(current?.groups ?? []), ...record.groups])].slice(-groupsPerAlert);
+        if (record.resolvedAt !== undefined) merged.resolvedAt = record.resolvedAt;
+        return { value: merged, result: undefined };
+      },
+      ttlMs,
+    );
+  }
+
   /** `target`, `system`, `check`, `severity` and the target's own labels. */
-  private labelsOf(result: CheckResult, notification: AlertNotification): AlertLabels {
+  private labelsOf(result: CheckResult, severity: string): AlertLabels {
     const facts = this.options.targets?.get(result.targetName);
-    const severity = notification.kind === 'resolved' ? notification.worst : notification.level;
     return { ...facts?.labels, target: result.targetName, system: result.system, check: result.checkId, severity };
   }
 
@@ -146,6 +202,7 @@ export class AlertDesk {
   }
 
   private async updatePosts(record: AlertRecord): Promise<void> {
+    if (record.groups?.length) return this.groups.showHandling(record);
     const message = acknowledgedMessage(record);
     for (const handle of Object.values(record.posts)) await this.options.delivery.update(handle, message);
   }

@@ -16,6 +16,8 @@ export interface AlertRecord {
   openedAt: number;
   /** The first message about this alert in each channel (by `channelKey`), where `resolved` is threaded. */
   posts: Record<string, MessageHandle>;
+  /** The group messages that showed the alert (ids, newest last), updated when it is acked or snoozed. */
+  groups?: string[];
   acked?: { by: string; at: number };
   snoozed?: { by: string; until: number };
   resolvedAt?: number;
@@ -67,15 +69,17 @@ export function acknowledgedMessage(record: AlertRecord): Report {
   return report;
 }
 
-/** Ack and Snooze 1 h, as commands. */
-export function alertButtons(alertId: string): { label: string; command: string; style?: 'primary' }[] {
+/** Ack and Snooze 1 h, as commands; `about` names the alert in the labels where several alerts share a message. */
+export function alertButtons(alertId: string, about?: string): { label: string; command: string; style?: 'primary' }[] {
+  const suffix = about === undefined ? '' : `: ${about}`;
   return [
-    { label: 'Ack', command: `ack ${alertId}`, style: 'primary' },
-    { label: 'Snooze 1 h', command: `snooze ${alertId} 1h` },
+    { label: `Ack${suffix}`, command: `ack ${alertId}`, style: 'primary' },
+    { label: `Snooze 1 h${suffix}`, command: `snooze ${alertId} 1h` },
   ];
 }
 
-function handlingOf(record: AlertRecord): string {
+/** Who acked or snoozed the alert and when, as one sentence each; empty when nobody did. */
+export function handlingOf(record: AlertRecord): string {
   const parts: string[] = [];
   if (record.acked) parts.push(`Acked by ${record.acked.by} at ${timeText(record.acked.at)}: no more reminders while it lasts; a "resolved" note still follows.`);
   if (record.snoozed) parts.push(`Snoozed by ${record.snoozed.by} until ${timeText(record.snoozed.until)}.`);
@@ -95,7 +99,8 @@ function summaryOf(notification: AlertNotification, now: number): string {
   }
 }
 
-function hoursSince(since: number, now: number): string {
+/** "25 min", "3 h": how long ago `since` was at `now`. */
+export function hoursSince(since: number, now: number): string {
   const minutes = Math.max(1, Math.round((now - since) / 60_000));
   return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
 }

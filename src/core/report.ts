@@ -13,6 +13,8 @@ export interface ReportLine {
   note?: string;
   /** Extra lines under this one, e.g. the top long-running queries. */
   detail?: string[];
+  /** Buttons about this line alone, e.g. one alert's Ack / Snooze in a grouped alert message: Slack shows them under the line's section, Discord in the message's rows, each line's buttons in one row. */
+  buttons?: ReportButton[];
 }
 
 /** A group of lines about one target (a database, a container set, the host). */

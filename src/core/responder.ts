@@ -31,6 +31,8 @@ export interface ChatPort extends MessageUpdater {
    * one see it: Slack in its thread, Discord as a reply to it. A new message notifies its mentions; an edit does not.
    */
   replyTo(parent: MessageHandle, message: Message): Promise<MessageHandle>;
+  /** True when the message goes out as one message, without follow-ups; a platform without limits leaves this out. */
+  fitsOneMessage?(message: Message): boolean;
 }
 
 /**

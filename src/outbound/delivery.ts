@@ -29,6 +29,11 @@ export class ChannelDelivery {
     return !critical && inQuietHours(channel.quiet_hours, at, timeZone);
   }
 
+  /** True when the message goes out in the channel as one message, without follow-ups in its thread. */
+  fitsOneMessage(channel: Channel, message: Message): boolean {
+    return this.outbound.fitsOneMessage(channel.platform, message);
+  }
+
   /** Posts in one channel; undefined when the platform is not connected or the post failed. */
   async post(channel: Channel, message: Message, thread?: MessageHandle): Promise<MessageHandle | undefined> {
     if (!this.outbound.reaches(channel.platform)) {

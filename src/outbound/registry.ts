@@ -31,6 +31,11 @@ export class OutboundRegistry implements MessageUpdater {
     return this.portFor(parent.platform).replyTo(parent, message);
   }
 
+  /** True when the message goes out on the platform as one message (a platform without limits, or one not connected here: true). */
+  fitsOneMessage(platform: Platform, message: Message): boolean {
+    return this.ports.get(platform)?.fitsOneMessage?.(message) ?? true;
+  }
+
   /** Replaces a message, and each of its copies, on the platform each names; throws the first failure after trying all. */
   async update(handle: MessageHandle, message: Message): Promise<void> {
     const { copies = [], ...primary } = handle;

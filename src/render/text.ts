@@ -63,6 +63,7 @@ function renderLine(line: ReportLine, labelWidth: number, valueWidth: number, op
   const out = [head.trimEnd()];
   if (line.note) out.push(`      ${line.note}`);
   for (const detail of line.detail ?? []) out.push(`      ${detail}`);
+  if (line.buttons?.length) out.push(`    ${renderButtons(line.buttons)}`);
   return out;
 }
 

@@ -57,6 +57,8 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     escalator,
     ...(deps.targets ? { targets: deps.targets } : {}),
     policy: { holdRuns: deps.config.alerts.hold_runs, renotifyAfterMs: parseDuration(deps.config.alerts.renotify_after)! },
+    groupWaitMs: parseDuration(deps.config.alerts.group_wait)!,
+    inhibitRules: deps.config.alerts.inhibit,
   });
   const runJob = scheduledJobs({
     probes: deps.probes,

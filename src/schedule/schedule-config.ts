@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { chatPlatforms } from '../chat/index.js';
 import { parseDuration } from '../core/duration.js';
 import { timeZoneSchema } from '../core/time-zone.js';
+import { matchersSchema } from '../alerts/matchers.js';
 import { channelSchemaFor } from '../outbound/channels.js';
 import { cronFieldProblems } from './cron-fields.js';
 import { routesSchema } from '../alerts/routes.js';
@@ -70,16 +71,29 @@ export const schedulesSchema = z
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, 'expected a duration such as 30s, 5m or 2h');
 
+const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a label name, e.g. host');
+
+/** One `alerts.inhibit` rule: while an alert matching `source` fires, alerts matching `target` (with equal `equal` labels) are not raised. */
+const inhibitRuleSchema = z
+  .object({
+    source: matchersSchema,
+    target: matchersSchema,
+    equal: z.array(labelName).default([]),
+  })
+  .strict();
+
 /** `alerts:` in the config: how the health-check schedule turns check results into alerts. */
 export const alertsSchema = z
   .object({
     hold_runs: z.number().int().min(1).max(100).default(2).describe('a new state must hold for this many runs before anyone is told'),
     renotify_after: duration.default('4h').describe('re-notify while critical and not acked'),
     snooze_default: duration.default('1h'),
+    group_wait: duration.default('0s').describe("a later run's alerts join a channel's group message posted less than this long ago"),
+    inhibit: z.array(inhibitRuleSchema).default([]),
     routes: routesSchema.describe('by alert labels: where an alert goes instead of the schedule\'s channels, and whom a critical one nobody acks escalates to'),
   })
   .strict()
-  .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', routes: [] });
+  .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], routes: [] });
 
 /** One validated schedule. */
 export type Schedule = z.output<typeof scheduleSchema>;

@@ -2,34 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_FIXTURE, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import type { FakeSlack, StoredMessage } from '../fakes/slack/index.js';
 import { waitFor } from '../support/docker.js';
-import { startOnBothPlatforms, type BothPlatforms } from './both-platforms.js';
+import { alertFixture, startWithHealthAlerts, type BothPlatforms } from './both-platforms.js';
 import { blockTexts, buttonValue } from './slack-harness.js';
 
 const { channels, roles, users } = DISCORD_FIXTURE;
-const slackChannel = 'C0OPS';
-const anna = { user_id: 'U0ANNA', user_name: 'anna' };
+const { slackChannel, anna } = alertFixture;
 
 let both: BothPlatforms;
 let slack: FakeSlack;
 let discord: FakeDiscord;
 
 beforeAll(async () => {
-  both = await startOnBothPlatforms({
-    access: { grants: [{ role: 'operator', slack: { users: [anna.user_id] }, discord: { roles: [roles.sre] } }] },
+  both = await startWithHealthAlerts({
     health: { timeout_ms: 1000 },
     targets: { http: [{ name: 'shop-api', url: 'http://127.0.0.1:1/health' }] },
-    alerts: { hold_runs: 2 },
-    schedules: [
-      {
-        name: 'health-alerts',
-        cron: '0 0 1 1 *',
-        run: { alerts: 'health' },
-        channels: [
-          { platform: 'slack', id: slackChannel },
-          { platform: 'discord', id: channels.alerts },
-        ],
-      },
-    ],
   });
   ({ slack, discord } = both);
 }, 30_000);

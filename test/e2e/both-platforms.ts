@@ -47,3 +47,30 @@ export async function startOnBothPlatforms(sections: Record<string, unknown>): P
     },
   };
 }
+
+/** The Slack channel and the operator (Slack user anna, Discord's sre role) of `startWithHealthAlerts`. */
+export const alertFixture = { slackChannel: 'C0OPS', anna: { user_id: 'U0ANNA', user_name: 'anna' } } as const;
+
+/**
+ * The bot on both platforms with a health-alerts schedule that runs only when asked (`/maint run health-alerts`),
+ * posting to Slack's `alertFixture.slackChannel` and Discord's #alerts, anna and the sre role as operators, and
+ * `hold_runs: 2`; `sections` adds targets, health settings and the like.
+ */
+export function startWithHealthAlerts(sections: Record<string, unknown>): Promise<BothPlatforms> {
+  return startOnBothPlatforms({
+    access: { grants: [{ role: 'operator', slack: { users: [alertFixture.anna.user_id] }, discord: { roles: [DISCORD_FIXTURE.roles.sre] } }] },
+    alerts: { hold_runs: 2 },
+    schedules: [
+      {
+        name: 'health-alerts',
+        cron: '0 0 1 1 *',
+        run: { alerts: 'health' },
+        channels: [
+          { platform: 'slack', id: alertFixture.slackChannel },
+          { platform: 'discord', id: DISCORD_FIXTURE.channels.alerts },
+        ],
+      },
+    ],
+    ...sections,
+  });
+}

@@ -43,10 +43,10 @@ export class TestChat {
     return this.run(actor, text, 'typed');
   }
 
-  /** Clicks the button with this label on the latest version of a message. */
+  /** Clicks the button with this label on the latest version of a message (the message's own, or one of a line's). */
   async click(actor: Actor, handle: { id: string; platform?: string }, label: string): Promise<CommandOutcome> {
     const latest = this.latest(handle);
-    const buttons = latest.kind === 'report' ? latest.buttons : latest.buttons;
+    const buttons = latest.kind === 'report' ? [...(latest.buttons ?? []), ...reportLines(latest).flatMap((line) => line.buttons ?? [])] : latest.buttons;
     const button = buttons?.find((candidate) => candidate.label === label);
     if (!button) throw new Error(`no button '${label}' on message ${handle.id}; it shows: ${JSON.stringify(latest).slice(0, 300)}`);
     return (await this.run(actor, button.command, 'button', { platform: 'console', id: handle.id })).outcome;

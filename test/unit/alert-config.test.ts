@@ -60,6 +60,32 @@ describe('schedules and alerts in the config', () => {
       ['backup-verification', '30 6 * * *'],
       ['restore-test', '0 7 * * 5'],
     ]);
-    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', routes: [] });
+    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], routes: [] });
+  });
+
+  it('reads group_wait and inhibit rules, and names the line of a bad matcher or label name in a rule', () => {
+    const good = parseYamlText(
+      ['alerts:', '  group_wait: 2m', '  inhibit:', '    - { source: { target: db-host, check: reachable }, target: ["host=db-host"], equal: [env] }', ''].join('\n'),
+      configSchema,
+      { displayName: 'ops.yaml' },
+    );
+    expect(good.alerts.group_wait).toBe('2m');
+    expect(good.alerts.inhibit).toEqual([
+      {
+        source: [
+          { name: 'target', operator: '=', value: 'db-host' },
+          { name: 'check', operator: '=', value: 'reachable' },
+        ],
+        target: [{ name: 'host', operator: '=', value: 'db-host' }],
+        equal: ['env'],
+      },
+    ]);
+    const text = ['alerts:', '  group_wait: soon', '  inhibit:', '    - source: ["team=~(pay"]', '      target: ["host db-host"]', '      equal: ["not a label"]', ''].join('\n');
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^ops\.yaml:2 alerts\.group_wait: expected a duration/),
+      expect.stringMatching(/^ops\.yaml:4 alerts\.inhibit\[0\]\.source\[0\]: "team=~\(pay": /),
+      expect.stringMatching(/^ops\.yaml:5 alerts\.inhibit\[0\]\.target\[0\]: "host db-host" is not a matcher/),
+      expect.stringMatching(/^ops\.yaml:6 alerts\.inhibit\[0\]\.equal\[0\]: expected a label name/),
+    ]);
   });
 });

@@ -55,6 +55,10 @@ export class DiscordChatPort implements ChatPort {
     this.followUps.set(handle.id, await syncFollowUps(rest, earlier, this.sender(followUpChannel)));
   }
 
+  fitsOneMessage(message: Message): boolean {
+    return renderDiscordMessages(message, this.render).length === 1;
+  }
+
   private async create(channelId: string, body: DiscordMessageBody): Promise<MessageHandle> {
     const created = (await this.call('DISCORD_POST_FAILED', { channelId }, () => this.rest.post(Routes.channelMessages(channelId), { body: creationBody(body) }))) as { id: string };
     return discordHandle(channelId, created.id);

@@ -34,16 +34,22 @@ export function renderDiscordMessage(message: Message, options: EmbedRenderOptio
  */
 export function renderDiscordMessages(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody[] {
   const shown = codeTimesInUtc(message);
-  const components = buttonRows(shown.buttons ?? [], options.customIdFor ?? ((command) => command));
+  const customIdFor = options.customIdFor ?? ((command: string) => command);
   if (shown.kind === 'notice') {
-    const body = { ...noticeBody(shown), components };
+    const body = { ...noticeBody(shown), components: buttonRows(shown.buttons ?? [], [], customIdFor).rows };
     return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
   }
-  const pages = paginateReport(shown, (page) => fitsOneMessage(pageBody(shown, page)));
+  const pageRows = (page: ReportPage) => buttonRows(page.index === 0 ? (shown.buttons ?? []) : [], lineButtons(page), customIdFor);
+  const pages = paginateReport(shown, (page) => fitsOneMessage(pageBody(shown, page)) && pageRows(page).dropped === 0);
   return pages.map((page) => {
-    const body = { ...pageBody(shown, page), components: page.index === 0 ? components : [] };
+    const body = { ...pageBody(shown, page), components: pageRows(page).rows };
     return withLocalTimes(page.index === 0 && shown.mentions?.length ? mentioning(body, shown.mentions) : body);
   });
+}
+
+/** The buttons of each line on the page that has any, one list per line. */
+function lineButtons(page: ReportPage): ReportButton[][] {
+  return page.sections.flatMap((entry) => entry.section.lines.map((line) => line.buttons ?? [])).filter((buttons) => buttons.length > 0);
 }
 
 /** `<@&role>` and `<@user>` at the start of the content, and allowed_mentions naming exactly them, so they are notified. */
@@ -170,17 +176,29 @@ function codeBlock(lines: readonly string[], max: number): string {
   return `\`\`\`\n${kept.join('\n')}\n\`\`\`\n… ${more} more line${more === 1 ? '' : 's'}`;
 }
 
-function buttonRows(buttons: readonly ReportButton[], customIdFor: (command: string) => string): ActionRow[] {
+/**
+ * The message's buttons, five to a row: the report's own first, then each line's in one row of its own
+ * when the row in progress has no room for them all; `dropped` counts the line buttons beyond the last row.
+ */
+function buttonRows(buttons: readonly ReportButton[], perLine: readonly ReportButton[][], customIdFor: (command: string) => string): { rows: ActionRow[]; dropped: number } {
   const seen = new Set<string>();
-  const components: ButtonComponent[] = [];
-  for (const button of buttons) {
+  const component = (button: ReportButton): ButtonComponent | undefined => {
     const customId = customIdFor(button.command);
-    if (seen.has(customId) || components.length >= limits.buttonsPerRow * limits.rowsPerMessage) continue;
+    if (seen.has(customId)) return undefined;
     seen.add(customId);
     const style = button.style === 'danger' ? 4 : button.style === 'primary' ? 3 : 2;
-    components.push({ type: 2, style, label: truncate(button.label || button.command, limits.buttonLabel), custom_id: customId });
-  }
+    return { type: 2, style, label: truncate(button.label || button.command, limits.buttonLabel), custom_id: customId };
+  };
+  const flat = buttons.map(component).filter((made): made is ButtonComponent => made !== undefined).slice(0, limits.buttonsPerRow * limits.rowsPerMessage);
   const rows: ActionRow[] = [];
-  for (let i = 0; i < components.length; i += limits.buttonsPerRow) rows.push({ type: 1, components: components.slice(i, i + limits.buttonsPerRow) });
-  return rows;
+  for (let i = 0; i < flat.length; i += limits.buttonsPerRow) rows.push({ type: 1, components: flat.slice(i, i + limits.buttonsPerRow) });
+  let dropped = 0;
+  for (const group of perLine) {
+    const made = group.map(component).filter((one): one is ButtonComponent => one !== undefined).slice(0, limits.buttonsPerRow);
+    const last = rows.at(-1);
+    if (last && last.components.length + made.length <= limits.buttonsPerRow) last.components.push(...made);
+    else if (rows.length < limits.rowsPerMessage) rows.push({ type: 1, components: made });
+    else dropped += made.length;
+  }
+  return { rows, dropped };
 }

@@ -96,6 +96,7 @@ function sectionBlocks(section: ReportSection): SlackBlock[] {
     blocks.push(index === 0 ? { type: 'section', text: mrkdwn(title), fields } : { type: 'section', fields });
     const notes = lines.filter((line) => line.note || line.detail?.length).map(noteText);
     if (notes.length > 0) blocks.push(contextBlock(notes));
+    blocks.push(...actionBlocks(lines.flatMap((line) => line.buttons ?? [])));
   });
   if (section.foldedOk) blocks.push(contextBlock([`${emoji.ok} ${section.foldedOk} more ok — add --verbose to see them`]));
   return blocks;

@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Message } from '../../core/report.js';
 import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { FollowUpMemory } from '../follow-ups.js';
+import { renderSlackMessages } from './blocks.js';
 import { fromHandle } from './message-handle.js';
 import { postMessage, updateMessage, type SlackFollowUps } from './slack-api.js';
 
@@ -26,5 +27,9 @@ export class SlackChatPort implements ChatPort {
 
   update(handle: MessageHandle, message: Message): Promise<void> {
     return updateMessage(this.client, handle, message, this.followUps);
+  }
+
+  fitsOneMessage(message: Message): boolean {
+    return renderSlackMessages(message).length === 1;
   }
 }
