@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { DISCORD_FIXTURE, type FakeMessage, type FakeUser, type MessageFields, type SentInteraction } from '../fakes/discord/index.js';
 import { dockerClient, removeTestContainers, startTestContainer, waitFor } from '../support/docker.js';
-import { startOwnRedis, type OwnRedis } from '../support/services.js';
+import { command } from '../support/command-log.js';
+import { eventually, startOwnRedis, type OwnRedis } from '../support/services.js';
 import { approveOutcomes } from '../support/outcomes.js';
 import { startBot, type RunningBot } from './discord-support.js';
 
@@ -98,12 +99,14 @@ describe('approvals through the real discord.js against the fake Discord, on a r
     expect(await bot.fake.waitForCallback(own.id)).toMatchObject({ type: 6 });
     const refusal = await bot.fake.waitForRequest('POST', `/webhooks/${bot.fake.applicationId}/${own.token}`);
     expect(refusal.body).toMatchObject({ flags: ephemeral, content: expect.stringMatching(/four-eyes rule/) });
+    await bot.commands.waitForFinished(command(asked.approve, users.alice));
     expect(card(asked.id)).toEqual(pending);
     expect(await startedAt()).toBe(before);
 
     const clickers: Array<string | FakeUser> = [...Array.from({ length: 8 }, () => users.bob), ...otherSres];
     const clicks = await Promise.all(clickers.map((user) => click(user, asked.id, asked.approve)));
     const outcome = await waitFor('the card to show the restart', async () => (/restarted/.test(shown(card(asked.id))) ? card(asked.id) : undefined), 20_000);
+    expect(await restartSteps()).toBe(1);
     const winner = /approved by","value":"([\w-]+) at <t:\d+:f>/.exec(shown(outcome))?.[1];
     expect(['bob', ...otherSres.map((user) => user.username)]).toContain(winner);
     expect(shown(outcome)).toMatch(/"title":"✅ Plan".*"name":"✔ requested by","value":"alice at <t:\d+:f>"/);
@@ -117,6 +120,7 @@ describe('approvals through the real discord.js against the fake Discord, on a r
       return answers.length >= clickers.length - 1 ? answers : undefined;
     });
     expect(answered).toHaveLength(clickers.length - 1);
+    await eventually('all 20 approval clicks handled', () => bot.commands.finished().filter(command(asked.approve)).length === clickers.length + 1);
     for (const answer of answered) {
       expect(answer).toMatchObject({ flags: ephemeral, content: expect.stringMatching(/is already (approved and running|done); your click changed nothing/) });
     }
@@ -147,6 +151,7 @@ describe('approvals through the real discord.js against the fake Discord, on a r
     const late = await click(users.alice, asked.id, asked.approve);
     const answer = await bot.fake.waitForRequest('POST', `/webhooks/${bot.fake.applicationId}/${late.token}`);
     expect(answer.body).toMatchObject({ flags: ephemeral, content: expect.stringMatching(/is already rejected; your click changed nothing/) });
+    await bot.commands.waitForFinished(command(asked.approve, users.alice));
     expect(await startedAt()).toBe(before);
     expect(await restartSteps()).toBe(restarts);
   }, 20_000);

@@ -135,6 +135,8 @@ describe('two replicas on one Redis behind one Interactions Endpoint URL, over H
       return found.length >= late.length ? found : undefined;
     });
     for (const answer of answers) expect(answer).toMatchObject({ flags: 64, content: expect.stringMatching(/is already (approved and running|done); your click changed nothing/) });
+    const lateFinished = (): number => [replicaA, replicaB].flatMap((replica) => replica.commands.finished()).filter(command(asked.approve)).length;
+    await waitFor('the late clicks to be handled', async () => lateFinished() === late.length + 1 || undefined);
     expect(await restartSteps()).toBe(1);
     expect(await startedAt()).toBe(after);
   }, 45_000);

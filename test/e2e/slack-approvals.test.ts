@@ -92,6 +92,7 @@ describe('approvals through the real Bolt against the fake Slack, on a real cont
     const clickers = [...Array.from({ length: 8 }, () => ben), ...others];
     const clicks = await Promise.all(clickers.map((user) => click(user, card.ts, card.approve, 'Approve')));
     const outcome = await fake.waitForCall('chat.update', (call) => call.body.ts === card.ts && /restarted/.test(blockTexts(call.body.blocks)), 20_000);
+    expect(await restartSteps()).toBe(1);
     const winner = /\*approved by\*\\n([\w-]+) at <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d\d:\d\d UTC>/.exec(blockTexts(outcome.body.blocks))?.[1];
     expect(clickers.map((user) => user.user_name)).toContain(winner);
     expect(blockTexts(outcome.body.blocks)).toMatch(/:white_check_mark: \*Plan\*.*\*requested by\*\\nanna at <!date\^/);

@@ -31,7 +31,9 @@ export interface ActionRow {
 
 /**
  * The body of a Discord message as maintbot sends it, for a create or an edit: every part is always
- * present (content may be empty) so an edit replaces what an earlier render showed.
+ * present (content may be empty) so an edit replaces what an earlier render showed. It is in the REST API's
+ * shape (snake_case), sent as it is over REST; the gateway transport renames what discord.js calls otherwise
+ * (`discordJsOptions`).
  */
 export interface DiscordMessageBody {
   content: string;
