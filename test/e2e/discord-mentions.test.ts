@@ -52,3 +52,27 @@ describe.each(['gateway', 'http'] as const)('a message that calls people, answer
     expect([reply.data, followUp.body, edit.body].map((body) => Object.keys(body as object).filter((key) => /mention/i.test(key)))).toEqual([['allowed_mentions'], ['allowed_mentions'], ['allowed_mentions']]);
   });
 });
+
+describe.each(['gateway', 'http'] as const)('a message that calls nobody (%s mode)', (mode) => {
+  it('pings no one, even when it echoes an @everyone or a role mention someone typed', async () => {
+    bot = await startBot({
+      mode,
+      handler: {
+        handle: async (_invocation, responder) => {
+          await responder.replyPrivately({ kind: 'notice', tone: 'error', text: `unknown target "@everyone <@&${roles.sre}>"` });
+          const posted = await responder.reply({ kind: 'notice', tone: 'info', text: '@here look' });
+          await responder.update(posted, { kind: 'notice', tone: 'info', text: '@everyone look again' });
+        },
+      },
+    });
+    const sent = await bot.fake.sendChatCommand({ subcommand: 'health', user: users.alice, channel_id: channels.ops });
+    await bot.commands.waitForFinished(command('health', users.alice));
+    const nobody = { parse: [], roles: [], users: [] };
+
+    const reply = await bot.fake.waitForCallback(sent.id);
+    expect(reply.data).toMatchObject({ content: expect.stringContaining('@everyone'), allowed_mentions: nobody });
+    const webhook = `/webhooks/${bot.fake.applicationId}/${sent.token}`;
+    expect((await bot.fake.waitForRequest('POST', webhook)).body).toMatchObject({ content: '@here look', allowed_mentions: nobody });
+    expect((await bot.fake.waitForRequest('PATCH', new RegExp(`^${webhook}/messages/\\d+$`))).body).toMatchObject({ allowed_mentions: nobody });
+  });
+});

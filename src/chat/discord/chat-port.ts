@@ -5,7 +5,7 @@ import type { Message } from '../../core/report.js';
 import type { ChatPort, MessageHandle } from '../../core/responder.js';
 import { FollowUpMemory, syncFollowUps, type FollowUpSender } from '../follow-ups.js';
 import { renderDiscordMessage, renderDiscordMessages, type EmbedRenderOptions } from './embeds.js';
-import { truncate, type DiscordMessageBody } from './message-body.js';
+import { truncate, withAllowedMentions, type DiscordMessageBody } from './message-body.js';
 import { discordHandle, parseDiscordHandle } from './message-handle.js';
 
 const threadAlreadyCreated = 160004;
@@ -48,7 +48,7 @@ export class DiscordChatPort implements ChatPort {
   async update(handle: MessageHandle, message: Message): Promise<void> {
     const { channelId, messageId } = parseDiscordHandle(handle);
     const [body, ...rest] = renderDiscordMessages(message, this.render);
-    await this.call('DISCORD_UPDATE_FAILED', { channelId, messageId }, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body }));
+    await this.call('DISCORD_UPDATE_FAILED', { channelId, messageId }, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body: withAllowedMentions(body!) }));
     const earlier = this.followUps.get(handle.id);
     if (rest.length === 0 && earlier.length === 0) return;
     const followUpChannel = rest.length > earlier.length ? await this.threadOrChannel(handle, message) : channelId;
@@ -70,7 +70,7 @@ export class DiscordChatPort implements ChatPort {
       post: (body) => this.create(channelId, body),
       edit: async (followUp, body) => {
         const ref = parseDiscordHandle(followUp);
-        await this.call('DISCORD_UPDATE_FAILED', { ...ref }, () => this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body }));
+        await this.call('DISCORD_UPDATE_FAILED', { ...ref }, () => this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: withAllowedMentions(body) }));
       },
       remove: async (followUp) => {
         const ref = parseDiscordHandle(followUp);
@@ -116,7 +116,7 @@ export class DiscordChatPort implements ChatPort {
   }
 }
 
-/** A body for creating a message: Discord refuses an empty `content` next to nothing else, so it is left out. */
+/** A body for creating a message: Discord refuses an empty `content` next to nothing else, so it is left out; it pings only whom it names. */
 export function creationBody(body: DiscordMessageBody): Partial<DiscordMessageBody> {
-  return body.content === '' ? { embeds: body.embeds, components: body.components } : body;
+  return withAllowedMentions(body.content === '' ? { embeds: body.embeds, components: body.components, ...(body.allowed_mentions ? { allowed_mentions: body.allowed_mentions } : {}) } : body);
 }

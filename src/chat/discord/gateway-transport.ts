@@ -1,6 +1,6 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionEditReplyOptions, type InteractionReplyOptions, type MessageMentionOptions } from 'discord.js';
 import type { InteractionTransport, SentMessage } from './interaction-transport.js';
-import type { DiscordMessageBody } from './message-body.js';
+import { withAllowedMentions, type DiscordMessageBody } from './message-body.js';
 
 /** Answers an interaction that arrived on the gateway through discord.js's own interaction methods. */
 export function gatewayTransport(interaction: ChatInputCommandInteraction | ButtonInteraction): InteractionTransport {
@@ -34,6 +34,6 @@ export function gatewayTransport(interaction: ChatInputCommandInteraction | Butt
  * and components pass through as API JSON.
  */
 function discordJsOptions(body: Partial<DiscordMessageBody>): Omit<Partial<DiscordMessageBody>, 'allowed_mentions'> & { allowedMentions?: MessageMentionOptions } {
-  const { allowed_mentions: allowedMentions, ...rest } = body;
-  return allowedMentions ? { ...rest, allowedMentions } : rest;
+  const { allowed_mentions: allowedMentions, ...rest } = withAllowedMentions(body);
+  return { ...rest, allowedMentions };
 }

@@ -50,6 +50,14 @@ export interface AllowedMentions {
   users: string[];
 }
 
+/** Whom a message without mentions may notify: nobody, so an `@everyone` or `<@&role>` echoed from what someone typed pings no one. */
+export const noMentions: AllowedMentions = { parse: [], roles: [], users: [] };
+
+/** The body with its `allowed_mentions`, or `noMentions` when it calls nobody: what every send and edit carries. */
+export function withAllowedMentions<Body extends Partial<DiscordMessageBody>>(body: Body): Body & { allowed_mentions: AllowedMentions } {
+  return { ...body, allowed_mentions: body.allowed_mentions ?? noMentions };
+}
+
 /** Discord's documented size limits for messages, embeds and components. */
 export const discordLimits = {
   content: 2000,

@@ -1,5 +1,6 @@
 import { InteractionResponseType, MessageFlags, Routes, SnowflakeUtil, type APIMessage, type REST } from 'discord.js';
 import { creationBody } from './chat-port.js';
+import { withAllowedMentions } from './message-body.js';
 import type { InteractionTransport, SentMessage } from './interaction-transport.js';
 
 /** The body of an HTTP interaction request's answer: Discord's interaction response object. */
@@ -37,7 +38,7 @@ export function webhookTransport(interaction: WebhookInteraction, rest: REST, re
     reply: (body, { ephemeral }) => respond({ type: InteractionResponseType.ChannelMessageWithSource, data: { ...creationBody(body), ...flagged(ephemeral) } }),
     deferReply: ({ ephemeral }) => respond({ type: InteractionResponseType.DeferredChannelMessageWithSource, ...(ephemeral ? { data: flagged(true) } : {}) }),
     deferUpdate: () => respond({ type: InteractionResponseType.DeferredMessageUpdate }),
-    editReply: async (body, messageId) => sent(await rest.patch(Routes.webhookMessage(applicationId, token, messageId), { body, auth: false })),
+    editReply: async (body, messageId) => sent(await rest.patch(Routes.webhookMessage(applicationId, token, messageId), { body: withAllowedMentions(body), auth: false })),
     followUp: async (body, { ephemeral }) =>
       sent(await rest.post(Routes.webhook(applicationId, token), { body: { ...creationBody(body), ...flagged(ephemeral) }, query: new URLSearchParams({ wait: 'true' }), auth: false })),
     deleteReply: async (messageId) => {

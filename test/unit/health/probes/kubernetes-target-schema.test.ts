@@ -18,6 +18,7 @@ describe('targets.kubernetes config entry', () => {
       nodes: true,
       rollout_poll_interval: '2s',
       optional: false,
+      labels: {},
       thresholds: {
         restarts_warn: 3,
         restarts_crit: 10,
