@@ -7,6 +7,7 @@ import { healthCheckAction } from './checks/health-check-action.js';
 import { waitUntilAction } from './engine/wait-until.js';
 import { notifyAction } from './outbound/notify-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
+import { approvalLinks } from './approvals/approval-links.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import { runLeaseTimings } from './approvals/run-lease-settings.js';
 import type { AuditTrail } from './audit/audit-trail.js';
@@ -34,7 +35,7 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
-import { anyTargetKind, SystemRegistry } from './systems/registry.js';
+import { anyTargetKind, dashboardsOf, SystemRegistry } from './systems/registry.js';
 import { logsAction } from './logs/logs-action.js';
 
 /** Where the bot reads its command and runbook definitions. */
@@ -103,8 +104,10 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const opened: { audit?: AuditTrail } = {};
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets, { restoreTestLog: () => opened.audit?.restoreTests });
   const probes = observedProbes(systems.probes(), metrics);
+  const targetFacts = systems.targetFacts();
+  const dashboardOf = dashboardsOf(targetFacts);
   const outbound = new OutboundRegistry();
-  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms)).register(healthCheckAction(probes, config.health.timeout_ms));
+  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms, dashboardOf)).register(healthCheckAction(probes, config.health.timeout_ms));
   actions.register(logsAction('logs.read', systems.logSources())).register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
   const [commands, runbooks] = await Promise.all([loadCommandCatalog(folders.commands), loadRunbookCatalog(folders.runbooks, actions)]);
@@ -124,10 +127,11 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     mentionsFor: (runbook, platform) => approvalMentionsFor(config.approvals, runbook, platform),
     metrics,
     runs: runLeaseTimings(config.runs),
+    linksFor: (runbook, plan) => approvalLinks(runbooks.get(runbook)?.url, plan, dashboardOf),
   });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
-  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes(), targets: systems.targetFacts() });
+  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes(), targets: targetFacts });
   const router = new Router({
     commands,
     runbooks,

@@ -5,7 +5,7 @@ import type { Finding } from '../core/finding.js';
 import { channelKey, type Channel } from '../outbound/channels.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { Store } from '../store/store.js';
-import { acknowledgedMessage, alertMessage, type AlertRecord } from './alert-messages.js';
+import { acknowledgedMessage, alertLinks, alertMessage, type AlertRecord } from './alert-messages.js';
 import { checkResults, type CheckResult } from './observations.js';
 import { acknowledge, advance, snooze, type AlertNotification, type AlertPolicy, type CheckState, type Transition } from './state-machine.js';
 import { userText } from '../core/user-text.js';
@@ -88,7 +88,7 @@ export class AlertDesk {
   private async notify(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], timeZone: string, now: number): Promise<void> {
     const { store, delivery } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
-    const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
+    const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {}, ...alertLinks(this.options.targets?.get(result.targetName)?.dashboardUrl) };
     if (notification.kind !== 'resolved') record.line = result.line;
     const labels = this.labelsOf(result, notification);
     if (notification.kind !== 'resolved') {

@@ -1,4 +1,5 @@
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
+import type { LinkButton } from '../core/report.js';
 import type { MessageHandle } from '../core/responder.js';
 import type { StepPlan } from '../core/action.js';
 import type { SuspendedRun } from '../core/approval-gate.js';
@@ -58,6 +59,8 @@ export interface ApprovalRequest extends Omit<SuspendedRun, 'runId' | 'invocatio
   /** Who withdrew the request: the requester or an admin. */
   cancellation?: Decision;
   card: MessageHandle;
+  /** The runbook's docs and the target's dashboard, as link buttons on the card. */
+  links?: LinkButton[];
   /** The target's lock, taken when the approved step started (a pending request holds none). */
   lock?: { key: string; token: number };
   /** The approved run's lease: the bot process running it renews it; once it lapses the run is declared lost. */

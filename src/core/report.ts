@@ -23,6 +23,8 @@ export interface ReportSection {
   lines: ReportLine[];
   /** How many ok lines were left out of `lines` because the report is not verbose. */
   foldedOk?: number;
+  /** Pages about this section's subject, e.g. its target's dashboard (`dashboard_url:`). */
+  links?: LinkButton[];
 }
 
 /** A button that, when clicked, enters the router as a command like any typed one. */
@@ -31,6 +33,21 @@ export interface ReportButton {
   /** The command text the click runs, e.g. "approve 7f3a". */
   command: string;
   style?: 'primary' | 'danger';
+}
+
+/** A button that opens a web page (a runbook's docs, a target's dashboard); its click runs nothing. */
+export interface LinkButton {
+  label: string;
+  /** An http:// or https:// URL. */
+  url: string;
+}
+
+/** A command button or a link button, shown in the order given. */
+export type MessageButton = ReportButton | LinkButton;
+
+/** True for a button that opens a page rather than running a command. */
+export function isLinkButton(button: MessageButton): button is LinkButton {
+  return 'url' in button;
 }
 
 /** How an approval request ended without anything run. */
@@ -46,7 +63,7 @@ export interface Report {
   /** One sentence under the title. */
   summary?: string;
   sections: ReportSection[];
-  buttons?: ReportButton[];
+  buttons?: MessageButton[];
   /** Who asked and how long it took, shown small at the end. */
   context?: { requestedBy?: string; durationMs?: number; note?: string };
 }
@@ -64,7 +81,7 @@ export interface Notice {
   text: string;
   /** Monospaced block shown under the text (help output, plans, tables). */
   preformatted?: string;
-  buttons?: ReportButton[];
+  buttons?: MessageButton[];
   /** Called at the start of the message, so that they are notified where the platform can (ids of the platform the message is posted on). */
   mentions?: readonly Mention[];
 }

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import type { ClosedAs, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
+import { isLinkButton, type ClosedAs, type LinkButton, type Message, type MessageButton, type Notice, type Report, type ReportLine, type ReportSection } from '../core/report.js';
 import type { LineStatus } from '../core/status.js';
 import { timesInUtc } from '../core/time.js';
 import { formatMilliseconds } from './units.js';
@@ -54,6 +54,7 @@ function renderSection(section: ReportSection, options: TextRenderOptions): stri
   const valueWidth = Math.min(40, Math.max(0, ...section.lines.map((line) => line.value.length)));
   for (const line of section.lines) out.push(...renderLine(line, labelWidth, valueWidth, options));
   if (section.foldedOk) out.push(paint('skipped', `  ${symbols.ok} ${section.foldedOk} more ok (--verbose shows them)`, options));
+  for (const link of section.links ?? []) out.push(`  ${linkText(link)}`);
   return out;
 }
 
@@ -76,8 +77,15 @@ export function contextLine(report: Report): string | undefined {
 }
 
 
-function renderButtons(buttons: readonly ReportButton[]): string {
-  return `  ${buttons.map((button) => `[${button.label}: type ${button.command}]`).join('  ')}`;
+function renderButtons(buttons: readonly MessageButton[]): string {
+  const commands = buttons.flatMap((button) => (isLinkButton(button) ? [] : [`[${button.label}: type ${button.command}]`]));
+  const links = buttons.filter(isLinkButton).map((link) => `  ${linkText(link)}`);
+  return [...(commands.length > 0 ? [`  ${commands.join('  ')}`] : []), ...links].join('\n');
+}
+
+/** "Docs: https://…": a link button as the terminal shows it. */
+function linkText(link: LinkButton): string {
+  return `${link.label}: ${link.url}`;
 }
 
 function indent(text: string, spaces: number): string {

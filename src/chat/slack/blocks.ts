@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import { isLinkButton, type ClosedAs, type LinkButton, type Mention, type Message, type MessageButton, type Notice, type Report, type ReportLine, type ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
@@ -98,7 +98,14 @@ function sectionBlocks(section: ReportSection): SlackBlock[] {
     if (notes.length > 0) blocks.push(contextBlock(notes));
   });
   if (section.foldedOk) blocks.push(contextBlock([`${emoji.ok} ${section.foldedOk} more ok — add --verbose to see them`]));
-  return blocks;
+  return withSectionLinks(blocks, section.links ?? []);
+}
+
+/** One link goes beside the section's title (its accessory); more go in an actions block under the section. */
+function withSectionLinks(blocks: SlackBlock[], links: readonly LinkButton[]): SlackBlock[] {
+  const [first] = blocks;
+  if (links.length === 1 && first?.type === 'section') return [{ ...first, accessory: linkElement(links[0]!, 'maint-link-section') }, ...blocks.slice(1)];
+  return links.length === 0 ? blocks : [...blocks, ...actionBlocks(links)];
 }
 
 function fieldText(line: ReportLine): string {
@@ -130,14 +137,15 @@ function mentionsText(mentions: readonly Mention[]): string {
   return mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ');
 }
 
-function actionBlocks(buttons: readonly ReportButton[]): SlackBlock[] {
+function actionBlocks(buttons: readonly MessageButton[]): SlackBlock[] {
   return chunk(buttons, slackLimits.elementsPerActions).map((group, groupIndex) => ({
     type: 'actions',
     elements: group.map((button, index) => buttonElement(button, groupIndex * slackLimits.elementsPerActions + index)),
   }));
 }
 
-function buttonElement(button: ReportButton, index: number): types.Button {
+function buttonElement(button: MessageButton, index: number): types.Button {
+  if (isLinkButton(button)) return linkElement(button, `maint-link-${index}`);
   const element: types.Button = {
     type: 'button',
     action_id: `maint-button-${index}`,
@@ -146,6 +154,11 @@ function buttonElement(button: ReportButton, index: number): types.Button {
   };
   if (button.style) element.style = button.style;
   return element;
+}
+
+/** A button with `url`: Slack opens the page; the click's block_actions carries no value, so it runs nothing. */
+function linkElement(link: LinkButton, actionId: string): types.Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: clip(link.label, slackLimits.buttonText), emoji: true }, url: link.url.slice(0, slackLimits.buttonUrl) };
 }
 
 function mrkdwn(text: string): types.MrkdwnElement {
