@@ -37,6 +37,9 @@ import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
 import { anyTargetKind, dashboardsOf, SystemRegistry } from './systems/registry.js';
 import { logsAction } from './logs/logs-action.js';
+import type { HomeSource } from './core/home.js';
+import { createHome } from './home/home.js';
+import { openAlerts } from './alerts/open-alerts.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -71,6 +74,8 @@ export interface App {
   engine: RunbookEngine;
   /** Scheduled reports and health alerts; started by `startBot` once chats are connected, stopped first by `close`. */
   scheduler: Scheduler;
+  /** Each person's home (Slack's App Home): roles, requests to decide, latest commands, next schedules, open alerts. */
+  home: HomeSource;
   metrics: Metrics;
   /** Registers work for `close()` to do first, once running steps have ended (e.g. dropping scratch databases). */
   onShutdown(task: ShutdownTask): void;
@@ -143,6 +148,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
     limits: new RateLimiter(store, config.rate_limits, options.now),
   });
+  const home = createHome({ decidable: (actor, platform) => approvals.decidableBy(actor, platform), audit, schedules: () => scheduling.scheduler.list(), openAlerts: () => openAlerts(store) });
   const shutdownTasks: ShutdownTask[] = [];
   const housekeepingLogger = logger.child({ component: 'housekeeping' });
   const housekeeping = startHousekeeping(systems.housekeeping(), restoreTestChannels(config.schedules), new ChannelDelivery(outbound, housekeepingLogger), housekeepingLogger);
@@ -162,6 +168,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     completions: (kind) => (completionKinds.has(kind) ? systems.completions(kind) : undefined),
     engine,
     scheduler: scheduling.scheduler,
+    home,
     metrics,
     onShutdown: (task) => void shutdownTasks.push(task),
     startupTasks,

@@ -140,6 +140,12 @@ export function applyVerdict(current: ApprovalRequest | undefined, { verdict, ac
   return { value: approved, result: { kind: 'approved', request: approved } };
 }
 
+/** True when `actor` may approve the request now: pending, an allowed approver, not its requester (unless the rule allows it), not approved by them yet. */
+export function mayApprove(request: ApprovalRequest, actor: Actor, platform: Platform, now: number): boolean {
+  const { kind } = applyVerdict(request, { verdict: 'approve', actor, platform, now }).result;
+  return kind === 'approved' || kind === 'recorded';
+}
+
 /** What a cancel did. `cancelled` means this call withdrew the request: its caller releases the lock and updates the card. */
 export type CancelResult =
   | { kind: 'missing' }

@@ -23,6 +23,7 @@ import {
   closeRun,
   expireIfDue,
   lockKeyOf,
+  mayApprove,
   restoreInvocation,
   storeInvocation,
   withLease,
@@ -141,6 +142,12 @@ export class ApprovalService implements ApprovalGate {
     const now = this.now();
     const requests = await Promise.all((await this.options.store.keys(keyPrefix)).map((key) => this.options.store.get<ApprovalRequest>(key)));
     return requests.filter((request): request is ApprovalRequest => request?.status === 'pending' && request.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The pending requests `actor` may approve now, oldest first (their App Home). */
+  async decidableBy(actor: Actor, platform: Platform): Promise<ApprovalRequest[]> {
+    const now = this.now();
+    return (await this.pending()).filter((request) => mayApprove(request, actor, platform, now));
   }
 
   async requestApproval({ run, plan, show, tell }: ApprovalAsk): Promise<string> {
