@@ -24,8 +24,8 @@ export function approvalCard(request: ApprovalRequest, now: number): Report {
     buttons: [
       { label: 'Approve', command: `approve ${request.id}`, style: 'primary' },
       { label: 'Reject', command: `reject ${request.id}`, style: 'danger' },
-      ...(request.links ?? []),
     ],
+    ...(request.links?.length ? { links: request.links } : {}),
     context: { requestedBy: request.invocation.actor.name, note: `approval ${request.id}` },
   };
 }

@@ -42,14 +42,6 @@ export interface LinkButton {
   url: string;
 }
 
-/** A command button or a link button, shown in the order given. */
-export type MessageButton = ReportButton | LinkButton;
-
-/** True for a button that opens a page rather than running a command. */
-export function isLinkButton(button: MessageButton): button is LinkButton {
-  return 'url' in button;
-}
-
 /** How an approval request ended without anything run. */
 export type ClosedAs = 'rejected' | 'expired' | 'cancelled';
 
@@ -63,7 +55,9 @@ export interface Report {
   /** One sentence under the title. */
   summary?: string;
   sections: ReportSection[];
-  buttons?: MessageButton[];
+  buttons?: ReportButton[];
+  /** Link buttons shown after the command buttons: the runbook's docs, the target's dashboard. */
+  links?: LinkButton[];
   /** Who asked and how long it took, shown small at the end. */
   context?: { requestedBy?: string; durationMs?: number; note?: string };
 }
@@ -81,7 +75,7 @@ export interface Notice {
   text: string;
   /** Monospaced block shown under the text (help output, plans, tables). */
   preformatted?: string;
-  buttons?: MessageButton[];
+  buttons?: ReportButton[];
   /** Called at the start of the message, so that they are notified where the platform can (ids of the platform the message is posted on). */
   mentions?: readonly Mention[];
 }

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { isLinkButton, type ClosedAs, type LinkButton, type Message, type MessageButton, type Notice, type Report, type ReportLine, type ReportSection } from '../core/report.js';
+import type { ClosedAs, LinkButton, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
 import type { LineStatus } from '../core/status.js';
 import { timesInUtc } from '../core/time.js';
 import { formatMilliseconds } from './units.js';
@@ -45,6 +45,7 @@ function renderReport(report: Report, options: TextRenderOptions): string {
   const context = contextLine(report);
   if (context) out.push('', paint('skipped', context, options));
   if (report.buttons?.length) out.push(renderButtons(report.buttons));
+  for (const link of report.links ?? []) out.push(`  ${linkText(link)}`);
   return out.join('\n');
 }
 
@@ -77,10 +78,8 @@ export function contextLine(report: Report): string | undefined {
 }
 
 
-function renderButtons(buttons: readonly MessageButton[]): string {
-  const commands = buttons.flatMap((button) => (isLinkButton(button) ? [] : [`[${button.label}: type ${button.command}]`]));
-  const links = buttons.filter(isLinkButton).map((link) => `  ${linkText(link)}`);
-  return [...(commands.length > 0 ? [`  ${commands.join('  ')}`] : []), ...links].join('\n');
+function renderButtons(buttons: readonly ReportButton[]): string {
+  return `  ${buttons.map((button) => `[${button.label}: type ${button.command}]`).join('  ')}`;
 }
 
 /** "Docs: https://…": a link button as the terminal shows it. */

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
-import { isLinkButton, type Report } from '../../src/core/report.js';
+import type { Report } from '../../src/core/report.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { renderText } from '../../src/render/text.js';
 import { startFakeKubernetes, testDeployment, testEvent, testHpa, testPod, type FakeKubernetes } from '../fakes/kubernetes/index.js';
@@ -76,9 +76,9 @@ function versions(chat: TestChat, handle: { id: string }): string[] {
 }
 
 function requestId(chat: TestChat, handle: { id: string }): string {
-  const button = (chat.messages.get(handle.id) ?? []).flatMap((message) => message.buttons ?? []).find((candidate) => candidate.label === 'Approve');
-  if (!button || isLinkButton(button)) throw new Error('no Approve button on the card');
-  return button.command.split(' ')[1]!;
+  const command = (chat.messages.get(handle.id) ?? []).flatMap((message) => message.buttons ?? []).find((button) => button.label === 'Approve')?.command;
+  if (!command) throw new Error('no Approve button on the card');
+  return command.split(' ')[1]!;
 }
 
 function patches() {

@@ -6,7 +6,6 @@ import { buildApp, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { ActionDefinition } from '../../src/core/action.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { isLinkButton, type ReportButton } from '../../src/core/report.js';
 import { shuttingDownText } from '../../src/router/router.js';
 import { person, TestChat } from '../support/test-chat.js';
 import { useTempDir } from '../support/temp.js';
@@ -65,7 +64,7 @@ async function startCore(): Promise<{ app: App; chat: TestChat; audit: MemoryAud
 async function startApprovedRun(chat: TestChat): Promise<{ running: Promise<unknown>; step: { release: () => void } }> {
   const { handles } = await chat.type(alice, 'rewrite');
   const latest = chat.latest(handles[0]!);
-  const id = (latest.kind === 'report' ? latest.buttons : [])!.find((button): button is ReportButton => button.label === 'Approve' && !isLinkButton(button))!.command.split(' ')[1]!;
+  const id = (latest.kind === 'report' ? latest.buttons : [])!.find((button) => button.label === 'Approve')!.command.split(' ')[1]!;
   const before = begun.length;
   const running = chat.type(bob, `approve ${id}`);
   const step = await eventually('the first step to begin', () => begun[before], 20_000);

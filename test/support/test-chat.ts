@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, Invocation } from '../../src/core/invocation.js';
-import { isLinkButton, type Message, type Notice, type Report, type ReportLine } from '../../src/core/report.js';
+import type { Message, Notice, Report, ReportLine } from '../../src/core/report.js';
 import type { ChatPort, MessageHandle, Responder } from '../../src/core/responder.js';
 import { formatTimes, utcTime } from '../../src/core/time.js';
 import type { CommandOutcome } from '../../src/router/router.js';
@@ -48,7 +48,7 @@ export class TestChat {
     const latest = this.latest(handle);
     const buttons = latest.kind === 'report' ? latest.buttons : latest.buttons;
     const button = buttons?.find((candidate) => candidate.label === label);
-    if (!button || isLinkButton(button)) throw new Error(`no button '${label}' on message ${handle.id}; it shows: ${JSON.stringify(latest).slice(0, 300)}`);
+    if (!button) throw new Error(`no button '${label}' on message ${handle.id}; it shows: ${JSON.stringify(latest).slice(0, 300)}`);
     return (await this.run(actor, button.command, 'button', { platform: 'console', id: handle.id })).outcome;
   }
 

@@ -65,6 +65,8 @@ describe('link buttons to a runbook\'s docs and a target\'s dashboard', () => {
     expect(card.buttons).toEqual([
       { label: 'Approve', command: 'approve k3f9qa', style: 'primary' },
       { label: 'Reject', command: 'reject k3f9qa', style: 'danger' },
+    ]);
+    expect(card.links).toEqual([
       { label: 'Docs', url: docs },
       { label: 'Dashboard', url: grafana },
     ]);

@@ -1,4 +1,4 @@
-import { isLinkButton, type ClosedAs, type Mention, type Message, type MessageButton, type Notice, type Report, type ReportLine, type ReportSection } from '../../core/report.js';
+import type { ClosedAs, LinkButton, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import { worstStatus, type LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
@@ -34,7 +34,7 @@ export function renderDiscordMessage(message: Message, options: EmbedRenderOptio
  */
 export function renderDiscordMessages(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody[] {
   const shown = codeTimesInUtc(message);
-  const components = buttonRows([...(shown.buttons ?? []), ...(shown.kind === 'report' ? sectionLinks(shown) : [])], options.customIdFor ?? ((command) => command));
+  const components = buttonRows([...(shown.buttons ?? []), ...(shown.kind === 'report' ? [...(shown.links ?? []), ...sectionLinks(shown)] : [])], options.customIdFor ?? ((command) => command));
   if (shown.kind === 'notice') {
     const body = { ...noticeBody(shown), components };
     return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
@@ -168,15 +168,15 @@ function codeBlock(lines: readonly string[], max: number): string {
 }
 
 /** The sections' links as message buttons (Discord has no buttons inside an embed), each naming its section. */
-function sectionLinks(report: Report): MessageButton[] {
+function sectionLinks(report: Report): LinkButton[] {
   return report.sections.flatMap((section) => (section.links ?? []).map((link) => ({ label: `${link.label} · ${section.title}`, url: link.url })));
 }
 
-function buttonRows(buttons: readonly MessageButton[], customIdFor: (command: string) => string): ActionRow[] {
+function buttonRows(buttons: readonly (ReportButton | LinkButton)[], customIdFor: (command: string) => string): ActionRow[] {
   const seen = new Set<string>();
   const components: (ButtonComponent | LinkButtonComponent)[] = [];
   for (const button of buttons) {
-    if (isLinkButton(button)) {
+    if ('url' in button) {
       if (seen.has(button.url) || components.length >= limits.buttonsPerRow * limits.rowsPerMessage) continue;
       seen.add(button.url);
       components.push({ type: 2, style: 5, label: truncate(button.label, limits.buttonLabel), url: button.url.slice(0, limits.buttonUrl) });

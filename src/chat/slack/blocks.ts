@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { isLinkButton, type ClosedAs, type LinkButton, type Mention, type Message, type MessageButton, type Notice, type Report, type ReportLine, type ReportSection } from '../../core/report.js';
+import type { ClosedAs, LinkButton, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
@@ -81,7 +81,7 @@ function pageBlocks(report: Report, page: ReportPage): SlackBlock[] {
   }
   const notes = pageNotes(report, page);
   const tail: SlackBlock[] = notes.length > 0 ? [contextBlock([escapeMrkdwn(notes.join(' · '))])] : [];
-  if (page.index === 0) tail.push(...actionBlocks(report.buttons ?? []));
+  if (page.index === 0) tail.push(...actionBlocks([...(report.buttons ?? []), ...(report.links ?? [])]));
   return [...head, ...body, ...tail];
 }
 
@@ -137,15 +137,18 @@ function mentionsText(mentions: readonly Mention[]): string {
   return mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ');
 }
 
-function actionBlocks(buttons: readonly MessageButton[]): SlackBlock[] {
+/** A command button or a link button, as one actions block holds them. */
+type AnyButton = ReportButton | LinkButton;
+
+function actionBlocks(buttons: readonly AnyButton[]): SlackBlock[] {
   return chunk(buttons, slackLimits.elementsPerActions).map((group, groupIndex) => ({
     type: 'actions',
     elements: group.map((button, index) => buttonElement(button, groupIndex * slackLimits.elementsPerActions + index)),
   }));
 }
 
-function buttonElement(button: MessageButton, index: number): types.Button {
-  if (isLinkButton(button)) return linkElement(button, `maint-link-${index}`);
+function buttonElement(button: AnyButton, index: number): types.Button {
+  if ('url' in button) return linkElement(button, `maint-link-${index}`);
   const element: types.Button = {
     type: 'button',
     action_id: `maint-button-${index}`,
