@@ -75,8 +75,10 @@ describe('the shipped example configs start with only their platform\'s variable
     const record = await eventually(`the start line in:\n${bot.stderr()}`, () => started(bot), 60_000);
     expect(record).toMatchObject({ level: 'info', config, chats: { slack: true, discord: false, console: false } });
     expect(String(record.time)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    const { ack } = await fake.sendSlashCommand({ text: 'help' });
-    expect(JSON.stringify(ack.payload)).toContain('health');
+    const { ack, responseUrlId } = await fake.sendSlashCommand({ text: 'help' });
+    const inAck = JSON.stringify(ack.payload ?? {});
+    const answer = inAck.includes('health') ? inAck : JSON.stringify((await fake.waitForResponse(responseUrlId)).body);
+    expect(answer).toContain('health');
     expect(await bot.stop()).toBe(0);
   }, 90_000);
 
