@@ -1,6 +1,9 @@
 # maintbot's production image. Build: docker build -t maintbot .
-# NODE_IMAGE lets you pin a digest or use a mirror: --build-arg NODE_IMAGE=registry.example.com/node:20-bookworm-slim
-ARG NODE_IMAGE=node:20-bookworm-slim
+# NODE_IMAGE lets you pin a digest or use a mirror: --build-arg NODE_IMAGE=registry.example.com/node:22-trixie-slim
+# Debian trixie, because its postgresql-client is 17: pg_dump refuses a server newer than itself, and a newer
+# pg_dump dumps older servers, so the client must be at least the newest server it backs up (docs/DEPLOY.md).
+# Node 22 (package.json asks for >= 20.11; Node 20 is past its end of life).
+ARG NODE_IMAGE=node:22-trixie-slim
 
 # Build stage: compile TypeScript with the dev dependencies.
 FROM ${NODE_IMAGE} AS build
@@ -15,7 +18,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-# pg_dump / pg_restore for the backup and restore-test runbooks.
+# pg_dump / pg_restore 17 for the backup and restore-test runbooks (Debian trixie's postgresql-client).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-client ca-certificates \
  && rm -rf /var/lib/apt/lists/*

@@ -7,6 +7,7 @@ import { healthCheckAction } from './checks/health-check-action.js';
 import { waitUntilAction } from './engine/wait-until.js';
 import { notifyAction } from './outbound/notify-action.js';
 import { approvalMentionsFor, approvalRuleFor } from './approvals/approval-rules.js';
+import { approvalLinks } from './approvals/approval-links.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import { runLeaseTimings } from './approvals/run-lease-settings.js';
 import type { AuditTrail } from './audit/audit-trail.js';
@@ -35,8 +36,11 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
-import { anyTargetKind, SystemRegistry } from './systems/registry.js';
+import { anyTargetKind, dashboardsOf, SystemRegistry } from './systems/registry.js';
 import { logsAction } from './logs/logs-action.js';
+import type { HomeSource } from './core/home.js';
+import { createHome } from './home/home.js';
+import { openAlerts } from './alerts/open-alerts.js';
 
 /** Where the bot reads its command and runbook definitions. */
 export interface DefinitionFolders {
@@ -73,6 +77,8 @@ export interface App {
   scheduler: Scheduler;
   /** Escalation of critical alerts nobody acks; started by `startBot` with the scheduler, stopped by `close`. */
   escalator: Escalator;
+  /** Each person's home (Slack's App Home): roles, requests to decide, latest commands, next schedules, open alerts. */
+  home: HomeSource;
   metrics: Metrics;
   /** Registers work for `close()` to do first, once running steps have ended (e.g. dropping scratch databases). */
   onShutdown(task: ShutdownTask): void;
@@ -106,8 +112,10 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const opened: { audit?: AuditTrail } = {};
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets, { restoreTestLog: () => opened.audit?.restoreTests });
   const probes = observedProbes(systems.probes(), metrics);
+  const targetFacts = systems.targetFacts();
+  const dashboardOf = dashboardsOf(targetFacts);
   const outbound = new OutboundRegistry();
-  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms, config.health.concurrency));
+  const actions = new ActionRegistry().register(healthReportAction(probes, config.health.timeout_ms, config.health.concurrency, dashboardOf));
   actions.register(healthCheckAction(probes, config.health.timeout_ms, config.health.concurrency));
   actions.register(logsAction('logs.read', systems.logSources())).register(notifyAction(config.notify, outbound)).register(waitUntilAction(actions));
   for (const action of [...systems.actions(), ...(options.extraActions ?? [])]) actions.register(action);
@@ -128,10 +136,11 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     mentionsFor: (runbook, platform) => approvalMentionsFor(config.approvals, runbook, platform),
     metrics,
     runs: runLeaseTimings(config.runs),
+    linksFor: (runbook, plan) => approvalLinks(runbooks.get(runbook)?.url, plan, dashboardOf),
   });
   const engine = new RunbookEngine({ actions, runbooks, approvals, listeners: [runAudit(audit), chatProgress, runMetrics(metrics), approvals.runListener] });
   await approvals.start();
-  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes(), targets: systems.targetFacts() });
+  const scheduling = createScheduling({ config, store, outbound, probes, runbooks, engine, logger, lastRestoreTest: () => systems.lastRestoreTest(), restoreTimes: () => systems.restoreTimes(), targets: targetFacts });
   const router = new Router({
     commands,
     runbooks,
@@ -143,6 +152,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     onAcknowledged: (platform, latencyMs) => metrics.acknowledged(platform, latencyMs / 1000),
     limits: new RateLimiter(store, config.rate_limits, options.now),
   });
+  const home = createHome({ decidable: (actor, platform) => approvals.decidableBy(actor, platform), audit, schedules: () => scheduling.scheduler.list(), openAlerts: () => openAlerts(store) });
   const shutdownTasks: ShutdownTask[] = [];
   const housekeepingLogger = logger.child({ component: 'housekeeping' });
   const housekeeping = startHousekeeping(systems.housekeeping(), restoreTestChannels(config.schedules), new ChannelDelivery(outbound, housekeepingLogger), housekeepingLogger);
@@ -163,6 +173,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     engine,
     scheduler: scheduling.scheduler,
     escalator: scheduling.escalator,
+    home,
     metrics,
     onShutdown: (task) => void shutdownTasks.push(task),
     startupTasks,

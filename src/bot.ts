@@ -47,6 +47,7 @@ export async function startBot(config: Config, logger: Logger, terminal: Termina
         completions: app.completions,
         terminal,
         logger,
+        home: app.home,
       });
       connections.set(adapter.platform, running);
       app.outbound.connect(running.port);

@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   }
 
   const configPath = chooseConfigPath(options.config, process.env);
-  const shownPath = relative(process.cwd(), configPath) || configPath;
+  const shownPath = (options.config ?? process.env.MAINTBOT_CONFIG) || relative(process.cwd(), configPath) || configPath;
   let config: Config;
   try {
     config = await loadConfig(configPath, process.env);

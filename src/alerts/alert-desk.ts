@@ -6,7 +6,7 @@ import { channelKey, type Channel } from '../outbound/channels.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { Store } from '../store/store.js';
 import { AlertGroups, alertKeys, groupsPerAlert } from './alert-groups.js';
-import { acknowledgedMessage, type AlertRecord } from './alert-messages.js';
+import { acknowledgedMessage, alertLinks, type AlertRecord } from './alert-messages.js';
 import type { GroupEntry, ResolvedNotification } from './group-messages.js';
 import { inhibitedChecks, unreachableTargetRule, type InhibitRule } from './inhibition.js';
 import { checkResults, type CheckResult } from './observations.js';
@@ -119,7 +119,7 @@ export class AlertDesk {
   private async prepare(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], now: number): Promise<Outgoing | undefined> {
     const { store } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
-    const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
+    const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {}, ...alertLinks(this.options.targets?.get(result.targetName)?.dashboardUrl) };
     if (notification.kind !== 'resolved') record.line = result.line;
     const labels = this.labelsOf(result, notification.kind === 'resolved' ? notification.worst : notification.level);
     if (notification.kind !== 'resolved') {

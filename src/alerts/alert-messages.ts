@@ -1,4 +1,5 @@
-import type { Report, ReportLine } from '../core/report.js';
+import { dashboardLink } from '../core/links.js';
+import type { LinkButton, Report, ReportLine, ReportSection } from '../core/report.js';
 import type { MessageHandle } from '../core/responder.js';
 import { timeText } from '../core/time.js';
 import type { AlertNotification } from './state-machine.js';
@@ -21,6 +22,13 @@ export interface AlertRecord {
   acked?: { by: string; at: number };
   snoozed?: { by: string; until: number };
   resolvedAt?: number;
+  /** The target's dashboard (`dashboard_url:`), a link button on every message about the alert. */
+  links?: LinkButton[];
+}
+
+/** The `links` of a new alert's record: its target's dashboard, when it has one. */
+export function alertLinks(dashboardUrl: string | undefined): Pick<AlertRecord, 'links'> {
+  return dashboardUrl ? { links: [dashboardLink(dashboardUrl)] } : {};
 }
 
 function headline(notification: AlertNotification): string {
@@ -45,7 +53,7 @@ export function alertMessage(notification: AlertNotification, record: AlertRecor
     title: `${headline(notification)}: ${record.target} · ${record.label}`,
     status: resolved ? 'ok' : notification.level,
     summary: summaryOf(notification, now),
-    sections: [{ title: record.target, status: line.status === 'skipped' ? 'unknown' : line.status, lines: [line] }],
+    sections: [{ title: record.target, status: line.status === 'skipped' ? 'unknown' : line.status, lines: [line], ...linksOf(record) }],
     context: { note: `alert ${record.id}` },
   };
   if (!resolved) report.buttons = alertButtons(record.id);
@@ -62,7 +70,7 @@ export function acknowledgedMessage(record: AlertRecord): Report {
     title: `${record.line.status.toUpperCase()}: ${record.target} · ${record.label}`,
     status: record.line.status === 'crit' ? 'crit' : 'warn',
     summary: handlingOf(record),
-    sections: [{ title: record.target, status: record.line.status === 'crit' ? 'crit' : 'warn', lines: [record.line] }],
+    sections: [{ title: record.target, status: record.line.status === 'crit' ? 'crit' : 'warn', lines: [record.line], ...linksOf(record) }],
     context: { note: `alert ${record.id}` },
   };
   if (!record.acked) report.buttons = alertButtons(record.id).slice(0, 1);
@@ -76,6 +84,10 @@ export function alertButtons(alertId: string, about?: string): { label: string; 
     { label: `Ack${suffix}`, command: `ack ${alertId}`, style: 'primary' },
     { label: `Snooze 1 h${suffix}`, command: `snooze ${alertId} 1h` },
   ];
+}
+
+function linksOf(record: AlertRecord): Pick<ReportSection, 'links'> {
+  return record.links?.length ? { links: record.links } : {};
 }
 
 /** Who acked or snoozed the alert and when, as one sentence each; empty when nobody did. */

@@ -25,6 +25,7 @@ export function approvalCard(request: ApprovalRequest, now: number): Report {
       { label: 'Approve', command: `approve ${request.id}`, style: 'primary' },
       { label: 'Reject', command: `reject ${request.id}`, style: 'danger' },
     ],
+    ...(request.links?.length ? { links: request.links } : {}),
     context: { requestedBy: request.invocation.actor.name, note: `approval ${request.id}` },
   };
 }

@@ -1,4 +1,5 @@
 import type { Actor, Invocation, Platform } from '../core/invocation.js';
+import type { LinkButton } from '../core/report.js';
 import type { MessageHandle } from '../core/responder.js';
 import type { StepPlan } from '../core/action.js';
 import type { SuspendedRun } from '../core/approval-gate.js';
@@ -58,6 +59,8 @@ export interface ApprovalRequest extends Omit<SuspendedRun, 'runId' | 'invocatio
   /** Who withdrew the request: the requester or an admin. */
   cancellation?: Decision;
   card: MessageHandle;
+  /** The runbook's docs and the target's dashboard, as link buttons on the card. */
+  links?: LinkButton[];
   /** The target's lock, taken when the approved step started (a pending request holds none). */
   lock?: { key: string; token: number };
   /** The approved run's lease: the bot process running it renews it; once it lapses the run is declared lost. */
@@ -135,6 +138,12 @@ export function applyVerdict(current: ApprovalRequest | undefined, { verdict, ac
   }
   const approved = { ...current, approvals, status: 'approved' as const };
   return { value: approved, result: { kind: 'approved', request: approved } };
+}
+
+/** True when `actor` may approve the request now: pending, an allowed approver, not its requester (unless the rule allows it), not approved by them yet. */
+export function mayApprove(request: ApprovalRequest, actor: Actor, platform: Platform, now: number): boolean {
+  const { kind } = applyVerdict(request, { verdict: 'approve', actor, platform, now }).result;
+  return kind === 'approved' || kind === 'recorded';
 }
 
 /** What a cancel did. `cancelled` means this call withdrew the request: its caller releases the lock and updates the card. */

@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { invocationFields } from '../audit/audit-trail.js';
 import type { ApprovalAsk, ApprovalGate, ApprovedRun, ApprovedRunListener, LostRunListener, RunOutcome } from '../core/approval-gate.js';
+import type { StepPlan } from '../core/action.js';
 import type { CommandResult } from '../core/command-outcome.js';
 import { errorMessage } from '../core/errors.js';
 import { botActor, type Actor, type Invocation, type Platform } from '../core/invocation.js';
-import { notice, type Mention, type Message } from '../core/report.js';
+import { notice, type LinkButton, type Mention, type Message } from '../core/report.js';
 import type { MessageHandle, MessageUpdater, Responder } from '../core/responder.js';
 import { timeText } from '../core/time.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
@@ -22,6 +23,7 @@ import {
   closeRun,
   expireIfDue,
   lockKeyOf,
+  mayApprove,
   restoreInvocation,
   storeInvocation,
   withLease,
@@ -52,6 +54,8 @@ export interface ApprovalServiceOptions {
   metrics?: Pick<Metrics, 'approvalEvent'>;
   /** `runs:` in the config: the lease of an approved run, the look for lost runs, the wait for a busy target. */
   runs?: RunLeaseTimings;
+  /** The link buttons of a new card: the runbook's docs, the dashboard of the target its plan acts on. */
+  linksFor?(runbook: string, plan: StepPlan): LinkButton[];
 }
 
 const keepClosedRequestsMs = 7 * 24 * 3_600_000;
@@ -140,6 +144,12 @@ export class ApprovalService implements ApprovalGate {
     return requests.filter((request): request is ApprovalRequest => request?.status === 'pending' && request.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  /** The pending requests `actor` may approve now, oldest first (their App Home). */
+  async decidableBy(actor: Actor, platform: Platform): Promise<ApprovalRequest[]> {
+    const now = this.now();
+    return (await this.pending()).filter((request) => mayApprove(request, actor, platform, now));
+  }
+
   async requestApproval({ run, plan, show, tell }: ApprovalAsk): Promise<string> {
     const rule = this.options.ruleFor(run.runbook);
     const now = this.now();
@@ -164,6 +174,8 @@ export class ApprovalService implements ApprovalGate {
       approvals: [],
       card: run.message,
     };
+    const links = this.options.linksFor?.(run.runbook, plan) ?? [];
+    if (links.length > 0) approval.links = links;
     await this.options.store.set(keyPrefix + id, approval, rule.expiresAfterMs + keepClosedRequestsMs);
     await show(approvalCard(approval, now));
     await this.audit(approval, run.invocation, 'requested', plan.summary);

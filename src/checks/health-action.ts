@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionDefinition } from '../core/action.js';
+import type { DashboardOf } from '../core/links.js';
 import type { Probe } from '../core/probe.js';
 import { checkHealth, selectProbes } from './runner.js';
 
@@ -12,7 +13,7 @@ const inputs = z.object({
  * `health.report`: every configured probe at once, as one report. Read-only. Its step output holds the
  * overall `status`, the number of warn and crit `problems`, and the `findings` for later steps to read.
  */
-export function healthReportAction(probes: readonly Probe[], timeoutMs: number, concurrency?: number): ActionDefinition<z.output<typeof inputs>> {
+export function healthReportAction(probes: readonly Probe[], timeoutMs: number, concurrency?: number, dashboardOf?: DashboardOf): ActionDefinition<z.output<typeof inputs>> {
   return {
     name: 'health.report',
     destructive: false,
@@ -36,6 +37,7 @@ export function healthReportAction(probes: readonly Probe[], timeoutMs: number, 
         verbose: input.verbose,
         target: input.target,
         requestedBy: context.invocation.actor.name,
+        ...(dashboardOf ? { dashboardOf } : {}),
       });
       const problems = findings.filter((finding) => finding.status === 'warn' || finding.status === 'crit').length;
       return { message: report, summary: `health: ${report.status}`, output: { status: report.status, problems, findings } };

@@ -1,4 +1,5 @@
 import type { Finding } from '../core/finding.js';
+import { dashboardLinks, type DashboardOf } from '../core/links.js';
 import type { Report, ReportLine, ReportSection } from '../core/report.js';
 import { compareStatus, isProblem, worstStatus, type Status } from '../core/status.js';
 
@@ -10,6 +11,8 @@ export interface HealthRenderOptions {
   target?: string;
   requestedBy?: string;
   durationMs?: number;
+  /** Each target's `dashboard_url:`, a link button on its section. */
+  dashboardOf?: DashboardOf;
 }
 
 /** The report section title of a target, e.g. "main-db (postgres)". */
@@ -45,7 +48,7 @@ export function inReportOrder(findings: readonly Finding[]): Finding[] {
  */
 export function renderHealthReport(findings: readonly Finding[], options: HealthRenderOptions): Report {
   const groups = byTarget(findings);
-  const sections = groups.map((group) => toSection(group, options.verbose));
+  const sections = groups.map((group) => toSection(group, options.verbose, options.dashboardOf));
   const report: Report = {
     kind: 'report',
     title: options.target === undefined ? 'Health' : `Health: ${options.target}`,
@@ -84,9 +87,11 @@ function isSkipped(finding: Finding): boolean {
   return finding.status === 'skipped';
 }
 
-function toSection(group: TargetFindings, verbose: boolean): ReportSection {
+function toSection(group: TargetFindings, verbose: boolean, dashboardOf: DashboardOf | undefined): ReportSection {
   const lines = group.findings.map(reportLine);
   const section: ReportSection = { title: sectionTitle(group), status: group.status, lines };
+  const links = dashboardLinks(dashboardOf, group.target);
+  if (links.length > 0) section.links = links;
   if (!verbose) {
     const shown = lines.filter((line) => line.status !== 'ok');
     if (shown.length < lines.length) {

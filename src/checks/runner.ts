@@ -54,6 +54,7 @@ export async function checkHealth(probes: Probe[], options: HealthRunOptions): P
     verbose: options.verbose,
     ...(options.target === undefined ? {} : { target: selected[0]?.target ?? options.target }),
     ...(options.requestedBy === undefined ? {} : { requestedBy: options.requestedBy }),
+    ...(options.dashboardOf === undefined ? {} : { dashboardOf: options.dashboardOf }),
     durationMs: Math.round(performance.now() - started),
   });
   return { report, findings };

@@ -37,7 +37,10 @@ export interface StepPlan {
   summary: string;
   /** The exact commands or SQL, and the impact, one item per line. */
   detail: string[];
-  /** What the lock is taken on while the step waits and runs, e.g. `postgres:main-db`. */
+  /**
+   * What the lock is taken on while the step waits and runs: `<system>:<target>`, then `/<object>` or
+   * `:<purpose>` when narrower, e.g. `postgres:main-db`, `docker:apps/shop-api` (`lockKeyTarget` reads the target).
+   */
   lockKey?: string;
   /** Plain data `run` needs to act on exactly what was planned (stored with an approval request). */
   data?: unknown;
@@ -114,3 +117,8 @@ export class ActionRegistry {
 /** An action of any input type, for lists of actions to register. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyActionDefinition = ActionDefinition<any>;
+
+/** The target a lock key names (`docker:apps/shop-api` → `apps`); undefined for a key of another shape. */
+export function lockKeyTarget(lockKey: string | undefined): string | undefined {
+  return /^[a-z][a-z0-9-]*:([^/:]+)/.exec(lockKey ?? '')?.[1];
+}

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CommandCatalog } from '../router/catalog.js';
+import type { HomeSource } from './home.js';
 import type { Invocation, Platform } from './invocation.js';
 import type { Mention } from './report.js';
 import type { ChatPort, Responder } from './responder.js';
@@ -45,6 +46,8 @@ export interface ChatStartContext<Settings, Grant> {
   completions(kind: string): string[] | undefined;
   terminal: Terminal;
   logger: Logger;
+  /** Each person's home page, for platforms that have one (Slack's App Home). */
+  home?: HomeSource;
 }
 
 /** A started chat platform. */

@@ -25,6 +25,8 @@ export interface ReportSection {
   lines: ReportLine[];
   /** How many ok lines were left out of `lines` because the report is not verbose. */
   foldedOk?: number;
+  /** Pages about this section's subject, e.g. its target's dashboard (`dashboard_url:`). */
+  links?: LinkButton[];
 }
 
 /** A button that, when clicked, enters the router as a command like any typed one. */
@@ -33,6 +35,13 @@ export interface ReportButton {
   /** The command text the click runs, e.g. "approve 7f3a". */
   command: string;
   style?: 'primary' | 'danger';
+}
+
+/** A button that opens a web page (a runbook's docs, a target's dashboard); its click runs nothing. */
+export interface LinkButton {
+  label: string;
+  /** An http:// or https:// URL. */
+  url: string;
 }
 
 /** How an approval request ended without anything run. */
@@ -51,6 +60,8 @@ export interface Report {
   buttons?: ReportButton[];
   /** Called at the start of the message, as on a notice (an escalated alert calls the on-call group). */
   mentions?: readonly Mention[];
+  /** Link buttons shown after the command buttons: the runbook's docs, the target's dashboard. */
+  links?: LinkButton[];
   /** Who asked and how long it took, shown small at the end. */
   context?: { requestedBy?: string; durationMs?: number; note?: string };
 }

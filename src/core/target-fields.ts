@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** An http:// or https:// URL, for a page a link button opens (`dashboard_url:`, a runbook's `url:`). */
+export const pageUrlSchema = z.string().regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL');
+
 const labelName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a label name of lower-case letters, digits and _, e.g. team');
 
 /**
@@ -11,7 +14,7 @@ const labelName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a label name 
  */
 export const targetCommonFields = {
   labels: targetLabelsSchema(),
-  dashboard_url: z.string().regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL').optional(),
+  dashboard_url: pageUrlSchema.optional(),
 };
 
 /** `labels:` of a target; `whenList` is the message for a list given instead of a map (a system whose older `labels:` was a list says where it went). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { pageUrlSchema } from '../core/target-fields.js';
 
 const identifier = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected lower-case letters, digits, dashes and underscores');
 
@@ -33,6 +34,8 @@ export const runbookSpecSchema = z
   .object({
     name: identifier,
     description: z.string().min(1),
+    /** The runbook's own documentation, shown as a "Docs" button on its approval cards. */
+    url: pageUrlSchema.optional(),
     params: z.record(identifier, paramSpecSchema).default({}),
     steps: z.array(stepSpecSchema).min(1, 'a runbook needs at least one step'),
   })

@@ -32,12 +32,16 @@ export const userTextKeys = ['text', 'command'] as const;
 
 const userTextSerializers = Object.fromEntries(userTextKeys.map((key) => [key, (value: unknown) => (typeof value === 'string' ? userText(value) : value)]));
 
-/** Creates the process logger: pino with secrets redacted and typed text cut and escaped. */
+/**
+ * Creates the process logger: pino with secrets redacted and typed text cut and escaped. JSON lines carry
+ * `level` as a word (`info`, `error`) and `time` as ISO 8601 UTC, as Loki, Elasticsearch and people read them.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, redact: { paths: redactedPaths, censor: '[redacted]' }, serializers: userTextSerializers, base: { app: 'maintbot' } };
   if (options.pretty) {
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app' }));
   }
-  return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));
+  const json = { ...base, formatters: { level: (label: string) => ({ level: label }) }, timestamp: pino.stdTimeFunctions.isoTime };
+  return pino(json, options.destination ?? pino.destination({ dest: 2, sync: true }));
 }

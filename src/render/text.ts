@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import type { ClosedAs, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
+import type { ClosedAs, LinkButton, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
 import type { LineStatus } from '../core/status.js';
 import { timesInUtc } from '../core/time.js';
 import { formatMilliseconds } from './units.js';
@@ -45,6 +45,7 @@ function renderReport(report: Report, options: TextRenderOptions): string {
   const context = contextLine(report);
   if (context) out.push('', paint('skipped', context, options));
   if (report.buttons?.length) out.push(renderButtons(report.buttons));
+  for (const link of report.links ?? []) out.push(`  ${linkText(link)}`);
   return out.join('\n');
 }
 
@@ -54,6 +55,7 @@ function renderSection(section: ReportSection, options: TextRenderOptions): stri
   const valueWidth = Math.min(40, Math.max(0, ...section.lines.map((line) => line.value.length)));
   for (const line of section.lines) out.push(...renderLine(line, labelWidth, valueWidth, options));
   if (section.foldedOk) out.push(paint('skipped', `  ${symbols.ok} ${section.foldedOk} more ok (--verbose shows them)`, options));
+  for (const link of section.links ?? []) out.push(`  ${linkText(link)}`);
   return out;
 }
 
@@ -79,6 +81,11 @@ export function contextLine(report: Report): string | undefined {
 
 function renderButtons(buttons: readonly ReportButton[]): string {
   return `  ${buttons.map((button) => `[${button.label}: type ${button.command}]`).join('  ')}`;
+}
+
+/** "Docs: https://…": a link button as the terminal shows it. */
+function linkText(link: LinkButton): string {
+  return `${link.label}: ${link.url}`;
 }
 
 function indent(text: string, spaces: number): string {

@@ -15,7 +15,7 @@ import type { OutboundRegistry } from '../outbound/registry.js';
 import { scheduledJobs, type JobDependencies } from './jobs.js';
 import { runCommand, schedulesCommand } from './schedule-commands.js';
 import { Scheduler } from './scheduler.js';
-import type { TargetFacts } from '../systems/registry.js';
+import { dashboardsOf, type TargetFacts } from '../systems/registry.js';
 
 /** What scheduling is built from: the core's pieces. */
 export interface SchedulingDependencies {
@@ -70,6 +70,7 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     runbooks: deps.runbooks,
     ...(deps.lastRestoreTest ? { lastRestoreTest: deps.lastRestoreTest } : {}),
     ...(deps.restoreTimes ? { restoreTimes: deps.restoreTimes } : {}),
+    ...(deps.targets ? { dashboardOf: dashboardsOf(deps.targets) } : {}),
     engine: deps.engine,
     logger,
   });

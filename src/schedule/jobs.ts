@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AlertDesk } from '../alerts/alert-desk.js';
 import { CodedError } from '../core/errors.js';
 import type { Invocation } from '../core/invocation.js';
+import type { DashboardOf } from '../core/links.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
 import type { Probe } from '../core/probe.js';
@@ -42,6 +43,8 @@ export interface JobDependencies {
   lastRestoreTest?: () => Promise<LastRestoreTest | undefined>;
   /** The last restore times per target, for the morning report. */
   restoreTimes?: () => Promise<RestoreTimes[]>;
+  /** Each target's `dashboard_url:`, a link on its section of the morning report. */
+  dashboardOf?: DashboardOf;
 }
 
 /** The job runner for the three kinds of schedule: the morning report, health alerts, a runbook. */
@@ -60,7 +63,7 @@ export function scheduledJobs(deps: JobDependencies): JobRunner {
 }
 
 async function postMorningReport(deps: JobDependencies, run: JobRun): Promise<string> {
-  const health = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, concurrency: deps.healthConcurrency, verbose: true, logger: deps.logger });
+  const health = await checkHealth([...deps.probes], { timeoutMs: deps.healthTimeoutMs, concurrency: deps.healthConcurrency, verbose: true, logger: deps.logger, ...(deps.dashboardOf ? { dashboardOf: deps.dashboardOf } : {}) });
   const report = await morningReport(health, deps.store, run.tick, deps.lastRestoreTest, deps.restoreTimes);
   report.context = { ...report.context, note: `${run.schedule.name} · ${run.tick.toISOString()}${run.requestedBy ? ` · run by ${run.requestedBy}` : ''}` };
   const now = new Date();

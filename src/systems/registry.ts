@@ -5,6 +5,7 @@ import type { Probe } from '../core/probe.js';
 import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
 import { sharedVerbActions } from './shared-verbs.js';
+import type { DashboardOf } from '../core/links.js';
 import type { TargetCommon } from '../core/target-fields.js';
 
 /** What is known about a target beyond its system's own fields. */
@@ -12,6 +13,11 @@ export interface TargetFacts {
   system: string;
   labels: Record<string, string>;
   dashboardUrl?: string;
+}
+
+/** Each target's dashboard URL by name, from `targetFacts()`. */
+export function dashboardsOf(facts: ReadonlyMap<string, TargetFacts>): DashboardOf {
+  return (target) => facts.get(target)?.dashboardUrl;
 }
 
 /** The completion kind every system answers: any configured target's name. */

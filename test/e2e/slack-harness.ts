@@ -119,6 +119,7 @@ export async function startSlackHarness(mode: 'socket' | 'http', options: SlackH
     clientPingTimeoutMs: 1000,
     httpHost: '127.0.0.1',
     fallbackAckMs: FALLBACK_ACK_MS,
+    home: app.home,
   });
   app.outbound.connect(chat.port);
   return {

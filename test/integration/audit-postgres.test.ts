@@ -165,7 +165,7 @@ describe('PostgreSQL audit trail', () => {
     await expect(trail.record(event({ invocationId: 'lost-1' }))).resolves.toBeUndefined();
 
     const failure = records().find((record) => record.msg === 'audit record not stored');
-    expect(failure).toMatchObject({ level: 50, code: 'AUDIT_WRITE_FAILED', invocation: 'lost-1', kind: 'command' });
+    expect(failure).toMatchObject({ level: 'error', code: 'AUDIT_WRITE_FAILED', invocation: 'lost-1', kind: 'command' });
     expect(String(failure!.reason)).toContain('maintbot_audit');
   });
 

@@ -127,7 +127,7 @@ describe('grouped alerts', () => {
       expect(rendered!.embeds.length).toBeLessThanOrEqual(discordLimits.embedsPerMessage);
       expect(rendered!.components.length).toBeLessThanOrEqual(discordLimits.rowsPerMessage);
       expect(rendered!.components.every((row) => row.components.length <= discordLimits.buttonsPerRow)).toBe(true);
-      const buttons = rendered!.components.flatMap((row) => row.components.map((button) => button.custom_id));
+      const buttons = rendered!.components.flatMap((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : button.url)));
       expect(buttons).toEqual(linesOf(post.message).flatMap((line) => line.buttons?.map((button) => button.command) ?? []));
     }
     expectGolden('slack', 'alert-group-first', renderSlackMessages(slack.posts[0]!.message)[0]);

@@ -142,7 +142,7 @@ describe('JSON-lines audit trail', () => {
     await expect(trail.record(event({ invocationId: 'lost-1' }))).resolves.toBeUndefined();
 
     const failure = records().find((record) => record.msg === 'audit record not stored');
-    expect(failure).toMatchObject({ level: 50, code: 'AUDIT_WRITE_FAILED', invocation: 'lost-1', kind: 'command' });
+    expect(failure).toMatchObject({ level: 'error', code: 'AUDIT_WRITE_FAILED', invocation: 'lost-1', kind: 'command' });
     expect(String(failure!.reason)).toContain('EISDIR');
     await rmdir(file);
     await trail.record(event({ invocationId: 'kept' }));

@@ -148,7 +148,7 @@ describe('Discord embed renderer', () => {
     const body = renderDiscordMessage({ ...noticeWithButtons, buttons }, { customIdFor: ids.idFor });
     withinLimits(body);
     expect(body.components.flatMap((row) => row.components)).toHaveLength(25);
-    const first = body.components[0]!.components[0]!.custom_id;
+    const first = (body.components[0]!.components[0] as { custom_id: string }).custom_id;
     expect(first.length).toBeLessThanOrEqual(100);
     expect(ids.commandFor(first)).toBe(long);
     expect(ids.commandFor('maint approve 42')).toBe('approve 42');

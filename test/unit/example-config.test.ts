@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { projectRoot } from '../../src/config/load.js';
+import { enabledChats } from '../../src/config/chat.js';
 import { useTempDir, writeText } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -16,6 +17,26 @@ describe('config/example.yaml', () => {
     const shown = Object.keys(config).sort();
     const text = await import('node:fs/promises').then((fs) => fs.readFile(`${projectRoot}/config/example.yaml`, 'utf8'));
     for (const key of shown) expect(text).toMatch(new RegExp(`^${key}:`, 'm'));
+  });
+});
+
+describe('the per-platform examples and config/example.yaml without tokens', () => {
+  it('config/example.yaml needs no token: with none set, the terminal chat is the one that starts', async () => {
+    const config = await loadConfig(`${projectRoot}/config/example.yaml`, {});
+    expect(enabledChats(config)).toEqual({ slack: false, discord: false, console: true });
+  });
+
+  it('config/slack.example.yaml turns Slack on and nothing else, in Socket Mode', async () => {
+    const config = await loadConfig(`${projectRoot}/config/slack.example.yaml`, { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(enabledChats(config)).toEqual({ slack: true, discord: false, console: false });
+    expect(config.chat.slack).toMatchObject({ mode: 'socket', bot_token: 'xoxb-1', app_token: 'xapp-1' });
+    expect(config.store.redis_url).toBeUndefined();
+  });
+
+  it('config/discord.example.yaml turns Discord on and nothing else, registering /maint globally', async () => {
+    const config = await loadConfig(`${projectRoot}/config/discord.example.yaml`, { DISCORD_TOKEN: 'a.b.c', DISCORD_APPLICATION_ID: '42' });
+    expect(enabledChats(config)).toEqual({ slack: false, discord: true, console: false });
+    expect(config.chat.discord).toMatchObject({ token: 'a.b.c', application_id: '42', global_commands: true, guilds: [] });
   });
 });
 

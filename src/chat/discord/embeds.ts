@@ -1,10 +1,10 @@
-import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { ClosedAs, LinkButton, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import { worstStatus, type LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
 import { statusSymbol } from '../../render/text.js';
 import { withLocalTimes } from './local-times.js';
-import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
+import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type LinkButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
 
 /** How a message is rendered for Discord. */
 export interface EmbedRenderOptions {
@@ -39,7 +39,8 @@ export function renderDiscordMessages(message: Message, options: EmbedRenderOpti
     const body = { ...noticeBody(shown), components: buttonRows(shown.buttons ?? [], [], customIdFor).rows };
     return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
   }
-  const pageRows = (page: ReportPage) => buttonRows(page.index === 0 ? (shown.buttons ?? []) : [], lineButtons(page), customIdFor);
+  const firstPageButtons = [...(shown.buttons ?? []), ...(shown.links ?? []), ...sectionLinks(shown)];
+  const pageRows = (page: ReportPage) => buttonRows(page.index === 0 ? firstPageButtons : [], lineButtons(page), customIdFor);
   const pages = paginateReport(shown, (page) => fitsOneMessage(pageBody(shown, page)) && pageRows(page).dropped === 0);
   return pages.map((page) => {
     const body = { ...pageBody(shown, page), components: pageRows(page).rows };
@@ -176,25 +177,35 @@ function codeBlock(lines: readonly string[], max: number): string {
   return `\`\`\`\n${kept.join('\n')}\n\`\`\`\n… ${more} more line${more === 1 ? '' : 's'}`;
 }
 
+/** The sections' links as message buttons (Discord has no buttons inside an embed), each naming its section. */
+function sectionLinks(report: Report): LinkButton[] {
+  return report.sections.flatMap((section) => (section.links ?? []).map((link) => ({ label: `${link.label} · ${section.title}`, url: link.url })));
+}
+
 /**
- * The message's buttons, five to a row: the report's own first, then each line's in one row of its own
- * when the row in progress has no room for them all; `dropped` counts the line buttons beyond the last row.
+ * The message's buttons, five to a row: the report's own first (commands and links), then each line's in one row
+ * of its own when the row in progress has no room for them all; `dropped` counts the line buttons beyond the last row.
  */
-function buttonRows(buttons: readonly ReportButton[], perLine: readonly ReportButton[][], customIdFor: (command: string) => string): { rows: ActionRow[]; dropped: number } {
+function buttonRows(buttons: readonly (ReportButton | LinkButton)[], perLine: readonly ReportButton[][], customIdFor: (command: string) => string): { rows: ActionRow[]; dropped: number } {
   const seen = new Set<string>();
-  const component = (button: ReportButton): ButtonComponent | undefined => {
+  const component = (button: ReportButton | LinkButton): ButtonComponent | LinkButtonComponent | undefined => {
+    if ('url' in button) {
+      if (seen.has(button.url)) return undefined;
+      seen.add(button.url);
+      return { type: 2, style: 5, label: truncate(button.label, limits.buttonLabel), url: button.url.slice(0, limits.buttonUrl) };
+    }
     const customId = customIdFor(button.command);
     if (seen.has(customId)) return undefined;
     seen.add(customId);
     const style = button.style === 'danger' ? 4 : button.style === 'primary' ? 3 : 2;
     return { type: 2, style, label: truncate(button.label || button.command, limits.buttonLabel), custom_id: customId };
   };
-  const flat = buttons.map(component).filter((made): made is ButtonComponent => made !== undefined).slice(0, limits.buttonsPerRow * limits.rowsPerMessage);
+  const flat = buttons.map(component).filter((made) => made !== undefined).slice(0, limits.buttonsPerRow * limits.rowsPerMessage);
   const rows: ActionRow[] = [];
   for (let i = 0; i < flat.length; i += limits.buttonsPerRow) rows.push({ type: 1, components: flat.slice(i, i + limits.buttonsPerRow) });
   let dropped = 0;
   for (const group of perLine) {
-    const made = group.map(component).filter((one): one is ButtonComponent => one !== undefined).slice(0, limits.buttonsPerRow);
+    const made = group.map(component).filter((one) => one !== undefined).slice(0, limits.buttonsPerRow);
     const last = rows.at(-1);
     if (last && last.components.length + made.length <= limits.buttonsPerRow) last.components.push(...made);
     else if (rows.length < limits.rowsPerMessage) rows.push({ type: 1, components: made });

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { ClosedAs, LinkButton, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
@@ -81,7 +81,7 @@ function pageBlocks(report: Report, page: ReportPage): SlackBlock[] {
   }
   const notes = pageNotes(report, page);
   const tail: SlackBlock[] = notes.length > 0 ? [contextBlock([escapeMrkdwn(notes.join(' · '))])] : [];
-  if (page.index === 0) tail.push(...actionBlocks(report.buttons ?? []));
+  if (page.index === 0) tail.push(...actionBlocks([...(report.buttons ?? []), ...(report.links ?? [])]));
   return [...head, ...body, ...tail];
 }
 
@@ -99,7 +99,14 @@ function sectionBlocks(section: ReportSection): SlackBlock[] {
     blocks.push(...actionBlocks(lines.flatMap((line) => line.buttons ?? [])));
   });
   if (section.foldedOk) blocks.push(contextBlock([`${emoji.ok} ${section.foldedOk} more ok — add --verbose to see them`]));
-  return blocks;
+  return withSectionLinks(blocks, section.links ?? []);
+}
+
+/** One link goes beside the section's title (its accessory); more go in an actions block under the section. */
+function withSectionLinks(blocks: SlackBlock[], links: readonly LinkButton[]): SlackBlock[] {
+  const [first] = blocks;
+  if (links.length === 1 && first?.type === 'section') return [{ ...first, accessory: linkElement(links[0]!, 'maint-link-section') }, ...blocks.slice(1)];
+  return links.length === 0 ? blocks : [...blocks, ...actionBlocks(links)];
 }
 
 function fieldText(line: ReportLine): string {
@@ -131,14 +138,18 @@ function mentionsPrefix(mentions: readonly Mention[] | undefined): string {
   return `${mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ')} `;
 }
 
-function actionBlocks(buttons: readonly ReportButton[]): SlackBlock[] {
+/** A command button or a link button, as one actions block holds them. */
+type AnyButton = ReportButton | LinkButton;
+
+function actionBlocks(buttons: readonly AnyButton[]): SlackBlock[] {
   return chunk(buttons, slackLimits.elementsPerActions).map((group, groupIndex) => ({
     type: 'actions',
     elements: group.map((button, index) => buttonElement(button, groupIndex * slackLimits.elementsPerActions + index)),
   }));
 }
 
-function buttonElement(button: ReportButton, index: number): types.Button {
+function buttonElement(button: AnyButton, index: number): types.Button {
+  if ('url' in button) return linkElement(button, `maint-link-${index}`);
   const element: types.Button = {
     type: 'button',
     action_id: `maint-button-${index}`,
@@ -147,6 +158,11 @@ function buttonElement(button: ReportButton, index: number): types.Button {
   };
   if (button.style) element.style = button.style;
   return element;
+}
+
+/** A button with `url`: Slack opens the page; the click's block_actions carries no value, so it runs nothing. */
+function linkElement(link: LinkButton, actionId: string): types.Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: clip(link.label, slackLimits.buttonText), emoji: true }, url: link.url.slice(0, slackLimits.buttonUrl) };
 }
 
 function mrkdwn(text: string): types.MrkdwnElement {

@@ -13,8 +13,8 @@ export const slackChat = defineChat({
   howToEnable: 'for Slack export SLACK_BOT_TOKEN and SLACK_APP_TOKEN (docs/connect-slack.md)',
   enabled: (settings) => (settings.enabled === 'auto' ? (settings.bot_token !== undefined ? 'on' : 'off') : settings.enabled),
   grants: (grant, identity) => grant.users.includes(identity.userId) || grant.groups.some((group) => identity.groupIds?.includes(group) === true),
-  start: async ({ settings, access, handler, logger }) => {
+  start: async ({ settings, access, handler, logger, home }) => {
     const { startSlackChat } = await import('./slack-chat.js');
-    return startSlackChat({ handler, settings, access, logger });
+    return startSlackChat({ handler, settings, access, logger, ...(home ? { home } : {}) });
   },
 });

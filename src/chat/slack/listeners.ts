@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction, RespondFn, SlashCommand, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { CommandHandler } from '../../core/chat.js';
+import type { HomeSource } from '../../core/home.js';
 import type { Invocation } from '../../core/invocation.js';
 import { notice } from '../../core/report.js';
 import type { Responder } from '../../core/responder.js';
 import type { SlackActors } from './actors.js';
 import { AfterAck } from '../after-ack.js';
+import { HomeResponder, publishHome } from './app-home.js';
 import { ButtonResponder } from './button-responder.js';
 import { toHandle } from './message-handle.js';
 import { SlashCommandResponder } from './slash-command-responder.js';
@@ -17,11 +19,16 @@ export interface ListenerDependencies {
   actors: SlackActors;
   logger: Logger;
   fallbackAckMs?: number;
+  /** The App Home of each person; absent: the app_home_opened event is not listened to. */
+  home?: HomeSource;
 }
 
 const somethingWentWrong = notice('error', "Something went wrong before that command could run. The details are in the bot's log.");
 
-/** Every slash command of this app (`/maint` in the manifest) and every button click enter the command handler. */
+/**
+ * Every slash command of this app (`/maint` in the manifest) and every button click, in a channel or in the
+ * App Home, enter the command handler; opening the App Home publishes the person's home, and so does a click there.
+ */
 export function registerListeners(app: App, deps: ListenerDependencies): void {
   const afterAck = new AfterAck();
   app.command(/^\/.+/, async ({ command, ack, respond, client }) => {
@@ -30,9 +37,32 @@ export function registerListeners(app: App, deps: ListenerDependencies): void {
     afterAck.defer(() => answerSlashCommand(deps, { command, respond, client, receivedAt }));
   });
 
+  const home = deps.home;
+  if (home) {
+    app.event('app_home_opened', async ({ event, client }) => {
+      if (event.tab !== 'home') return;
+      await refreshHome(client, home, deps, event.user);
+    });
+  }
+
   app.action<BlockButtonAction>({ type: 'block_actions' }, async ({ ack, body, action, respond, client }) => {
     await ack();
     if (action.type !== 'button' || !action.value) return;
+    if (body.view?.type === 'home') {
+      const userId = body.user.id;
+      const responder = new HomeResponder({ client, userId, logger: deps.logger });
+      await run(deps, responder, async () => ({
+        id: randomUUID(),
+        platform: 'slack',
+        actor: await deps.actors.resolve(userId, body.user.name ?? body.user.username),
+        channel: { id: userId, name: 'App Home' },
+        text: action.value!.trim(),
+        origin: 'button',
+        receivedAt: new Date(),
+      }));
+      if (home) await refreshHome(client, home, deps, userId);
+      return;
+    }
     const channel = body.channel?.id ?? body.container.channel_id;
     const messageTs: unknown = body.message?.ts ?? body.container.message_ts;
     const clicked = typeof channel === 'string' && typeof messageTs === 'string' && body.container.is_ephemeral !== true ? toHandle({ channel, ts: messageTs }) : undefined;
@@ -73,6 +103,14 @@ async function answerSlashCommand(
     receivedAt,
   }));
   responder.finish();
+}
+
+async function refreshHome(client: webApi.WebClient, home: HomeSource, deps: ListenerDependencies, userId: string): Promise<void> {
+  try {
+    await publishHome(client, home, await deps.actors.resolve(userId, undefined));
+  } catch (error) {
+    deps.logger.error({ err: error, user: userId }, 'could not publish the App Home');
+  }
 }
 
 async function run(deps: ListenerDependencies, responder: Responder, invocation: () => Promise<Invocation>): Promise<void> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ChatAccess, CommandHandler, RunningChat } from '../../core/chat.js';
+import type { HomeSource } from '../../core/home.js';
 import type { ChatPort } from '../../core/responder.js';
 import { UserError } from '../../core/errors.js';
 import { SlackActors } from './actors.js';
@@ -25,6 +26,8 @@ export interface SlackChatOptions {
   httpHost?: string;
   /** When nothing was sent by then, a command is acknowledged with "Working on it…" (default 1000 ms). */
   fallbackAckMs?: number;
+  /** What the App Home tab shows each person; without it the tab is left as Slack shows it. */
+  home?: HomeSource;
 }
 
 /** A connected Slack adapter. */
@@ -59,7 +62,7 @@ export async function startSlackChat(options: SlackChatOptions): Promise<Running
   const receiver = credentials.mode === 'socket' ? socketReceiver(credentials, options, clientOptions, log) : undefined;
   const app = credentials.mode === 'http' ? new App({ ...common, signingSecret: credentials.signingSecret }) : new App({ ...common, receiver });
   const actors = new SlackActors({ client: app.client, access: options.access, logger });
-  registerListeners(app, { handler: options.handler, actors, logger, fallbackAckMs: options.fallbackAckMs });
+  registerListeners(app, { handler: options.handler, actors, logger, fallbackAckMs: options.fallbackAckMs, ...(options.home ? { home: options.home } : {}) });
   const port = new SlackChatPort(app.client);
   return receiver ? startSocketMode(app, receiver, port, logger) : startHttpMode(app, port, options, logger);
 }

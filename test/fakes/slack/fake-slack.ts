@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { IdSequence, TsClock } from './ids.js';
 import { briefJson, Journal } from './journal.js';
-import { blockActionPayload, slashCommandPayload, type PayloadContext } from './payloads.js';
+import { appHomeOpenedPayload, blockActionPayload, homeActionPayload, slashCommandPayload, type PayloadContext } from './payloads.js';
 import { parseBody, readText } from './request-body.js';
 import { postSignedForm, unixSeconds } from './signed-http.js';
 import { SocketModeServer } from './socket-mode.js';
 import type {
+  AppHomeOpenedFields,
   BlockActionFields,
+  HomeActionFields,
+  PublishedView,
   DeliveredEnvelope,
   FakeSlack,
   FakeSlackOptions,
@@ -43,6 +46,7 @@ class RunningFakeSlack implements FakeSlack {
   private readonly responseIds = new IdSequence('response-');
   private readonly triggerIds = new IdSequence('trigger-');
   private readonly actionClock = new TsClock();
+  private readonly eventIds = new IdSequence('Ev0FAKE');
   private sequence = 0;
   private port = 0;
 
@@ -138,6 +142,26 @@ class RunningFakeSlack implements FakeSlack {
   sendBlockAction(fields: BlockActionFields = {}): Promise<DeliveredEnvelope> {
     const { payload, responseUrlId } = this.blockAction(fields);
     return this.sendEnvelope('interactive', payload, false, responseUrlId);
+  }
+
+  sendAppHomeOpened(fields: AppHomeOpenedFields = {}): Promise<DeliveredEnvelope> {
+    const { context } = this.payloadContext(undefined);
+    const view = this.webApi.homeView(fields.user_id ?? 'U0ALICE');
+    return this.sendEnvelope('events_api', appHomeOpenedPayload(fields, view, { ...context, eventId: this.eventIds.next() }), false);
+  }
+
+  async sendHomeAction(fields: HomeActionFields): Promise<DeliveredEnvelope> {
+    const userId = fields.user_id ?? 'U0ALICE';
+    const view = this.webApi.homeView(userId);
+    if (view === undefined) throw new Error(`nothing was published to the App Home of ${userId}`);
+    const button = homeButton(view.blocks, fields.button_text);
+    if (button === undefined) throw new Error(`no button '${fields.button_text}' on the App Home of ${userId}: ${briefJson({ blocks: view.blocks })}`);
+    const { context } = this.payloadContext(undefined);
+    return this.sendEnvelope('interactive', homeActionPayload({ ...fields, user_id: userId }, view, button, context), false);
+  }
+
+  homeView(userId: string): PublishedView | undefined {
+    return this.webApi.homeView(userId);
   }
 
   async sendEnvelope(type: string, payload: JsonObject, acceptsResponsePayload: boolean, responseUrlId = ''): Promise<DeliveredEnvelope> {
@@ -271,4 +295,16 @@ function sendJson(response: ServerResponse, status: number, body: JsonObject): v
   const json = JSON.stringify(body);
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
   response.end(json);
+}
+
+/** The button with this text among a view's actions blocks (and section accessories), with what a click sends. */
+function homeButton(blocks: unknown[], text: string): { action_id: string; value: string; block_id: string } | undefined {
+  for (const [index, block] of blocks.entries()) {
+    const { elements, accessory, block_id: blockId } = block as { elements?: unknown[]; accessory?: unknown; block_id?: string };
+    for (const element of [...(elements ?? []), ...(accessory ? [accessory] : [])]) {
+      const button = element as { type?: string; text?: { text?: string }; action_id?: string; value?: string };
+      if (button.type === 'button' && button.text?.text === text) return { action_id: button.action_id ?? '', value: button.value ?? '', block_id: blockId ?? `block-${index}` };
+    }
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { BlockActionFields, JsonObject, SlashCommandFields } from './types.js';
+import type { AppHomeOpenedFields, BlockActionFields, HomeActionFields, JsonObject, PublishedView, SlashCommandFields } from './types.js';
 import type { Workspace } from './workspace.js';
 
 /** What a payload builder needs from the fake besides the workspace. */
@@ -75,6 +75,77 @@ export function blockActionPayload(fields: BlockActionFields, message: ClickedMe
         block_id: fields.block_id ?? 'actions',
         text: { type: 'plain_text', text: fields.button_text ?? 'Approve', emoji: true },
         value: fields.value ?? '',
+        action_ts: context.actionTs,
+      },
+    ],
+  };
+}
+
+/** An `events_api` envelope payload with an `app_home_opened` event, as Slack sends it. */
+export function appHomeOpenedPayload(fields: AppHomeOpenedFields, view: PublishedView | undefined, context: PayloadContext & { eventId: string }): JsonObject {
+  const { workspace } = context;
+  const userId = fields.user_id ?? 'U0ALICE';
+  return {
+    token: 'verification-token-unused',
+    team_id: workspace.teamId,
+    api_app_id: workspace.appId,
+    event: {
+      type: 'app_home_opened',
+      user: userId,
+      channel: `D0${userId.slice(2)}`,
+      tab: fields.tab ?? 'home',
+      event_ts: context.actionTs,
+      ...(view ? { view: { id: view.id, team_id: workspace.teamId, type: 'home', blocks: view.blocks } } : {}),
+    },
+    type: 'event_callback',
+    event_id: context.eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: workspace.teamId, user_id: workspace.botUserId, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** A `block_actions` payload for a button clicked in a person's App Home: the container is the view, and there is no channel, message or response_url. */
+export function homeActionPayload(fields: HomeActionFields, view: PublishedView, button: { action_id: string; value: string; block_id: string }, context: PayloadContext): JsonObject {
+  const { workspace } = context;
+  const userId = fields.user_id ?? view.userId;
+  const userName = fields.user_name ?? 'alice';
+  return {
+    type: 'block_actions',
+    user: { id: userId, username: userName, name: userName, team_id: workspace.teamId },
+    api_app_id: workspace.appId,
+    token: 'verification-token-unused',
+    container: { type: 'view', view_id: view.id },
+    trigger_id: context.triggerId,
+    team: { id: workspace.teamId, domain: workspace.teamDomain },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: {
+      id: view.id,
+      team_id: workspace.teamId,
+      type: 'home',
+      blocks: view.blocks,
+      private_metadata: '',
+      callback_id: '',
+      state: { values: {} },
+      hash: `${view.version}.fakehash`,
+      title: { type: 'plain_text', text: 'View Title' },
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: view.id,
+      app_id: workspace.appId,
+      external_id: '',
+      app_installed_team_id: workspace.teamId,
+      bot_id: workspace.botId,
+    },
+    actions: [
+      {
+        type: 'button',
+        action_id: button.action_id,
+        block_id: button.block_id,
+        text: { type: 'plain_text', text: fields.button_text, emoji: true },
+        value: button.value,
         action_ts: context.actionTs,
       },
     ],

@@ -111,6 +111,29 @@ export interface BlockActionFields {
   trigger_id?: string;
 }
 
+/** Who opens the App Home, and which tab; defaults: alice, the Home tab. */
+export interface AppHomeOpenedFields {
+  user_id?: string;
+  tab?: 'home' | 'messages';
+}
+
+/** A click on a button of the view the bot last published to a person's App Home. */
+export interface HomeActionFields {
+  user_id?: string;
+  user_name?: string;
+  /** The clicked button, by its text; its `value` and `action_id` are taken from the published view. */
+  button_text: string;
+}
+
+/** A view the bot published to a person's App Home with `views.publish`. */
+export interface PublishedView {
+  readonly id: string;
+  readonly userId: string;
+  readonly blocks: unknown[];
+  /** How many times this person's home was published since start. */
+  readonly version: number;
+}
+
 /** What the bot sent back over Socket Mode for one envelope. */
 export interface SocketModeAck {
   envelope_id: string;
@@ -185,6 +208,12 @@ export interface FakeSlack {
   sendSlashCommand(fields: SlashCommandFields): Promise<DeliveredEnvelope>;
   /** Sends an `interactive` envelope with a `block_actions` payload and resolves with the ack. */
   sendBlockAction(fields?: BlockActionFields): Promise<DeliveredEnvelope>;
+  /** Sends an `events_api` envelope with an `app_home_opened` event, as Slack does when a person opens the app. */
+  sendAppHomeOpened(fields?: AppHomeOpenedFields): Promise<DeliveredEnvelope>;
+  /** Sends a `block_actions` payload from the person's published App Home (container `view`, no channel); throws when nothing was published or no such button is on it. */
+  sendHomeAction(fields: HomeActionFields): Promise<DeliveredEnvelope>;
+  /** The latest view published to a person's App Home, if any. */
+  homeView(userId: string): PublishedView | undefined;
   /** Sends any envelope and resolves with the ack. */
   sendEnvelope(type: string, payload: JsonObject, acceptsResponsePayload: boolean): Promise<DeliveredEnvelope>;
   /** Sends `{"type":"disconnect","reason":…}` on every open connection. */

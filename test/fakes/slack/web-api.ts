@@ -1,5 +1,5 @@
 import { TsClock } from './ids.js';
-import type { FakeSlackUser, JsonObject, StoredMessage } from './types.js';
+import type { FakeSlackUser, JsonObject, PublishedView, StoredMessage } from './types.js';
 import type { Workspace } from './workspace.js';
 
 /** One Web API request as the fake sees it. */
@@ -23,7 +23,10 @@ export class WebApi {
     'chat.postEphemeral': (request) => this.postEphemeral(request.body),
     'usergroups.users.list': (request) => this.usergroupMembers(request.body),
     'users.info': (request) => this.userInfo(request.body),
+    'views.publish': (request) => this.publishView(request.body),
   };
+  private readonly homes = new Map<string, PublishedView>();
+  private viewCounter = 0;
 
   constructor(
     private readonly workspace: Workspace,
@@ -35,6 +38,11 @@ export class WebApi {
     if (authError !== undefined) return { ok: false, error: authError };
     const handler = this.handlers[request.method];
     return handler === undefined ? { ok: true } : handler(request);
+  }
+
+  /** The latest view published to a user's App Home. */
+  homeView(userId: string): PublishedView | undefined {
+    return this.homes.get(userId);
   }
 
   messages(channel?: string): StoredMessage[] {
@@ -108,6 +116,20 @@ export class WebApi {
     if (stringField(body, 'channel') === undefined) return { ok: false, error: 'channel_not_found' };
     if (stringField(body, 'user') === undefined) return { ok: false, error: 'user_not_in_channel' };
     return { ok: true, message_ts: this.clock.next() };
+  }
+
+  private publishView(body: JsonObject): JsonObject {
+    const userId = stringField(body, 'user_id');
+    if (userId === undefined) return { ok: false, error: 'invalid_arguments' };
+    const view = typeof body.view === 'string' ? (JSON.parse(body.view) as unknown) : body.view;
+    if (typeof view !== 'object' || view === null || (view as JsonObject).type !== 'home') return { ok: false, error: 'invalid_arguments' };
+    const blocks = arrayField(view as JsonObject, 'blocks') ?? [];
+    if (blocks.length > 100) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] must be less than 101 items [json-pointer:/view/blocks]'] } };
+    const earlier = this.homes.get(userId);
+    this.viewCounter += 1;
+    const published: PublishedView = { id: earlier?.id ?? `V0HOME${String(this.viewCounter).padStart(4, '0')}`, userId, blocks, version: (earlier?.version ?? 0) + 1 };
+    this.homes.set(userId, published);
+    return { ok: true, view: { id: published.id, team_id: this.workspace.teamId, type: 'home', blocks, app_id: this.workspace.appId, bot_id: this.workspace.botId } };
   }
 
   private usergroupMembers(body: JsonObject): JsonObject {
