@@ -21,6 +21,15 @@ export const alertKeys = {
   alert: (id: string) => `alerts:alert:${id}`,
 };
 
+/** A check's state with the open alert a silence held back before it was ever posted. */
+type HeldState = CheckState & { silencedAlert?: string };
+
+/** The open alert a silence held back before anyone saw it, raised again so it is posted once nothing silences it. */
+function heldBack(state: HeldState): AlertNotification | undefined {
+  if (state.silencedAlert === undefined || state.silencedAlert !== state.alertId || state.level === 'ok') return undefined;
+  return { kind: 'raised', alertId: state.alertId, level: state.level, value: state.value };
+}
+
 /** What the alert desk needs. */
 export interface AlertDeskOptions {
   store: Store;
@@ -53,15 +62,27 @@ export class AlertDesk {
     for (const result of checkResults(findings)) {
       const alertId = this.newAlertId();
       const observation = { level: result.level, value: result.line.value, at: now };
-      const transition = await this.options.store.update<CheckState, Transition>(alertKeys.check(result.key), (current) => {
+      const transition = await this.options.store.update<HeldState, Transition>(alertKeys.check(result.key), (current) => {
         const next = advance(current, observation, this.options.policy, alertId);
         return { value: next.state, result: next };
       });
-      if (!transition.notification) continue;
-      await this.notify(transition.notification, result, channels, timeZone, now);
-      sent.push(transition.notification);
+      const notification = transition.notification ?? heldBack(transition.state);
+      if (!notification) continue;
+      const outcome = await this.notify(notification, result, channels, timeZone, now);
+      await this.holdBack(result.key, transition.state, notification.alertId, outcome === 'held back', now);
+      if (outcome === 'posted') sent.push(notification);
     }
     return sent;
+  }
+
+  /** Remembers on the check that its open alert was silenced before anyone saw it, or forgets it once posted. */
+  private async holdBack(key: string, state: HeldState, alertId: string, silenced: boolean, now: number): Promise<void> {
+    if (silenced === (state.silencedAlert !== undefined && state.silencedAlert === alertId)) return;
+    await this.options.store.update<HeldState, void>(alertKeys.check(key), (current) => {
+      if (!current) return { value: current, result: undefined };
+      const { silencedAlert: _held, ...rest } = current;
+      return { value: silenced ? { ...current, silencedAlert: alertId } : { ...rest, notifiedAt: now }, result: undefined };
+    });
   }
 
   /** Acknowledges an open alert: no more reminders; its message shows who. Throws `UserError` when it is not open. */
@@ -85,7 +106,8 @@ export class AlertDesk {
     return record;
   }
 
-  private async notify(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], timeZone: string, now: number): Promise<void> {
+  /** Posts one notification, unless a silence covers it: `held back` when nobody has seen the alert yet. */
+  private async notify(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], timeZone: string, now: number): Promise<'posted' | 'silenced' | 'held back'> {
     const { store, delivery } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
     const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {} };
@@ -96,7 +118,7 @@ export class AlertDesk {
       if (silencedBy !== undefined) {
         this.options.logger.info({ alert: record.id, check: record.key, silencedBy }, 'alert silenced');
         await store.set(alertKeys.alert(record.id), record);
-        return;
+        return Object.keys(record.posts).length === 0 ? 'held back' : 'silenced';
       }
     }
     const routed = this.options.router?.channelsFor(labels, channels) ?? channels;
@@ -122,6 +144,7 @@ export class AlertDesk {
       await store.set(alertKeys.alert(record.id), record);
       if (notification.kind === 'raised' || notification.kind === 'changed') await this.options.escalator?.raised(record, labels, notification.level, now);
     }
+    return 'posted';
   }
 
   /** `target`, `system`, `check`, `severity` and the target's own labels. */

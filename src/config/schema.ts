@@ -8,6 +8,7 @@ import { alertsSchema, schedulesSchema } from '../schedule/schedule-config.js';
 import { rateLimitsSchema } from '../router/rate-limits.js';
 import { runsSchema } from '../approvals/run-lease-settings.js';
 import { audiencesSchema } from '../outbound/audiences.js';
+import { maintenanceWindowsSchema } from '../alerts/maintenance-config.js';
 
 const accessSchema = z
   .object({
@@ -96,6 +97,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
       schedules: schedulesSchema,
       notify: audiencesSchema.describe('named audiences a runbook\'s notify step posts to: {channels, mention}'),
       alerts: alertsSchema,
+      maintenance_windows: maintenanceWindowsSchema.describe('planned work: {name, cron, duration, matchers, channels, timezone}; matching alerts are silenced while it lasts'),
       targets: targets.default(targets.parse({})),
     })
     .strict();

@@ -60,6 +60,6 @@ describe('schedules and alerts in the config', () => {
       ['backup-verification', '30 6 * * *'],
       ['restore-test', '0 7 * * 5'],
     ]);
-    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h' });
+    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', silence_max: '7d' });
   });
 });
