@@ -64,7 +64,7 @@ function parsedMatchers(words: readonly string[]): Matcher[] {
     try {
       matchers.push(parseMatcher(word));
     } catch (error) {
-      problems.push(userText((error as Error).message));
+      problems.push((error as Error).message.replace(`"${word}"`, `"${userText(word)}"`));
     }
   }
   if (problems.length > 0) throw new UserError(`Not a silence: ${problems.join('; ')}.`, 'labels are target, system, check, severity and the targets\' own; e.g. /maint silence host=db-host check=~"postgres.*" --for 2h');
