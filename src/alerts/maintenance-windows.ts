@@ -34,6 +34,8 @@ interface Entry {
   durationMs: number;
   task?: ScheduledTask;
   current?: Occurrence;
+  /** The next start, so a health run at the very tick a window opens is covered whichever timer fires first. */
+  nextStart?: number;
   endTimer?: NodeJS.Timeout;
 }
 
@@ -66,6 +68,7 @@ export class MaintenanceWindows implements AlertSilencer {
         logger: cronLogger(this.options.logger),
       });
       await entry.task.start();
+      entry.nextStart = entry.task.getNextRuns(1)[0]?.getTime();
       const open = latestCronTime(entry.task, new Date(now), new Date(now - entry.durationMs + 1));
       if (open) await this.begin(entry, open.getTime());
     }
@@ -76,19 +79,21 @@ export class MaintenanceWindows implements AlertSilencer {
     for (const entry of this.entries) {
       clearTimeout(entry.endTimer);
       delete entry.current;
+      delete entry.nextStart;
       await entry.task?.destroy();
       delete entry.task;
     }
   }
 
   async silencing(labels: AlertLabels, now: number): Promise<string | undefined> {
-    const covering = this.entries.find(({ current, window }) => current && current.start <= now && now < current.end && matchesAll(window.matchers, labels));
+    const covering = this.entries.find((entry) => isOpen(entry, now) && matchesAll(entry.window.matchers, labels));
     return covering && `maintenance window ${covering.window.name}`;
   }
 
   private async begin(entry: Entry, start: number): Promise<void> {
     const occurrence = { start, end: start + entry.durationMs };
     entry.current = occurrence;
+    entry.nextStart = entry.task?.getNextRuns(1)[0]?.getTime();
     clearTimeout(entry.endTimer);
     entry.endTimer = setTimeout(() => void this.finish(entry, occurrence), Math.max(0, occurrence.end - Date.now()));
     entry.endTimer.unref();
@@ -116,4 +121,9 @@ export class MaintenanceWindows implements AlertSilencer {
       logger.error({ window: entry.window.name, edge, err: errorMessage(error) }, 'could not announce a maintenance window');
     }
   }
+}
+
+function isOpen({ current, nextStart, durationMs }: Entry, now: number): boolean {
+  if (current && current.start <= now && now < current.end) return true;
+  return nextStart !== undefined && nextStart <= now && now < nextStart + durationMs;
 }

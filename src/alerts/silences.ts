@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../core/errors.js';
+import { CodedError, UserError } from '../core/errors.js';
 import { userText } from '../core/user-text.js';
 import type { Store } from '../store/store.js';
 import { matchesAll, type AlertLabels, type Matcher } from './matchers.js';
@@ -26,6 +26,8 @@ export interface NewSilence {
 
 /** Where the silences live: one key for all, so one read answers whether an alert is covered. */
 export const silencesKey = 'alerts:silences';
+
+const maxAttempts = 50;
 
 type SilenceMap = Record<string, Silence>;
 
@@ -79,7 +81,7 @@ export class SilenceBook implements AlertSilencer {
    * follows from the edited set, so the read it was edited from must still be current when it is written.
    */
   private async change(now: number, edit: (live: SilenceMap) => SilenceMap | undefined): Promise<boolean> {
-    for (;;) {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const before = await this.store.get<SilenceMap>(silencesKey);
       const next = edit(live(before, now));
       if (next === undefined) return false;
@@ -92,6 +94,7 @@ export class SilenceBook implements AlertSilencer {
       );
       if (written) return true;
     }
+    throw new CodedError('STORE_CONTENTION', `could not change ${silencesKey}: too many concurrent writers`);
   }
 }
 
