@@ -64,7 +64,8 @@ function parsedMatchers(words: readonly string[]): Matcher[] {
     try {
       matchers.push(parseMatcher(word));
     } catch (error) {
-      problems.push((error as Error).message.replace(`"${word}"`, `"${userText(word)}"`));
+      const { message, cause } = error as Error;
+      problems.push(cause instanceof Error ? `"${userText(word)}": not a regular expression (${lastClause(cause.message)})` : message.replace(`"${word}"`, `"${userText(word)}"`));
     }
   }
   if (problems.length > 0) throw new UserError(`Not a silence: ${problems.join('; ')}.`, 'labels are target, system, check, severity and the targets\' own; e.g. /maint silence host=db-host check=~"postgres.*" --for 2h');
@@ -75,5 +76,10 @@ function parsedMatchers(words: readonly string[]): Matcher[] {
 }
 
 function matchersText(silence: Pick<Silence, 'matchers'>): string {
-  return silence.matchers.map((matcher) => userText(matcherText(matcher as Matcher))).join(' ');
+  return userText(silence.matchers.map((matcher) => matcherText(matcher)).join(' '));
+}
+
+/** "Unterminated group" of "Invalid regular expression: /^(?:(…)$/: Unterminated group", without the pattern it repeats. */
+function lastClause(message: string): string {
+  return message.slice(message.lastIndexOf(': ') + 2);
 }

@@ -48,7 +48,7 @@ export class SilenceBook implements AlertSilencer {
     for (;;) {
       const id = this.newId();
       const made: Silence = { id, matchers, by: silence.by, createdAt: now, until: silence.until, ...(silence.reason ? { reason: silence.reason } : {}) };
-      const stored = await this.change(now, (live) => (live[id] ? undefined : { ...live, [id]: made }));
+      const stored = await this.change(now, (live) => (Object.hasOwn(live, id) ? undefined : { ...live, [id]: made }));
       if (stored) return made;
     }
   }
@@ -62,12 +62,12 @@ export class SilenceBook implements AlertSilencer {
   async remove(id: string, now: number): Promise<Silence> {
     let removed: Silence | undefined;
     await this.change(now, (current) => {
-      removed = current[id];
+      removed = Object.hasOwn(current, id) ? current[id] : undefined;
       if (!removed) return undefined;
       const { [id]: _gone, ...rest } = current;
       return rest;
     });
-    if (!removed) throw new UserError(`There is no silence ${userText(id)} in force.`, '/maint silences lists them with their ids');
+    if (!removed) throw new UserError(`No silence in force has the id ${userText(id)}.`, '/maint silences lists them with their ids');
     return removed;
   }
 

@@ -51,7 +51,8 @@ describe('silences', () => {
     expect((await silences.active(now + hours(2))).map((silence) => silence.id)).toEqual(['9b2c']);
     expect((await silences.remove('9b2c', now + hours(2))).by).toBe('pat');
     expect(await silences.silencing(api, now + hours(2))).toBeUndefined();
-    await expect(silences.remove('9b2c', now)).rejects.toThrow(new UserError('There is no silence 9b2c in force.', '/maint silences lists them with their ids'));
+    for (const id of ['constructor', '__proto__', 'toString']) await expect(silences.remove(id, now)).rejects.toThrow(`No silence in force has the id ${id}.`);
+    await expect(silences.remove('9b2c', now)).rejects.toThrow(new UserError('No silence in force has the id 9b2c.', '/maint silences lists them with their ids'));
   });
 
   it('never reuse the id of a silence in force', async () => {
