@@ -20,6 +20,15 @@ export { alertKeys, type AlertGroupState } from './alert-groups.js';
 
 const resolvedRetentionMs = 7 * 86_400_000;
 
+/** A check's state with the open alert a silence held back before it was ever posted. */
+type HeldState = CheckState & { silencedAlert?: string };
+
+/** The open alert a silence held back before anyone saw it, raised again so it is posted once nothing silences it. */
+function heldBack(state: HeldState): AlertNotification | undefined {
+  if (state.silencedAlert === undefined || state.silencedAlert !== state.alertId || state.level === 'ok') return undefined;
+  return { kind: 'raised', alertId: state.alertId, level: state.level, value: state.value };
+}
+
 /** What the alert desk needs. */
 export interface AlertDeskOptions {
   store: Store;
@@ -66,7 +75,7 @@ export class AlertDesk {
     this.inhibitRules = [unreachableTargetRule, ...(options.inhibitRules ?? [])];
   }
 
-  /** Feeds the findings of one health run to the state machines; returns the notifications due (silenced ones included). */
+  /** Feeds the findings of one health run to the state machines; returns the notifications posted (a silenced one is not). */
   async observe(findings: readonly Finding[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
     const results = checkResults(findings);
     const candidates = results.map((result) => ({ key: result.key, labels: this.labelsOf(result, result.level), failing: result.level !== 'ok' }));
@@ -81,17 +90,30 @@ export class AlertDesk {
       }
       const alertId = this.newAlertId();
       const observation = { level: result.level, value: result.line.value, at: now };
-      const transition = await this.options.store.update<CheckState, Transition>(alertKeys.check(result.key), (current) => {
+      const transition = await this.options.store.update<HeldState, Transition>(alertKeys.check(result.key), (current) => {
         const next = advance(current, observation, this.options.policy, alertId);
         return { value: next.state, result: next };
       });
-      if (!transition.notification) continue;
-      sent.push(transition.notification);
-      const prepared = await this.prepare(transition.notification, result, channels, now);
-      if (prepared) outgoing.push(prepared);
+      const notification = transition.notification ?? heldBack(transition.state);
+      if (!notification) continue;
+      const prepared = await this.prepare(notification, result, channels, now);
+      await this.holdBack(result.key, transition.state, notification.alertId, prepared === 'held back', now);
+      if (typeof prepared !== 'object') continue;
+      outgoing.push(prepared);
+      sent.push(notification);
     }
     await this.deliver(outgoing, timeZone, now);
     return sent;
+  }
+
+  /** Remembers on the check that its open alert was silenced before anyone saw it, or forgets it once posted. */
+  private async holdBack(key: string, state: HeldState, alertId: string, silenced: boolean, now: number): Promise<void> {
+    if (silenced === (state.silencedAlert !== undefined && state.silencedAlert === alertId)) return;
+    await this.options.store.update<HeldState, void>(alertKeys.check(key), (current) => {
+      if (!current) return { value: current, result: undefined };
+      const { silencedAlert: _held, ...rest } = current;
+      return { value: silenced ? { ...current, silencedAlert: alertId } : { ...rest, notifiedAt: now }, result: undefined };
+    });
   }
 
   /** Acknowledges an open alert: no more reminders; its messages show who. Throws `UserError` when it is not open. */
@@ -115,8 +137,11 @@ export class AlertDesk {
     return record;
   }
 
-  /** The alert's record for this notification, its labels and channels; undefined when a silence covers it (the record is still kept). */
-  private async prepare(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], now: number): Promise<Outgoing | undefined> {
+  /**
+   * The alert's record for this notification, its labels and channels; when a silence covers it (the record is
+   * still kept) `held back` if nobody has seen the alert yet, else `silenced`.
+   */
+  private async prepare(notification: AlertNotification, result: CheckResult, channels: readonly Channel[], now: number): Promise<Outgoing | 'held back' | 'silenced'> {
     const { store } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
     const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {}, ...alertLinks(this.options.targets?.get(result.targetName)?.dashboardUrl) };
@@ -127,7 +152,7 @@ export class AlertDesk {
       if (silencedBy !== undefined) {
         this.options.logger.info({ alert: record.id, check: record.key, silencedBy }, 'alert silenced');
         await store.set(alertKeys.alert(record.id), record);
-        return undefined;
+        return Object.keys(record.posts).length === 0 ? 'held back' : 'silenced';
       }
     }
     if (!stored) await store.set(alertKeys.alert(record.id), record);

@@ -9,6 +9,7 @@ import { rateLimitsSchema } from '../router/rate-limits.js';
 import { runsSchema } from '../approvals/run-lease-settings.js';
 import { audiencesSchema } from '../outbound/audiences.js';
 import { heartbeatSchema } from '../observability/heartbeat.js';
+import { maintenanceWindowsSchema } from '../alerts/maintenance-config.js';
 
 const accessSchema = z
   .object({
@@ -98,6 +99,7 @@ export function configSchemaFor(systems: readonly AnySystemModule[]) {
       notify: audiencesSchema.describe('named audiences a runbook\'s notify step posts to: {channels, mention}'),
       alerts: alertsSchema,
       heartbeat: heartbeatSchema.describe('{url, every}: a push URL (healthchecks.io, Uptime Kuma) pinged every `every` while the bot is ready'),
+      maintenance_windows: maintenanceWindowsSchema.describe('planned work: {name, cron, duration, matchers, channels, timezone}; matching alerts are silenced while it lasts'),
       targets: targets.default(targets.parse({})),
     })
     .strict();

@@ -29,6 +29,8 @@ const argumentSpecSchema = z
     max_chars: z.number().int().positive().optional(),
     /** An `identifier` that may be qualified as `schema.name`: the limit applies to each of the two parts. */
     qualified: z.boolean().default(false),
+    /** The last positional argument only: takes every remaining word, each checked on its own; its value is the list of words. */
+    repeated: z.boolean().default(false),
   })
   .strict();
 
@@ -39,7 +41,8 @@ const identifierLimitsProblem = { message: 'max_bytes, max_chars and qualified a
 const flagSpecSchema = argumentSpecSchema
   .extend({ short: z.string().regex(/^[a-zA-Z]$/, 'expected one letter').optional() })
   .strict()
-  .refine(identifierLimitsOnlyOnIdentifiers, identifierLimitsProblem);
+  .refine(identifierLimitsOnlyOnIdentifiers, identifierLimitsProblem)
+  .refine((flag) => !flag.repeated, { message: 'only the last positional argument may be repeated', path: ['repeated'] });
 
 /** One `commands/*.yaml` file: a chat subcommand, its arguments, who may run it and what it runs. */
 export const commandSpecSchema = z
@@ -56,10 +59,14 @@ export const commandSpecSchema = z
     runbook: name.optional(),
     /** `private`: the runbook's answer goes to the requester alone, unless they add `--here` (a boolean flag the command declares). */
     answer: z.enum(['channel', 'private']).optional(),
-    builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'approvals', 'cancel', 'schedules', 'run', 'ack', 'snooze']).optional(),
+    builtin: z.enum(['help', 'runbooks', 'audit', 'approve', 'reject', 'approvals', 'cancel', 'schedules', 'run', 'ack', 'snooze', 'silence', 'silences', 'unsilence']).optional(),
     examples: z.array(z.string()).default([]),
   })
   .strict()
+  .refine((spec) => spec.args.every((arg, index) => !arg.repeated || index === spec.args.length - 1), {
+    message: 'only the last positional argument may be repeated',
+    path: ['args'],
+  })
   .refine((spec) => (spec.runbook === undefined) !== (spec.builtin === undefined), {
     message: 'a command runs exactly one of: runbook, builtin',
     path: ['runbook'],
@@ -91,7 +98,7 @@ export function usageLine(spec: CommandSpec): string {
   if (spec.usage) return spec.usage.startsWith('/maint') ? spec.usage : `/maint ${spec.usage}`;
   const parts = [`/maint ${spec.name}`];
   for (const arg of spec.args) {
-    const shown = arg.choices ? arg.choices.join('|') : arg.name;
+    const shown = `${arg.choices ? arg.choices.join('|') : arg.name}${arg.repeated ? '…' : ''}`;
     parts.push(arg.required ? `<${shown}>` : `[${shown}]`);
   }
   for (const flag of spec.flags) {

@@ -17,7 +17,7 @@ export interface ParsedArguments {
 
 /**
  * Matches words against a command's positional arguments and `--flags` (`--name value`, `--name=value`,
- * `--flag`, `--no-flag`, `-x`, and `--` to end flags). A value with a control or direction character, out
+ * `--flag`, `--no-flag`, `-x`, and `--` to end flags); a `repeated` last argument takes every remaining word. A value with a control or direction character, out
  * of its type's range, or an option given twice is wrong. Every problem is collected and reported at once,
  * with the usage line; values are echoed with `userText`.
  */
@@ -78,10 +78,15 @@ export function parseArguments(spec: CommandSpec, words: readonly string[]): Par
   }
 
   spec.args.forEach((arg, index) => {
+    if (arg.repeated) {
+      const words = positional.slice(index).map((word) => checkedValue(arg, word, arg.name));
+      if (words.length > 0 && !refused.has(arg.name)) values[arg.name] = words.map(String);
+      return;
+    }
     const raw = positional[index];
     if (raw !== undefined) addValue(arg, raw, arg.name);
   });
-  if (positional.length > spec.args.length) {
+  if (positional.length > spec.args.length && spec.args.at(-1)?.repeated !== true) {
     const extra = listedAtMost(positional.slice(spec.args.length).map((word) => `'${userText(word)}'`), 3, 'more').join(', ');
     problems.push(spec.args.length === 0 ? `takes no arguments, got ${extra}` : `too many arguments: ${extra}`);
   }
@@ -101,19 +106,22 @@ export function parseArguments(spec: CommandSpec, words: readonly string[]): Par
   return { values, common };
 
   function addValue(item: FlagSpec | CommandSpec['args'][number], raw: string, shownAs: string): void {
+    const value = checkedValue(item, raw, shownAs);
+    if (value !== undefined) values[item.name] = value;
+  }
+
+  function checkedValue(item: FlagSpec | CommandSpec['args'][number], raw: string, shownAs: string): string | number | boolean | undefined {
     const control = unsafeCharacter(raw);
     if (control !== undefined) {
       refused.add(item.name);
       problems.push(`${shownAs} contains the control or direction character ${control}, which no name or value may hold (got '${userText(raw)}')`);
-      return;
+      return undefined;
     }
     const parsed = parseValue(item, raw);
-    if (parsed.ok) {
-      values[item.name] = parsed.value;
-      return;
-    }
+    if (parsed.ok) return parsed.value;
     refused.add(item.name);
     problems.push(`${shownAs} ${parsed.reason} (got '${userText(raw)}')`);
+    return undefined;
   }
 }
 

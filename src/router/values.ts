@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import type { ArgumentSpec, ValueType } from './command-spec.js';
 
-/** A parsed argument value. Durations are milliseconds. */
-export type ArgumentValue = string | number | boolean;
+/** A parsed argument value. Durations are milliseconds; a `repeated` argument is the list of its words. */
+export type ArgumentValue = string | number | boolean | string[];
 
 /** The shortest and the longest duration any argument takes: 1 s and 365 days. */
 export const durationRange = { minMs: 1000, maxMs: 365 * 86_400_000 } as const;
 
-const typeSchemas: Record<Exclude<ValueType, 'identifier'>, z.ZodType<ArgumentValue, string>> = {
+const typeSchemas: Record<Exclude<ValueType, 'identifier'>, z.ZodType<string | number | boolean, string>> = {
   string: z.string().min(1, 'must not be empty'),
   integer: z
     .string()
@@ -38,7 +38,7 @@ const typeSchemas: Record<Exclude<ValueType, 'identifier'>, z.ZodType<ArgumentVa
 };
 
 /** Validates one raw argument word against its spec; returns the value or a reason it is wrong. */
-export function parseValue(spec: ArgumentSpec, raw: string): { ok: true; value: ArgumentValue } | { ok: false; reason: string } {
+export function parseValue(spec: ArgumentSpec, raw: string): { ok: true; value: string | number | boolean } | { ok: false; reason: string } {
   if (spec.choices && !spec.choices.includes(raw)) {
     return { ok: false, reason: `must be one of ${spec.choices.join(', ')}` };
   }

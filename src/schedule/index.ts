@@ -3,6 +3,9 @@ import { ackCommand, snoozeCommand } from '../alerts/alert-commands.js';
 import { AlertDesk } from '../alerts/alert-desk.js';
 import { Escalator } from '../alerts/escalator.js';
 import { RouteTable } from '../alerts/routes.js';
+import { MaintenanceWindows } from '../alerts/maintenance-windows.js';
+import { silenceCommand, silencesCommand, unsilenceCommand } from '../alerts/silence-commands.js';
+import { firstSilencer, SilenceBook } from '../alerts/silences.js';
 import type { Config } from '../config/schema.js';
 import type { RunbookEngine } from '../engine/engine.js';
 import type { RunbookCatalog } from '../engine/runbook-catalog.js';
@@ -14,12 +17,12 @@ import { ChannelDelivery } from '../outbound/delivery.js';
 import type { OutboundRegistry } from '../outbound/registry.js';
 import { scheduledJobs, type JobDependencies } from './jobs.js';
 import { runCommand, schedulesCommand } from './schedule-commands.js';
-import { Scheduler } from './scheduler.js';
+import { processOwner, Scheduler } from './scheduler.js';
 import { dashboardsOf, type TargetFacts } from '../systems/registry.js';
 
 /** What scheduling is built from: the core's pieces. */
 export interface SchedulingDependencies {
-  config: Pick<Config, 'schedules' | 'alerts' | 'health'>;
+  config: Pick<Config, 'schedules' | 'alerts' | 'health' | 'maintenance_windows'>;
   store: Store;
   outbound: OutboundRegistry;
   probes: readonly Probe[];
@@ -34,12 +37,14 @@ export interface SchedulingDependencies {
   targets?: ReadonlyMap<string, TargetFacts>;
 }
 
-/** The scheduler (not started), the alert desk and the schedules / run / ack / snooze commands. */
+/** The scheduler (not started; it starts the maintenance windows too), the alert desk and the schedules / run / ack / snooze / silence commands. */
 export interface Scheduling {
   scheduler: Scheduler;
   alerts: AlertDesk;
   /** Escalation of critical alerts nobody acks (not started): started with the scheduler, stopped before the store closes. */
   escalator: Escalator;
+  silences: SilenceBook;
+  windows: MaintenanceWindows;
   commands: Map<string, BuiltinHandler>;
 }
 
@@ -49,12 +54,16 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
   const delivery = new ChannelDelivery(deps.outbound, logger);
   const routes = new RouteTable(deps.config.alerts.routes);
   const escalator = new Escalator({ store: deps.store, delivery, routes, logger });
+  const owner = processOwner();
+  const silences = new SilenceBook(deps.store);
+  const windows = new MaintenanceWindows({ windows: deps.config.maintenance_windows, store: deps.store, delivery, logger, owner });
   const alerts = new AlertDesk({
     store: deps.store,
     delivery,
     logger,
     router: routes,
     escalator,
+    silencer: firstSilencer(silences, windows),
     ...(deps.targets ? { targets: deps.targets } : {}),
     policy: { holdRuns: deps.config.alerts.hold_runs, renotifyAfterMs: parseDuration(deps.config.alerts.renotify_after)! },
     groupWaitMs: parseDuration(deps.config.alerts.group_wait)!,
@@ -81,12 +90,18 @@ export function createScheduling(deps: SchedulingDependencies): Scheduling {
     runJob,
     logger,
     hasRunbook: (name) => deps.runbooks.get(name) !== undefined,
+    owner,
+    companions: [windows],
   });
+  const knownLabels = new Set(['target', 'system', 'check', 'severity', ...[...(deps.targets?.values() ?? [])].flatMap((facts) => Object.keys(facts.labels))]);
   const commands = new Map<string, BuiltinHandler>([
     ['schedules', schedulesCommand(scheduler)],
     ['run', runCommand(scheduler)],
     ['ack', ackCommand(alerts)],
     ['snooze', snoozeCommand(alerts, parseDuration(deps.config.alerts.snooze_default)!)],
+    ['silence', silenceCommand(silences, { maxMs: parseDuration(deps.config.alerts.silence_max)!, maxText: deps.config.alerts.silence_max, knownLabels })],
+    ['silences', silencesCommand(silences)],
+    ['unsilence', unsilenceCommand(silences)],
   ]);
-  return { scheduler, alerts, escalator, commands };
+  return { scheduler, alerts, escalator, silences, windows, commands };
 }

@@ -1,4 +1,5 @@
 import { notice } from '../core/report.js';
+import { localDateTime } from '../core/time-zone.js';
 import { userText } from '../core/user-text.js';
 import type { BuiltinHandler } from '../router/router.js';
 import type { Scheduler, ScheduleStatus } from './scheduler.js';
@@ -30,17 +31,11 @@ export function runCommand(scheduler: Scheduler): BuiltinHandler {
 function nextRunText(status: ScheduleStatus): string {
   if (status.inactive) return `not running: ${status.inactive}`;
   if (!status.nextRun) return 'no next run';
-  return `next ${localTime(status.nextRun, status.timeZone)} ${status.timeZone}`;
+  return `next ${localDateTime(status.nextRun, status.timeZone)} ${status.timeZone}`;
 }
 
 function lastRunText(status: ScheduleStatus): string {
   const last = status.lastRun;
   if (!last) return '';
-  return ` · last ${localTime(new Date(last.finishedAt), status.timeZone)} ${last.outcome}`;
-}
-
-function localTime(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' }).formatToParts(at);
-  const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+  return ` · last ${localDateTime(new Date(last.finishedAt), status.timeZone)} ${last.outcome}`;
 }

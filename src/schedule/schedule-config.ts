@@ -8,7 +8,8 @@ import { channelSchemaFor } from '../outbound/channels.js';
 import { cronFieldProblems } from './cron-fields.js';
 import { routesSchema } from '../alerts/routes.js';
 
-const cronExpression = z.string().superRefine((expression, ctx) => {
+/** A cron expression node-cron runs, every field checked against its range (steps included). */
+export const cronExpression = z.string().superRefine((expression, ctx) => {
   const outOfRange = cronFieldProblems(expression);
   if (outOfRange.length > 0) {
     ctx.addIssue({ code: 'custom', message: `not a cron expression (${outOfRange.join('; ')}), e.g. "0 9 * * 1-5"` });
@@ -20,19 +21,21 @@ const cronExpression = z.string().superRefine((expression, ctx) => {
   ctx.addIssue({ code: 'custom', message: `not a cron expression (${reasons || 'expected 5 or 6 fields'}), e.g. "0 9 * * 1-5"` });
 });
 
-const channelSchema = channelSchemaFor(chatPlatforms);
+/** A channel to post in, on one of the chat platforms. */
+export const channelSchema = channelSchemaFor(chatPlatforms);
 
-const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
+/** A schedule's or a maintenance window's name. */
+export const scheduleName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes, starting with a letter');
 
 const runSchema = z.union([
   z.object({ report: z.literal('morning') }).strict(),
   z.object({ alerts: z.literal('health') }).strict(),
-  z.object({ runbook: name, params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) }).strict(),
+  z.object({ runbook: scheduleName, params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) }).strict(),
 ]);
 
 const scheduleSchema = z
   .object({
-    name,
+    name: scheduleName,
     cron: cronExpression,
     timezone: timeZoneSchema.optional(),
     run: runSchema,
@@ -90,10 +93,11 @@ export const alertsSchema = z
     snooze_default: duration.default('1h'),
     group_wait: duration.default('0s').describe("a later run's alerts join a channel's group message posted less than this long ago"),
     inhibit: z.array(inhibitRuleSchema).default([]),
+    silence_max: duration.default('7d').describe('the longest /maint silence --for'),
     routes: routesSchema.describe('by alert labels: where an alert goes instead of the schedule\'s channels, and whom a critical one nobody acks escalates to'),
   })
   .strict()
-  .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], routes: [] });
+  .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], silence_max: '7d', routes: [] });
 
 /** One validated schedule. */
 export type Schedule = z.output<typeof scheduleSchema>;

@@ -4,16 +4,21 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
-import { claimTick } from './claim.js';
+import { claimTick, tickKey } from './claim.js';
+import { cronLogger, latestCronTime } from './cron-times.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { JobRunner } from './jobs.js';
-import { localTimeZone } from '../core/time-zone.js';
+import { localDateTime, localTimeZone } from '../core/time-zone.js';
+import { notice } from '../core/report.js';
 import { isDefaultSchedule, type Schedule } from './schedule-config.js';
 import { userText } from '../core/user-text.js';
 
 const minClaimTtlMs = 60_000;
 const maxPreferenceDelayMs = 2_000;
 const stopGraceMs = 5_000;
+/** A tick younger than this at start may still be claimed by a replica that is about to run it. */
+const missedGraceMs = 5_000;
+const longestMissedLookBackMs = 45 * 86_400_000;
 
 /** What was recorded about a schedule's last run (shared by every replica). */
 export interface LastRun {
@@ -45,6 +50,13 @@ export interface SchedulerOptions {
   hasRunbook: (name: string) => boolean;
   /** This process among the replicas, stored with each claim. */
   owner?: string;
+  /** Started after the schedules and stopped with them (the maintenance windows). */
+  companions?: readonly { start(): Promise<void>; stop(): Promise<void> }[];
+}
+
+/** A name for this process among the replicas: host, pid and a random part. */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 interface Entry {
@@ -57,7 +69,8 @@ interface Entry {
 /**
  * Runs schedules on node-cron in every replica; each tick is claimed in the store with
  * `create(schedule:<name>:<tick>)`, so exactly one replica runs it. A replica that cannot post on
- * every platform of a schedule waits a moment before claiming, so one that can is preferred.
+ * every platform of a schedule waits a moment before claiming, so one that can is preferred. At start, a schedule
+ * whose last run is older than its period posts "missed run at T" for the latest tick nobody claimed (once, claimed too).
  */
 export class Scheduler {
   readonly owner: string;
@@ -68,7 +81,7 @@ export class Scheduler {
   private stopping = new AbortController();
 
   constructor(private readonly options: SchedulerOptions) {
-    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.owner = options.owner ?? processOwner();
     for (const schedule of options.schedules) {
       const timeZone = schedule.timezone ?? localTimeZone();
       if (!schedule.enabled) {
@@ -103,11 +116,15 @@ export class Scheduler {
     }
     for (const entry of this.entries.values()) await entry.task.start();
     this.options.logger.info({ schedules: [...this.entries.keys()], owner: this.owner }, 'scheduler started');
+    const now = new Date();
+    for (const entry of this.entries.values()) await this.noticeMissedRun(entry, now);
+    for (const companion of this.options.companions ?? []) await companion.start();
   }
 
   /** Stops the timers and waits briefly for jobs in progress; idempotent. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    for (const companion of this.options.companions ?? []) await companion.stop();
     for (const entry of this.entries.values()) await entry.task.destroy();
     this.entries.clear();
     this.started = false;
@@ -142,6 +159,31 @@ export class Scheduler {
       throw new UserError(`There is no schedule ${userText(name)}.`, names.length ? `the schedules are: ${names.join(', ')}` : 'no schedules are configured');
     }
     return this.execute(entry, new Date(), requestedBy);
+  }
+
+  /** Posts "missed run at T" when the latest tick before `now` came after the last run and nobody claimed it. */
+  private async noticeMissedRun(entry: Entry, now: Date): Promise<void> {
+    const { schedule, timeZone, periodMs } = entry;
+    const { store, delivery, logger } = this.options;
+    try {
+      const lastRun = await store.get<LastRun>(lastRunKey(schedule.name));
+      const latest = now.getTime() - missedGraceMs;
+      const last = lastRun ? Date.parse(lastRun.tick) : NaN;
+      if (!lastRun || !(latest - last > periodMs)) return;
+      const notBefore = Math.max(last + 1, latest - Math.min(2 * periodMs + 3 * 86_400_000, longestMissedLookBackMs));
+      const tick = latestCronTime(entry.task, new Date(latest), new Date(notBefore));
+      if (!tick || (await store.get(tickKey(schedule.name, tick))) !== undefined) return;
+      if (!(await store.create(missedKey(schedule.name, tick), { owner: this.owner }, 2 * periodMs + 86_400_000))) return;
+      const at = `${localDateTime(tick, timeZone)} ${timeZone}`;
+      logger.warn({ schedule: schedule.name, tick: tick.toISOString(), lastRun: lastRun.tick }, `schedule ${schedule.name} missed its run at ${at}`);
+      const next = entry.task.getNextRuns(1)[0];
+      const text =
+        `Schedule ${schedule.name}: missed run at ${at} — no maintbot process was running then. ` +
+        `Last run: ${localDateTime(new Date(last), timeZone)}${next ? `; next: ${localDateTime(next, timeZone)}` : ''}. Run it now with /maint run ${schedule.name}.`;
+      await delivery.broadcast(schedule.channels.filter((channel) => !delivery.isQuiet(channel, false, now, timeZone)), notice('error', text));
+    } catch (error) {
+      logger.error({ schedule: schedule.name, err: errorMessage(error) }, 'could not check for a missed run');
+    }
   }
 
   private async onTick(name: string, tick: Date): Promise<void> {
@@ -196,6 +238,10 @@ function lastRunKey(name: string): string {
   return `schedule:${name}:last`;
 }
 
+function missedKey(name: string, tick: Date): string {
+  return `schedule:${name}:missed:${tick.toISOString()}`;
+}
+
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -204,13 +250,4 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
-}
-
-function cronLogger(logger: Logger) {
-  return {
-    info: (message: string) => logger.debug({ source: 'node-cron' }, message),
-    warn: (message: string) => logger.warn({ source: 'node-cron' }, message),
-    error: (message: string | Error, err?: Error) => logger.error({ source: 'node-cron', err: errorMessage(err ?? message) }, String(message)),
-    debug: (message: string | Error) => logger.debug({ source: 'node-cron' }, String(message)),
-  };
 }

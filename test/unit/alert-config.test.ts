@@ -60,7 +60,7 @@ describe('schedules and alerts in the config', () => {
       ['backup-verification', '30 6 * * *'],
       ['restore-test', '0 7 * * 5'],
     ]);
-    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], routes: [] });
+    expect(config.alerts).toEqual({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], silence_max: '7d', routes: [] });
   });
 
   it('reads group_wait and inhibit rules, and names the line of a bad matcher or label name in a rule', () => {
@@ -87,5 +87,40 @@ describe('schedules and alerts in the config', () => {
       expect.stringMatching(/^ops\.yaml:5 alerts\.inhibit\[0\]\.target\[0\]: "host db-host" is not a matcher/),
       expect.stringMatching(/^ops\.yaml:6 alerts\.inhibit\[0\]\.equal\[0\]: expected a label name/),
     ]);
+  });
+});
+
+describe('maintenance windows in the config', () => {
+  it('names the line of a bad cron, duration, matcher or time zone, and of a name used twice', () => {
+    const text = [
+      'maintenance_windows:',
+      '  - name: db-upgrade',
+      '    cron: "0 25 * * *"',
+      '    duration: 8d',
+      '    matchers: [host=db-host, "team=~("]',
+      '    channels: [{ platform: slack, id: C0OPS }]',
+      '  - name: db-upgrade',
+      '    cron: "0 2 * * 0"',
+      '    timezone: Mars/Olympus',
+      '    duration: soon',
+      '    matchers: []',
+      '',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^ops\.yaml:3 maintenance_windows\[0\]\.cron: not a cron expression \(hour '25': 25 is outside 0–23\)/),
+      'ops.yaml:4 maintenance_windows[0].duration: a maintenance window lasts from 1s to 7d',
+      expect.stringMatching(/^ops\.yaml:5 maintenance_windows\[0\]\.matchers\[1\]: "team=~\(": Invalid regular expression/),
+      'ops.yaml:9 maintenance_windows[1].timezone: expected an IANA time zone such as Europe/Berlin or UTC',
+      'ops.yaml:10 maintenance_windows[1].duration: expected a duration such as 30m, 2h or 1d',
+      'ops.yaml:11 maintenance_windows[1].matchers: name at least one matcher, e.g. [host=db-host]',
+    ]);
+    const twice = ['maintenance_windows:', '  - { name: db-upgrade, cron: "0 2 * * 0", duration: 1h, matchers: [host=db-host] }', '  - { name: db-upgrade, cron: "0 3 * * 0", duration: 1h, matchers: [host=db-host] }', ''].join('\n');
+    expect(problems(twice)).toEqual(['ops.yaml:3 maintenance_windows[1].name: maintenance window name "db-upgrade" is used twice']);
+  });
+
+  it('takes matchers as a list or a map of exact values', () => {
+    const text = ['maintenance_windows:', '  - { name: a, cron: "0 2 * * 0", duration: 1h, matchers: { host: db-host } }', '  - { name: b, cron: "0 3 * * 0", duration: 30m, matchers: ["env=~prod|staging"] }', ''].join('\n');
+    const config = parseYamlText(text, configSchema, { displayName: 'ops.yaml' });
+    expect(config.maintenance_windows.map((window) => window.matchers.map(({ name, operator, value }) => `${name}${operator}${value}`))).toEqual([['host=db-host'], ['env=~prod|staging']]);
   });
 });

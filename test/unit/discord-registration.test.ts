@@ -121,6 +121,15 @@ describe('rebuilding the command line from Discord options', () => {
     expect(parseArguments(vacuum, rest).values).toMatchObject({ database: 'main', table: '-odd "name"', ratio: -0.5 });
   });
 
+  it('passes a repeated argument as typed, so its words and quotes split as on Slack', () => {
+    const silence = spec({ name: 'silence', runbook: undefined, builtin: 'silence', args: [{ name: 'matchers', required: true, repeated: true }], flags: [{ name: 'for', type: 'duration', required: true }] });
+    const line = commandLineFor('silence', [{ name: 'matchers', value: 'host=db-host team=~"pay .*"' }, { name: 'for', value: '2h' }], silence);
+    expect(line).toEqual({ ok: true, text: 'silence host=db-host team=~"pay .*" --for 2h' });
+    if (!line.ok) return;
+    const [, ...rest] = tokenize(line.text);
+    expect(parseArguments(silence, rest).values).toEqual({ matchers: ['host=db-host', 'team=~pay .*'], for: 7_200_000 });
+  });
+
   it('says which positional argument is missing when a later one is given', () => {
     expect(commandLineFor('vacuum', [{ name: 'table', value: 'orders' }], vacuum)).toEqual({
       ok: false,

@@ -12,7 +12,8 @@ export type CommandLine = { ok: true; text: string } | { ok: false; problem: str
 /**
  * Rebuilds the command line the router parses from a Discord subcommand and its options, e.g.
  * `health local-postgres --verbose`: positional arguments in order, then flags (`--flag`/`--no-flag`
- * for booleans), quoting values with spaces or quotes. Options the spec does not know become flags,
+ * for booleans), quoting values with spaces or quotes — but a `repeated` argument's text is passed as typed, so its
+ * words are split (and quoted) as on the other platforms. Options the spec does not know become flags,
  * so the router names them in its error.
  */
 export function commandLineFor(subcommand: string, options: readonly GivenOption[], spec: CommandSpec | undefined): CommandLine {
@@ -28,7 +29,7 @@ export function commandLineFor(subcommand: string, options: readonly GivenOption
       continue;
     }
     if (gap !== undefined) return { ok: false, problem: `Give '${gap}' too when you give '${arg.name}': they are positional in /maint ${subcommand}.` };
-    positional.push(quote(String(value)));
+    positional.push(arg.repeated ? String(value) : quote(String(value)));
     dashed ||= String(value).startsWith('-') && !/^-\d/.test(String(value));
   }
   const flags: string[] = [];
