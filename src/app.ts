@@ -28,6 +28,7 @@ import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
 import { RateLimiter } from './router/rate-limits.js';
 import { Router } from './router/router.js';
 import { createScheduling } from './schedule/index.js';
+import type { AlertDesk } from './alerts/alert-desk.js';
 import type { Scheduler } from './schedule/scheduler.js';
 import { OutboundRegistry } from './outbound/registry.js';
 import { openStore } from './store/open-store.js';
@@ -70,6 +71,8 @@ export interface App {
   engine: RunbookEngine;
   /** Scheduled reports and health alerts; started by `startBot` once chats are connected, stopped first by `close`. */
   scheduler: Scheduler;
+  /** The alert desk: health runs' checks and Prometheus alerts through the same state machines. */
+  alerts: AlertDesk;
   metrics: Metrics;
   /** Registers work for `close()` to do first, once running steps have ended (e.g. dropping scratch databases). */
   onShutdown(task: ShutdownTask): void;
@@ -158,6 +161,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     completions: (kind) => (completionKinds.has(kind) ? systems.completions(kind) : undefined),
     engine,
     scheduler: scheduling.scheduler,
+    alerts: scheduling.alerts,
     metrics,
     onShutdown: (task) => void shutdownTasks.push(task),
     startupTasks,

@@ -1,4 +1,4 @@
-import type { Report, ReportLine } from '../core/report.js';
+import type { LinkButton, Report, ReportLine } from '../core/report.js';
 import type { MessageHandle } from '../core/responder.js';
 import { timeText } from '../core/time.js';
 import type { AlertNotification } from './state-machine.js';
@@ -19,6 +19,10 @@ export interface AlertRecord {
   acked?: { by: string; at: number };
   snoozed?: { by: string; until: number };
   resolvedAt?: number;
+  /** Pages shown as buttons beside Ack / Snooze. */
+  links?: LinkButton[];
+  /** Where the check was judged, when not by maintbot's own probes (a Prometheus alert). */
+  source?: string;
 }
 
 function headline(notification: AlertNotification): string {
@@ -42,11 +46,12 @@ export function alertMessage(notification: AlertNotification, record: AlertRecor
     kind: 'report',
     title: `${headline(notification)}: ${record.target} · ${record.label}`,
     status: resolved ? 'ok' : notification.level,
-    summary: summaryOf(notification, now),
+    summary: summaryOf(notification, now, record.source),
     sections: [{ title: record.target, status: line.status === 'skipped' ? 'unknown' : line.status, lines: [line] }],
     context: { note: `alert ${record.id}` },
   };
   if (!resolved) report.buttons = alertButtons(record.id);
+  if (!resolved && record.links?.length) report.links = record.links;
   return report;
 }
 
@@ -64,6 +69,7 @@ export function acknowledgedMessage(record: AlertRecord): Report {
     context: { note: `alert ${record.id}` },
   };
   if (!record.acked) report.buttons = alertButtons(record.id).slice(0, 1);
+  if (record.links?.length) report.links = record.links;
   return report;
 }
 
@@ -82,10 +88,10 @@ function handlingOf(record: AlertRecord): string {
   return parts.join(' ');
 }
 
-function summaryOf(notification: AlertNotification, now: number): string {
+function summaryOf(notification: AlertNotification, now: number, source: string | undefined): string {
   switch (notification.kind) {
     case 'raised':
-      return `${notification.value} — held for the last runs, so this is not a flap`;
+      return source ? `${notification.value} — firing in ${source}` : `${notification.value} — held for the last runs, so this is not a flap`;
     case 'changed':
       return `now ${notification.level}: ${notification.value}`;
     case 'renotify':

@@ -33,6 +33,12 @@ export interface ReportButton {
   style?: 'primary' | 'danger';
 }
 
+/** A button that opens a web page (a runbook, a dashboard): nothing enters the router. `url` is http(s). */
+export interface LinkButton {
+  label: string;
+  url: string;
+}
+
 /** How an approval request ended without anything run. */
 export type ClosedAs = 'rejected' | 'expired' | 'cancelled';
 
@@ -47,6 +53,8 @@ export interface Report {
   summary?: string;
   sections: ReportSection[];
   buttons?: ReportButton[];
+  /** Pages to open, shown as buttons after `buttons`. */
+  links?: LinkButton[];
   /** Who asked and how long it took, shown small at the end. */
   context?: { requestedBy?: string; durationMs?: number; note?: string };
 }
@@ -65,6 +73,8 @@ export interface Notice {
   /** Monospaced block shown under the text (help output, plans, tables). */
   preformatted?: string;
   buttons?: ReportButton[];
+  /** Pages to open, shown as buttons after `buttons`. */
+  links?: LinkButton[];
   /** Called at the start of the message, so that they are notified where the platform can (ids of the platform the message is posted on). */
   mentions?: readonly Mention[];
 }

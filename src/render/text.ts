@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import type { ClosedAs, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
+import type { ClosedAs, LinkButton, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../core/report.js';
 import type { LineStatus } from '../core/status.js';
 import { timesInUtc } from '../core/time.js';
 import { formatMilliseconds } from './units.js';
@@ -33,6 +33,7 @@ function renderNotice(message: Notice, options: TextRenderOptions): string {
   const parts = [`${prefix}${message.text}`];
   if (message.preformatted) parts.push(indent(message.preformatted, 2));
   if (message.buttons?.length) parts.push(renderButtons(message.buttons));
+  if (message.links?.length) parts.push(renderLinks(message.links));
   return parts.join('\n');
 }
 
@@ -45,6 +46,7 @@ function renderReport(report: Report, options: TextRenderOptions): string {
   const context = contextLine(report);
   if (context) out.push('', paint('skipped', context, options));
   if (report.buttons?.length) out.push(renderButtons(report.buttons));
+  if (report.links?.length) out.push(renderLinks(report.links));
   return out.join('\n');
 }
 
@@ -78,6 +80,10 @@ export function contextLine(report: Report): string | undefined {
 
 function renderButtons(buttons: readonly ReportButton[]): string {
   return `  ${buttons.map((button) => `[${button.label}: type ${button.command}]`).join('  ')}`;
+}
+
+function renderLinks(links: readonly LinkButton[]): string {
+  return links.map((link) => `  ${link.label}: ${link.url}`).join('\n');
 }
 
 function indent(text: string, spaces: number): string {

@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.js';
 import { timeZoneSchema } from '../core/time-zone.js';
 import { channelSchemaFor } from '../outbound/channels.js';
 import { cronFieldProblems } from './cron-fields.js';
+import { intakeSchema } from '../alerts/intake-config.js';
 
 const cronExpression = z.string().superRefine((expression, ctx) => {
   const outOfRange = cronFieldProblems(expression);
@@ -75,6 +76,7 @@ export const alertsSchema = z
     hold_runs: z.number().int().min(1).max(100).default(2).describe('a new state must hold for this many runs before anyone is told'),
     renotify_after: duration.default('4h').describe('re-notify while critical and not acked'),
     snooze_default: duration.default('1h'),
+    intake: intakeSchema.optional(),
   })
   .strict()
   .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h' });

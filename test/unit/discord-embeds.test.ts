@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ButtonCommands } from '../../src/chat/discord/button-commands.js';
 import { renderDiscordMessage, renderDiscordMessages } from '../../src/chat/discord/embeds.js';
-import type { DiscordMessageBody } from '../../src/chat/discord/message-body.js';
+import type { ButtonComponent, DiscordMessageBody } from '../../src/chat/discord/message-body.js';
 import type { Notice, Report, ReportLine } from '../../src/core/report.js';
 import { expectWithinDiscordLimits } from '../support/chat-limits.js';
 
@@ -148,7 +148,7 @@ describe('Discord embed renderer', () => {
     const body = renderDiscordMessage({ ...noticeWithButtons, buttons }, { customIdFor: ids.idFor });
     withinLimits(body);
     expect(body.components.flatMap((row) => row.components)).toHaveLength(25);
-    const first = body.components[0]!.components[0]!.custom_id;
+    const first = (body.components[0]!.components[0] as ButtonComponent).custom_id;
     expect(first.length).toBeLessThanOrEqual(100);
     expect(ids.commandFor(first)).toBe(long);
     expect(ids.commandFor('maint approve 42')).toBe('approve 42');

@@ -1,10 +1,10 @@
-import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { ClosedAs, LinkButton, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import { worstStatus, type LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
 import { statusSymbol } from '../../render/text.js';
 import { withLocalTimes } from './local-times.js';
-import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
+import { discordLimits as limits, embedSize, truncate, type ActionRow, type ButtonComponent, type LinkButtonComponent, type DiscordMessageBody, type Embed, type EmbedField } from './message-body.js';
 
 /** How a message is rendered for Discord. */
 export interface EmbedRenderOptions {
@@ -34,7 +34,7 @@ export function renderDiscordMessage(message: Message, options: EmbedRenderOptio
  */
 export function renderDiscordMessages(message: Message, options: EmbedRenderOptions = {}): DiscordMessageBody[] {
   const shown = codeTimesInUtc(message);
-  const components = buttonRows(shown.buttons ?? [], options.customIdFor ?? ((command) => command));
+  const components = buttonRows(shown.buttons ?? [], shown.links ?? [], options.customIdFor ?? ((command) => command));
   if (shown.kind === 'notice') {
     const body = { ...noticeBody(shown), components };
     return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
@@ -167,15 +167,20 @@ function codeBlock(lines: readonly string[], max: number): string {
   return `\`\`\`\n${kept.join('\n')}\n\`\`\`\n… ${more} more line${more === 1 ? '' : 's'}`;
 }
 
-function buttonRows(buttons: readonly ReportButton[], customIdFor: (command: string) => string): ActionRow[] {
+/** Command buttons, then link-style buttons (a URL over Discord's limit is left out rather than cut), at most five rows of five. */
+function buttonRows(buttons: readonly ReportButton[], links: readonly LinkButton[], customIdFor: (command: string) => string): ActionRow[] {
   const seen = new Set<string>();
-  const components: ButtonComponent[] = [];
+  const components: (ButtonComponent | LinkButtonComponent)[] = [];
   for (const button of buttons) {
     const customId = customIdFor(button.command);
     if (seen.has(customId) || components.length >= limits.buttonsPerRow * limits.rowsPerMessage) continue;
     seen.add(customId);
     const style = button.style === 'danger' ? 4 : button.style === 'primary' ? 3 : 2;
     components.push({ type: 2, style, label: truncate(button.label || button.command, limits.buttonLabel), custom_id: customId });
+  }
+  for (const link of links) {
+    if (link.url.length > limits.buttonUrl || components.length >= limits.buttonsPerRow * limits.rowsPerMessage) continue;
+    components.push({ type: 2, style: 5, label: truncate(link.label, limits.buttonLabel), url: link.url });
   }
   const rows: ActionRow[] = [];
   for (let i = 0; i < components.length; i += limits.buttonsPerRow) rows.push({ type: 1, components: components.slice(i, i + limits.buttonsPerRow) });

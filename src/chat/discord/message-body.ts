@@ -23,10 +23,18 @@ export interface ButtonComponent {
   custom_id: string;
 }
 
+/** A link-style button: Discord opens `url`, and the bot gets no interaction. */
+export interface LinkButtonComponent {
+  type: 2;
+  style: 5;
+  label: string;
+  url: string;
+}
+
 /** A row of at most five buttons. */
 export interface ActionRow {
   type: 1;
-  components: ButtonComponent[];
+  components: (ButtonComponent | LinkButtonComponent)[];
 }
 
 /**
@@ -63,6 +71,7 @@ export const discordLimits = {
   rowsPerMessage: 5,
   buttonLabel: 80,
   customId: 100,
+  buttonUrl: 512,
 } as const;
 
 /** Cuts text to `max` characters, ending in "…" when cut. */

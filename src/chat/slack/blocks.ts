@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { ClosedAs, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
+import type { ClosedAs, LinkButton, Mention, Message, Notice, Report, ReportButton, ReportLine, ReportSection } from '../../core/report.js';
 import type { LineStatus } from '../../core/status.js';
 import { codeTimesInUtc } from '../../core/time.js';
 import { followUpHeading, namedHeading, packedCount, packedHint, packedNames, pageNotes, paginateReport, problemHeadline, unnamedNote, type ReportPage } from '../../render/report-pages.js';
@@ -81,7 +81,7 @@ function pageBlocks(report: Report, page: ReportPage): SlackBlock[] {
   }
   const notes = pageNotes(report, page);
   const tail: SlackBlock[] = notes.length > 0 ? [contextBlock([escapeMrkdwn(notes.join(' · '))])] : [];
-  if (page.index === 0) tail.push(...actionBlocks(report.buttons ?? []));
+  if (page.index === 0) tail.push(...actionBlocks(report.buttons ?? [], report.links ?? []));
   return [...head, ...body, ...tail];
 }
 
@@ -115,7 +115,7 @@ function noteText(line: ReportLine): string {
 function noticeBlocks(message: Notice): SlackBlock[] {
   const mentions = message.mentions?.length ? `${mentionsText(message.mentions)} ` : '';
   const blocks: SlackBlock[] = [mrkdwnSection(`${mentions}${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
-  const actions = actionBlocks(message.buttons ?? []);
+  const actions = actionBlocks(message.buttons ?? [], message.links ?? []);
   if (message.preformatted) {
     const room = slackLimits.blocksPerMessage - blocks.length - actions.length;
     const chunks = chunkLines(message.preformatted.split('\n'), slackLimits.textObject - 8);
@@ -130,11 +130,18 @@ function mentionsText(mentions: readonly Mention[]): string {
   return mentions.map((mention) => (mention.kind === 'group' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`)).join(' ');
 }
 
-function actionBlocks(buttons: readonly ReportButton[]): SlackBlock[] {
-  return chunk(buttons, slackLimits.elementsPerActions).map((group, groupIndex) => ({
-    type: 'actions',
-    elements: group.map((button, index) => buttonElement(button, groupIndex * slackLimits.elementsPerActions + index)),
-  }));
+/** Command buttons, then link buttons (a URL over Slack's limit is left out rather than cut). */
+function actionBlocks(buttons: readonly ReportButton[], links: readonly LinkButton[]): SlackBlock[] {
+  const elements = [
+    ...buttons.map((button, index) => buttonElement(button, index)),
+    ...links.filter((link) => link.url.length <= slackLimits.buttonUrl).map((link, index) => linkElement(link, index)),
+  ];
+  return chunk(elements, slackLimits.elementsPerActions).map((group) => ({ type: 'actions', elements: group }));
+}
+
+/** A URL button: Slack opens the page and still sends a click, which the listener acknowledges and ignores (it has no value). */
+function linkElement(link: LinkButton, index: number): types.Button {
+  return { type: 'button', action_id: `maint-link-${index}`, text: { type: 'plain_text', text: clip(link.label, slackLimits.buttonText), emoji: true }, url: link.url };
 }
 
 function buttonElement(button: ReportButton, index: number): types.Button {

@@ -9,5 +9,6 @@ export const slackLimits = {
   elementsPerContext: 10,
   buttonText: 75,
   buttonValue: 2000,
+  buttonUrl: 3000,
   fallbackText: 3000,
 } as const;
