@@ -14,7 +14,7 @@ const rulesPath = join(projectRoot, 'docs/prometheus/alerts.yaml');
 const dashboardPath = join(projectRoot, 'docs/grafana/maintbot.json');
 
 interface RuleFile {
-  groups: { name: string; rules: { alert?: string; expr: string; labels?: Record<string, string> }[] }[];
+  groups: { name: string; rules: { alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
 }
 
 interface Dashboard {
@@ -44,7 +44,10 @@ describe('docs/prometheus and docs/grafana', () => {
     const alerts = file.groups.flatMap((group) => group.rules);
     expect(stdout).toContain(`SUCCESS: ${alerts.length} rules found`);
     expect(alerts.map((rule) => rule.alert)).toEqual(expect.arrayContaining(['MaintbotDown', 'MaintbotSlowAcks', 'MaintbotRunbooksFailing', 'MaintbotRestoreTestStale', 'MaintbotStoreDown']));
-    for (const rule of alerts) expect(['critical', 'warning']).toContain(rule.labels?.severity);
+    for (const rule of alerts) {
+      expect(['critical', 'warning']).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary).toBeTruthy();
+    }
   });
 
   it('the example Prometheus config loads the rules file beside it, and the example Alertmanager config is valid', async () => {
