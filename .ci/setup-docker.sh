@@ -8,41 +8,11 @@ readonly DOCKERD_LOG="/tmp/dockerd.log"
 readonly APT_LOG="/tmp/maintbot-setup-docker-apt.log"
 readonly WAIT_SECONDS="${DOCKERD_WAIT_SECONDS:-30}"
 
-fail() {
-  echo "setup-docker: $*" >&2
-  exit 1
-}
+# shellcheck source=.ci/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 engine_answers() {
   docker info >/dev/null 2>&1
-}
-
-package_installed() {
-  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
-}
-
-apt_has_candidate() {
-  apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'
-}
-
-install_packages() {
-  local missing=() pkg
-  for pkg in "$@"; do
-    package_installed "$pkg" || missing+=("$pkg")
-  done
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-
-  [[ $(id -u) -eq 0 ]] || fail "need root to install ${missing[*]} (run as root or install them first)"
-  command -v apt-get >/dev/null || fail "apt-get not found; install ${missing[*]} by hand"
-
-  for pkg in "${missing[@]}"; do
-    if ! apt_has_candidate "$pkg"; then
-      apt-get update -q >"$APT_LOG" 2>&1 || { cat "$APT_LOG" >&2; fail "apt-get update failed (log: $APT_LOG)"; }
-      break
-    fi
-  done
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$APT_LOG" 2>&1 \
-    || { tail -n 30 "$APT_LOG" >&2; fail "apt-get install ${missing[*]} failed (log: $APT_LOG)"; }
 }
 
 wait_for_engine() {

@@ -29,6 +29,7 @@ import { loadCommandCatalog, type CommandCatalog } from './router/catalog.js';
 import { RateLimiter } from './router/rate-limits.js';
 import { Router } from './router/router.js';
 import { createScheduling } from './schedule/index.js';
+import type { AlertDesk } from './alerts/alert-desk.js';
 import type { Scheduler } from './schedule/scheduler.js';
 import type { Escalator } from './alerts/escalator.js';
 import { OutboundRegistry } from './outbound/registry.js';
@@ -79,6 +80,8 @@ export interface App {
   escalator: Escalator;
   /** Each person's home (Slack's App Home): roles, requests to decide, latest commands, next schedules, open alerts. */
   home: HomeSource;
+  /** The alert desk: health runs' checks and Prometheus alerts through the same state machines. */
+  alerts: AlertDesk;
   metrics: Metrics;
   /** Registers work for `close()` to do first, once running steps have ended (e.g. dropping scratch databases). */
   onShutdown(task: ShutdownTask): void;
@@ -174,6 +177,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
     scheduler: scheduling.scheduler,
     escalator: scheduling.escalator,
     home,
+    alerts: scheduling.alerts,
     metrics,
     onShutdown: (task) => void shutdownTasks.push(task),
     startupTasks,

@@ -11,6 +11,10 @@ import { PrometheusMetrics } from './observability/prometheus-metrics.js';
 import { startHeartbeat } from './observability/heartbeat.js';
 import { checkReadiness } from './observability/readiness.js';
 import { parseDuration } from './core/duration.js';
+import type { PostEndpoint } from './observability/observability-server.js';
+import { alertmanagerIntake, alertmanagerIntakePath } from './alerts/alertmanager-intake.js';
+import { intakeDestination } from './alerts/intake-config.js';
+import { localTimeZone } from './core/time-zone.js';
 
 /** The whole running bot: the core and its chat connections. */
 export interface RunningBot {
@@ -53,7 +57,8 @@ export async function startBot(config: Config, logger: Logger, terminal: Termina
       app.outbound.connect(running.port);
     }
     metrics?.watchBackups(() => app.systems.backupFacts());
-    if (metrics) observability = await startBotObservability({ config, metrics, connections: networkConnections(connections, adapters), store: app.store, logger });
+    if (metrics) observability = await startBotObservability({ config, metrics, connections: networkConnections(connections, adapters), store: app.store, logger, posts: intakeEndpoints(config, app, logger) });
+    else if (config.alerts.intake?.token) logger.warn('alerts.intake.token is set but the observability endpoints are off, so POST /alerts/alertmanager is not served (set observability.enabled: on)');
   } catch (error) {
     await Promise.allSettled([...connections.values()].map((connection) => connection.stop()));
     await app.close();
@@ -87,6 +92,22 @@ export async function startBot(config: Config, logger: Logger, terminal: Termina
     observability,
     stop: () => (stopped ??= stopOnce()),
   };
+}
+
+/** `POST /alerts/alertmanager` when `alerts.intake.token` is set. */
+function intakeEndpoints(config: Config, app: App, logger: Logger): Map<string, PostEndpoint> {
+  const intake = config.alerts.intake;
+  if (!intake?.token) return new Map();
+  const { channels, timeZone } = intakeDestination(intake, config.schedules);
+  const endpoint = alertmanagerIntake({
+    token: intake.token,
+    maxBodyBytes: intake.max_body_bytes,
+    desk: app.alerts,
+    channels,
+    timeZone: timeZone ?? localTimeZone(),
+    logger: logger.child({ component: 'alert-intake' }),
+  });
+  return new Map([[alertmanagerIntakePath, endpoint]]);
 }
 
 /** The connections readiness and `maintbot_chat_connected` watch: those over the network, not the terminal. */

@@ -77,7 +77,19 @@ export class AlertDesk {
 
   /** Feeds the findings of one health run to the state machines; returns the notifications posted (a silenced one is not). */
   async observe(findings: readonly Finding[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
-    const results = checkResults(findings);
+    return this.observeResults(checkResults(findings), this.options.policy, channels, timeZone, now);
+  }
+
+  /**
+   * Feeds checks judged elsewhere (Prometheus alerts through Alertmanager) to the state machines: each is
+   * notified on its first firing and resolved on its first `ok`, without `hold_runs`, since the source has held
+   * it already (`for:`) and sends again only when something changes.
+   */
+  async observeExternal(results: readonly CheckResult[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+    return this.observeResults(results, { ...this.options.policy, holdRuns: 1 }, channels, timeZone, now);
+  }
+
+  private async observeResults(results: readonly CheckResult[], policy: AlertPolicy, channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
     const candidates = results.map((result) => ({ key: result.key, labels: this.labelsOf(result, result.level), failing: result.level !== 'ok' }));
     const inhibited = inhibitedChecks(candidates, this.inhibitRules);
     const sent: AlertNotification[] = [];
@@ -91,7 +103,7 @@ export class AlertDesk {
       const alertId = this.newAlertId();
       const observation = { level: result.level, value: result.line.value, at: now };
       const transition = await this.options.store.update<HeldState, Transition>(alertKeys.check(result.key), (current) => {
-        const next = advance(current, observation, this.options.policy, alertId);
+        const next = advance(current, observation, policy, alertId);
         return { value: next.state, result: next };
       });
       const notification = transition.notification ?? heldBack(transition.state);
@@ -145,7 +157,11 @@ export class AlertDesk {
     const { store } = this.options;
     const stored = await store.get<AlertRecord>(alertKeys.alert(notification.alertId));
     const record: AlertRecord = stored ?? { id: notification.alertId, key: result.key, target: result.target, label: result.label, line: result.line, openedAt: now, posts: {}, ...alertLinks(this.options.targets?.get(result.targetName)?.dashboardUrl) };
-    if (notification.kind !== 'resolved') record.line = result.line;
+    if (notification.kind !== 'resolved') {
+      record.line = result.line;
+      if (result.links) record.links = result.links;
+      if (result.source) record.source = result.source;
+    }
     const labels = this.labelsOf(result, notification.kind === 'resolved' ? notification.worst : notification.level);
     if (notification.kind !== 'resolved') {
       const silencedBy = await this.options.silencer?.silencing(labels, now);
@@ -206,10 +222,10 @@ export class AlertDesk {
     );
   }
 
-  /** `target`, `system`, `check`, `severity` and the target's own labels. */
+  /** `target`, `system`, `check`, `severity`, the target's own labels and the check's (a Prometheus alert's). */
   private labelsOf(result: CheckResult, severity: string): AlertLabels {
     const facts = this.options.targets?.get(result.targetName);
-    return { ...facts?.labels, target: result.targetName, system: result.system, check: result.checkId, severity };
+    return { ...facts?.labels, ...result.labels, target: result.targetName, system: result.system, check: result.checkId, severity };
   }
 
   private async openRecord(alertId: string): Promise<AlertRecord> {

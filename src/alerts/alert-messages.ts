@@ -1,5 +1,5 @@
 import { dashboardLink } from '../core/links.js';
-import type { LinkButton, Report, ReportLine, ReportSection } from '../core/report.js';
+import type { LinkButton, Report, ReportLine } from '../core/report.js';
 import type { MessageHandle } from '../core/responder.js';
 import { timeText } from '../core/time.js';
 import type { AlertNotification } from './state-machine.js';
@@ -24,6 +24,8 @@ export interface AlertRecord {
   resolvedAt?: number;
   /** The target's dashboard (`dashboard_url:`), a link button on every message about the alert. */
   links?: LinkButton[];
+  /** Where the check was judged, when not by maintbot's own probes (a Prometheus alert). */
+  source?: string;
 }
 
 /** The `links` of a new alert's record: its target's dashboard, when it has one. */
@@ -52,11 +54,12 @@ export function alertMessage(notification: AlertNotification, record: AlertRecor
     kind: 'report',
     title: `${headline(notification)}: ${record.target} · ${record.label}`,
     status: resolved ? 'ok' : notification.level,
-    summary: summaryOf(notification, now),
-    sections: [{ title: record.target, status: line.status === 'skipped' ? 'unknown' : line.status, lines: [line], ...linksOf(record) }],
+    summary: summaryOf(notification, now, record.source),
+    sections: [{ title: record.target, status: line.status === 'skipped' ? 'unknown' : line.status, lines: [line] }],
     context: { note: `alert ${record.id}` },
   };
   if (!resolved) report.buttons = alertButtons(record.id);
+  if (!resolved && record.links?.length) report.links = record.links;
   return report;
 }
 
@@ -70,10 +73,11 @@ export function acknowledgedMessage(record: AlertRecord): Report {
     title: `${record.line.status.toUpperCase()}: ${record.target} · ${record.label}`,
     status: record.line.status === 'crit' ? 'crit' : 'warn',
     summary: handlingOf(record),
-    sections: [{ title: record.target, status: record.line.status === 'crit' ? 'crit' : 'warn', lines: [record.line], ...linksOf(record) }],
+    sections: [{ title: record.target, status: record.line.status === 'crit' ? 'crit' : 'warn', lines: [record.line] }],
     context: { note: `alert ${record.id}` },
   };
   if (!record.acked) report.buttons = alertButtons(record.id).slice(0, 1);
+  if (record.links?.length) report.links = record.links;
   return report;
 }
 
@@ -86,10 +90,6 @@ export function alertButtons(alertId: string, about?: string): { label: string; 
   ];
 }
 
-function linksOf(record: AlertRecord): Pick<ReportSection, 'links'> {
-  return record.links?.length ? { links: record.links } : {};
-}
-
 /** Who acked or snoozed the alert and when, as one sentence each; empty when nobody did. */
 export function handlingOf(record: AlertRecord): string {
   const parts: string[] = [];
@@ -98,10 +98,10 @@ export function handlingOf(record: AlertRecord): string {
   return parts.join(' ');
 }
 
-function summaryOf(notification: AlertNotification, now: number): string {
+function summaryOf(notification: AlertNotification, now: number, source: string | undefined): string {
   switch (notification.kind) {
     case 'raised':
-      return `${notification.value} — held for the last runs, so this is not a flap`;
+      return source ? `${notification.value} — firing in ${source}` : `${notification.value} — held for the last runs, so this is not a flap`;
     case 'changed':
       return `now ${notification.level}: ${notification.value}`;
     case 'renotify':

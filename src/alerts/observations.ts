@@ -1,6 +1,7 @@
 import { inReportOrder, reportLine, sectionTitle } from '../checks/render.js';
 import { findingKey, type Finding } from '../core/finding.js';
-import type { ReportLine } from '../core/report.js';
+import type { LinkButton, ReportLine } from '../core/report.js';
+import type { AlertLabels } from './matchers.js';
 import type { AlertLevel } from './state-machine.js';
 
 /** One check's result in a health run: the state machine's input, with what people read about it. */
@@ -17,6 +18,12 @@ export interface CheckResult {
   label: string;
   level: AlertLevel;
   line: ReportLine;
+  /** Labels the check brings itself (a Prometheus alert's), matched beside the target's. */
+  labels?: AlertLabels;
+  /** Pages shown as buttons on the alert (a Prometheus alert's runbook and dashboard). */
+  links?: LinkButton[];
+  /** Where the check was judged, when not by maintbot's own probes, e.g. "Prometheus (Alertmanager receiver maintbot)". */
+  source?: string;
 }
 
 const levels: Record<Finding['status'], AlertLevel | undefined> = { ok: 'ok', warn: 'warn', crit: 'crit', unknown: 'warn', skipped: undefined };

@@ -4,6 +4,7 @@ import { noChatProblem } from './chat.js';
 import { applyConventionalVariables } from './environment.js';
 import { approvalRuleProblems, runbookNamesIn } from './approval-rule-names.js';
 import { configSchema, type Config } from './schema.js';
+import { intakeDestination } from '../alerts/intake-config.js';
 import { loadYamlFile, type ValueProblem } from './yaml-file.js';
 
 /** The repository root, where `config/`, `commands/` and `runbooks/` live (also inside the built image). */
@@ -39,6 +40,9 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv, context: 
       const problems: ValueProblem[] = approvalRuleProblems(raw, runbooks);
       const noChat = value && noChatProblem(applyConventionalVariables(value, env));
       if (noChat) problems.push({ path: ['chat', 'console', 'enabled'], message: noChat });
+      if (value?.alerts.intake?.token && intakeDestination(value.alerts.intake, value.schedules).channels.length === 0) {
+        problems.push({ path: ['alerts', 'intake'], message: 'no channel for Prometheus alerts: set alerts.intake.channels, or give an enabled health-alerts schedule (run: {alerts: health}) channels' });
+      }
       return problems;
     },
   });

@@ -80,6 +80,8 @@ export interface Notice {
   /** Monospaced block shown under the text (help output, plans, tables). */
   preformatted?: string;
   buttons?: ReportButton[];
+  /** Pages to open, shown as buttons after `buttons`. */
+  links?: LinkButton[];
   /** Called at the start of the message, so that they are notified where the platform can (ids of the platform the message is posted on). */
   mentions?: readonly Mention[];
 }

@@ -50,7 +50,10 @@ const broken = /\uE000\d*|\uE001/g;
 
 /** The message with `map` applied to every text a person reads in it (titles, lines, notes, details, buttons' labels). */
 export function mapMessageTexts(message: Message, map: (text: string) => string): Message {
-  const buttons = message.buttons && { buttons: message.buttons.map((button) => ({ ...button, label: map(button.label) })) };
+  const buttons = {
+    ...(message.buttons && { buttons: message.buttons.map((button) => ({ ...button, label: map(button.label) })) }),
+    ...(message.links && { links: message.links.map((link) => ({ ...link, label: map(link.label) })) }),
+  };
   if (message.kind === 'notice') {
     return { ...message, text: map(message.text), ...(message.preformatted !== undefined && { preformatted: map(message.preformatted) }), ...buttons };
   }

@@ -23,6 +23,9 @@ export const redactedPaths = [
     '*.secret',
     '*.authorization',
     '*.headers.authorization',
+    'config.alerts.intake.token',
+    'alerts.intake.token',
+    'intake.token',
     ...chatAdapters.flatMap((adapter) => adapter.redactPaths),
   ]),
 ];

@@ -12,6 +12,29 @@ export interface ObservabilityServerOptions {
   logger: Logger;
   readiness(): Promise<Readiness>;
   metrics(): Promise<{ contentType: string; text: string }>;
+  /** POST endpoints by path, e.g. `/alerts/alertmanager`. */
+  posts?: ReadonlyMap<string, PostEndpoint>;
+}
+
+/** What a POST endpoint answers: a status and a JSON body. */
+export interface PostAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A POST endpoint of the observability server. `authorize` sees the `Authorization` header before the body
+ * is read (its refusal is sent as is); a body over `maxBodyBytes` is refused with 413 and never handled.
+ *
+ * @example
+ * { maxBodyBytes: 65536, authorize: (header) => (header === 'Bearer s3cret' ? undefined : { status: 401, body: { error: 'unauthorized' } }),
+ *   handle: async (body) => ({ status: 200, body: { received: body.length } }) }
+ */
+export interface PostEndpoint {
+  maxBodyBytes: number;
+  authorize(authorization: string | undefined): PostAnswer | undefined;
+  handle(body: string): Promise<PostAnswer>;
 }
 
 /** The running server; `port` is the one actually bound. */
@@ -22,7 +45,7 @@ export interface ObservabilityServer {
 
 /**
  * `/healthz` (200 while the process runs), `/readyz` (200 when ready, else 503 with what is down, as
- * JSON) and `/metrics` (Prometheus text) over plain HTTP.
+ * JSON) and `/metrics` (Prometheus text) over plain HTTP, and the `posts` endpoints.
  */
 export async function startObservabilityServer(options: ObservabilityServerOptions): Promise<ObservabilityServer> {
   const server = createServer((request, response) => {
@@ -52,7 +75,13 @@ export async function startObservabilityServer(options: ObservabilityServerOptio
 }
 
 async function answer(request: IncomingMessage, response: ServerResponse, options: ObservabilityServerOptions): Promise<void> {
-  const path = (request.url ?? '/').split('?')[0];
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
+  const post = options.posts?.get(path);
+  if (post) {
+    if (request.method === 'POST') await answerPost(request, response, post);
+    else send(response, 405, 'text/plain; charset=utf-8', 'only POST\n', { allow: 'POST' });
+    return;
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     send(response, 405, 'text/plain; charset=utf-8', 'only GET\n', { allow: 'GET, HEAD' });
     return;
@@ -75,6 +104,46 @@ async function answer(request: IncomingMessage, response: ServerResponse, option
     default:
       send(response, 404, 'text/plain; charset=utf-8', 'not found: try /healthz, /readyz or /metrics\n');
   }
+}
+
+async function answerPost(request: IncomingMessage, response: ServerResponse, endpoint: PostEndpoint): Promise<void> {
+  const refused = endpoint.authorize(request.headers.authorization);
+  if (refused) {
+    sendJson(response, refused, { connection: 'close' });
+    return;
+  }
+  const body = await readBody(request, endpoint.maxBodyBytes);
+  if (body === undefined) {
+    sendJson(response, { status: 413, body: { status: 'error', error: `the body is over ${endpoint.maxBodyBytes} bytes` } }, { connection: 'close' });
+    response.once('finish', () => request.destroy());
+    return;
+  }
+  sendJson(response, await endpoint.handle(body));
+}
+
+/** The body as UTF-8, or undefined once it is over `maxBytes` (the rest is not read). */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData).pause();
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.once('error', reject);
+  });
+}
+
+function sendJson(response: ServerResponse, answer: PostAnswer, headers: Record<string, string> = {}): void {
+  send(response, answer.status, 'application/json', `${JSON.stringify(answer.body)}\n`, { ...answer.headers, ...headers });
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {

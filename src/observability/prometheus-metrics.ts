@@ -65,6 +65,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly acks: Histogram<'platform'>;
   private chats: () => Iterable<[string, ConnectionState]> = () => [];
   private backups: () => Promise<BackupFacts[]> = async () => [];
+  private store: { kind: string; answers: () => Promise<boolean> } | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -98,6 +99,23 @@ export class PrometheusMetrics implements Metrics {
         for (const [platform, connection] of chats()) this.set({ platform }, connection.connected() ? 1 : 0);
       },
     });
+    const store = (): PrometheusMetrics['store'] => this.store;
+    new Gauge({
+      name: 'maintbot_store_up',
+      help: 'Whether the bot\'s own store (Redis, or memory) answered a ping within 1 s at this scrape (1) or not (0)',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        this.reset();
+        const watched = store();
+        if (watched) this.set({ kind: watched.kind }, (await watched.answers()) ? 1 : 0);
+      },
+    });
+  }
+
+  /** Where `maintbot_store_up` asks, at each scrape, whether the bot's own store answers. */
+  watchStore(kind: string, answers: () => Promise<boolean>): void {
+    this.store = { kind, answers };
   }
 
   /** Where the backup and restore-test gauges read each target's newest backup and restore tests at each scrape. */

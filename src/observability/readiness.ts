@@ -23,6 +23,11 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
   return { ready: down.length === 0, down };
 }
 
+/** True when the store answers a ping within `timeoutMs`. */
+export async function storeAnswers(store: ReadinessSources['store'], timeoutMs: number): Promise<boolean> {
+  return (await pingWithin(store, timeoutMs)) === undefined;
+}
+
 async function pingWithin(store: ReadinessSources['store'], timeoutMs: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<string>((resolve) => {

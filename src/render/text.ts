@@ -33,6 +33,7 @@ function renderNotice(message: Notice, options: TextRenderOptions): string {
   const parts = [`${prefix}${message.text}`];
   if (message.preformatted) parts.push(indent(message.preformatted, 2));
   if (message.buttons?.length) parts.push(renderButtons(message.buttons));
+  if (message.links?.length) parts.push(message.links.map((link) => `  ${linkText(link)}`).join('\n'));
   return parts.join('\n');
 }
 

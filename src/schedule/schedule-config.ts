@@ -7,6 +7,7 @@ import { matchersSchema } from '../alerts/matchers.js';
 import { channelSchemaFor } from '../outbound/channels.js';
 import { cronFieldProblems } from './cron-fields.js';
 import { routesSchema } from '../alerts/routes.js';
+import { intakeSchema } from '../alerts/intake-config.js';
 
 /** A cron expression node-cron runs, every field checked against its range (steps included). */
 export const cronExpression = z.string().superRefine((expression, ctx) => {
@@ -95,6 +96,7 @@ export const alertsSchema = z
     inhibit: z.array(inhibitRuleSchema).default([]),
     silence_max: duration.default('7d').describe('the longest /maint silence --for'),
     routes: routesSchema.describe('by alert labels: where an alert goes instead of the schedule\'s channels, and whom a critical one nobody acks escalates to'),
+    intake: intakeSchema.optional(),
   })
   .strict()
   .default({ hold_runs: 2, renotify_after: '4h', snooze_default: '1h', group_wait: '0s', inhibit: [], silence_max: '7d', routes: [] });

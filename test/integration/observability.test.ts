@@ -194,14 +194,17 @@ describe('/readyz', () => {
     const server = await serve(app, config, metrics, new Map([['discord', discord]]));
 
     expect(await get(server.port, '/readyz')).toMatchObject({ status: 200, body: '{"status":"ready"}\n' });
+    expect(sample((await get(server.port, '/metrics')).body, 'maintbot_store_up', { kind: 'redis' })).toBe(1);
 
     await redis.stop();
     const down = await get(server.port, '/readyz');
     expect(down.status).toBe(503);
     expect(JSON.parse(down.body)).toEqual({ status: 'unready', down: [{ component: 'store:redis', reason: expect.any(String) }] });
     expect((await get(server.port, '/healthz')).status).toBe(200);
+    expect(sample((await get(server.port, '/metrics')).body, 'maintbot_store_up', { kind: 'redis' })).toBe(0);
 
     await redis.start();
     await eventually('/readyz to turn ready after Redis came back', async () => (await get(server.port, '/readyz')).status === 200, 20_000);
+    await eventually('maintbot_store_up to read 1 again', async () => sample((await get(server.port, '/metrics')).body, 'maintbot_store_up', { kind: 'redis' }) === 1, 20_000);
   }, 30_000);
 });

@@ -36,7 +36,7 @@ export function renderDiscordMessages(message: Message, options: EmbedRenderOpti
   const shown = codeTimesInUtc(message);
   const customIdFor = options.customIdFor ?? ((command: string) => command);
   if (shown.kind === 'notice') {
-    const body = { ...noticeBody(shown), components: buttonRows(shown.buttons ?? [], [], customIdFor).rows };
+    const body = { ...noticeBody(shown), components: buttonRows([...(shown.buttons ?? []), ...(shown.links ?? [])], [], customIdFor).rows };
     return [withLocalTimes(shown.mentions?.length ? mentioning(body, shown.mentions) : body)];
   }
   const firstPageButtons = [...(shown.buttons ?? []), ...(shown.links ?? []), ...sectionLinks(shown)];
@@ -190,9 +190,9 @@ function buttonRows(buttons: readonly (ReportButton | LinkButton)[], perLine: re
   const seen = new Set<string>();
   const component = (button: ReportButton | LinkButton): ButtonComponent | LinkButtonComponent | undefined => {
     if ('url' in button) {
-      if (seen.has(button.url)) return undefined;
+      if (seen.has(button.url) || button.url.length > limits.buttonUrl) return undefined;
       seen.add(button.url);
-      return { type: 2, style: 5, label: truncate(button.label, limits.buttonLabel), url: button.url.slice(0, limits.buttonUrl) };
+      return { type: 2, style: 5, label: truncate(button.label, limits.buttonLabel), url: button.url };
     }
     const customId = customIdFor(button.command);
     if (seen.has(customId)) return undefined;

@@ -122,7 +122,7 @@ function noteText(line: ReportLine): string {
 
 function noticeBlocks(message: Notice): SlackBlock[] {
   const blocks: SlackBlock[] = [mrkdwnSection(`${mentionsPrefix(message.mentions)}${noticeEmoji[message.tone]}${escapeMrkdwn(message.text)}`)];
-  const actions = actionBlocks(message.buttons ?? []);
+  const actions = actionBlocks([...(message.buttons ?? []), ...(message.links ?? [])]);
   if (message.preformatted) {
     const room = slackLimits.blocksPerMessage - blocks.length - actions.length;
     const chunks = chunkLines(message.preformatted.split('\n'), slackLimits.textObject - 8);
@@ -141,8 +141,10 @@ function mentionsPrefix(mentions: readonly Mention[] | undefined): string {
 /** A command button or a link button, as one actions block holds them. */
 type AnyButton = ReportButton | LinkButton;
 
+/** The buttons in actions blocks; a link whose URL is over Slack's limit is left out rather than cut (a cut URL opens the wrong page). */
 function actionBlocks(buttons: readonly AnyButton[]): SlackBlock[] {
-  return chunk(buttons, slackLimits.elementsPerActions).map((group, groupIndex) => ({
+  const shown = buttons.filter((button) => !('url' in button) || button.url.length <= slackLimits.buttonUrl);
+  return chunk(shown, slackLimits.elementsPerActions).map((group, groupIndex) => ({
     type: 'actions',
     elements: group.map((button, index) => buttonElement(button, groupIndex * slackLimits.elementsPerActions + index)),
   }));
@@ -162,7 +164,7 @@ function buttonElement(button: AnyButton, index: number): types.Button {
 
 /** A button with `url`: Slack opens the page; the click's block_actions carries no value, so it runs nothing. */
 function linkElement(link: LinkButton, actionId: string): types.Button {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: clip(link.label, slackLimits.buttonText), emoji: true }, url: link.url.slice(0, slackLimits.buttonUrl) };
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: clip(link.label, slackLimits.buttonText), emoji: true }, url: link.url };
 }
 
 function mrkdwn(text: string): types.MrkdwnElement {
