@@ -50,7 +50,8 @@ const databaseStatsName: CheckName = { checkId: 'postgres.database_stats', label
 /**
  * A probe that opens one short-lived, pipelined connection per run (plus one per extra database in
  * `databases`) and reports reachability, connections, long/idle/blocked sessions, replication,
- * wraparound, dead tuples, cache hit ratio and size.
+ * wraparound, dead tuples, cache hit ratio and size. The cluster-wide checks' rows are read once per server and
+ * user in one run (`SharedReads`) and judged by each target's own thresholds.
  */
 export function createPostgresProbe(target: PostgresTarget): Probe {
   return {

@@ -71,7 +71,8 @@ interface EvictionMark {
 
 /**
  * Checks one Redis: reachability and version, memory against maxmemory, hit ratio, evictions since the last run,
- * persistence, clients and the slow log. Keeps the eviction counter between runs.
+ * persistence, clients and the slow log. Keeps the eviction counter between runs. Targets on one server (and user)
+ * share one read of these server-wide facts per run; each still connects to its own database.
  */
 export function createRedisProbe(target: RedisTarget): Probe {
   let previous: EvictionMark | undefined;
