@@ -7,7 +7,9 @@ import { configSchema } from '../src/config/schema.js';
 import type { Probe } from '../src/core/probe.js';
 import { shippedSystems } from '../src/systems/index.js';
 import { SystemRegistry } from '../src/systems/registry.js';
-import { startOwnPostgres, startOwnRedis } from '../test/support/services.js';
+import { postgresThresholdsSchema } from '../src/systems/postgres/probe.js';
+import { databaseStatsCheck, deadTupleCheck } from '../src/systems/postgres/probes/storage.js';
+import { startOwnPostgres, startOwnRedis, type OwnPostgres } from '../test/support/services.js';
 import type { BenchResult } from './result.js';
 
 const perSystem = 100;
@@ -45,6 +47,32 @@ async function mostConnections<T>(counts: { postgres: () => Promise<number>; red
     stopped = true;
     await polling;
   }
+}
+
+/** Opens a connection to each database, `limit` at once, runs `work` on it and closes it: the floor of a connection per database. */
+async function connectEach(postgres: OwnPostgres, databases: readonly string[], limit: number, work: (client: pg.Client, database: string) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < databases.length) {
+        const database = databases[next++]!;
+        const client = new pg.Client({ connectionString: postgres.url(database), application_name: 'bench-connect' });
+        await client.connect();
+        await work(client, database);
+        await client.end();
+      }
+    }),
+  );
+  return performance.now() - started;
+}
+
+/** The per-database reads of a PostgreSQL target (dead tuples, cache hit ratio and size), as its probe does them. */
+function perDatabaseReads(client: pg.Client, database: string): Promise<unknown> {
+  const thresholds = postgresThresholdsSchema.parse({});
+  const now = new Date();
+  const serverRows = (): Promise<never> => Promise.reject(new Error('not a per-database read'));
+  return Promise.all([deadTupleCheck(client, database, thresholds, now), databaseStatsCheck({ client, thresholds, now, databases: [database], serverRows })]);
 }
 
 function unanswered(check: HealthCheck): number {
@@ -89,6 +117,9 @@ export async function benchHealthAtScale(): Promise<BenchResult> {
     const botCpuMs = (cpu.user + cpu.system) / 1000 / fullRuns;
     const watched = await mostConnections(counts, checkHealth(probes, options));
     const unbounded = await mostConnections(counts, timed(() => checkHealth(probes, { ...options, concurrency: 1000 })));
+    const databases = Array.from({ length: perSystem }, (_, index) => `bench_${index}`);
+    const connectOnly = await connectEach(postgres, databases, config.health.concurrency, async () => undefined);
+    const perDatabaseOnly = await connectEach(postgres, databases, config.health.concurrency, perDatabaseReads);
 
     const total = median(full.map((run) => run.ms));
     const reported = new Set(full.at(-1)!.value.findings.map((finding) => finding.target)).size;
@@ -98,7 +129,8 @@ export async function benchHealthAtScale(): Promise<BenchResult> {
         `/maint health's runner over ${2 * perSystem} targets: ${perSystem} databases of one PostgreSQL 15 cluster and the ${perSystem} logical databases of one redis-server ` +
         `(--databases ${perSystem}), both the bench's own on 127.0.0.1, health.concurrency ${config.health.concurrency} (the default) per server, timeout ${timeoutMs} ms; ` +
         `after one run to warm up, every target's probe alone through the same runner, one after another (the anchor), then ${fullRuns} runs of all ${2 * perSystem}, ` +
-        `then one more while both servers' counts of the bot's connections are polled (pg_stat_activity for application_name maintbot-health, CLIENT LIST).`,
+        `then one more while both servers' counts of the bot's connections are polled (pg_stat_activity for application_name maintbot-health, CLIENT LIST), ` +
+        `then one without the bound, then a connection opened and closed to each PostgreSQL database, without and with the per-database reads (dead tuples, database stats): the floor of a connection per database.`,
       figures: [
         { label: `all ${2 * perSystem} targets (median of ${fullRuns})`, value: ms(total), target: { text: `≤ ${targetRatio} × slowest alone (${ms(slowest.ms * targetRatio)})`, met: total <= slowest.ms * targetRatio } },
         { label: 'slowest single target alone (anchor)', value: `${ms(slowest.ms)} (${slowest.target})` },
@@ -111,6 +143,10 @@ export async function benchHealthAtScale(): Promise<BenchResult> {
           target: { text: `≤ ${config.health.concurrency} each`, met: watched.postgres <= config.health.concurrency && watched.redis <= config.health.concurrency },
         },
         { label: 'without the bound (concurrency 1000): total; connections seen', value: `${ms(unbounded.value.ms)}; ${unbounded.postgres} / ${unbounded.redis}` },
+        {
+          label: `a connection to each of the ${perSystem} PostgreSQL databases, ${config.health.concurrency} at once: opened and closed; with the per-database reads`,
+          value: `${ms(connectOnly)}; ${ms(perDatabaseOnly)}`,
+        },
       ],
       notes: [
         `the bot's own CPU time per run of all ${2 * perSystem}: ${ms(botCpuMs)} (process.cpuUsage); the rest of the wall time is the servers' (a PostgreSQL backend started per target) and waiting for the shared cores`,

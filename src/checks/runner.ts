@@ -8,6 +8,7 @@ import { TargetUnreachable, type Probe } from '../core/probe.js';
 import { renderHealthReport, type HealthRenderOptions } from './render.js';
 import { userText } from '../core/user-text.js';
 import { defaultHealthConcurrency, ServerSlots } from './server-slots.js';
+import { SharedReads } from '../core/shared-reads.js';
 
 /** How one `/maint health` run is done and shown. */
 export interface HealthRunOptions extends Omit<HealthRenderOptions, 'target' | 'durationMs'> {
@@ -31,7 +32,8 @@ export interface HealthCheck {
  * Runs the probes at once, each under its own timeout and AbortController, and collects their findings with
  * the probe's target and system; a probe that times out, cannot reach its target or fails yields one finding
  * saying so. Probes of one server (`Probe.server`) hold at most `concurrency` connections to it at once; the
- * others wait their turn, and a probe's timeout starts when it starts, not while it waits. Throws `UserError`
+ * others wait their turn, and a probe's timeout starts when it starts, not while it waits. The probes share one
+ * `SharedReads`, so targets on one server read its server-wide state once per run. Throws `UserError`
  * naming the configured targets when `target` matches none.
  */
 export async function checkHealth(probes: Probe[], options: HealthRunOptions): Promise<HealthCheck> {
@@ -39,11 +41,12 @@ export async function checkHealth(probes: Probe[], options: HealthRunOptions): P
   const selected = selectProbes(probes, options.target);
   const logger = options.logger ?? defaultLogger();
   const slots = new ServerSlots(options.concurrency ?? defaultHealthConcurrency);
+  const shared = new SharedReads();
   const perProbe = await Promise.all(
     selected.map(async (probe) => {
       const free = await slots.take(probe.server, probe.connections);
       try {
-        return await runProbe(probe, options.timeoutMs, logger);
+        return await runProbe(probe, shared, options.timeoutMs, logger);
       } finally {
         free();
       }
@@ -84,13 +87,13 @@ export function selectProbes(probes: readonly Probe[], target: string | undefine
   );
 }
 
-async function runProbe(probe: Probe, timeoutMs: number, logger: Pick<Logger, 'error'>): Promise<Finding[]> {
+async function runProbe(probe: Probe, shared: SharedReads, timeoutMs: number, logger: Pick<Logger, 'error'>): Promise<Finding[]> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  const work = (async () => probe.run(controller.signal))().then(
+  const work = (async () => probe.run(controller.signal, shared))().then(
     (findings) => ({ findings }),
     (error: unknown) => ({ error }),
   );

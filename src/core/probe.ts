@@ -1,4 +1,5 @@
 import type { ProbeFinding, System } from './finding.js';
+import type { SharedReads } from './shared-reads.js';
 
 export type { System };
 
@@ -22,8 +23,10 @@ export interface Probe {
   /**
    * Runs the checks and returns one finding per judged figure.
    * Throws `TargetUnreachable` when the target cannot be reached; must stop work when `signal` aborts.
+   * `shared` holds the run's server-wide reads, for probes of targets on one server to read them once; a probe
+   * run on its own gets none.
    */
-  run(signal: AbortSignal): Promise<ProbeFinding[]>;
+  run(signal: AbortSignal, shared?: SharedReads): Promise<ProbeFinding[]>;
 }
 
 /** Thrown by a probe whose target cannot be reached at all; the reason is shown to the user. */

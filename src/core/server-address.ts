@@ -19,3 +19,14 @@ export function serverAddress(url: string, defaultPort: number): string | undefi
 export function server(address: string | undefined, system: string): { server?: string } {
   return address === undefined ? {} : { server: `${system} ${address}` };
 }
+
+/**
+ * Who reads a server through a connection URL: its scheme, user, `host:port` and connection parameters, without
+ * the database (path and the `databaseParam` parameter) and the password. Two URLs with the same reader see the
+ * same server-wide state, so one health run reads it once for both (`SharedReads`).
+ */
+export function serverReader(url: string, defaultPort: number, databaseParam: string): string {
+  const parsed = new URL(url);
+  const params = [...parsed.searchParams].filter(([name]) => name !== databaseParam).sort(([a], [b]) => a.localeCompare(b));
+  return `${parsed.protocol} ${decodeURIComponent(parsed.username)}@${serverAddress(url, defaultPort) ?? parsed.host} ${new URLSearchParams(params).toString()}`;
+}

@@ -4,6 +4,7 @@ import { backupConfigSchema } from './backup/config.js';
 import { backupFreshness, unreadableBackups } from './backup/freshness.js';
 import type { ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
+import { SharedReads } from '../../core/shared-reads.js';
 import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './probes/activity.js';
 import { runCheck, type Check, type CheckContext, type CheckName } from './probes/check.js';
 import { closePostgresClient, openPostgresClient, withDatabase } from './connection.js';
@@ -14,7 +15,7 @@ import { serverChecks } from './probes/server.js';
 import { databaseStatsCheck, deadTupleCheck, deadTuplesName, wraparoundCheck } from './probes/storage.js';
 import { postgresThresholdsSchema, type PostgresThresholds } from './probes/thresholds.js';
 import { targetCommonFields } from '../../core/target-fields.js';
-import { server, serverAddress } from '../../core/server-address.js';
+import { server, serverAddress, serverReader } from '../../core/server-address.js';
 
 export { postgresThresholdsSchema, type PostgresThresholds };
 
@@ -49,7 +50,8 @@ const databaseStatsName: CheckName = { checkId: 'postgres.database_stats', label
 /**
  * A probe that opens one short-lived, pipelined connection per run (plus one per extra database in
  * `databases`) and reports reachability, connections, long/idle/blocked sessions, replication,
- * wraparound, dead tuples, cache hit ratio and size.
+ * wraparound, dead tuples, cache hit ratio and size. The cluster-wide checks' rows are read once per server and
+ * user in one run (`SharedReads`) and judged by each target's own thresholds.
  */
 export function createPostgresProbe(target: PostgresTarget): Probe {
   return {
@@ -57,7 +59,7 @@ export function createPostgresProbe(target: PostgresTarget): Probe {
     system: 'postgres',
     optional: target.optional,
     ...serverOf(target),
-    run: (signal) => probePostgres(target, signal),
+    run: (signal, shared) => probePostgres(target, signal, shared ?? new SharedReads()),
   };
 }
 
@@ -78,12 +80,15 @@ function databaseOfUrl(url: string): string | undefined {
   }
 }
 
-async function probePostgres(target: PostgresTarget, signal: AbortSignal): Promise<ProbeFinding[]> {
+async function probePostgres(target: PostgresTarget, signal: AbortSignal, shared: SharedReads): Promise<ProbeFinding[]> {
   const client = await openPostgresClient(healthConnection(target.url), signal);
   try {
     const mainDatabase = client.database ?? 'postgres';
+    const reader = serverReader(target.url, 5432, 'dbname');
     const context: CheckContext = {
       client,
+      serverRows: (sql, values) =>
+        shared.read(`${reader} ${sql} ${JSON.stringify(values ?? [])}`, () => client.query(sql, values).then((result) => result.rows), signal),
       thresholds: target.thresholds,
       now: new Date(),
       databases: target.databases ?? [mainDatabase],

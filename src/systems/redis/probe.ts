@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { checkIds, type ProbeFinding } from '../../core/finding.js';
 import type { Probe } from '../../core/probe.js';
+import { SharedReads } from '../../core/shared-reads.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
+import type { Redis } from 'ioredis';
 import { withRedis } from './client.js';
 import { parseInfo } from './target.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
 import { targetCommonFields } from '../../core/target-fields.js';
-import { server, serverAddress } from '../../core/server-address.js';
+import { server, serverAddress, serverReader } from '../../core/server-address.js';
 
 const percent = z.number().min(0).max(100);
 const ratio = z.number().min(0).max(1);
@@ -69,7 +71,8 @@ interface EvictionMark {
 
 /**
  * Checks one Redis: reachability and version, memory against maxmemory, hit ratio, evictions since the last run,
- * persistence, clients and the slow log. Keeps the eviction counter between runs.
+ * persistence, clients and the slow log. Keeps the eviction counter between runs. Targets on one server (and user)
+ * share one read of these server-wide facts per run; each still connects to its own database.
  */
 export function createRedisProbe(target: RedisTarget): Probe {
   let previous: EvictionMark | undefined;
@@ -78,8 +81,8 @@ export function createRedisProbe(target: RedisTarget): Probe {
     system: 'redis',
     optional: target.optional,
     ...server(serverAddress(target.url, 6379), 'redis'),
-    async run(signal) {
-      const facts = await readRedis(target.url, signal);
+    async run(signal, shared) {
+      const facts = await readRedis(target.url, signal, shared ?? new SharedReads());
       const now = Date.now();
       const mark: EvictionMark = {
         runId: facts.info.get('run_id') ?? '',
@@ -93,18 +96,24 @@ export function createRedisProbe(target: RedisTarget): Probe {
   };
 }
 
-async function readRedis(url: string, signal: AbortSignal): Promise<RedisFacts> {
-  return withRedis(url, signal, async (client) => {
-    const [info, save, slowlogLength] = await Promise.all([
-      client.info(),
-      client.config('GET', 'save').then(
-        (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
-        () => undefined,
-      ),
-      client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
-    ]);
-    return { info: parseInfo(info), saveRules: save, slowlogLength };
-  });
+/**
+ * Connects to the target's database (so each target proves it can), and reads the server-wide facts once per
+ * server and user in one health run: the other targets there share that read.
+ */
+async function readRedis(url: string, signal: AbortSignal, shared: SharedReads): Promise<RedisFacts> {
+  return withRedis(url, signal, (client) => shared.read(`${serverReader(url, 6379, 'db')} info`, () => readFacts(client), signal));
+}
+
+async function readFacts(client: Redis): Promise<RedisFacts> {
+  const [info, save, slowlogLength] = await Promise.all([
+    client.info(),
+    client.config('GET', 'save').then(
+      (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
+      () => undefined,
+    ),
+    client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
+  ]);
+  return { info: parseInfo(info), saveRules: save, slowlogLength };
 }
 
 /** A numeric INFO field, 0 when absent. */

@@ -23,8 +23,8 @@ const longQueriesSql = `
    limit 3`;
 
 /** Queries running longer than the warn threshold: the top 3 with pid, duration and the start of the text. */
-export async function longQueryCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<LongQueryRow>(longQueriesSql, [thresholds.long_query_warn_s]);
+export async function longQueryCheck({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<LongQueryRow>(longQueriesSql, [thresholds.long_query_warn_s]);
   const threshold = thresholdText(formatSeconds(thresholds.long_query_warn_s), formatSeconds(thresholds.long_query_crit_s));
   const longest = rows[0];
   const check = { checkId: 'postgres.long_queries', label: 'long-running queries' };
@@ -63,8 +63,8 @@ const idleInTransactionSql = `
    limit 3`;
 
 /** Sessions idle in an open transaction: how many, and the oldest. */
-export async function idleInTransactionCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<IdleRow>(idleInTransactionSql);
+export async function idleInTransactionCheck({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<IdleRow>(idleInTransactionSql);
   const threshold = thresholdText(formatSeconds(thresholds.idle_in_transaction_warn_s));
   const oldest = rows[0];
   const check = { checkId: 'postgres.idle_in_transaction', label: 'idle in transaction' };
@@ -115,8 +115,8 @@ const blockedSql = `
    limit 5`;
 
 /** Queries waiting on a lock, each named with the sessions that block it. */
-export async function blockedQueryCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<BlockedRow>(blockedSql);
+export async function blockedQueryCheck({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<BlockedRow>(blockedSql);
   const threshold = `warn at any, crit when blocked ${formatSeconds(thresholds.blocked_crit_s)}`;
   const longest = rows[0];
   const check = { checkId: 'postgres.blocked_queries', label: 'blocked queries' };

@@ -6,6 +6,11 @@ import type { PostgresThresholds } from './thresholds.js';
 /** What every PostgreSQL check gets: the run's pipelined connection, the thresholds and the run's clock. */
 export interface CheckContext {
   client: pg.Client;
+  /**
+   * The rows of a server-wide query (activity, settings, replication, `pg_database`): read once per server and
+   * user in one health run, on the connection of the first target that asks, and shared by the others.
+   */
+  serverRows: <R extends pg.QueryResultRow>(sql: string, values?: unknown[]) => Promise<R[]>;
   thresholds: PostgresThresholds;
   now: Date;
   /** The databases whose per-database figures (cache hit ratio, size) are reported. */

@@ -19,8 +19,8 @@ const lagSql = `
             from pg_stat_replication) as replicas`;
 
 /** Replay lag: this server's own when it is a replica, each attached replica's when it is a primary. */
-export async function replicationLagCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<LagRow>(lagSql);
+export async function replicationLagCheck({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<LagRow>(lagSql);
   const row = rows[0];
   if (!row) throw new Error('no replication row');
   const threshold = thresholdText(formatSeconds(thresholds.replication_lag_warn_s), formatSeconds(thresholds.replication_lag_crit_s));
@@ -67,8 +67,8 @@ const slotsSql = `
    order by active, slot_name`;
 
 /** Replication slots nobody consumes: they keep WAL forever and fill the disk. */
-export async function replicationSlotCheck({ client }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<SlotRow>(slotsSql);
+export async function replicationSlotCheck({ serverRows }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<SlotRow>(slotsSql);
   const inactive = rows.filter((slot) => !slot.active);
   const check = { checkId: 'postgres.replication_slots', label: 'replication slots', measure: { value: inactive.length, unit: 'count' } } as const;
   if (inactive.length === 0) {

@@ -26,8 +26,8 @@ const serverSql = `
               from pg_stat_activity where backend_type = 'client backend' group by 1) by_state) as by_state`;
 
 /** Reachable, version, uptime and role; connections used against max_connections. */
-export async function serverChecks({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<ServerRow>(serverSql);
+export async function serverChecks({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<ServerRow>(serverSql);
   const row = rows[0];
   if (!row) throw new Error('no server row');
   const role = row.in_recovery ? 'replica' : 'primary';

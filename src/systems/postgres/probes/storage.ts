@@ -19,8 +19,8 @@ const wraparoundSql = `
    limit 3`;
 
 /** Transaction-ID age of the oldest database against autovacuum_freeze_max_age. */
-export async function wraparoundCheck({ client, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<WraparoundRow>(wraparoundSql);
+export async function wraparoundCheck({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
+  const rows = await serverRows<WraparoundRow>(wraparoundSql);
   const oldest = rows[0];
   if (!oldest) throw new Error('no database rows');
   const pct = (oldest.xid_age / oldest.freeze_max_age) * 100;
