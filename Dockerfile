@@ -8,12 +8,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
 # Runtime stage: production dependencies, compiled code and the shipped definitions only.
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# MALLOC_ARENA_MAX=2: glibc keeps at most 2 malloc arenas for all threads (docs/DEPLOY.md, "Memory").
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
 # pg_dump / pg_restore for the backup and restore-test runbooks.
 RUN apt-get update \
@@ -31,4 +33,5 @@ USER node
 # /healthz, /readyz and /metrics (observability.port).
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/observability/healthcheck.js"]
-ENTRYPOINT ["node", "dist/main.js"]
+# --max-semi-space-size=2: a young generation of at most 2 MB per semi-space, not 16 (docs/DEPLOY.md, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]
