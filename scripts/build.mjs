@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import process from 'node:process';
@@ -62,7 +62,7 @@ export async function ensureBuilt(root, { force = false, log = (line) => process
     await writeFile(join(root, stampFile), `${stamp}\n`);
     return 'built';
   } finally {
-    await rmdir(join(root, lockDir)).catch(() => undefined);
+    await rm(join(root, lockDir), { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +40,7 @@ describe('npm start builds dist/ once and reuses it while the sources are unchan
     expect(third.stderr).toContain('building dist/ from src/ (the sources changed)');
     expect(third.stdout).toBe('changed\n');
     expect((await readFile(join(dir, 'dist', '.build-stamp'), 'utf8')).trim()).toBe(await sourceStamp(dir));
+    expect(existsSync(join(dir, '.build.lock'))).toBe(false);
   }, 600_000);
 
   it('changes the stamp for a new, changed or removed source and for the lock file, not for other files', async () => {
