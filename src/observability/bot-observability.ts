@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { chatOn, type EnabledChats } from '../config/chat.js';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/store.js';
-import { startObservabilityServer, type ObservabilityServer } from './observability-server.js';
+import type { ObservabilityServer } from './observability-server.js';
 import type { ConnectionState, PrometheusMetrics } from './prometheus-metrics.js';
 import { checkReadiness } from './readiness.js';
 
@@ -31,6 +31,7 @@ export async function startBotObservability(options: {
   let stopping = false;
   const chats = (): Iterable<[string, ConnectionState]> => options.connections.entries();
   options.metrics.watchChats(chats);
+  const { startObservabilityServer } = await import('./observability-server.js');
   const server: ObservabilityServer = await startObservabilityServer({
     host: options.config.observability.host,
     port: options.config.observability.port,
