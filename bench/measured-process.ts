@@ -36,6 +36,8 @@ export interface ProcessMemory extends MemoryFigures {
   anon: number;
   file: number;
   heapTotal: number;
+  /** The process's threads (main, libuv pool, V8 platform workers, worker threads). */
+  threads: number;
   /** What V8 itself holds from malloc (zones of the compilers, among others), and its peak. */
   v8Malloced: number;
   v8PeakMalloced: number;

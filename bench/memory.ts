@@ -222,7 +222,7 @@ export async function benchMemory(): Promise<BenchResult> {
 
 /** Resident size split into anonymous and file-backed memory, with the V8 heap's committed size and V8's own malloc. */
 function breakdown(memory: ProcessMemory): string {
-  return `anon ${mb(memory.anon)} (V8 heap committed ${mb(memory.heapTotal)}, V8 malloc ${mb(memory.v8Malloced)}, peak ${mb(memory.v8PeakMalloced)}), file ${mb(memory.file)}`;
+  return `anon ${mb(memory.anon)} (V8 heap committed ${mb(memory.heapTotal)}, V8 malloc ${mb(memory.v8Malloced)}, peak ${mb(memory.v8PeakMalloced)}), file ${mb(memory.file)}, ${memory.threads} threads`;
 }
 
 async function stopThen<T>(child: ChildProcess, then: () => Promise<T>): Promise<T> {

@@ -18,7 +18,7 @@ async function settled() {
   const status = readFileSync('/proc/self/status', 'utf8');
   const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
   const heap = v8.getHeapStatistics();
-  return { rss: usage.rss, heap: usage.heapUsed, external: usage.external, anon: kb('RssAnon'), file: kb('RssFile'), heapTotal: usage.heapTotal, v8Malloced: heap.malloced_memory, v8PeakMalloced: heap.peak_malloced_memory };
+  return { rss: usage.rss, heap: usage.heapUsed, external: usage.external, anon: kb('RssAnon'), file: kb('RssFile'), threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1]), heapTotal: usage.heapTotal, v8Malloced: heap.malloced_memory, v8PeakMalloced: heap.peak_malloced_memory };
 }
 
 process.on('message', (message) => {
