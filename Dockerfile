@@ -14,8 +14,7 @@ RUN npm run build
 
 # Runtime stage: production dependencies, compiled code and the shipped definitions only.
 FROM ${NODE_IMAGE} AS runtime
-# MALLOC_ARENA_MAX=2: glibc keeps at most 2 malloc arenas for all threads (docs/DEPLOY.md, "Memory").
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2
+ENV NODE_ENV=production
 WORKDIR /app
 # pg_dump / pg_restore for the backup and restore-test runbooks.
 RUN apt-get update \

@@ -10,9 +10,6 @@ import type { MemoryFigures } from './settled-memory.js';
  */
 export const productionNodeFlags = ['--max-semi-space-size=2'];
 
-/** The environment the image sets for the same reason (glibc: at most 2 malloc arenas for all threads). */
-export const productionEnv = { MALLOC_ARENA_MAX: '2' };
-
 /** The compiled bot's entry point, built from src/ first when it is missing or stale. */
 export async function compiledBot(): Promise<string> {
   await ensureBuilt(repoRoot);
@@ -24,7 +21,7 @@ export function startMeasured(script: string, args: string[], options: { env?: N
   return fork(script, args, {
     cwd: repoRoot,
     execArgv: ['--expose-gc', '--import', join(repoRoot, 'bench', 'process-memory.mjs'), ...(options.flags ?? productionNodeFlags)],
-    env: { ...process.env, ...productionEnv, ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: [options.stdin ?? 'ignore', 'pipe', 'inherit', 'ipc'],
   });
 }

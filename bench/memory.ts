@@ -7,7 +7,7 @@ import { repoRoot } from '../scripts/build.mjs';
 import { DISCORD_FIXTURE, startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeSlack } from '../test/fakes/slack/index.js';
 import { freePort } from '../test/support/services.js';
-import { compiledBot, loadAverage, memoryOf, type ProcessMemory, productionEnv, productionNodeFlags, residentNow, snapshotOf, startMeasured, stopMeasured } from './measured-process.js';
+import { compiledBot, loadAverage, memoryOf, type ProcessMemory, productionNodeFlags, residentNow, snapshotOf, startMeasured, stopMeasured } from './measured-process.js';
 import type { BenchResult } from './result.js';
 import { mb } from './settled-memory.js';
 
@@ -189,7 +189,7 @@ export async function benchMemory(): Promise<BenchResult> {
         { label: 'commands per second', value: `${Math.round(commandCount / (run.ms / 1000))}` },
       ];
       notes = [
-        `node flags of both processes: ${productionNodeFlags.join(' ')}, environment ${Object.entries(productionEnv).map(([key, value]) => `${key}=${value}`).join(' ')} (the image's and npm start's, docs/DEPLOY.md) and --expose-gc with bench/process-memory.mjs preloaded to read settled sizes; neither runs under tsx`,
+        `node flags of both processes: ${productionNodeFlags.join(' ')} (the image's and npm start's, docs/DEPLOY.md) and --expose-gc with bench/process-memory.mjs preloaded to read settled sizes; neither runs under tsx`,
         `anchor before the bot ${mb(anchorBefore.settled.rss)}, after it ${mb(anchorAfter.settled.rss)}; without a forced GC (VmRSS after ${idleMs / 1000} s idle) bot ${mb(residentIdle)}, anchor ${mb(anchorBefore.resident)} and ${mb(anchorAfter.resident)}`,
         `${run.slackAcked} of ${commandCount - Math.round(commandCount * discordShare)} Slack commands acked, ${run.discordAnswered} of ${Math.round(commandCount * discordShare)} Discord interactions answered`,
         `resident size before the ${commandCount.toLocaleString('en')} commands ${mb(before.rss)}, after ${mb(after.rss)}, after the next ${commandCount.toLocaleString('en')} ${mb(again.rss)}; heap ${mb(before.heap)}, ${mb(after.heap)}, ${mb(again.heap)}; external ${mb(before.external)}, ${mb(after.external)}, ${mb(again.external)}`,

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compiledBot, loadAverage, memoryOf, productionEnv, productionNodeFlags, residentNow, startMeasured, stopMeasured } from './measured-process.js';
+import { compiledBot, loadAverage, memoryOf, productionNodeFlags, residentNow, startMeasured, stopMeasured } from './measured-process.js';
 import type { BenchResult } from './result.js';
 import { mb, type MemoryFigures } from './settled-memory.js';
 
@@ -72,7 +72,7 @@ export async function benchTerminalMemory(): Promise<BenchResult> {
     return {
       name: 'terminal memory',
       method:
-        `The compiled bot (node dist/main.js, ${productionNodeFlags.join(' ')}, ${Object.entries(productionEnv).map(([key, value]) => `${key}=${value}`).join(' ')}) with only the terminal chat, on a pipe, as \`npm start\` runs it without chat tokens; ` +
+        `The compiled bot (node dist/main.js, ${productionNodeFlags.join(' ')}) with only the terminal chat, on a pipe, as \`npm start\` runs it without chat tokens; ` +
         `every size is read in the bot's process after 1.5 s of quiet and 3 forced GCs (--expose-gc, bench/process-memory.mjs preloaded): ${idleMs / 1000} s after its banner, then after one /maint health.`,
       figures: [
         { label: 'resident size idle, config/default.yaml (host, local PostgreSQL and Redis)', value: mb(shipped.idle.rss), target: { text: `≤ ${targetMb} MB`, met: shipped.idle.rss <= limit } },
