@@ -11,6 +11,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
@@ -34,4 +35,5 @@ USER node
 # /healthz, /readyz and /metrics (observability.port).
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/observability/healthcheck.js"]
-ENTRYPOINT ["node", "dist/main.js"]
+# --max-semi-space-size=2: a young generation of at most 2 MB per semi-space, not 16 (docs/DEPLOY.md, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]

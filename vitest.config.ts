@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    /** `npm start` runs the compiled bot: build dist/ once, before any test starts it. */
+    globalSetup: ['test/support/build-once.ts'],
     /** Most tests wait on servers, not the CPU: three files at once keep a 2-core machine busy without starving it. */
     maxWorkers: 3,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],

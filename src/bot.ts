@@ -7,7 +7,6 @@ import type { Config } from './config/schema.js';
 import type { AnyChatAdapter, RunningChat, Terminal } from './core/chat.js';
 import type { Platform } from './core/invocation.js';
 import { observabilityEnabled, startBotObservability, type BotObservability } from './observability/bot-observability.js';
-import { PrometheusMetrics } from './observability/prometheus-metrics.js';
 import { startHeartbeat } from './observability/heartbeat.js';
 import { checkReadiness } from './observability/readiness.js';
 import { parseDuration } from './core/duration.js';
@@ -34,7 +33,7 @@ export interface RunningBot {
 /** Builds the core and starts every enabled chat platform; the caller runs the terminal chat's conversation, if any. */
 export async function startBot(config: Config, logger: Logger, terminal: Terminal): Promise<RunningBot> {
   const chats = enabledChats(config);
-  const metrics = observabilityEnabled(config, chats) ? new PrometheusMetrics() : undefined;
+  const metrics = observabilityEnabled(config, chats) ? new (await import('./observability/prometheus-metrics.js')).PrometheusMetrics() : undefined;
   const app = await buildApp(config, logger, { metrics });
   const connections = new Map<Platform, RunningChat>();
   const settings = config.chat as unknown as Record<Platform, unknown>;

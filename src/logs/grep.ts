@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
 
 /** How long a `--grep` pattern may match over the lines before it is stopped. */
@@ -33,6 +32,7 @@ export function compileGrep(source: string): RegExp {
  */
 export async function grepLines(source: string, lines: readonly string[], signal: AbortSignal, budgetMs = grepBudgetMs): Promise<number[]> {
   compileGrep(source);
+  const { Worker } = await import('node:worker_threads');
   signal.throwIfAborted();
   const worker = new Worker(matcherSource, { eval: true, workerData: { source, flags: 'i', lines } });
   let timer: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { chatOn, type EnabledChats } from '../config/chat.js';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/store.js';
-import { startObservabilityServer, type ObservabilityServer, type PostEndpoint } from './observability-server.js';
+import type { ObservabilityServer, PostEndpoint } from './observability-server.js';
 import type { ConnectionState, PrometheusMetrics } from './prometheus-metrics.js';
 import { checkReadiness, storeAnswers } from './readiness.js';
 
@@ -34,6 +34,7 @@ export async function startBotObservability(options: {
   const chats = (): Iterable<[string, ConnectionState]> => options.connections.entries();
   options.metrics.watchChats(chats);
   options.metrics.watchStore(options.store.kind, () => storeAnswers(options.store, 1000));
+  const { startObservabilityServer } = await import('./observability-server.js');
   const server: ObservabilityServer = await startObservabilityServer({
     host: options.config.observability.host,
     port: options.config.observability.port,

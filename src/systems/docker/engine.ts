@@ -1,5 +1,3 @@
-import Docker from 'dockerode';
-
 /** Per-call options the engine accepts; `abortSignal` cancels the HTTP request. */
 export interface EngineCallOptions {
   abortSignal?: AbortSignal;
@@ -65,11 +63,24 @@ export interface DockerEngine {
 /** Default location of the engine's socket. */
 export const defaultDockerSocket = '/var/run/docker.sock';
 
-/** A dockerode client for a unix socket path or a `tcp://host:port` address. */
+/**
+ * A dockerode client for a unix socket path or a `tcp://host:port` address. dockerode (with its gRPC and SSH
+ * dependencies) is imported on the first call, so a bot that never talks to Docker never loads it.
+ */
 export function connectDockerEngine(socket: string = defaultDockerSocket): DockerEngine {
-  const tcp = /^(?:tcp|http):\/\/([^:/]+):(\d+)\/?$/.exec(socket);
-  if (tcp) return new Docker({ host: tcp[1], port: Number(tcp[2]), protocol: 'http' });
-  return new Docker({ socketPath: socket });
+  let client: Promise<DockerEngine> | undefined;
+  const engine = (): Promise<DockerEngine> => (client ??= import('./dockerode-client.js').then(({ dockerodeClient }) => dockerodeClient(socket)));
+  const container = async (id: string): Promise<EngineContainer> => (await engine()).getContainer(id);
+  return {
+    listContainers: async (options) => (await engine()).listContainers(options),
+    getContainer: (id) => ({
+      inspect: async (options) => (await container(id)).inspect(options),
+      restart: async (options) => (await container(id)).restart(options),
+      stop: async (options) => (await container(id)).stop(options),
+      start: async (options) => (await container(id)).start(options),
+      logs: async (options) => (await container(id)).logs(options),
+    }),
+  };
 }
 
 const connectionErrorCodes = new Set([

@@ -1,7 +1,12 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { maskUrl, withoutPassword } from '../../core/mask.js';
 import { postgresErrorCode } from '../../core/pg-error-code.js';
 import { TargetUnreachable } from '../../core/probe.js';
+
+/** `name` as a quoted SQL identifier (`"a""b"`), as pg's own `escapeIdentifier`, without loading the driver. */
+export function escapeIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
 
 /** How long any maintbot connection to PostgreSQL may take to be ready before it counts as unreachable. */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -34,9 +39,10 @@ export interface PostgresConnection {
  * try { await client.query('select 1'); } finally { await closePostgresClient(client); }
  */
 export async function openPostgresClient(connection: PostgresConnection, signal: AbortSignal): Promise<pg.Client> {
+  const { default: driver } = await import('pg');
   signal.throwIfAborted();
   const { url } = connection;
-  const client = new pg.Client({
+  const client = new driver.Client({
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: connection.statementTimeoutMs,

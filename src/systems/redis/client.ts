@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { TargetUnreachable } from '../../core/probe.js';
 import { abortable, describeConnectError } from '../../core/network.js';
 
@@ -34,12 +34,14 @@ export function redisUnreachable(error: unknown, address: string): TargetUnreach
 
 /**
  * Connects to the Redis of `url` (in database `db` when given), runs `work` and disconnects. No retries and
- * no offline queue: an unreachable Redis is a `TargetUnreachable` at once, and `signal` disconnects.
+ * no offline queue: an unreachable Redis is a `TargetUnreachable` at once, and `signal` disconnects. ioredis
+ * loads on the first call, so a bot that never talks to a Redis target never loads it.
  */
 export async function withRedis<T>(url: string, signal: AbortSignal, work: (client: Redis) => Promise<T>, db?: number): Promise<T> {
+  const { Redis: Client } = await import('ioredis');
   signal.throwIfAborted();
   const address = redisAddress(url);
-  const client = new Redis(url, {
+  const client = new Client(url, {
     lazyConnect: true,
     connectTimeout: connectTimeoutMs,
     maxRetriesPerRequest: 0,

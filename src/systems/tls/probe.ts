@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
-import tls, { type DetailedPeerCertificate } from 'node:tls';
+import type { DetailedPeerCertificate } from 'node:tls';
+
+type Tls = typeof import('node:tls');
 import { z } from 'zod';
 import type { ProbeFinding } from '../../core/finding.js';
 import { TargetUnreachable, type Probe } from '../../core/probe.js';
@@ -60,12 +62,13 @@ export function createTlsProbe(target: TlsTarget): Probe {
     system: 'tls',
     optional: target.optional,
     async run(signal) {
-      const handshake = await handshakeWith(host, target.port, target.servername ?? (isIP(host) ? undefined : host), address, signal);
+      const tls = await import('node:tls');
+      const handshake = await handshakeWith(tls, host, target.port, target.servername ?? (isIP(host) ? undefined : host), address, signal);
       const { certificate } = handshake;
       return [
         expiryLine(certificate, target.thresholds),
         chainLine(handshake),
-        nameLine(name, certificate),
+        nameLine(tls, name, certificate),
         certificateLine(certificate),
       ];
     },
@@ -73,6 +76,7 @@ export function createTlsProbe(target: TlsTarget): Probe {
 }
 
 function handshakeWith(
+  tls: Tls,
   host: string,
   port: number,
   servername: string | undefined,
@@ -157,7 +161,7 @@ function chainLine(handshake: Handshake): ProbeFinding {
   };
 }
 
-function nameLine(name: string, certificate: DetailedPeerCertificate): ProbeFinding {
+function nameLine(tls: Tls, name: string, certificate: DetailedPeerCertificate): ProbeFinding {
   const threshold = 'warn when the certificate does not cover the name';
   const mismatch = tls.checkServerIdentity(name, certificate);
   const check = { checkId: 'tls.name', label: 'name' };

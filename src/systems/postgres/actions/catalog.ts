@@ -1,7 +1,8 @@
 import { distance } from 'fastest-levenshtein';
-import pg from 'pg';
+import type pg from 'pg';
 import { UserError } from '../../../core/errors.js';
 import { describePlace, shown, type PostgresPlace } from './target.js';
+import { escapeIdentifier } from '../connection.js';
 
 /** A table or index found in the catalog; `quoted` is safe to put into SQL. */
 export interface CatalogRelation {
@@ -59,7 +60,7 @@ export async function relationStillNamed(client: pg.Client, planned: CatalogRela
 
 /** A relation from catalog columns, with its quoted name. */
 export function toRelation(row: { oid: number; schema: string; name: string }): CatalogRelation {
-  return { ...row, quoted: `${pg.escapeIdentifier(row.schema)}.${pg.escapeIdentifier(row.name)}` };
+  return { ...row, quoted: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.name)}` };
 }
 
 function splitQualifiedName(text: string): { schema?: string; name: string } {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { CodedError, UserError, errorMessage } from '../../../core/errors.js';
 import { closePostgresClient, openPostgresClient, withDatabase } from '../connection.js';
 import { describePlace, type PostgresPlace } from './target.js';

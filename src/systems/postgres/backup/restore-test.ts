@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { UserError, errorMessage } from '../../../core/errors.js';
 import { parseDuration } from '../../../core/duration.js';

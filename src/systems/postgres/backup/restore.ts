@@ -1,11 +1,11 @@
 import type { ContainerControl } from '../../../core/system.js';
-import pg from 'pg';
+import type pg from 'pg';
 import { UserError } from '../../../core/errors.js';
 import type { PostgresTarget } from '../probe.js';
 import { listArchive } from './archive.js';
 import { verifyChecksum, type VerificationLog } from './checksum.js';
 import type { BackupConfig } from './config.js';
-import { databaseOfUrl, serverMajor, withDatabase, withPostgresClient } from '../connection.js';
+import { databaseOfUrl, escapeIdentifier, serverMajor, withDatabase, withPostgresClient } from '../connection.js';
 import { backupConnection } from './connection.js';
 import { backupMetaSchema, readSidecar, resolveBackup, sidecarsOf, type BackupFile, type BackupMeta } from './files.js';
 import { findPgTool, type PgToolLookup } from './pg-tools.js';
@@ -178,9 +178,9 @@ async function describeDatabase(client: pg.Client, target: PostgresTarget, into:
 export function createDatabaseSql(into: string, current: OverwrittenDatabase): string {
   const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
   const options = ['template template0'];
-  if (current.owner) options.push(`owner ${pg.escapeIdentifier(current.owner)}`);
+  if (current.owner) options.push(`owner ${escapeIdentifier(current.owner)}`);
   if (current.encoding) options.push(`encoding ${literal(current.encoding)}`);
   if (current.collate) options.push(`lc_collate ${literal(current.collate)}`);
   if (current.ctype) options.push(`lc_ctype ${literal(current.ctype)}`);
-  return `create database ${pg.escapeIdentifier(into)} ${options.join(' ')}`;
+  return `create database ${escapeIdentifier(into)} ${options.join(' ')}`;
 }

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { TableCount } from './files.js';
+import { escapeIdentifier } from '../connection.js';
 
 /** The user tables of a database (plain and partitioned), by schema and name. */
 export async function listUserTables(client: pg.Client): Promise<{ schema: string; name: string }[]> {
@@ -46,7 +47,7 @@ async function countRowsOf(
 }
 
 async function countTable(client: pg.Client, table: { schema: string; name: string }): Promise<number> {
-  const result = await client.query<{ n: string }>(`select count(*) as n from only ${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`);
+  const result = await client.query<{ n: string }>(`select count(*) as n from only ${escapeIdentifier(table.schema)}.${escapeIdentifier(table.name)}`);
   return Number(result.rows[0]!.n);
 }
 

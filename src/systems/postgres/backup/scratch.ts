@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../../core/errors.js';
 import type { PostgresTarget } from '../probe.js';
 import { parseDuration } from '../../../core/duration.js';
 import { maskUrl } from '../../../core/mask.js';
-import { databaseOfUrl, sameServer, withPostgresClient } from '../connection.js';
+import { databaseOfUrl, escapeIdentifier, sameServer, withPostgresClient } from '../connection.js';
 import { backupConnection } from './connection.js';
 
 /** `<prefix><UTC yyyymmddhhmmss>_<6 hex>`: the time in the name is what the orphan sweep judges age by. */
@@ -27,11 +27,11 @@ export function scratchCreatedAt(prefix: string, name: string): Date | undefined
 export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
   const version = Number((await client.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]!.v);
   if (version >= 130_000) {
-    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    await client.query(`drop database if exists ${escapeIdentifier(name)} with (force)`);
     return;
   }
   await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
-  await client.query(`drop database if exists ${pg.escapeIdentifier(name)}`);
+  await client.query(`drop database if exists ${escapeIdentifier(name)}`);
 }
 
 /** The server a target's restore tests run on: `restore_test.server_url`, else the target's own. */
@@ -101,7 +101,7 @@ export async function dropScratchDatabase(serverUrl: string, name: string): Prom
 }
 
 function createStatement(name: string): string {
-  return `create database ${pg.escapeIdentifier(name)} template template0`;
+  return `create database ${escapeIdentifier(name)} template template0`;
 }
 
 /** How often the orphan sweep repeats while the bot runs: the shortest `restore_test.orphan_sweep_every` of the targets with backups. */
