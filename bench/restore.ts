@@ -150,7 +150,8 @@ const rounds = Number(process.env.BENCH_RESTORE_ROUNDS ?? 3);
  * Restore of a dump of at least 500 MB three ways: maintbot's restore test (checksum, list, pg_restore --jobs 2,
  * validation, drop), a bare `pg_restore --jobs 2` of the same file, and the seeds' `gunzip -c | pg_restore` stream.
  * maintbot and the bare restore alternate over `BENCH_RESTORE_ROUNDS` rounds (default 3), each round in the other
- * order, so neither always comes first after a checkpoint; the overhead compares the sums.
+ * order, after one untimed run of each (cold caches, the first checkpoints); every timed run starts right after a
+ * `CHECKPOINT`, so none pays for the dirty buffers the one before left; the overhead compares the sums.
  */
 export async function benchRestore(): Promise<BenchResult> {
   const generated = await ensureDatabase();
@@ -163,15 +164,19 @@ export async function benchRestore(): Promise<BenchResult> {
       run(pgRestore, [`--jobs=${jobs}`, '--exit-on-error', '--no-owner', '--no-privileges', `--dbname=${url}`, dump.file]),
     );
 
+  const checkpoint = (): Promise<unknown> => withClient('postgres', (client) => client.query('checkpoint'));
   const maintbotRuns: Awaited<ReturnType<typeof timedRestoreTest>>[] = [];
   const bareRuns: number[] = [];
+  await checkpoint();
+  await timedRestoreTest(dump.file);
+  await checkpoint();
+  await bare();
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      maintbotRuns.push(await timedRestoreTest(dump.file));
-      bareRuns.push(await bare());
-    } else {
-      bareRuns.push(await bare());
-      maintbotRuns.push(await timedRestoreTest(dump.file));
+    const order = round % 2 === 0 ? (['maintbot', 'bare'] as const) : (['bare', 'maintbot'] as const);
+    for (const which of order) {
+      await checkpoint();
+      if (which === 'maintbot') maintbotRuns.push(await timedRestoreTest(dump.file));
+      else bareRuns.push(await bare());
     }
   }
   const streamMs = await timedIntoFreshDatabase('maintbot_bench_stream', (url) =>
@@ -194,7 +199,7 @@ export async function benchRestore(): Promise<BenchResult> {
   const phaseNames = [...new Set(maintbotRuns.flatMap((runResult) => [...runResult.phases.keys()]))];
   return {
     name: 'restore test of a dump of at least 500 MB',
-    method: `One custom-format dump of ${formatBytes(dump.size)} (${tables} tables of random bytes), restored three ways into fresh databases on the local PostgreSQL: maintbot's restore test end to end and a bare pg_restore --jobs ${jobs}, alternating over ${rounds} rounds, then once the seeds' single-stream gunzip -c | pg_restore.`,
+    method: `One custom-format dump of ${formatBytes(dump.size)} (${tables} tables of random bytes), restored three ways into fresh databases on the local PostgreSQL: maintbot's restore test end to end and a bare pg_restore --jobs ${jobs}, alternating over ${rounds} rounds after one untimed run of each, each timed run right after a CHECKPOINT, then once the seeds' single-stream gunzip -c | pg_restore.`,
     figures: [
       { label: 'dump size (pg_dump -Fc)', value: formatBytes(dump.size) },
       { label: 'gzip of the dump (seed style)', value: formatBytes(gz.size) },
