@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { repoRoot } from '../support/run-bot.js';
-import { sharedPostgres } from '../support/services.js';
+import { createOwnDatabase, startOwnRedis } from '../support/services.js';
 import { useTempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
@@ -42,10 +42,15 @@ describe('the compiled bot loads a library only for what is configured', () => {
   });
 
   it('loads pg and ioredis once health talks to a PostgreSQL and a Redis target, and nothing else', async () => {
-    const config = `chat:\n  console:\n    enabled: on\ntargets:\n  postgres:\n    - name: pg-main\n      url: ${sharedPostgres}/test\n  redis:\n    - name: cache\n      url: redis://127.0.0.1:6379`;
-    const { stdout, loaded } = await loadedBy('pg-redis', config, ['health', 'quit']);
-    expect(stdout).toContain('pg-main (postgres)');
-    expect(stdout).toContain('cache (redis)');
-    expect(loaded).toEqual(['pg', 'ioredis']);
+    const [database, redis] = await Promise.all([createOwnDatabase('lazy_clients'), startOwnRedis()]);
+    try {
+      const config = `chat:\n  console:\n    enabled: on\ntargets:\n  postgres:\n    - name: pg-main\n      url: ${database.url}\n  redis:\n    - name: cache\n      url: ${redis.url}`;
+      const { stdout, loaded } = await loadedBy('pg-redis', config, ['health', 'quit']);
+      expect(stdout).toContain('pg-main (postgres)');
+      expect(stdout).toContain('cache (redis)');
+      expect(loaded).toEqual(['pg', 'ioredis']);
+    } finally {
+      await Promise.all([database.drop(), redis.stop()]);
+    }
   });
 });
