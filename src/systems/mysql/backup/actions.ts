@@ -127,12 +127,6 @@ function restoreTestReport(target: string, result: MysqlRestoreTestResult, reque
     steps.push(result.dropped ? { status: 'ok', label: 'scratch database', value: `${result.scratchDatabase} dropped` } : { status: 'warn', label: 'scratch database', value: `${result.scratchDatabase} could not be dropped`, note: 'drop it by hand' });
   }
   if (!result.passed && result.reason) steps.push({ status: 'crit', label: 'result', value: 'failed', note: result.reason });
-  const tables: ReportLine[] = result.tables.map((table) => ({
-    status: table.passed ? 'ok' : 'crit',
-    label: table.table,
-    value: table.restored === undefined ? 'missing' : `${table.restored} rows${table.expected !== undefined ? ` (expected ${table.expected})` : ''}`,
-  }));
-  const checks: ReportLine[] = result.checks.map((check) => ({ status: check.passed ? 'ok' : 'crit', label: check.name, value: check.passed ? 'passed' : 'failed', ...(check.reason ? { note: check.reason } : {}) }));
   return restoreTestCard({
     target,
     dump: result.file.name,
@@ -142,8 +136,8 @@ function restoreTestReport(target: string, result: MysqlRestoreTestResult, reque
     totalMs: result.totalMs,
     requestedBy,
     steps,
-    tables,
+    tables: result.tables,
     countsFrom: 'counts recorded at backup time',
-    checks,
+    checks: result.checks,
   });
 }

@@ -12,21 +12,7 @@ import { quoteIdentifier } from '../actions/tables.js';
 import { mysqlTools, writeDefaultsFile } from './client-tools.js';
 import type { MysqlBackupConfig } from './config.js';
 import { readMeta, sidecarsOf, type MysqlBackupFile } from './files.js';
-
-/** One table's restored rows against the count recorded at backup time. */
-export interface TableVerdict {
-  table: string;
-  expected?: number;
-  restored?: number;
-  passed: boolean;
-}
-
-/** One custom check's verdict. */
-export interface CheckVerdict {
-  name: string;
-  passed: boolean;
-  reason?: string;
-}
+import type { CheckVerdict, TableVerdict } from '../../../tools/restore-report.js';
 
 /** What one restore test found. */
 export interface MysqlRestoreTestResult {

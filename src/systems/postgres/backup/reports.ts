@@ -105,18 +105,6 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
   }
   if (!result.passed && result.reason) steps.push({ status: 'crit', label: 'result', value: 'failed', note: result.reason });
   const from = { backup: 'counts recorded at backup time', source: 'live counts of the source database', none: 'no counts to compare with' }[result.countsFrom];
-  const tables: ReportLine[] = result.tables.map((table) => ({
-    status: table.passed ? 'ok' : 'crit',
-    label: table.table,
-    value: table.restored === undefined ? (table.reason ?? 'missing') : `${table.restored} rows${table.expected !== undefined ? ` (expected ${table.expected})` : ''}`,
-    ...(table.reason && table.restored !== undefined ? { note: table.reason } : {}),
-  }));
-  const checks: ReportLine[] = result.checks.map((check) => ({
-    status: check.passed ? 'ok' : 'crit',
-    label: check.name,
-    value: check.passed ? 'passed' : 'failed',
-    ...(check.reason ? { note: check.reason } : {}),
-  }));
   return restoreTestCard({
     target,
     dump: result.file.name,
@@ -126,9 +114,9 @@ export function restoreTestReport(target: string, result: RestoreTestResult, req
     totalMs: result.totalMs,
     requestedBy,
     steps,
-    tables,
+    tables: result.tables,
     countsFrom: from,
-    checks,
+    checks: result.checks,
   });
 }
 

@@ -3,22 +3,9 @@ import { errorMessage } from '../../../core/errors.js';
 import type { RestoreCheck } from './config.js';
 import type { TableCount } from './files.js';
 import { tableLabel } from './row-counts.js';
+import type { CheckVerdict, TableVerdict } from '../../../tools/restore-report.js';
 
-/** How one table of the backup came back. */
-export interface TableVerdict {
-  table: string;
-  expected?: number;
-  restored?: number;
-  passed: boolean;
-  reason?: string;
-}
-
-/** How one custom check came out. */
-export interface CheckVerdict {
-  name: string;
-  passed: boolean;
-  reason?: string;
-}
+export type { CheckVerdict, TableVerdict };
 
 /**
  * Compares the restored tables (their exact counts) with the expected ones: every expected table must be present,
