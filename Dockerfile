@@ -5,12 +5,12 @@
 # Node 22 (package.json asks for >= 20.11; Node 20 is past its end of life).
 ARG NODE_IMAGE=node:22-trixie-slim
 
-# Build stage: compile TypeScript with the dev dependencies.
+# Build stage: bundle the TypeScript (esbuild, a dev dependency) into dist/
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
 RUN npm run build

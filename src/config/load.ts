@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noChatProblem } from './chat.js';
 import { applyConventionalVariables } from './environment.js';
@@ -7,8 +8,18 @@ import { configSchema, type Config } from './schema.js';
 import { intakeDestination } from '../alerts/intake-config.js';
 import { loadYamlFile, type ValueProblem } from './yaml-file.js';
 
-/** The repository root, where `config/`, `commands/` and `runbooks/` live (also inside the built image). */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The repository root, where `config/`, `commands/` and `runbooks/` live (also inside the built image): the
+ * nearest folder above this module with a package.json, so it holds in src/config/ and in dist/'s bundle alike.
+ */
+export const projectRoot = nearestPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function nearestPackageRoot(start: string): string {
+  for (let folder = start; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return folder;
+    if (dirname(folder) === folder) return resolve(start, '..', '..');
+  }
+}
 
 /** The embedded default config: the terminal chat and the local host, PostgreSQL and Redis. */
 export const defaultConfigPath = resolve(projectRoot, 'config', 'default.yaml');

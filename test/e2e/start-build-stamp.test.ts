@@ -13,7 +13,7 @@ const run = promisify(execFile);
 /** A project with maintbot's scripts/ and build settings and a one-file src/, in a fresh folder. */
 async function tinyProject(dir: string): Promise<void> {
   await cp(join(repoRoot, 'scripts'), join(dir, 'scripts'), { recursive: true });
-  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']) await cp(join(repoRoot, file), join(dir, file));
+  for (const file of ['tsconfig.json', 'package.json', 'package-lock.json']) await cp(join(repoRoot, file), join(dir, file));
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   await mkdir(join(dir, 'src'));
   await writeFile(join(dir, 'src', 'main.ts'), "process.stdout.write(`main ${process.argv.slice(2).join(' ')}\\n`);\n");
