@@ -13,7 +13,6 @@ import { parseDuration } from './core/duration.js';
 import type { PostEndpoint } from './observability/observability-server.js';
 import { alertmanagerIntake, alertmanagerIntakePath } from './alerts/alertmanager-intake.js';
 import { intakeDestination } from './alerts/intake-config.js';
-import { localTimeZone } from './core/time-zone.js';
 
 /** The whole running bot: the core and its chat connections. */
 export interface RunningBot {
@@ -103,7 +102,7 @@ function intakeEndpoints(config: Config, app: App, logger: Logger): Map<string, 
     maxBodyBytes: intake.max_body_bytes,
     desk: app.alerts,
     channels,
-    timeZone: timeZone ?? localTimeZone(),
+    timeZone,
     logger: logger.child({ component: 'alert-intake' }),
   });
   return new Map([[alertmanagerIntakePath, endpoint]]);

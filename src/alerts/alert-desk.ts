@@ -75,8 +75,8 @@ export class AlertDesk {
     this.inhibitRules = [unreachableTargetRule, ...(options.inhibitRules ?? [])];
   }
 
-  /** Feeds the findings of one health run to the state machines; returns the notifications posted (a silenced one is not). */
-  async observe(findings: readonly Finding[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+  /** Feeds the findings of one health run to the state machines; returns the notifications posted (a silenced one is not). Quiet hours are read in `timeZone`, local time when undefined. */
+  async observe(findings: readonly Finding[], channels: readonly Channel[], timeZone: string | undefined, now: number): Promise<AlertNotification[]> {
     return this.observeResults(checkResults(findings), this.options.policy, channels, timeZone, now);
   }
 
@@ -85,11 +85,11 @@ export class AlertDesk {
    * notified on its first firing and resolved on its first `ok`, without `hold_runs`, since the source has held
    * it already (`for:`) and sends again only when something changes.
    */
-  async observeExternal(results: readonly CheckResult[], channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+  async observeExternal(results: readonly CheckResult[], channels: readonly Channel[], timeZone: string | undefined, now: number): Promise<AlertNotification[]> {
     return this.observeResults(results, { ...this.options.policy, holdRuns: 1 }, channels, timeZone, now);
   }
 
-  private async observeResults(results: readonly CheckResult[], policy: AlertPolicy, channels: readonly Channel[], timeZone: string, now: number): Promise<AlertNotification[]> {
+  private async observeResults(results: readonly CheckResult[], policy: AlertPolicy, channels: readonly Channel[], timeZone: string | undefined, now: number): Promise<AlertNotification[]> {
     const candidates = results.map((result) => ({ key: result.key, labels: this.labelsOf(result, result.level), failing: result.level !== 'ok' }));
     const inhibited = inhibitedChecks(candidates, this.inhibitRules);
     const sent: AlertNotification[] = [];
@@ -177,7 +177,7 @@ export class AlertDesk {
   }
 
   /** Posts the run's notifications, one group per channel (quiet hours applied per alert), then keeps the records and tells the escalator. */
-  private async deliver(outgoing: readonly Outgoing[], timeZone: string, now: number): Promise<void> {
+  private async deliver(outgoing: readonly Outgoing[], timeZone: string | undefined, now: number): Promise<void> {
     const { delivery } = this.options;
     const ofRun = new Map(outgoing.map(({ record }) => [record.id, record]));
     for (const { notification, record } of outgoing) if (notification.kind === 'resolved') record.resolvedAt = now;

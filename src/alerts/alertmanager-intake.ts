@@ -14,8 +14,8 @@ export interface AlertmanagerIntakeOptions {
   maxBodyBytes: number;
   desk: Pick<AlertDesk, 'observeExternal'>;
   channels: readonly Channel[];
-  /** The time zone of the channels' quiet hours. */
-  timeZone: string;
+  /** The time zone of the channels' quiet hours; undefined is this machine's local time. */
+  timeZone: string | undefined;
   logger: Logger;
   now?: () => number;
 }

@@ -1,11 +1,11 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import type { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { parseDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import { notice } from '../core/report.js';
-import { localClock, localDateTime, localTimeZone } from '../core/time-zone.js';
+import { localClock, localDateTime, timeZoneName } from '../core/time-zone.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
-import { cronLogger, latestCronTime } from '../schedule/cron-times.js';
+import { cronJob, firingTick, latestCronTime } from '../schedule/cron-times.js';
 import type { Store } from '../store/store.js';
 import type { MaintenanceWindow } from './maintenance-config.js';
 import { matcherText, matchesAll, type AlertLabels } from './matchers.js';
@@ -30,9 +30,10 @@ interface Occurrence {
 
 interface Entry {
   window: MaintenanceWindow;
-  timeZone: string;
+  /** `undefined`: this machine's local time. */
+  timeZone: string | undefined;
   durationMs: number;
-  task?: ScheduledTask;
+  job?: Cron;
   current?: Occurrence;
   /** The next start, so a health run at the very tick a window opens is covered whichever timer fires first. */
   nextStart?: number;
@@ -54,22 +55,20 @@ export class MaintenanceWindows implements AlertSilencer {
   private readonly entries: Entry[];
 
   constructor(private readonly options: MaintenanceWindowsOptions) {
-    this.entries = options.windows.map((window) => ({ window, timeZone: window.timezone ?? localTimeZone(), durationMs: parseDuration(window.duration)! }));
+    this.entries = options.windows.map((window) => ({ window, timeZone: window.timezone, durationMs: parseDuration(window.duration)! }));
   }
 
   /** Starts following the windows' crons; a window open now begins at once. */
   async start(): Promise<void> {
     const now = Date.now();
     for (const entry of this.entries) {
-      if (entry.task) continue;
-      entry.task = cron.createTask(entry.window.cron, (context) => this.begin(entry, context.date.getTime()), {
-        timezone: entry.timeZone,
-        name: `maintbot:window:${entry.window.name}`,
-        logger: cronLogger(this.options.logger),
+      if (entry.job) continue;
+      const job = cronJob(entry.window.cron, entry.timeZone, {
+        catch: (error) => this.options.logger.error({ window: entry.window.name, err: errorMessage(error) }, 'could not open a maintenance window'),
       });
-      await entry.task.start();
-      entry.nextStart = entry.task.getNextRuns(1)[0]?.getTime();
-      const open = latestCronTime(entry.task, new Date(now), new Date(now - entry.durationMs + 1));
+      entry.job = job.schedule(() => this.begin(entry, firingTick(job).getTime()));
+      entry.nextStart = job.nextRun()?.getTime();
+      const open = latestCronTime(job, new Date(now), new Date(now - entry.durationMs + 1));
       if (open) await this.begin(entry, open.getTime());
     }
   }
@@ -80,8 +79,8 @@ export class MaintenanceWindows implements AlertSilencer {
       clearTimeout(entry.endTimer);
       delete entry.current;
       delete entry.nextStart;
-      await entry.task?.destroy();
-      delete entry.task;
+      entry.job?.stop();
+      delete entry.job;
     }
   }
 
@@ -93,30 +92,31 @@ export class MaintenanceWindows implements AlertSilencer {
   private async begin(entry: Entry, start: number): Promise<void> {
     const occurrence = { start, end: start + entry.durationMs };
     entry.current = occurrence;
-    entry.nextStart = entry.task?.getNextRuns(1)[0]?.getTime();
+    entry.nextStart = entry.job?.nextRun()?.getTime();
     clearTimeout(entry.endTimer);
     entry.endTimer = setTimeout(() => void this.finish(entry, occurrence), Math.max(0, occurrence.end - Date.now()));
     entry.endTimer.unref();
     this.options.logger.info({ window: entry.window.name, until: new Date(occurrence.end).toISOString() }, 'maintenance window open');
     const until = entry.durationMs < 86_400_000 ? localClock(new Date(occurrence.end), entry.timeZone) : localDateTime(new Date(occurrence.end), entry.timeZone);
-    await this.announce(entry, occurrence, 'started', `Maintenance window ${entry.window.name} started: alerts matching ${entry.window.matchers.map(matcherText).join(' ')} are silenced until ${until} (${entry.timeZone}).`);
+    await this.announce(entry, occurrence, 'started', () => `Maintenance window ${entry.window.name} started: alerts matching ${entry.window.matchers.map(matcherText).join(' ')} are silenced until ${until} (${timeZoneName(entry.timeZone)}).`);
   }
 
   private async finish(entry: Entry, occurrence: Occurrence): Promise<void> {
     if (entry.current !== occurrence) return;
     delete entry.current;
     this.options.logger.info({ window: entry.window.name }, 'maintenance window closed');
-    await this.announce(entry, occurrence, 'ended', `Maintenance window ${entry.window.name} ended: alerts matching ${entry.window.matchers.map(matcherText).join(' ')} are posted again; those still open follow on the next health run.`);
+    await this.announce(entry, occurrence, 'ended', () => `Maintenance window ${entry.window.name} ended: alerts matching ${entry.window.matchers.map(matcherText).join(' ')} are posted again; those still open follow on the next health run.`);
   }
 
-  private async announce(entry: Entry, occurrence: Occurrence, edge: 'started' | 'ended', text: string): Promise<void> {
+  /** Claims and posts one edge of an occurrence; the text is written only when someone is told (it may name this machine's zone, which maps ICU's data). */
+  private async announce(entry: Entry, occurrence: Occurrence, edge: 'started' | 'ended', text: () => string): Promise<void> {
     const { store, delivery, owner, logger } = this.options;
     try {
       const claimed = await store.create(windowPostKey(entry.window.name, occurrence.start, edge), { owner, at: new Date().toISOString() }, entry.durationMs + claimSlackMs);
       if (!claimed) return;
       const now = new Date();
       const awake = entry.window.channels.filter((channel) => !delivery.isQuiet(channel, false, now, entry.timeZone));
-      await delivery.broadcast(awake, notice('info', text));
+      if (awake.length > 0) await delivery.broadcast(awake, notice('info', text()));
     } catch (error) {
       logger.error({ window: entry.window.name, edge, err: errorMessage(error) }, 'could not announce a maintenance window');
     }

@@ -24,8 +24,8 @@ export class ChannelDelivery {
     return channels.every((channel) => this.outbound.reaches(channel.platform));
   }
 
-  /** True when a message of this severity must wait until the channel's quiet hours end. */
-  isQuiet(channel: Channel, critical: boolean, at: Date, timeZone: string): boolean {
+  /** True when a message of this severity must wait until the channel's quiet hours end; `timeZone` undefined is local time. */
+  isQuiet(channel: Channel, critical: boolean, at: Date, timeZone: string | undefined): boolean {
     return !critical && inQuietHours(channel.quiet_hours, at, timeZone);
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timeZoneSchema } from '../core/time-zone.js';
+import { timeZoneSchema, wallClock } from '../core/time-zone.js';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day such as 22:00');
 
@@ -15,11 +15,10 @@ export const quietHoursSchema = z
 /** Quiet hours of one channel. */
 export type QuietHours = z.output<typeof quietHoursSchema>;
 
-/** Minutes since midnight of `at` in `timeZone`. */
-function minuteOfDay(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  const value = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  return value('hour') * 60 + value('minute');
+/** Minutes since midnight of `at` in `timeZone` (`undefined`: local). */
+function minuteOfDay(at: Date, timeZone: string | undefined): number {
+  const { hour, minute } = wallClock(at, timeZone);
+  return hour * 60 + minute;
 }
 
 function minutes(clock: string): number {
@@ -27,8 +26,8 @@ function minutes(clock: string): number {
   return (hours ?? 0) * 60 + (mins ?? 0);
 }
 
-/** True when `at` falls inside the quiet hours (which may span midnight, e.g. 22:00–07:00). */
-export function inQuietHours(quiet: QuietHours | undefined, at: Date, fallbackZone: string): boolean {
+/** True when `at` falls inside the quiet hours (which may span midnight, e.g. 22:00–07:00); `fallbackZone` undefined is local time. */
+export function inQuietHours(quiet: QuietHours | undefined, at: Date, fallbackZone: string | undefined): boolean {
   if (!quiet) return false;
   const now = minuteOfDay(at, quiet.timezone ?? fallbackZone);
   const from = minutes(quiet.from);

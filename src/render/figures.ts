@@ -1,8 +1,14 @@
 import { formatSeconds } from './units.js';
 
-/** A count with thousands separators. */
+/**
+ * A count with thousands separators, e.g. "1,234,567", as `toLocaleString('en-US')` writes it (up to three
+ * decimals), without Intl: a locale call maps ICU's data, several MB resident.
+ */
 export function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
+  if (!Number.isFinite(count)) return Number.isNaN(count) ? 'NaN' : count > 0 ? '∞' : '-∞';
+  const [whole = '0', fraction] = String(Math.round(Math.abs(count) * 1000) / 1000).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${count < 0 && (whole !== '0' || fraction) ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
 }
 
 /** "warn at 80 %, crit at 95 %" */

@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { userText } from '../core/user-text.js';
+import { formatCount } from '../render/figures.js';
 
 /** The longest command line maintbot reads, in bytes of UTF-8; a longer one is refused before anything else. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -13,7 +14,7 @@ export function commandTooLong(line: string): boolean {
 export function checkCommandLength(line: string): void {
   if (!commandTooLong(line)) return;
   throw new UserError(
-    `That command line is ${Buffer.byteLength(line).toLocaleString('en')} bytes long; maintbot reads at most ${MAX_COMMAND_BYTES.toLocaleString('en')}. Nothing was run.`,
+    `That command line is ${formatCount(Buffer.byteLength(line))} bytes long; maintbot reads at most ${formatCount(MAX_COMMAND_BYTES)}. Nothing was run.`,
     'Shorten it: names and values of commands are short.',
   );
 }

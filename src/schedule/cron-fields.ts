@@ -18,9 +18,10 @@ const fiveFields: readonly CronField[] = [
 
 /**
  * What is out of range in a cron expression, field by field, steps included (`*\/61` minutes, `*\/25`
- * hours): node-cron, which runs the schedules, accepts any step and then silently runs at the field's
- * first value only. Names and the forms the scheduler's own parser checks (`L`, `#`, names of days and
- * months) are left to it. Empty when every number is in range.
+ * hours). croner, which runs the schedules, refuses these too, but its messages do not name the field
+ * (`steps cannot be greater than maximum value of part (60)`); these do, so the config check asks here
+ * first. Names and the forms only croner's parser checks (`L`, `#`, names of days and months) are left
+ * to it. Empty when every number is in range.
  */
 export function cronFieldProblems(expression: string): string[] {
   const parts = expression.trim().split(/\s+/);

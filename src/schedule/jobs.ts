@@ -20,7 +20,8 @@ import type { Schedule } from './schedule-config.js';
 export interface JobRun {
   schedule: Schedule;
   tick: Date;
-  timeZone: string;
+  /** The schedule's time zone; undefined is this machine's local time. */
+  timeZone: string | undefined;
   requestedBy?: string;
 }
 

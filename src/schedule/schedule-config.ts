@@ -1,4 +1,3 @@
-import cron from 'node-cron';
 import { z } from 'zod';
 import { chatPlatforms } from '../chat/index.js';
 import { parseDuration } from '../core/duration.js';
@@ -6,21 +5,39 @@ import { timeZoneSchema } from '../core/time-zone.js';
 import { matchersSchema } from '../alerts/matchers.js';
 import { channelSchemaFor } from '../outbound/channels.js';
 import { cronFieldProblems } from './cron-fields.js';
+import { cronJob } from './cron-times.js';
 import { routesSchema } from '../alerts/routes.js';
 import { intakeSchema } from '../alerts/intake-config.js';
 
-/** A cron expression node-cron runs, every field checked against its range (steps included). */
+/** A cron expression the scheduler (croner) runs, every field checked against its range (steps included), that fires at least once. */
 export const cronExpression = z.string().superRefine((expression, ctx) => {
-  const outOfRange = cronFieldProblems(expression);
-  if (outOfRange.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `not a cron expression (${outOfRange.join('; ')}), e.g. "0 9 * * 1-5"` });
-    return;
-  }
-  const checked = cron.validateDetailed(expression);
-  if (checked.valid) return;
-  const reasons = checked.errors.map((error) => `${error.field}: ${error.message}`).join('; ');
-  ctx.addIssue({ code: 'custom', message: `not a cron expression (${reasons || 'expected 5 or 6 fields'}), e.g. "0 9 * * 1-5"` });
+  const problem = cronProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a cron expression (${problem}), e.g. "0 9 * * 1-5"` });
 });
+
+function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/).filter(Boolean).length;
+  if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return `expected 5 fields, or 6 with seconds first, not ${fields}`;
+  const outOfRange = cronFieldProblems(expression);
+  if (outOfRange.length > 0) return outOfRange.join('; ');
+  try {
+    if (cronJob(expression, undefined).nextRun() === null) return 'no date ever matches it';
+    return undefined;
+  } catch (error) {
+    return cronerReason(error);
+  }
+}
+
+/** croner's fields in its messages, seconds first ("configuration entry 5" is the day of week). */
+const cronerFields = ['second', 'minute', 'hour', 'day of month', 'month', 'day of week'];
+
+/** croner's parse error without its prefixes, the field it counts by number named. */
+function cronerReason(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^CronPattern:\s*/, '').replace(/^Syntax error,\s*/, '').replace(/\.$/, '');
+  const illegal = /^configuration entry (\d) \((.*)\) contains illegal characters$/.exec(message);
+  const field = illegal && cronerFields[Number(illegal[1])];
+  return field ? `${field} '${illegal[2]}': a name or character cron does not know` : message;
+}
 
 /** A channel to post in, on one of the chat platforms. */
 export const channelSchema = channelSchemaFor(chatPlatforms);

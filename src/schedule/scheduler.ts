@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import cron, { type ScheduledTask } from 'node-cron';
+import type { Cron } from 'croner';
 import type { Logger } from 'pino';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { claimTick, tickKey } from './claim.js';
-import { cronLogger, latestCronTime } from './cron-times.js';
+import { cronJob, firingTick, latestCronTime } from './cron-times.js';
 import type { ChannelDelivery } from '../outbound/delivery.js';
 import type { JobRunner } from './jobs.js';
-import { localDateTime, localTimeZone } from '../core/time-zone.js';
+import { localDateTime, timeZoneName } from '../core/time-zone.js';
 import { notice } from '../core/report.js';
 import { isDefaultSchedule, type Schedule } from './schedule-config.js';
 import { userText } from '../core/user-text.js';
@@ -32,6 +32,7 @@ export interface LastRun {
 /** One schedule as `/maint schedules` shows it. */
 export interface ScheduleStatus {
   schedule: Schedule;
+  /** The schedule's time zone by name: its own, or this machine's. */
   timeZone: string;
   /** Why it does not run, when it does not. */
   inactive?: string;
@@ -61,13 +62,15 @@ export function processOwner(): string {
 
 interface Entry {
   schedule: Schedule;
-  timeZone: string;
-  task: ScheduledTask;
+  /** `undefined`: this machine's local time. */
+  timeZone: string | undefined;
+  /** Answers next and previous runs from construction; fires once `start` has scheduled it. */
+  job: Cron;
   periodMs: number;
 }
 
 /**
- * Runs schedules on node-cron in every replica; each tick is claimed in the store with
+ * Runs schedules on croner in every replica; each tick is claimed in the store with
  * `create(schedule:<name>:<tick>)`, so exactly one replica runs it. A replica that cannot post on
  * every platform of a schedule waits a moment before claiming, so one that can is preferred. At start, a schedule
  * whose last run is older than its period posts "missed run at T" for the latest tick nobody claimed (once, claimed too).
@@ -83,7 +86,6 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     this.owner = options.owner ?? processOwner();
     for (const schedule of options.schedules) {
-      const timeZone = schedule.timezone ?? localTimeZone();
       if (!schedule.enabled) {
         this.inactive.set(schedule.name, { schedule, reason: 'disabled' });
         continue;
@@ -92,15 +94,13 @@ export class Scheduler {
         this.inactive.set(schedule.name, { schedule, reason: `runbook '${schedule.run.runbook}' is not installed` });
         continue;
       }
-      const task = cron.createTask(schedule.cron, (context) => this.onTick(schedule.name, context.date), {
-        timezone: timeZone,
-        name: `maintbot:${schedule.name}`,
-        noOverlap: true,
-        logger: cronLogger(options.logger),
+      const job = cronJob(schedule.cron, schedule.timezone, {
+        protect: () => options.logger.warn({ schedule: schedule.name }, `schedule ${schedule.name} skipped a tick: its previous run is still going`),
+        catch: (error) => options.logger.error({ schedule: schedule.name, err: errorMessage(error) }, 'scheduled tick failed'),
       });
-      const [first, second] = task.getNextRuns(2);
+      const [first, second] = job.nextRuns(2);
       const periodMs = first && second ? second.getTime() - first.getTime() : 86_400_000;
-      this.entries.set(schedule.name, { schedule, timeZone, task, periodMs });
+      this.entries.set(schedule.name, { schedule, timeZone: schedule.timezone, job, periodMs });
     }
   }
 
@@ -114,7 +114,7 @@ export class Scheduler {
       const level = isDefaultSchedule(schedule) ? 'info' : 'warn';
       this.options.logger[level]({ schedule: schedule.name }, `schedule ${schedule.name} is skipped: ${reason}`);
     }
-    for (const entry of this.entries.values()) await entry.task.start();
+    for (const entry of this.entries.values()) entry.job.schedule(() => this.onTick(entry.schedule.name, firingTick(entry.job)));
     this.options.logger.info({ schedules: [...this.entries.keys()], owner: this.owner }, 'scheduler started');
     const now = new Date();
     for (const entry of this.entries.values()) await this.noticeMissedRun(entry, now);
@@ -125,7 +125,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopping.abort();
     for (const companion of this.options.companions ?? []) await companion.stop();
-    for (const entry of this.entries.values()) await entry.task.destroy();
+    for (const entry of this.entries.values()) entry.job.stop();
     this.entries.clear();
     this.started = false;
     const settled = Promise.allSettled([...this.running]);
@@ -137,10 +137,10 @@ export class Scheduler {
     const statuses: ScheduleStatus[] = [];
     for (const schedule of this.options.schedules) {
       const entry = this.entries.get(schedule.name);
-      const status: ScheduleStatus = { schedule, timeZone: entry?.timeZone ?? schedule.timezone ?? localTimeZone() };
+      const status: ScheduleStatus = { schedule, timeZone: timeZoneName(schedule.timezone) };
       const inactive = this.inactive.get(schedule.name);
       if (inactive) status.inactive = inactive.reason;
-      const next = entry?.task.getNextRuns(1)[0];
+      const next = entry?.job.nextRun();
       if (next) status.nextRun = next;
       const lastRun = await this.options.store.get<LastRun>(lastRunKey(schedule.name));
       if (lastRun) status.lastRun = lastRun;
@@ -171,12 +171,12 @@ export class Scheduler {
       const last = lastRun ? Date.parse(lastRun.tick) : NaN;
       if (!lastRun || !(latest - last > periodMs)) return;
       const notBefore = Math.max(last + 1, latest - Math.min(2 * periodMs + 3 * 86_400_000, longestMissedLookBackMs));
-      const tick = latestCronTime(entry.task, new Date(latest), new Date(notBefore));
+      const tick = latestCronTime(entry.job, new Date(latest), new Date(notBefore));
       if (!tick || (await store.get(tickKey(schedule.name, tick))) !== undefined) return;
       if (!(await store.create(missedKey(schedule.name, tick), { owner: this.owner }, 2 * periodMs + 86_400_000))) return;
-      const at = `${localDateTime(tick, timeZone)} ${timeZone}`;
+      const at = `${localDateTime(tick, timeZone)} ${timeZoneName(timeZone)}`;
       logger.warn({ schedule: schedule.name, tick: tick.toISOString(), lastRun: lastRun.tick }, `schedule ${schedule.name} missed its run at ${at}`);
-      const next = entry.task.getNextRuns(1)[0];
+      const next = entry.job.nextRun();
       const text =
         `Schedule ${schedule.name}: missed run at ${at} — no maintbot process was running then. ` +
         `Last run: ${localDateTime(new Date(last), timeZone)}${next ? `; next: ${localDateTime(next, timeZone)}` : ''}. Run it now with /maint run ${schedule.name}.`;

@@ -52,6 +52,19 @@ describe('schedules and alerts in the config', () => {
     ]);
   });
 
+  it('says what croner refuses: the field count, a name, a step without a range, a date that never comes', () => {
+    const refused = ['0 9 * *', '0 0 9 * * * 2027', '0 9 * * FUNDAY', '5/5 * * * *', '0 0 31 2 *', '0 0 * * 8'];
+    const text = ['schedules:', ...refused.flatMap((cron, index) => [`  - name: s${index}`, `    cron: "${cron}"`, '    run: { report: morning }']), ''].join('\n');
+    expect(problems(text)).toEqual([
+      `ops.yaml:3 schedules[0].cron: not a cron expression (expected 5 fields, or 6 with seconds first, not 4), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:6 schedules[1].cron: not a cron expression (expected 5 fields, or 6 with seconds first, not 7), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:9 schedules[2].cron: not a cron expression (day of week 'FUNDAY': a name or character cron does not know), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:12 schedules[3].cron: not a cron expression (stepping with numeric prefix ('5/5') is not allowed. Use wildcard (*/step) or range (min-max/step) instead), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:15 schedules[4].cron: not a cron expression (no date ever matches it), e.g. "0 9 * * 1-5"`,
+      `ops.yaml:18 schedules[5].cron: not a cron expression (day of week '8': 8 is outside 0–7), e.g. "0 9 * * 1-5"`,
+    ]);
+  });
+
   it('defaults to the morning report at 09:00, health alerts every 5 minutes, daily backup verification and a Friday restore test', () => {
     const config = configSchema.parse({});
     expect(config.schedules.map((schedule) => [schedule.name, schedule.cron])).toEqual([
