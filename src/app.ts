@@ -38,6 +38,7 @@ import type { Store } from './store/store.js';
 import type { AnySystemModule } from './core/system.js';
 import { shippedSystems } from './systems/index.js';
 import { anyTargetKind, dashboardsOf, SystemRegistry } from './systems/registry.js';
+import { probeSettingsOf } from './config/targets.js';
 import { logsAction } from './logs/logs-action.js';
 import type { HomeSource } from './core/home.js';
 import { createHome } from './home/home.js';
@@ -114,7 +115,7 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
   const metrics = options.metrics ?? noMetrics;
   const opened: { audit?: AuditTrail } = {};
   const systems = new SystemRegistry(options.systems ?? shippedSystems, config.targets, { restoreTestLog: () => opened.audit?.restoreTests });
-  const probes = observedProbes(systems.probes(), metrics);
+  const probes = observedProbes(systems.probes(probeSettingsOf(config.health)), metrics);
   const targetFacts = systems.targetFacts();
   const dashboardOf = dashboardsOf(targetFacts);
   const outbound = new OutboundRegistry();

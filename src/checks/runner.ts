@@ -9,6 +9,7 @@ import { renderHealthReport, type HealthRenderOptions } from './render.js';
 import { userText } from '../core/user-text.js';
 import { defaultHealthConcurrency, ServerSlots } from './server-slots.js';
 import { SharedReads } from '../core/shared-reads.js';
+import { SharedSessions } from '../core/shared-sessions.js';
 
 /** How one `/maint health` run is done and shown. */
 export interface HealthRunOptions extends Omit<HealthRenderOptions, 'target' | 'durationMs'> {
@@ -33,7 +34,9 @@ export interface HealthCheck {
  * the probe's target and system; a probe that times out, cannot reach its target or fails yields one finding
  * saying so. Probes of one server (`Probe.server`) hold at most `concurrency` connections to it at once; the
  * others wait their turn, and a probe's timeout starts when it starts, not while it waits. The probes share one
- * `SharedReads`, so targets on one server read its server-wide state once per run. Throws `UserError`
+ * `SharedReads`, so targets on one server read its server-wide state once per run, and one `SharedSessions`, so
+ * they share one connection per server and user (bounded by the same slots); the run returns once those are
+ * closed. Throws `UserError`
  * naming the configured targets when `target` matches none.
  */
 export async function checkHealth(probes: Probe[], options: HealthRunOptions): Promise<HealthCheck> {
@@ -42,16 +45,18 @@ export async function checkHealth(probes: Probe[], options: HealthRunOptions): P
   const logger = options.logger ?? defaultLogger();
   const slots = new ServerSlots(options.concurrency ?? defaultHealthConcurrency);
   const shared = new SharedReads();
+  const sessions = new SharedSessions(slots);
   const perProbe = await Promise.all(
     selected.map(async (probe) => {
       const free = await slots.take(probe.server, probe.connections);
       try {
-        return await runProbe(probe, shared, options.timeoutMs, logger);
+        return await runProbe(probe, shared, sessions, options.timeoutMs, logger);
       } finally {
         free();
       }
     }),
   );
+  await sessions.settled();
   const findings = perProbe.flat();
   const report = renderHealthReport(findings, {
     verbose: options.verbose,
@@ -87,13 +92,13 @@ export function selectProbes(probes: readonly Probe[], target: string | undefine
   );
 }
 
-async function runProbe(probe: Probe, shared: SharedReads, timeoutMs: number, logger: Pick<Logger, 'error'>): Promise<Finding[]> {
+async function runProbe(probe: Probe, shared: SharedReads, sessions: SharedSessions, timeoutMs: number, logger: Pick<Logger, 'error'>): Promise<Finding[]> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  const work = (async () => probe.run(controller.signal, shared))().then(
+  const work = (async () => probe.run(controller.signal, shared, sessions))().then(
     (findings) => ({ findings }),
     (error: unknown) => ({ error }),
   );
@@ -133,7 +138,7 @@ function failure(probe: Probe, error: unknown, logger: Pick<Logger, 'error'>): P
           ...reachable,
           status: 'crit',
           text: `unreachable (${error.message})`,
-          note: 'check that the service runs and that the address and credentials in the config are right',
+          note: error.note ?? 'check that the service runs and that the address and credentials in the config are right',
         };
   }
   const couldNotRun = { checkId: checkIds.probe, status: 'unknown', label: 'checks' } as const;

@@ -13,9 +13,9 @@ class Slots {
 
   constructor(private readonly limit: number) {}
 
-  /** Waits for `weight` slots (at most the limit, at least 1); the returned function gives them back. */
+  /** Waits for `weight` slots (at most the limit; none at once for 0); the returned function gives them back. */
   async take(weight: number): Promise<() => void> {
-    const wanted = Math.max(1, Math.min(this.limit, Math.floor(weight)));
+    const wanted = Math.max(0, Math.min(this.limit, Math.floor(weight)));
     if (this.queue.length === 0 && this.used + wanted <= this.limit) this.used += wanted;
     else await new Promise<void>((admit) => this.queue.push({ weight: wanted, admit }));
     let given = false;
@@ -47,7 +47,7 @@ export class ServerSlots {
 
   /** Waits until `server` has room for `connections` more; resolves to the function that frees them. */
   take(server: string | undefined, connections = 1): Promise<() => void> {
-    if (server === undefined) return Promise.resolve(() => undefined);
+    if (server === undefined || connections <= 0) return Promise.resolve(() => undefined);
     let slots = this.servers.get(server);
     if (!slots) {
       slots = new Slots(this.limit);

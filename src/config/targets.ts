@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { AnySystemModule, SystemModule } from '../core/system.js';
 import { shippedSystems } from '../systems/index.js';
 import { defaultHealthConcurrency } from '../checks/server-slots.js';
+import { parseDuration } from '../core/duration.js';
+import { defaultProbeSettings, type ProbeSettings } from '../core/probe.js';
 
 /**
- * `health:` in the config: how long each probe may take before its target counts as unreachable, and how
- * many connections one run opens to one server at once.
+ * `health:` in the config: how long each probe may take before its target counts as unreachable, how
+ * many connections one run opens to one server at once, and how often table statistics are read again.
  */
 export const healthSettingsSchema = z
   .object({
@@ -16,8 +18,17 @@ export const healthSettingsSchema = z
       .max(60_000, 'expected at most 60000 ms: chat platforms give up long before that')
       .default(3000),
     concurrency: z.number().int('expected a whole number of connections').min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(defaultHealthConcurrency),
+    table_stats_every: z
+      .union([z.literal(0), z.string().refine((text) => text === '0' || parseDuration(text) !== undefined, 'expected a duration such as 10m or 1h, or 0 for every run')])
+      .default('10m'),
   })
   .strict();
+
+/** What the probes are built with, from validated health settings. */
+export function probeSettingsOf(health: HealthSettings): ProbeSettings {
+  const every = health.table_stats_every;
+  return { tableStatsEveryMs: every === 0 || every === '0' ? 0 : (parseDuration(every) ?? defaultProbeSettings.tableStatsEveryMs) };
+}
 
 /** Validated health settings. */
 export type HealthSettings = z.output<typeof healthSettingsSchema>;

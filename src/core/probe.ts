@@ -1,5 +1,6 @@
 import type { ProbeFinding, System } from './finding.js';
 import type { SharedReads } from './shared-reads.js';
+import type { SharedSessions } from './shared-sessions.js';
 
 export type { System };
 
@@ -16,24 +17,41 @@ export interface Probe {
    * targets may share it; absent for a probe that opens no connection to a shared server.
    */
   readonly server?: string;
-  /** How many connections to `server` one run holds at once at most (default 1). */
+  /**
+   * How many connections to `server` the runner holds for the probe while it runs (default 1); 0 for a probe
+   * that takes its slots itself, through the run's `SharedSessions`.
+   */
   readonly connections?: number;
   /** An optional target that cannot be reached is reported as skipped, not critical. */
   readonly optional: boolean;
   /**
    * Runs the checks and returns one finding per judged figure.
    * Throws `TargetUnreachable` when the target cannot be reached; must stop work when `signal` aborts.
-   * `shared` holds the run's server-wide reads, for probes of targets on one server to read them once; a probe
-   * run on its own gets none.
+   * `shared` holds the run's server-wide reads, for probes of targets on one server to read them once, and
+   * `sessions` the run's shared connections and the per-server bound on them; a probe run on its own gets none.
    */
-  run(signal: AbortSignal, shared?: SharedReads): Promise<ProbeFinding[]>;
+  run(signal: AbortSignal, shared?: SharedReads, sessions?: SharedSessions): Promise<ProbeFinding[]>;
 }
 
-/** Thrown by a probe whose target cannot be reached at all; the reason is shown to the user. */
+/** What every probe is built with, from `health:` in the config. */
+export interface ProbeSettings {
+  /**
+   * How old figures that need a connection to each database (PostgreSQL's table statistics) may be before a
+   * run reads them again (`health.table_stats_every`); 0 reads them on every run.
+   */
+  tableStatsEveryMs: number;
+}
+
+/** `health.table_stats_every`'s default, 10 minutes. */
+export const defaultProbeSettings: ProbeSettings = { tableStatsEveryMs: 10 * 60_000 };
+
+/** Thrown by a probe whose target cannot be reached at all; the reason is shown to the user, with `note` as what to do. */
 export class TargetUnreachable extends Error {
   override readonly name = 'TargetUnreachable';
-  constructor(reason: string, options?: { cause?: unknown }) {
+  readonly note: string | undefined;
+  constructor(reason: string, options?: { cause?: unknown; note?: string }) {
     super(reason, options);
+    this.note = options?.note;
   }
 }
 

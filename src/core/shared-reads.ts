@@ -43,7 +43,8 @@ export class SharedReads {
   }
 }
 
-function untilAborted<T>(value: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `value`, or a rejection with `signal`'s reason as soon as `signal` aborts (the work itself goes on). */
+export function untilAborted<T>(value: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { AnyActionDefinition } from './action.js';
 import type { LogSource } from './logs.js';
-import type { Probe } from './probe.js';
+import type { Probe, ProbeSettings } from './probe.js';
 import type { RestoreTestLog } from './restore-tests.js';
 
 /** The newest restore test of a target, as the morning report shows it. */
@@ -82,8 +82,8 @@ export interface SystemModule<Target extends TargetRef = TargetRef, Key extends 
   readonly cardinality: Cardinality;
   /** Validates one target; unknown keys are errors. */
   readonly targetSchema: z.ZodType<Target, unknown>;
-  /** The read-only check of one target, built once at start. */
-  probe(target: Target): Probe;
+  /** The read-only check of one target, built once at start, with the `health:` settings probes follow. */
+  probe(target: Target, settings: ProbeSettings): Probe;
   /** The actions runbooks may name (`<system>.<verb>`); given every target of this system. */
   actions?(targets: readonly Target[], services: SystemServices): AnyActionDefinition[];
   /** The workload logs of this system's targets (containers, pods), for `/maint logs` and `logs.read`. */

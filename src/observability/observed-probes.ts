@@ -1,6 +1,7 @@
 import { checkIds } from '../core/finding.js';
 import type { Probe } from '../core/probe.js';
 import type { SharedReads } from '../core/shared-reads.js';
+import type { SharedSessions } from '../core/shared-sessions.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -14,14 +15,14 @@ export function observedProbes(probes: readonly Probe[], metrics: Pick<Metrics, 
     optional: probe.optional,
     ...(probe.server === undefined ? {} : { server: probe.server }),
     ...(probe.connections === undefined ? {} : { connections: probe.connections }),
-    async run(signal: AbortSignal, shared?: SharedReads) {
+    async run(signal: AbortSignal, shared?: SharedReads, sessions?: SharedSessions) {
       let answered = false;
       const onAbort = (): void => {
         if (!answered) metrics.checkJudged(probe.target, checkIds.reachable, probe.optional ? 'skipped' : 'crit');
       };
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        const findings = await probe.run(signal, shared);
+        const findings = await probe.run(signal, shared, sessions);
         answered = true;
         if (!signal.aborted) {
           if (!findings.some((finding) => finding.checkId === checkIds.reachable)) metrics.checkJudged(probe.target, checkIds.reachable, 'ok');

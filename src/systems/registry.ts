@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnyActionDefinition } from '../core/action.js';
 import type { LogSource } from '../core/logs.js';
-import type { Probe } from '../core/probe.js';
+import { defaultProbeSettings, type Probe, type ProbeSettings } from '../core/probe.js';
 import type { AnySystemModule, BackupFacts, LastRestoreTest, RestoreTimes, SystemServices } from '../core/system.js';
 import { targetsOf, type TargetsConfig } from '../config/targets.js';
 import { sharedVerbActions } from './shared-verbs.js';
@@ -40,8 +40,8 @@ export class SystemRegistry {
   }
 
   /** One probe per configured target, in list order and config order; built once and reused by every run. */
-  probes(): Probe[] {
-    return this.modules.flatMap((module) => this.targetsOf(module).map((target) => module.probe(target)));
+  probes(settings: ProbeSettings = defaultProbeSettings): Probe[] {
+    return this.modules.flatMap((module) => this.targetsOf(module).map((target) => module.probe(target, settings)));
   }
 
   /**

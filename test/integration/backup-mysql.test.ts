@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultProbeSettings } from '../../src/core/probe.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -163,7 +164,7 @@ describe('the morning report over a MySQL target', () => {
 });
 
 describe('backup freshness in the health of a MySQL target', () => {
-  const probeOf = (backup: Record<string, unknown>) => mysqlSystem.probe(mysqlSystem.targetSchema.parse({ name: 'appointments-db', url: `${sharedMariadb}/${database.name}`, backup }));
+  const probeOf = (backup: Record<string, unknown>) => mysqlSystem.probe(mysqlSystem.targetSchema.parse({ name: 'appointments-db', url: `${sharedMariadb}/${database.name}`, backup }), defaultProbeSettings);
   const line = (findings: { checkId: string }[], checkId: string) => findings.find((finding) => finding.checkId === checkId);
 
   it('warns while there is no backup yet, is ok for fresh ones and critical past max_age', async () => {

@@ -224,7 +224,9 @@ describe('PostgreSQL targets that cannot be reached', () => {
 
     const host = `127.0.0.1:${cluster.port}`;
     await expect(run(`postgres://postgres:hunter2@${host}/${database}_nowhere`)).rejects.toThrow(
-      new TargetUnreachable(`database "${database}_nowhere" does not exist at postgres://postgres:***@${host}/${database}_nowhere`),
+      new TargetUnreachable(`database "${database}_nowhere" does not exist at postgres://postgres:***@${host}/${database}_nowhere`, {
+        note: 'create the database, or fix the database name in the URL',
+      }),
     );
     const role = `nobody_${randomBytes(3).toString('hex')}`;
     await expect(run(`postgres://${role}:hunter2@${host}/postgres`)).rejects.toThrow(

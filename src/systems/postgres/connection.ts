@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { maskUrl, withoutPassword } from '../../core/mask.js';
 import { postgresErrorCode } from '../../core/pg-error-code.js';
 import { TargetUnreachable } from '../../core/probe.js';
+import { closedDatabase, forbiddenDatabase, fullDatabase, missingDatabase, type DatabaseRefusal } from './database-access.js';
 
 /** `name` as a quoted SQL identifier (`"a""b"`), as pg's own `escapeIdentifier`, without loading the driver. */
 export function escapeIdentifier(name: string): string {
@@ -63,7 +64,8 @@ export async function openPostgresClient(connection: PostgresConnection, signal:
     destroy();
     signal.throwIfAborted();
     const reason = withoutPassword(unreachableReason(error, url), url);
-    throw connection.unreachable ? connection.unreachable(reason) : new TargetUnreachable(reason, { cause: error });
+    const note = databaseRefusal(error, url)?.note;
+    throw connection.unreachable ? connection.unreachable(reason) : new TargetUnreachable(reason, { cause: error, ...(note === undefined ? {} : { note }) });
   }
 }
 
@@ -122,11 +124,33 @@ export async function serverMajor(client: pg.Client): Promise<number> {
   return Math.floor(Number(result.rows[0]!.v) / 10_000);
 }
 
+/**
+ * Why a connection to one database was refused when the server itself would take it (the database is missing,
+ * closed, forbidden to the user or full); undefined for any other failure.
+ */
+export function databaseRefusal(error: unknown, url: string): DatabaseRefusal | undefined {
+  const where = maskUrl(url);
+  const message = error instanceof Error ? error.message : String(error);
+  switch (postgresErrorCode(error)) {
+    case '3D000':
+      return missingDatabase(databaseNamedBy(url), where);
+    case '55000':
+      return closedDatabase(databaseNamedBy(url), where);
+    case '42501':
+      return forbiddenDatabase(databaseNamedBy(url), userNamedBy(url), where);
+    case '53300':
+      return /for database/.test(message) ? fullDatabase(databaseNamedBy(url), where) : undefined;
+  }
+  return undefined;
+}
+
 /** Why a connection failed, in words a user can act on. */
 export function unreachableReason(error: unknown, url: string): string {
   const where = maskUrl(url);
   const code = postgresErrorCode(error);
   const message = error instanceof Error ? error.message : String(error);
+  const refusal = databaseRefusal(error, url);
+  if (refusal !== undefined) return refusal.reason;
   switch (code) {
     case 'ECONNREFUSED':
       return `connection refused at ${where}`;
@@ -144,8 +168,6 @@ export function unreachableReason(error: unknown, url: string): string {
       return `password authentication failed at ${where}`;
     case '28000':
       return `the server rejected the login (${message}) at ${where}`;
-    case '3D000':
-      return `database "${databaseNamedBy(url)}" does not exist at ${where}`;
     case '53300':
       return `the server refuses new connections (too many clients) at ${where}`;
     case '57P03':
@@ -156,6 +178,14 @@ export function unreachableReason(error: unknown, url: string): string {
   if (/SASL|password must be a string/i.test(message)) return `the server asks for a password the URL does not give at ${where}`;
   if (/does not support SSL/i.test(message)) return `the server does not accept TLS, but the URL asks for it, at ${where}`;
   return `could not connect to ${where}`;
+}
+
+function userNamedBy(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username) || '(the default user)';
+  } catch {
+    return '(unknown)';
+  }
 }
 
 function databaseNamedBy(url: string): string {

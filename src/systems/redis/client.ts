@@ -38,6 +38,19 @@ export function redisUnreachable(error: unknown, address: string): TargetUnreach
  * loads on the first call, so a bot that never talks to a Redis target never loads it.
  */
 export async function withRedis<T>(url: string, signal: AbortSignal, work: (client: Redis) => Promise<T>, db?: number): Promise<T> {
+  const client = await openRedis(url, signal, db);
+  try {
+    return await onRedis(client, url, signal, work(client));
+  } finally {
+    await closeRedis(client);
+  }
+}
+
+/**
+ * Opens a connection to the Redis of `url` (in database `db` when given), as `withRedis` does; close it with
+ * `closeRedis`. A failure to connect or to log in is a `TargetUnreachable`; aborting `signal` disconnects.
+ */
+export async function openRedis(url: string, signal: AbortSignal, db?: number): Promise<Redis> {
   const { Redis: Client } = await import('ioredis');
   signal.throwIfAborted();
   const address = redisAddress(url);
@@ -55,29 +68,36 @@ export async function withRedis<T>(url: string, signal: AbortSignal, work: (clie
     lastError = error;
   });
   const stop = (): void => client.disconnect();
+  signal.addEventListener('abort', stop, { once: true });
+  client.once('end', () => signal.removeEventListener('abort', stop));
   try {
-    try {
-      await abortable(client.connect(), signal, stop);
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw redisUnreachable(lastError ?? error, address);
-    }
-    return await abortable(work(client), signal, stop).catch((error: unknown) => {
-      if (signal.aborted) throw signal.reason;
-      const message = error instanceof Error ? error.message : '';
-      if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) throw redisUnreachable(error, address);
-      throw error;
-    });
-  } finally {
-    await disconnected(client);
+    await abortable(client.connect(), signal, stop);
+    return client;
+  } catch (error) {
+    await closeRedis(client);
+    if (signal.aborted) throw signal.reason;
+    throw redisUnreachable(lastError ?? error, address);
   }
+}
+
+/**
+ * `work`'s answer on a connection to `url`, or `signal`'s reason as soon as it aborts (disconnecting); a refused
+ * login (NOAUTH, WRONGPASS) is a `TargetUnreachable`.
+ */
+export function onRedis<T>(client: Redis, url: string, signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return abortable(work, signal, () => client.disconnect()).catch((error: unknown) => {
+    if (signal.aborted) throw signal.reason;
+    const message = error instanceof Error ? error.message : '';
+    if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) throw redisUnreachable(error, redisAddress(url));
+    throw error;
+  });
 }
 
 /**
  * Closes the connection and waits (up to a second) until the server has closed its side too, so a caller that
  * bounds its connections to a server never counts one as gone that the server still holds.
  */
-async function disconnected(client: Redis): Promise<void> {
+export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<void>((resolve) => {

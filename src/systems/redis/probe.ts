@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { checkIds, type ProbeFinding } from '../../core/finding.js';
-import type { Probe } from '../../core/probe.js';
+import { TargetUnreachable, type Probe } from '../../core/probe.js';
 import { SharedReads } from '../../core/shared-reads.js';
+import { SharedSessions, sessionKey, type SessionKind } from '../../core/shared-sessions.js';
 import { checkLimitOrder, highLimitsText, judgeHigh, judgeLow, lowLimitsText, type LimitPair } from '../../core/judge.js';
 import type { Redis } from 'ioredis';
-import { withRedis } from './client.js';
+import { closeRedis, onRedis, openRedis, redisAddress, redisUrlDatabase } from './client.js';
 import { parseInfo } from './target.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { formatBytes, formatPercent, formatSeconds } from '../../render/units.js';
@@ -71,18 +72,21 @@ interface EvictionMark {
 
 /**
  * Checks one Redis: reachability and version, memory against maxmemory, hit ratio, evictions since the last run,
- * persistence, clients and the slow log. Keeps the eviction counter between runs. Targets on one server (and user)
- * share one read of these server-wide facts per run; each still connects to its own database.
+ * persistence, clients and the slow log. Keeps the eviction counter between runs. Targets on one server, user
+ * and password share one connection per run (`SharedSessions`) and one read of these server-wide facts; each
+ * proves its own logical database exists with SELECT on it.
  */
 export function createRedisProbe(target: RedisTarget): Probe {
   let previous: EvictionMark | undefined;
+  const { server: serverName } = server(serverAddress(target.url, 6379), 'redis');
   return {
     target: target.name,
     system: 'redis',
     optional: target.optional,
-    ...server(serverAddress(target.url, 6379), 'redis'),
-    async run(signal, shared) {
-      const facts = await readRedis(target.url, signal, shared ?? new SharedReads());
+    ...(serverName === undefined ? {} : { server: serverName }),
+    connections: 0,
+    async run(signal, shared, sessions) {
+      const facts = await readRedis(target.url, serverName, signal, shared ?? new SharedReads(), sessions ?? new SharedSessions());
       const now = Date.now();
       const mark: EvictionMark = {
         runId: facts.info.get('run_id') ?? '',
@@ -97,11 +101,47 @@ export function createRedisProbe(target: RedisTarget): Probe {
 }
 
 /**
- * Connects to the target's database (so each target proves it can), and reads the server-wide facts once per
- * server and user in one health run: the other targets there share that read.
+ * On the run's connection to the target's server (as its user), proves the target's logical database exists and
+ * reads the server-wide facts once per server and user in one health run: the other targets there share both.
  */
-async function readRedis(url: string, signal: AbortSignal, shared: SharedReads): Promise<RedisFacts> {
-  return withRedis(url, signal, (client) => shared.read(`${serverReader(url, 6379, 'db')} info`, () => readFacts(client), signal));
+async function readRedis(url: string, serverName: string | undefined, signal: AbortSignal, shared: SharedReads, sessions: SharedSessions): Promise<RedisFacts> {
+  const reader = serverReader(url, 6379, 'db');
+  return sessions.use(sessionKey(reader, url), serverName, redisSession(url), async (client) => {
+    await selectDatabase(client, url, signal);
+    return shared.read(`${reader} info`, () => onRedis(client, url, signal, readFacts(client)), signal);
+  }, signal);
+}
+
+/** The shared connection of a run: to the server of `url` as its user, in database 0 (which always exists). */
+function redisSession(url: string): SessionKind<Redis> {
+  return { open: (signal) => openRedis(inDatabaseZero(url), signal), close: closeRedis };
+}
+
+function inDatabaseZero(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = '';
+  parsed.searchParams.delete('db');
+  return parsed.toString();
+}
+
+/** SELECTs the target's logical database, so one that does not exist (past `databases`) is reported unreachable. */
+async function selectDatabase(client: Redis, url: string, signal: AbortSignal): Promise<void> {
+  const db = redisUrlDatabase(url);
+  if (db === 0) return;
+  try {
+    await onRedis(client, url, signal, client.select(db));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (/out of range/i.test(message)) {
+      throw new TargetUnreachable(`logical database ${db} does not exist at ${redisAddress(url)} (out of range of its \`databases\` setting)`, {
+        note: 'fix the database number in the URL, or raise `databases` in the server\'s redis.conf (a restart applies it)',
+      });
+    }
+    if (message.startsWith('NOPERM')) {
+      throw new TargetUnreachable(`the user in the URL may not SELECT logical database ${db} at ${redisAddress(url)}`, { note: 'grant the user +select' });
+    }
+    throw error;
+  }
 }
 
 async function readFacts(client: Redis): Promise<RedisFacts> {

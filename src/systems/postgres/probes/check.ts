@@ -28,8 +28,11 @@ export type CheckName = Pick<ProbeFinding, 'checkId' | 'label' | 'subject'>;
  * named `name`, with the server's message, so the other checks still report. Aborts are rethrown.
  */
 export function runCheck(name: CheckName, check: Check, context: CheckContext, signal: AbortSignal): Promise<ProbeFinding[]> {
-  return checkOrUnknown(() => check(context), { name, reason: serverMessage, note: 'grant the monitoring role pg_monitor, or check the server log' }, signal);
+  return checkOrUnknown(() => check(context), { name, reason: serverMessage, note: checkNote }, signal);
 }
+
+/** What to do about a check that could not be read. */
+export const checkNote = 'grant the monitoring role pg_monitor, or check the server log';
 
 /** A PostgreSQL error's own message (which carries no credentials), or a generic text for anything else. */
 export function serverMessage(error: unknown): string {

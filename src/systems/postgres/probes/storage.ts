@@ -1,26 +1,16 @@
 import type pg from 'pg';
 import { checkIds, type ProbeFinding } from '../../../core/finding.js';
 import type { CheckContext, CheckName } from './check.js';
+import { databaseRows } from './databases.js';
 import { ago, formatCount, lowThresholdText, thresholdText } from './format.js';
 import type { PostgresThresholds } from './thresholds.js';
 import { formatBytes, formatPercent } from '../../../render/units.js';
 import { judgeHigh, judgeLow } from '../../../core/judge.js';
 
-interface WraparoundRow {
-  datname: string;
-  xid_age: number;
-  freeze_max_age: number;
-}
-
-const wraparoundSql = `
-  select datname, age(datfrozenxid)::float8 as xid_age, current_setting('autovacuum_freeze_max_age')::float8 as freeze_max_age
-    from pg_database
-   order by age(datfrozenxid) desc
-   limit 3`;
-
 /** Transaction-ID age of the oldest database against autovacuum_freeze_max_age. */
-export async function wraparoundCheck({ serverRows, thresholds }: CheckContext): Promise<ProbeFinding[]> {
-  const rows = await serverRows<WraparoundRow>(wraparoundSql);
+export async function wraparoundCheck(context: CheckContext): Promise<ProbeFinding[]> {
+  const { thresholds } = context;
+  const rows = [...(await databaseRows(context)).values()].sort((a, b) => b.xid_age - a.xid_age).slice(0, 3);
   const oldest = rows[0];
   if (!oldest) throw new Error('no database rows');
   const pct = (oldest.xid_age / oldest.freeze_max_age) * 100;
@@ -40,24 +30,11 @@ export async function wraparoundCheck({ serverRows, thresholds }: CheckContext):
   return [line];
 }
 
-interface DatabaseStatsRow {
-  datname: string;
-  blks_hit: number;
-  blks_read: number;
-  size_bytes: number;
-}
-
-const databaseStatsSql = `
-  select d.datname, coalesce(s.blks_hit, 0)::float8 as blks_hit, coalesce(s.blks_read, 0)::float8 as blks_read,
-         pg_database_size(d.datname)::float8 as size_bytes
-    from pg_database d
-    left join pg_stat_database s on s.datname = d.datname
-   where d.datname = any($1::text[])
-   order by array_position($1::text[], d.datname::text)`;
-
-/** Cache hit ratio and size of each configured database. */
-export async function databaseStatsCheck({ client, thresholds, databases }: CheckContext): Promise<ProbeFinding[]> {
-  const { rows } = await client.query<DatabaseStatsRow>(databaseStatsSql, [databases]);
+/** Cache hit ratio and size of each configured database, from the run's shared read of every database (`databaseRows`). */
+export async function databaseStatsCheck(context: CheckContext): Promise<ProbeFinding[]> {
+  const { thresholds, databases } = context;
+  const byName = await databaseRows(context);
+  const rows = databases.flatMap((database) => byName.get(database) ?? []);
   const lines: ProbeFinding[] = [];
   for (const row of rows) {
     const total = row.blks_hit + row.blks_read;
@@ -78,14 +55,16 @@ export async function databaseStatsCheck({ client, thresholds, databases }: Chec
       if (status !== 'ok') line.note = 'reads go to disk: look for missing indexes and sequential scans, or give shared_buffers more memory';
       lines.push(line);
     }
-    lines.push({
-      checkId: checkIds.databaseSize,
-      subject: row.datname,
-      status: 'ok',
-      measure: { value: row.size_bytes, unit: 'bytes' },
-      label: `database size (${row.datname})`,
-      text: formatBytes(row.size_bytes),
-    });
+    if (row.size_bytes !== null) {
+      lines.push({
+        checkId: checkIds.databaseSize,
+        subject: row.datname,
+        status: 'ok',
+        measure: { value: row.size_bytes, unit: 'bytes' },
+        label: `database size (${row.datname})`,
+        text: formatBytes(row.size_bytes),
+      });
+    }
   }
   return lines;
 }
