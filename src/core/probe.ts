@@ -36,7 +36,7 @@ export interface Probe {
 /** What every probe is built with, from `health:` in the config. */
 export interface ProbeSettings {
   /**
-   * How old figures that need a connection to each database (PostgreSQL's table statistics) may be before a
+   * How old figures that need a connection to each database (PostgreSQL's dead tuples and sizes) may be before a
    * run reads them again (`health.table_stats_every`); 0 reads them on every run.
    */
   tableStatsEveryMs: number;

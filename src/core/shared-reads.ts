@@ -45,9 +45,19 @@ export class SharedReads {
 
 /** `value`, or a rejection with `signal`'s reason as soon as `signal` aborts (the work itself goes on). */
 export function untilAborted<T>(value: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    value.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return Promise.race([value, abortOf(signal)]);
+}
+
+const aborts = new WeakMap<AbortSignal, Promise<never>>();
+
+/** One promise per signal that rejects when it aborts: racing it costs no listener per wait. */
+function abortOf(signal: AbortSignal): Promise<never> {
+  let aborted = aborts.get(signal);
+  if (aborted === undefined) {
+    aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    aborted.catch(() => undefined);
+    aborts.set(signal, aborted);
+  }
+  return aborted;
 }

@@ -66,7 +66,7 @@ export class SharedSessions {
           connection = (await untilAborted(session.opened, signal)) as C;
         } catch (error) {
           signal.throwIfAborted();
-          if (existing === undefined || !kind.ownFailure?.(error)) throw error;
+          if (existing === undefined || !session.kind.ownFailure?.(error)) throw error;
           continue;
         }
         return await untilAborted(work(connection), signal);
@@ -142,7 +142,7 @@ export class SharedSessions {
  * hash of the password, so targets with other credentials never share a connection, and no password is kept.
  */
 export function sessionKey(reader: string, url: string): string {
-  let password = '';
+  let password: string;
   try {
     password = decodeURIComponent(new URL(url).password);
   } catch {

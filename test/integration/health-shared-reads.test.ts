@@ -78,7 +78,7 @@ describe('/maint health reads a server-wide state once per server and user in on
     ],
   });
 
-  it('two PostgreSQL targets on one server: the server-wide queries (every database\'s row among them) run once, the dead tuples once per database, and each report is as when probed alone', async () => {
+  it('two PostgreSQL targets on one server: the server-wide queries (every database\'s row among them) run once, the dead tuples and size once per database, and each report is as when probed alone', async () => {
     const alone = [
       ...(await healthOf({ postgres: [twoDatabases().postgres[0]] })),
       ...(await healthOf({ postgres: [twoDatabases().postgres[1]] })),
@@ -92,7 +92,8 @@ describe('/maint health reads a server-wide state once per server and user in on
     expect(statementsWith(during, 'from pg_replication_slots')).toBe(1);
     expect(statementsWith(during, "state in ('idle in transaction'")).toBe(1);
     expect(statementsWith(during, 'from pg_stat_user_tables')).toBe(2);
-    expect(statementsWith(during, 'pg_database_size(d.oid)')).toBe(1);
+    expect(statementsWith(during, 'from pg_database d')).toBe(1);
+    expect(statementsWith(during, 'pg_database_size(current_database())')).toBe(2);
     expect(together.map(judged)).toEqual(expect.arrayContaining(alone.map(judged)));
     expect(together.map(judged)).toHaveLength(alone.length);
     expect(together.filter((finding) => finding.status === 'unknown' || finding.label === 'reachable')).toEqual([]);

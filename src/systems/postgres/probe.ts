@@ -2,23 +2,22 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { backupConfigSchema } from './backup/config.js';
 import { backupFreshness, unreadableBackups } from './backup/freshness.js';
-import type { ProbeFinding } from '../../core/finding.js';
-import { maskUrl, withoutPassword } from '../../core/mask.js';
-import { postgresErrorCode } from '../../core/pg-error-code.js';
-import { checkOrUnknown, defaultProbeSettings, TargetUnreachable, type Probe, type ProbeSettings } from '../../core/probe.js';
+import { checkIds, type ProbeFinding } from '../../core/finding.js';
+import { maskUrl } from '../../core/mask.js';
+import { defaultProbeSettings, TargetUnreachable, type Probe, type ProbeSettings } from '../../core/probe.js';
 import { SharedReads } from '../../core/shared-reads.js';
 import { SharedSessions, sessionKey, type SessionKind } from '../../core/shared-sessions.js';
 import { blockedQueryCheck, idleInTransactionCheck, longQueryCheck } from './probes/activity.js';
-import { checkNote, runCheck, serverMessage, type Check, type CheckContext, type CheckName } from './probes/check.js';
-import { closePostgresClient, databaseOfUrl, databaseRefusal, openPostgresClient, unreachableReason, withDatabase } from './connection.js';
+import { runCheck, type Check, type CheckContext, type CheckName } from './probes/check.js';
+import { databaseOfUrl, withDatabase } from './connection.js';
 import { refusalOf } from './database-access.js';
 import { databaseRows, type DatabaseRow } from './probes/databases.js';
-import { TableStatsCache } from './probes/table-stats.js';
-import { healthConnection } from './probes/connect.js';
+import { readTableStats, TableStatsCache, tableStatsNotChecked, tableStatsOnOwnConnection, type TableStatsRead } from './probes/table-stats.js';
+import { inTermsOf, postgresSession, readKey } from './shared-connection.js';
 import { targetNameSchema } from '../../core/target-name.js';
 import { replicationLagCheck, replicationSlotCheck } from './probes/replication.js';
 import { serverChecks } from './probes/server.js';
-import { databaseStatsCheck, deadTupleCheck, deadTuplesName, wraparoundCheck } from './probes/storage.js';
+import { databaseStatsCheck, wraparoundCheck } from './probes/storage.js';
 import { postgresThresholdsSchema, type PostgresThresholds } from './probes/thresholds.js';
 import { targetCommonFields } from '../../core/target-fields.js';
 import { server, serverAddress, serverReader } from '../../core/server-address.js';
@@ -57,6 +56,36 @@ const databaseStatsName: CheckName = { checkId: 'postgres.database_stats', label
 interface ProbeState {
   serverName: string | undefined;
   tableStats: TableStatsCache;
+  /** What its URL says, worked out on the first run. */
+  facts?: TargetFacts;
+}
+
+/** What a target's URL and config say, the same on every run. */
+interface TargetFacts {
+  reader: string;
+  sessionKey: string;
+  session: SessionKind<pg.Client>;
+  mainDatabase: string;
+  /** The target's URL, masked. */
+  where: string;
+  /** Each database whose figures are reported, with its URL and that URL masked. */
+  databases: { name: string; url: string; where: string }[];
+}
+
+function targetFacts(target: PostgresTarget): TargetFacts {
+  const reader = serverReader(target.url, 5432, 'dbname');
+  const mainDatabase = databaseOfUrl(target.url);
+  return {
+    reader,
+    sessionKey: sessionKey(reader, target.url),
+    session: postgresSession(target.url),
+    mainDatabase,
+    where: maskUrl(target.url),
+    databases: (target.databases ?? [mainDatabase]).map((name) => {
+      const url = name === mainDatabase ? target.url : withDatabase(target.url, name);
+      return { name, url, where: maskUrl(url) };
+    }),
+  };
 }
 
 /**
@@ -65,8 +94,8 @@ interface ProbeState {
  * wraparound, dead tuples, cache hit ratio and size. The cluster-wide checks' rows and every database's
  * `pg_database` row are read once per server and user in one run (`SharedReads`) and judged by each target for
  * its own databases; a database that is missing, closed, forbidden or full is reported from its row. Dead tuples
- * need a connection to each database: they are read again once older than `settings.tableStatsEveryMs`, on a
- * connection of the target's own that holds a server slot, and reported with their age in between.
+ * and sizes need a connection to each database: they are read again once older than `settings.tableStatsEveryMs`,
+ * on a connection of the target's own that holds a server slot, and reported with their age in between.
  */
 export function createPostgresProbe(target: PostgresTarget, settings: ProbeSettings = defaultProbeSettings): Probe {
   const { server: serverName } = server(serverAddress(target.url, 5432), 'postgres');
@@ -87,81 +116,66 @@ interface OnServer {
   databaseStats: ProbeFinding[];
   /** Every database's row; undefined when they could not be read (then `databaseStats` says why). */
   rows: Map<string, DatabaseRow> | undefined;
-  /** The database the shared connection is in, whose dead tuples were read on it when due. */
+  /** The database the shared connection is in, whose table stats were read on it when due. */
   sessionDatabase: string | undefined;
-  deadTuples: DeadTuplesRead | undefined;
+  tableStats: TableStatsRead | undefined;
 }
 
-interface Run {
+interface Run extends TargetFacts {
   target: PostgresTarget;
-  reader: string;
   now: Date;
-  databases: string[];
-  mainDatabase: string;
 }
 
 async function probePostgres(target: PostgresTarget, state: ProbeState, signal: AbortSignal, shared: SharedReads, sessions: SharedSessions): Promise<ProbeFinding[]> {
-  const mainDatabase = databaseOfUrl(target.url);
-  const run: Run = { target, reader: serverReader(target.url, 5432, 'dbname'), now: new Date(), databases: target.databases ?? [mainDatabase], mainDatabase };
+  state.facts ??= targetFacts(target);
+  const run: Run = { ...state.facts, target, now: new Date() };
   const onServer = await sessions
-    .use(sessionKey(run.reader, target.url), state.serverName, postgresSession(target.url), (client) => readOnServer(client, run, state, shared, signal), signal)
+    .use(run.sessionKey, state.serverName, run.session, (client) => readOnServer(client, run, state, shared, signal), signal)
     .catch((error: unknown) => {
       throw inTermsOf(error, target.url);
     });
-  const deadTuples = await Promise.all(run.databases.map((database) => deadTuplesOf(database, run, state, onServer, sessions, signal)));
+  const tableStats = await Promise.all(run.databases.map((database) => tableStatsOf(database, run, state, onServer, sessions, signal)));
+  const isSize = (finding: ProbeFinding): boolean => finding.checkId === checkIds.databaseSize;
+  const databaseStats = run.databases.flatMap(({ name: database }, index) => [
+    ...onServer.databaseStats.filter((finding) => finding.subject === database),
+    ...tableStats[index]!.filter(isSize),
+  ]);
+  const unnamed = onServer.databaseStats.filter((finding) => finding.subject === undefined);
   const freshness = await backupFreshness(target, run.now).catch((error: unknown) => [unreadableBackups(error)]);
-  return [...onServer.cluster, ...deadTuples.flat(), ...onServer.databaseStats, ...freshness];
-}
-
-/** How the run's shared connection to a server is opened; a refusal of the opener's own database is not the server's. */
-function postgresSession(url: string): SessionKind<pg.Client> {
-  return {
-    open: (signal) => openPostgresClient(healthConnection(url), signal),
-    close: closePostgresClient,
-    ownFailure: (error) => error instanceof TargetUnreachable && isDatabaseRefusal(error.cause, url),
-  };
-}
-
-function isDatabaseRefusal(error: unknown, url: string): boolean {
-  if (databaseRefusal(error, url) !== undefined) return true;
-  return postgresErrorCode(error) === '28000' && /database "/.test(error instanceof Error ? error.message : '');
-}
-
-/** A connection failure of the shared connection, told with this target's URL (it may have been opened for another database). */
-function inTermsOf(error: unknown, url: string): unknown {
-  if (!(error instanceof TargetUnreachable) || error.cause === undefined) return error;
-  const note = databaseRefusal(error.cause, url)?.note;
-  return new TargetUnreachable(withoutPassword(unreachableReason(error.cause, url), url), { cause: error.cause, ...(note === undefined ? {} : { note }) });
+  return [...onServer.cluster, ...tableStats.flatMap((findings) => findings.filter((finding) => !isSize(finding))), ...unnamed, ...databaseStats, ...freshness];
 }
 
 /**
  * The target's reads on the shared connection: every database's row (its main database must take connections, or
- * the target is unreachable), the cluster-wide checks, the database stats, and the dead tuples of the database
+ * the target is unreachable), the cluster-wide checks, the cache hit ratios, and the table stats of the database
  * the connection is in when they are due.
  */
 async function readOnServer(client: pg.Client, run: Run, state: ProbeState, shared: SharedReads, signal: AbortSignal): Promise<OnServer> {
   const context: CheckContext = {
     client,
     serverRows: (sql, values) =>
-      shared.read(`${run.reader} ${sql} ${JSON.stringify(values ?? [])}`, () => client.query(sql, values).then((result) => result.rows), signal),
+      shared.read(readKey(run.reader, sql, values), () => client.query(sql, values).then((result) => result.rows), signal),
     thresholds: run.target.thresholds,
     now: run.now,
-    databases: run.databases,
+    databases: run.databases.map((database) => database.name),
   };
-  const rows = await databaseRows(context).catch(() => {
-    signal.throwIfAborted();
-    return undefined;
-  });
   const sessionDatabase = client.database;
-  const refusal = rows && refusalOf(rows.get(run.mainDatabase), run.mainDatabase, rowUser(rows, run.target.url), maskUrl(run.target.url), ownBackends(run.mainDatabase, sessionDatabase));
-  if (refusal !== undefined) throw new TargetUnreachable(refusal.reason, { note: refusal.note });
-  const due = sessionDatabase !== undefined && run.databases.includes(sessionDatabase) && state.tableStats.fresh(sessionDatabase, run.now.getTime()) === undefined;
-  const [cluster, databaseStats, deadTuples] = await Promise.all([
+  const due = sessionDatabase !== undefined && context.databases.includes(sessionDatabase) && state.tableStats.fresh(sessionDatabase, run.now.getTime()) === undefined;
+  const [rows, cluster, databaseStats, tableStats] = await Promise.all([
+    databaseRows(context).then(
+      (index) => index.byName,
+      () => {
+        signal.throwIfAborted();
+        return undefined;
+      },
+    ),
     Promise.all(clusterChecks.map(([name, check]) => runCheck(name, check, context, signal))),
     runCheck(databaseStatsName, databaseStatsCheck, context, signal),
-    due ? readDeadTuples(client, sessionDatabase, context, signal) : undefined,
+    due ? readTableStats(client, sessionDatabase, context, signal) : undefined,
   ]);
-  return { cluster: cluster.flat(), databaseStats, rows, sessionDatabase, deadTuples };
+  const refusal = rows && refusalOf(rows.get(run.mainDatabase), run.mainDatabase, rowUser(rows, run.target.url), run.where, ownBackends(run.mainDatabase, sessionDatabase));
+  if (refusal !== undefined) throw new TargetUnreachable(refusal.reason, { note: refusal.note });
+  return { cluster: cluster.flat(), databaseStats, rows, sessionDatabase, tableStats };
 }
 
 /** The user the rows were read as (the same for every target sharing them), else the URL's. */
@@ -176,47 +190,28 @@ function ownBackends(database: string, sessionDatabase: string | undefined): num
 }
 
 /**
- * The dead tuples of one of the target's databases: not checked when its row says it refuses connections, the
- * last read (with its age) while younger than `health.table_stats_every`, else read again on a connection of the
- * target's own that holds a server slot (or on the shared one, when it is in that database).
+ * The table stats (dead tuples) and size of one of the target's databases: not checked when its row says it
+ * refuses connections, the last read (with its age) while younger than `health.table_stats_every`, else read again
+ * on a connection of the target's own that holds a server slot (or on the shared one, when it is in that database).
  */
-async function deadTuplesOf(database: string, run: Run, state: ProbeState, onServer: OnServer, sessions: SharedSessions, signal: AbortSignal): Promise<ProbeFinding[]> {
-  const url = withDatabase(run.target.url, database);
-  const refusal = onServer.rows && refusalOf(onServer.rows.get(database), database, rowUser(onServer.rows, url), maskUrl(url), ownBackends(database, onServer.sessionDatabase));
-  if (refusal !== undefined) return [notChecked(database, refusal.reason)];
+async function tableStatsOf(
+  { name: database, url, where }: TargetFacts['databases'][number],
+  run: Run,
+  state: ProbeState,
+  onServer: OnServer,
+  sessions: SharedSessions,
+  signal: AbortSignal,
+): Promise<ProbeFinding[]> {
+  const refusal = onServer.rows && refusalOf(onServer.rows.get(database), database, rowUser(onServer.rows, url), where, ownBackends(database, onServer.sessionDatabase));
+  if (refusal !== undefined) return [tableStatsNotChecked(database, refusal.reason)];
   const now = run.now.getTime();
   const fresh = state.tableStats.fresh(database, now);
   if (fresh !== undefined) return fresh;
   const context = { thresholds: run.target.thresholds, now: run.now };
-  const onShared = database === onServer.sessionDatabase ? onServer.deadTuples : undefined;
-  const read = onShared ?? (await sessions.own(state.serverName, () => deadTuplesOnOwnConnection(database, url, context, signal)));
-  if (read.findings === undefined) return [notChecked(database, read.unreachable)];
+  const onShared = database === onServer.sessionDatabase ? onServer.tableStats : undefined;
+  const read = onShared ?? (await sessions.own(state.serverName, () => tableStatsOnOwnConnection(database, url, context, signal)));
+  if (read.findings === undefined) return [tableStatsNotChecked(database, read.unreachable)];
   state.tableStats.remember(database, read.findings, now);
   return read.findings;
 }
 
-type DeadTuplesRead = { findings: ProbeFinding[]; unreachable?: never } | { findings?: never; unreachable: string };
-
-async function deadTuplesOnOwnConnection(database: string, url: string, context: Pick<CheckContext, 'thresholds' | 'now'>, signal: AbortSignal): Promise<DeadTuplesRead> {
-  let client: pg.Client;
-  try {
-    client = await openPostgresClient(healthConnection(url), signal);
-  } catch (error) {
-    if (!(error instanceof TargetUnreachable)) throw error;
-    return { unreachable: error.message };
-  }
-  try {
-    return await readDeadTuples(client, database, context, signal);
-  } finally {
-    await closePostgresClient(client);
-  }
-}
-
-async function readDeadTuples(client: pg.Client, database: string, context: Pick<CheckContext, 'thresholds' | 'now'>, signal: AbortSignal): Promise<DeadTuplesRead> {
-  const name = deadTuplesName(database);
-  return { findings: await checkOrUnknown(() => deadTupleCheck(client, database, context.thresholds, context.now), { name, reason: serverMessage, note: checkNote }, signal) };
-}
-
-function notChecked(database: string, reason: string): ProbeFinding {
-  return { ...deadTuplesName(database), status: 'unknown', text: `not checked: ${reason}`, note: 'check the databases listed for this target' };
-}

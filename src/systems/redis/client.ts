@@ -38,7 +38,7 @@ export function redisUnreachable(error: unknown, address: string): TargetUnreach
  * loads on the first call, so a bot that never talks to a Redis target never loads it.
  */
 export async function withRedis<T>(url: string, signal: AbortSignal, work: (client: Redis) => Promise<T>, db?: number): Promise<T> {
-  const client = await openRedis(url, signal, db);
+  const client = await openRedis(url, signal, db === undefined ? {} : { db });
   try {
     return await onRedis(client, url, signal, work(client));
   } finally {
@@ -46,11 +46,17 @@ export async function withRedis<T>(url: string, signal: AbortSignal, work: (clie
   }
 }
 
+/** How `openRedis` connects: to database `db` when given; `pipelined` sends the commands of one tick in one write. */
+export interface RedisOpenOptions {
+  db?: number;
+  pipelined?: boolean;
+}
+
 /**
- * Opens a connection to the Redis of `url` (in database `db` when given), as `withRedis` does; close it with
- * `closeRedis`. A failure to connect or to log in is a `TargetUnreachable`; aborting `signal` disconnects.
+ * Opens a connection to the Redis of `url`, as `withRedis` does; close it with `closeRedis`. A failure to connect
+ * or to log in is a `TargetUnreachable`; aborting `signal` disconnects.
  */
-export async function openRedis(url: string, signal: AbortSignal, db?: number): Promise<Redis> {
+export async function openRedis(url: string, signal: AbortSignal, { db, pipelined = false }: RedisOpenOptions = {}): Promise<Redis> {
   const { Redis: Client } = await import('ioredis');
   signal.throwIfAborted();
   const address = redisAddress(url);
@@ -61,6 +67,7 @@ export async function openRedis(url: string, signal: AbortSignal, db?: number): 
     retryStrategy: () => null,
     reconnectOnError: () => false,
     enableOfflineQueue: false,
+    enableAutoPipelining: pipelined,
     ...(db === undefined ? {} : { db }),
   });
   let lastError: unknown;

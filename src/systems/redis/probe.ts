@@ -78,6 +78,7 @@ interface EvictionMark {
  */
 export function createRedisProbe(target: RedisTarget): Probe {
   let previous: EvictionMark | undefined;
+  let where: TargetWhere | undefined;
   const { server: serverName } = server(serverAddress(target.url, 6379), 'redis');
   return {
     target: target.name,
@@ -86,7 +87,8 @@ export function createRedisProbe(target: RedisTarget): Probe {
     ...(serverName === undefined ? {} : { server: serverName }),
     connections: 0,
     async run(signal, shared, sessions) {
-      const facts = await readRedis(target.url, serverName, signal, shared ?? new SharedReads(), sessions ?? new SharedSessions());
+      where ??= targetWhere(target.url);
+      const facts = await readRedis(where, serverName, signal, shared ?? new SharedReads(), sessions ?? new SharedSessions());
       const now = Date.now();
       const mark: EvictionMark = {
         runId: facts.info.get('run_id') ?? '',
@@ -100,21 +102,42 @@ export function createRedisProbe(target: RedisTarget): Probe {
   };
 }
 
+/** Where a target's URL points, the same on every run. */
+interface TargetWhere {
+  url: string;
+  reader: string;
+  sessionKey: string;
+  session: SessionKind<Redis>;
+  db: number;
+  address: string;
+}
+
+function targetWhere(url: string): TargetWhere {
+  const reader = serverReader(url, 6379, 'db');
+  return { url, reader, sessionKey: sessionKey(reader, url), session: redisSession(url), db: redisUrlDatabase(url), address: redisAddress(url) };
+}
+
 /**
  * On the run's connection to the target's server (as its user), proves the target's logical database exists and
  * reads the server-wide facts once per server and user in one health run: the other targets there share both.
  */
-async function readRedis(url: string, serverName: string | undefined, signal: AbortSignal, shared: SharedReads, sessions: SharedSessions): Promise<RedisFacts> {
-  const reader = serverReader(url, 6379, 'db');
-  return sessions.use(sessionKey(reader, url), serverName, redisSession(url), async (client) => {
-    await selectDatabase(client, url, signal);
-    return shared.read(`${reader} info`, () => onRedis(client, url, signal, readFacts(client)), signal);
-  }, signal);
+async function readRedis(where: TargetWhere, serverName: string | undefined, signal: AbortSignal, shared: SharedReads, sessions: SharedSessions): Promise<RedisFacts> {
+  const { url, reader } = where;
+  return sessions.use(
+    where.sessionKey,
+    serverName,
+    where.session,
+    async (client) => (await Promise.all([shared.read(`${reader} info`, () => onRedis(client, url, signal, readFacts(client)), signal), selectDatabase(client, where, signal)]))[0],
+    signal,
+  );
 }
 
-/** The shared connection of a run: to the server of `url` as its user, in database 0 (which always exists). */
+/**
+ * The shared connection of a run: to the server of `url` as its user, in database 0 (which always exists), sending
+ * the commands of one tick (every target's SELECT) in one write.
+ */
 function redisSession(url: string): SessionKind<Redis> {
-  return { open: (signal) => openRedis(inDatabaseZero(url), signal), close: closeRedis };
+  return { open: (signal) => openRedis(inDatabaseZero(url), signal, { pipelined: true }), close: closeRedis };
 }
 
 function inDatabaseZero(url: string): string {
@@ -125,20 +148,19 @@ function inDatabaseZero(url: string): string {
 }
 
 /** SELECTs the target's logical database, so one that does not exist (past `databases`) is reported unreachable. */
-async function selectDatabase(client: Redis, url: string, signal: AbortSignal): Promise<void> {
-  const db = redisUrlDatabase(url);
+async function selectDatabase(client: Redis, { url, db, address }: TargetWhere, signal: AbortSignal): Promise<void> {
   if (db === 0) return;
   try {
     await onRedis(client, url, signal, client.select(db));
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
     if (/out of range/i.test(message)) {
-      throw new TargetUnreachable(`logical database ${db} does not exist at ${redisAddress(url)} (out of range of its \`databases\` setting)`, {
+      throw new TargetUnreachable(`logical database ${db} does not exist at ${address} (out of range of its \`databases\` setting)`, {
         note: 'fix the database number in the URL, or raise `databases` in the server\'s redis.conf (a restart applies it)',
       });
     }
     if (message.startsWith('NOPERM')) {
-      throw new TargetUnreachable(`the user in the URL may not SELECT logical database ${db} at ${redisAddress(url)}`, { note: 'grant the user +select' });
+      throw new TargetUnreachable(`the user in the URL may not SELECT logical database ${db} at ${address}`, { note: 'grant the user +select' });
     }
     throw error;
   }

@@ -10,7 +10,7 @@ import { judgeHigh, judgeLow } from '../../../core/judge.js';
 /** Transaction-ID age of the oldest database against autovacuum_freeze_max_age. */
 export async function wraparoundCheck(context: CheckContext): Promise<ProbeFinding[]> {
   const { thresholds } = context;
-  const rows = [...(await databaseRows(context)).values()].sort((a, b) => b.xid_age - a.xid_age).slice(0, 3);
+  const rows = (await databaseRows(context)).oldest;
   const oldest = rows[0];
   if (!oldest) throw new Error('no database rows');
   const pct = (oldest.xid_age / oldest.freeze_max_age) * 100;
@@ -30,10 +30,10 @@ export async function wraparoundCheck(context: CheckContext): Promise<ProbeFindi
   return [line];
 }
 
-/** Cache hit ratio and size of each configured database, from the run's shared read of every database (`databaseRows`). */
+/** Cache hit ratio of each configured database, from the run's shared read of every database (`databaseRows`). */
 export async function databaseStatsCheck(context: CheckContext): Promise<ProbeFinding[]> {
   const { thresholds, databases } = context;
-  const byName = await databaseRows(context);
+  const { byName } = await databaseRows(context);
   const rows = databases.flatMap((database) => byName.get(database) ?? []);
   const lines: ProbeFinding[] = [];
   for (const row of rows) {
@@ -55,18 +55,20 @@ export async function databaseStatsCheck(context: CheckContext): Promise<ProbeFi
       if (status !== 'ok') line.note = 'reads go to disk: look for missing indexes and sequential scans, or give shared_buffers more memory';
       lines.push(line);
     }
-    if (row.size_bytes !== null) {
-      lines.push({
-        checkId: checkIds.databaseSize,
-        subject: row.datname,
-        status: 'ok',
-        measure: { value: row.size_bytes, unit: 'bytes' },
-        label: `database size (${row.datname})`,
-        text: formatBytes(row.size_bytes),
-      });
-    }
   }
   return lines;
+}
+
+/** The size check of one database. */
+export function databaseSizeName(database: string): CheckName {
+  return { checkId: checkIds.databaseSize, subject: database, label: `database size (${database})` };
+}
+
+/** The size of the database `client` is connected to. */
+export async function databaseSizeCheck(client: pg.Client, database: string): Promise<ProbeFinding[]> {
+  const { rows } = await client.query<{ size_bytes: number }>('select pg_database_size(current_database())::float8 as size_bytes');
+  const size = rows[0]!.size_bytes;
+  return [{ ...databaseSizeName(database), status: 'ok', measure: { value: size, unit: 'bytes' }, text: formatBytes(size) }];
 }
 
 interface DeadTupleRow {
