@@ -178,6 +178,7 @@ describe('Redis targets on one redis-server share one connection per run', () =>
     watcher = new Redis(redis.url, { lazyConnect: true });
     await watcher.connect();
     await watcher.call('ACL', 'SETUSER', 'app', 'on', '>first', '>second', '~*', '+@all');
+    await watcher.call('ACL', 'SETUSER', 'no-config', 'on', '>secret', '~*', '+@all', '-config');
   }, 60_000);
 
   afterAll(async () => {
@@ -208,6 +209,19 @@ describe('Redis targets on one redis-server share one connection per run', () =>
         note: expect.stringContaining('raise `databases`'),
       }),
     ]);
+  }, 60_000);
+
+  it('proves each logical database with SELECT when the user may not read CONFIG, and reports one out of range the same way', async () => {
+    const as = (db: number) => `redis://no-config:secret@127.0.0.1:${redis.port}/${db}`;
+    const { findings } = await probesOf({ redis: [{ name: 'in-range', url: as(7) }, { name: 'past-the-end', url: as(targetCount) }] }).run();
+    expect(reachableLines(findings).filter((finding) => finding.status !== 'ok')).toEqual([
+      expect.objectContaining({
+        target: 'past-the-end',
+        status: 'crit',
+        text: `unreachable (logical database ${targetCount} does not exist at 127.0.0.1:${redis.port} (out of range of its \`databases\` setting))`,
+      }),
+    ]);
+    expect(ofTarget(findings, 'in-range').find((finding) => finding.checkId === 'redis.memory')?.status).toBe('ok');
   }, 60_000);
 
   it('two targets with other passwords do not share a connection; with the same one they do', async () => {

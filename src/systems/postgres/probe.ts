@@ -66,6 +66,8 @@ interface TargetFacts {
   sessionKey: string;
   session: SessionKind<pg.Client>;
   mainDatabase: string;
+  /** The target's thresholds as a key: targets with the same ones judge the cluster-wide checks alike. */
+  thresholdsKey: string;
   /** The target's URL, masked. */
   where: string;
   /** Each database whose figures are reported, with its URL and that URL masked. */
@@ -80,6 +82,7 @@ function targetFacts(target: PostgresTarget): TargetFacts {
     sessionKey: sessionKey(reader, target.url),
     session: postgresSession(target.url),
     mainDatabase,
+    thresholdsKey: JSON.stringify(target.thresholds),
     where: maskUrl(target.url),
     databases: (target.databases ?? [mainDatabase]).map((name) => {
       const url = name === mainDatabase ? target.url : withDatabase(target.url, name);
@@ -169,13 +172,21 @@ async function readOnServer(client: pg.Client, run: Run, state: ProbeState, shar
         return undefined;
       },
     ),
-    Promise.all(clusterChecks.map(([name, check]) => runCheck(name, check, context, signal))),
+    shared.read(`${run.reader} cluster checks ${run.thresholdsKey}`, () => judgeCluster(context, signal), signal),
     runCheck(databaseStatsName, databaseStatsCheck, context, signal),
     due ? readTableStats(client, sessionDatabase, context, signal) : undefined,
   ]);
   const refusal = rows && refusalOf(rows.get(run.mainDatabase), run.mainDatabase, rowUser(rows, run.target.url), run.where, ownBackends(run.mainDatabase, sessionDatabase));
   if (refusal !== undefined) throw new TargetUnreachable(refusal.reason, { note: refusal.note });
-  return { cluster: cluster.flat(), databaseStats, rows, sessionDatabase, tableStats };
+  return { cluster, databaseStats, rows, sessionDatabase, tableStats };
+}
+
+/**
+ * The cluster-wide checks, judged once per server, user and thresholds in one run: they read only server-wide
+ * rows, so every target with the same thresholds would judge them alike.
+ */
+async function judgeCluster(context: CheckContext, signal: AbortSignal): Promise<ProbeFinding[]> {
+  return (await Promise.all(clusterChecks.map(([name, check]) => runCheck(name, check, context, signal)))).flat();
 }
 
 /** The user the rows were read as (the same for every target sharing them), else the URL's. */

@@ -61,6 +61,8 @@ interface RedisFacts {
   saveRules: string | undefined;
   /** Undefined when SLOWLOG is not allowed for this user. */
   slowlogLength: number | undefined;
+  /** How many logical databases the server has (`databases`); undefined when CONFIG GET is not allowed. */
+  databases: number | undefined;
 }
 
 /** The eviction counter seen by the previous run, to report evictions since the last check. */
@@ -74,7 +76,7 @@ interface EvictionMark {
  * Checks one Redis: reachability and version, memory against maxmemory, hit ratio, evictions since the last run,
  * persistence, clients and the slow log. Keeps the eviction counter between runs. Targets on one server, user
  * and password share one connection per run (`SharedSessions`) and one read of these server-wide facts; each
- * proves its own logical database exists with SELECT on it.
+ * proves its own logical database exists (against `databases`, or with SELECT when CONFIG GET is not allowed).
  */
 export function createRedisProbe(target: RedisTarget): Probe {
   let previous: EvictionMark | undefined;
@@ -118,8 +120,8 @@ function targetWhere(url: string): TargetWhere {
 }
 
 /**
- * On the run's connection to the target's server (as its user), proves the target's logical database exists and
- * reads the server-wide facts once per server and user in one health run: the other targets there share both.
+ * On the run's connection to the target's server (as its user), reads the server-wide facts once per server and
+ * user in one health run (the other targets there share them) and proves the target's logical database exists.
  */
 async function readRedis(where: TargetWhere, serverName: string | undefined, signal: AbortSignal, shared: SharedReads, sessions: SharedSessions): Promise<RedisFacts> {
   const { url, reader } = where;
@@ -127,14 +129,18 @@ async function readRedis(where: TargetWhere, serverName: string | undefined, sig
     where.sessionKey,
     serverName,
     where.session,
-    async (client) => (await Promise.all([shared.read(`${reader} info`, () => onRedis(client, url, signal, readFacts(client)), signal), selectDatabase(client, where, signal)]))[0],
+    async (client) => {
+      const facts = await shared.read(`${reader} info`, () => onRedis(client, url, signal, readFacts(client)), signal);
+      await proveDatabase(client, where, facts.databases, signal);
+      return facts;
+    },
     signal,
   );
 }
 
 /**
  * The shared connection of a run: to the server of `url` as its user, in database 0 (which always exists), sending
- * the commands of one tick (every target's SELECT) in one write.
+ * the commands of one tick (the targets' SELECTs, when CONFIG GET is not allowed) in one write.
  */
 function redisSession(url: string): SessionKind<Redis> {
   return { open: (signal) => openRedis(inDatabaseZero(url), signal, { pipelined: true }), close: closeRedis };
@@ -147,18 +153,25 @@ function inDatabaseZero(url: string): string {
   return parsed.toString();
 }
 
-/** SELECTs the target's logical database, so one that does not exist (past `databases`) is reported unreachable. */
-async function selectDatabase(client: Redis, { url, db, address }: TargetWhere, signal: AbortSignal): Promise<void> {
+/**
+ * Proves the target's logical database exists: against the server's `databases` setting when the user may read it
+ * (shared, no command per target), else by SELECTing it. One past the setting is reported unreachable.
+ */
+async function proveDatabase(client: Redis, { url, db, address }: TargetWhere, databases: number | undefined, signal: AbortSignal): Promise<void> {
+  const outOfRange = () =>
+    new TargetUnreachable(`logical database ${db} does not exist at ${address} (out of range of its \`databases\` setting)`, {
+      note: 'fix the database number in the URL, or raise `databases` in the server\'s redis.conf (a restart applies it)',
+    });
   if (db === 0) return;
+  if (databases !== undefined && Number.isInteger(databases)) {
+    if (db >= databases) throw outOfRange();
+    return;
+  }
   try {
     await onRedis(client, url, signal, client.select(db));
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
-    if (/out of range/i.test(message)) {
-      throw new TargetUnreachable(`logical database ${db} does not exist at ${address} (out of range of its \`databases\` setting)`, {
-        note: 'fix the database number in the URL, or raise `databases` in the server\'s redis.conf (a restart applies it)',
-      });
-    }
+    if (/out of range/i.test(message)) throw outOfRange();
     if (message.startsWith('NOPERM')) {
       throw new TargetUnreachable(`the user in the URL may not SELECT logical database ${db} at ${address}`, { note: 'grant the user +select' });
     }
@@ -167,15 +180,18 @@ async function selectDatabase(client: Redis, { url, db, address }: TargetWhere, 
 }
 
 async function readFacts(client: Redis): Promise<RedisFacts> {
-  const [info, save, slowlogLength] = await Promise.all([
-    client.info(),
-    client.config('GET', 'save').then(
+  const setting = (name: string): Promise<string | undefined> =>
+    client.config('GET', name).then(
       (reply) => (Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined),
       () => undefined,
-    ),
+    );
+  const [info, save, databases, slowlogLength] = await Promise.all([
+    client.info(),
+    setting('save'),
+    setting('databases'),
     client.call('SLOWLOG', 'LEN').then(Number, () => undefined),
   ]);
-  return { info: parseInfo(info), saveRules: save, slowlogLength };
+  return { info: parseInfo(info), saveRules: save, slowlogLength, databases: databases === undefined ? undefined : Number(databases) };
 }
 
 /** A numeric INFO field, 0 when absent. */
