@@ -81,6 +81,7 @@ interface EvictionMark {
 export function createRedisProbe(target: RedisTarget): Probe {
   let previous: EvictionMark | undefined;
   let where: TargetWhere | undefined;
+  const thresholdsKey = JSON.stringify(target.thresholds);
   const { server: serverName } = server(serverAddress(target.url, 6379), 'redis');
   return {
     target: target.name,
@@ -97,7 +98,7 @@ export function createRedisProbe(target: RedisTarget): Probe {
         evictedKeys: numberOf(facts.info, 'evicted_keys'),
         at: now,
       };
-      const lines = judgeRedis(facts, target.thresholds, previous, now);
+      const lines = judgeRedis(facts, target.thresholds, thresholdsKey, previous, now);
       previous = mark;
       return lines;
     },
@@ -200,25 +201,39 @@ export function numberOf(info: Map<string, string>, key: string): number {
   return Number.isFinite(value) ? value : 0;
 }
 
-function judgeRedis(
-  facts: RedisFacts,
-  thresholds: RedisThresholds,
-  previous: EvictionMark | undefined,
-  now: number,
-): ProbeFinding[] {
+/** The lines of one server's facts judged by one set of thresholds, before and after the target's own evictions line. */
+interface ServerLines {
+  before: ProbeFinding[];
+  after: ProbeFinding[];
+}
+
+const judgedFacts = new WeakMap<RedisFacts, Map<string, ServerLines>>();
+
+/**
+ * Every line of a target: those that depend only on the server's facts are judged once per read and thresholds
+ * (the targets of one server share both), the evictions since the target's own last check for each target.
+ */
+function judgeRedis(facts: RedisFacts, thresholds: RedisThresholds, thresholdsKey: string, previous: EvictionMark | undefined, now: number): ProbeFinding[] {
+  let byThresholds = judgedFacts.get(facts);
+  if (byThresholds === undefined) {
+    byThresholds = new Map();
+    judgedFacts.set(facts, byThresholds);
+  }
+  let server = byThresholds.get(thresholdsKey);
+  if (server === undefined) {
+    server = judgeServer(facts, thresholds, now);
+    byThresholds.set(thresholdsKey, server);
+  }
+  return [...server.before, evictionsLine(facts.info, previous, now), ...server.after];
+}
+
+function judgeServer(facts: RedisFacts, thresholds: RedisThresholds, now: number): ServerLines {
   const { info } = facts;
-  const lines = [reachableLine(info)];
   const replication = replicationLine(info);
-  if (replication) lines.push(replication);
-  lines.push(
-    memoryLine(info, thresholds),
-    hitRatioLine(info, thresholds),
-    evictionsLine(info, previous, now),
-    ...persistenceLines(info, facts.saveRules, thresholds, now),
-    clientsLine(info, thresholds),
-    slowlogLine(facts.slowlogLength, thresholds),
-  );
-  return lines;
+  return {
+    before: [reachableLine(info), ...(replication ? [replication] : []), memoryLine(info, thresholds), hitRatioLine(info, thresholds)],
+    after: [...persistenceLines(info, facts.saveRules, thresholds, now), clientsLine(info, thresholds), slowlogLine(facts.slowlogLength, thresholds)],
+  };
 }
 
 function reachableLine(info: Map<string, string>): ProbeFinding {
