@@ -35,5 +35,6 @@ USER node
 # /healthz, /readyz and /metrics (observability.port).
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/observability/healthcheck.js"]
-# --max-semi-space-size=2: a young generation of at most 2 MB per semi-space, not 16 (docs/DEPLOY.md, "Memory").
-ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]
+# --max-semi-space-size=2: a young generation of at most 2 MB per semi-space, not 16; --no-opt: no optimizing
+# compiler, 8 MB less resident and the same ack latency for this I/O-bound process (docs/DEPLOY.md, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--no-opt", "dist/main.js"]

@@ -8,7 +8,7 @@ import type { MemoryFigures } from './settled-memory.js';
  * The V8 flags of the production process (Dockerfile, `npm start`): every measured process, the bot and its
  * anchor alike, runs with them. See docs/DEPLOY.md, "Memory".
  */
-export const productionNodeFlags = ['--max-semi-space-size=2'];
+export const productionNodeFlags = ['--max-semi-space-size=2', '--no-opt'];
 
 /** The compiled bot's entry point, built from src/ first when it is missing or stale. */
 export async function compiledBot(): Promise<string> {

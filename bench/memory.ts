@@ -118,6 +118,22 @@ async function measureAnchor(ready: Extract<FromFakes, { type: 'ready' }>): Prom
 }
 
 /**
+ * Waits until the bot's `maintbot_commands_total` counts `total` finished commands: a Slack command is acked before
+ * it is answered, so memory read right after the acks would hold the answers still being worked out.
+ */
+async function commandsFinished(port: number, total: number): Promise<void> {
+  for (;;) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text());
+    const finished = text
+      .split('\n')
+      .filter((line) => line.startsWith('maintbot_commands_total{'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    if (finished >= total) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * The compiled bot (`node dist/main.js`, as the image and `npm start` run it: core, metrics endpoint, scheduler,
  * Slack over Socket Mode, Discord over the gateway) against the fakes in a child process, beside the anchor: a
  * bare Bolt app and a bare discord.js client in one process on the same fakes. Resident size at idle against
@@ -156,12 +172,16 @@ export async function benchMemory(): Promise<BenchResult> {
       const residentIdle = await residentNow(bot);
       const idle = await memoryOf(bot);
 
+      let sentInAll = 0;
       const send = async (count: number): Promise<{ slackAcked: number; discordAnswered: number; ms: number }> => {
         const started = performance.now();
         const sent = next(fakes, 'sent');
         const discord = Math.round(count * discordShare);
         fakes.send({ type: 'send', slack: count - discord, discord } satisfies ToFakes);
-        return { ...(await sent), ms: performance.now() - started };
+        const delivered = await sent;
+        sentInAll += count;
+        await commandsFinished(port, sentInAll);
+        return { ...delivered, ms: performance.now() - started };
       };
       await send(warmUpCount);
       const before = await memoryOf(bot);

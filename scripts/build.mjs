@@ -70,7 +70,7 @@ export async function ensureBuilt(root, { force = false, log = (line) => process
  * modules cost more memory as separate ES modules than as one (zod alone is 293). Every other dependency stays
  * an import of node_modules, loaded only when the bot uses it (a chat platform, a system's client).
  */
-export const bundledPackages = ['zod', 'yaml', 'croner', 'node-cron', 'fastest-levenshtein'];
+export const bundledPackages = ['zod', 'yaml', 'croner', 'fastest-levenshtein'];
 
 /** CommonJS packages bundled into ES modules (yaml's Node build) still call require() for Node's built-ins. */
 const requireBanner = "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);";
