@@ -213,7 +213,7 @@ export async function benchMemory(): Promise<BenchResult> {
         `anchor before the bot ${mb(anchorBefore.settled.rss)}, after it ${mb(anchorAfter.settled.rss)}; without a forced GC (VmRSS after ${idleMs / 1000} s idle) bot ${mb(residentIdle)}, anchor ${mb(anchorBefore.resident)} and ${mb(anchorAfter.resident)}`,
         `${run.slackAcked} of ${commandCount - Math.round(commandCount * discordShare)} Slack commands acked, ${run.discordAnswered} of ${Math.round(commandCount * discordShare)} Discord interactions answered`,
         `resident size before the ${commandCount.toLocaleString('en')} commands ${mb(before.rss)}, after ${mb(after.rss)}, after the next ${commandCount.toLocaleString('en')} ${mb(again.rss)}; heap ${mb(before.heap)}, ${mb(after.heap)}, ${mb(again.heap)}; external ${mb(before.external)}, ${mb(after.external)}, ${mb(again.external)}`,
-        `where the bot's resident size is (idle → after the first 10,000 → after the next): ${[idle, after, again].map(breakdown).join(' → ')}`,
+        `where the bot's resident size is (idle → after the warm-up → after the first 10,000 → after the next): ${[idle, before, after, again].map(breakdown).join(' → ')}`,
         `and the anchor's (before, after): ${[anchorBefore.settled, anchorAfter.settled].map(breakdown).join(', ')}`,
         `load average (1 min) ${loadAtStart} at the start, ${await loadAverage()} at the end: the machine is shared with other sessions`,
       ];
