@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureBuilt, repoRoot } from '../scripts/build.mjs';
@@ -9,6 +10,26 @@ import type { MemoryFigures } from './settled-memory.js';
  * anchor alike, runs with them. See docs/DEPLOY.md, "Memory".
  */
 export const productionNodeFlags = ['--max-semi-space-size=2', '--no-opt'];
+
+/**
+ * The image's allocator (Dockerfile): jemalloc, preloaded, with a background thread that hands pages freed for a
+ * second back to the kernel. glibc's malloc keeps what the bursts of short-lived buffers freed, as resident
+ * memory, for good. See docs/DEPLOY.md, "Memory".
+ */
+export const productionMallocConf = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
+
+/** Where Debian's libjemalloc2 is on this machine, if it is installed. */
+export function jemallocLibrary(): string | undefined {
+  const machine = { x64: 'x86_64', arm64: 'aarch64' }[process.arch as string] ?? process.arch;
+  const path = `/usr/lib/${machine}-linux-gnu/libjemalloc.so.2`;
+  return existsSync(path) ? path : undefined;
+}
+
+/** The environment of the image's process (jemalloc as it configures it), or nothing when jemalloc is not installed. */
+export function imageAllocatorEnvironment(): NodeJS.ProcessEnv {
+  const library = jemallocLibrary();
+  return library === undefined ? {} : { LD_PRELOAD: library, MALLOC_CONF: productionMallocConf };
+}
 
 /** The compiled bot's entry point, built from src/ first when it is missing or stale. */
 export async function compiledBot(): Promise<string> {

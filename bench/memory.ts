@@ -7,7 +7,7 @@ import { repoRoot } from '../scripts/build.mjs';
 import { DISCORD_FIXTURE, startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeSlack } from '../test/fakes/slack/index.js';
 import { freePort } from '../test/support/services.js';
-import { compiledBot, loadAverage, memoryOf, type ProcessMemory, productionNodeFlags, residentNow, snapshotOf, startMeasured, stopMeasured } from './measured-process.js';
+import { compiledBot, imageAllocatorEnvironment, jemallocLibrary, loadAverage, memoryOf, type ProcessMemory, productionMallocConf, productionNodeFlags, residentNow, snapshotOf, startMeasured, stopMeasured } from './measured-process.js';
 import type { BenchResult } from './result.js';
 import { mb } from './settled-memory.js';
 
@@ -101,7 +101,7 @@ async function waitUntilReady(port: number): Promise<void> {
 /** The anchor process (bench/anchor-clients.mjs) connected to the fakes, idle: its settled memory and what ps shows. */
 async function measureAnchor(ready: Extract<FromFakes, { type: 'ready' }>): Promise<{ settled: ProcessMemory; resident: number }> {
   const anchor = startMeasured(join(repoRoot, 'bench', 'anchor-clients.mjs'), [], {
-    env: { ANCHOR_SLACK_API_URL: ready.slackApiUrl, ANCHOR_DISCORD_API: ready.discordApiBase.replace(/\/v\d+\/?$/, ''), ANCHOR_DISCORD_TOKEN: discordToken },
+    env: { ...imageAllocatorEnvironment(), ANCHOR_SLACK_API_URL: ready.slackApiUrl, ANCHOR_DISCORD_API: ready.discordApiBase.replace(/\/v\d+\/?$/, ''), ANCHOR_DISCORD_TOKEN: discordToken },
   });
   anchor.stdout!.resume();
   try {
@@ -162,7 +162,7 @@ export async function benchMemory(): Promise<BenchResult> {
     };
     const configPath = join(dir, 'bench.yaml');
     await writeFile(configPath, JSON.stringify(config));
-    const bot = startMeasured(main, ['--config', configPath]);
+    const bot = startMeasured(main, ['--config', configPath], { env: imageAllocatorEnvironment() });
     bot.stdout!.resume();
     let figures: BenchResult['figures'];
     let notes: string[];
@@ -210,6 +210,9 @@ export async function benchMemory(): Promise<BenchResult> {
       ];
       notes = [
         `node flags of both processes: ${productionNodeFlags.join(' ')} (the image's and npm start's, docs/DEPLOY.md) and --expose-gc with bench/process-memory.mjs preloaded to read settled sizes; neither runs under tsx`,
+        jemallocLibrary() === undefined
+          ? "allocator of both processes: glibc's malloc (Debian's libjemalloc2, which the image preloads, is not installed here), so the growth includes the pages glibc keeps after the buffers in them were freed"
+          : `allocator of both processes: the image's, jemalloc (${jemallocLibrary()}) preloaded with MALLOC_CONF=${productionMallocConf}`,
         `anchor before the bot ${mb(anchorBefore.settled.rss)}, after it ${mb(anchorAfter.settled.rss)}; without a forced GC (VmRSS after ${idleMs / 1000} s idle) bot ${mb(residentIdle)}, anchor ${mb(anchorBefore.resident)} and ${mb(anchorAfter.resident)}`,
         `${run.slackAcked} of ${commandCount - Math.round(commandCount * discordShare)} Slack commands acked, ${run.discordAnswered} of ${Math.round(commandCount * discordShare)} Discord interactions answered`,
         `resident size before the ${commandCount.toLocaleString('en')} commands ${mb(before.rss)}, after ${mb(after.rss)}, after the next ${commandCount.toLocaleString('en')} ${mb(again.rss)}; heap ${mb(before.heap)}, ${mb(after.heap)}, ${mb(again.heap)}; external ${mb(before.external)}, ${mb(after.external)}, ${mb(again.external)}`,
