@@ -25,10 +25,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-client ca-certificates libjemalloc2 \
  && rm -rf /var/lib/apt/lists/* \
  && ln -s "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" /usr/local/lib/libjemalloc.so.2
-# jemalloc hands pages freed for a second back to the kernel; glibc's malloc keeps what bursts of short-lived
+# jemalloc hands freed pages back to the kernel at once; glibc's malloc keeps what bursts of short-lived
 # buffers freed as resident memory (docs/DEPLOY.md, "Memory"). Unset LD_PRELOAD to run on glibc's.
 ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
-    MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0
+    MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

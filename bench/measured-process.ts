@@ -12,11 +12,11 @@ import type { MemoryFigures } from './settled-memory.js';
 export const productionNodeFlags = ['--max-semi-space-size=2', '--no-opt'];
 
 /**
- * The image's allocator (Dockerfile): jemalloc, preloaded, with a background thread that hands pages freed for a
- * second back to the kernel. glibc's malloc keeps what the bursts of short-lived buffers freed, as resident
- * memory, for good. See docs/DEPLOY.md, "Memory".
+ * The image's allocator (Dockerfile): jemalloc, preloaded, handing pages back to the kernel as soon as they are
+ * freed. glibc's malloc keeps what the bursts of short-lived buffers freed, as resident memory, for good. See
+ * docs/DEPLOY.md, "Memory".
  */
-export const productionMallocConf = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
+export const productionMallocConf = 'dirty_decay_ms:0,muzzy_decay_ms:0';
 
 /** Where Debian's libjemalloc2 is on this machine, if it is installed. */
 export function jemallocLibrary(): string | undefined {

@@ -81,6 +81,23 @@ const requireBanner = "import { createRequire as createRequireForBundle } from '
  */
 const minified = { minifyWhitespace: true, minifySyntax: true, sourcemap: 'linked' };
 
+/**
+ * zod re-exports every one of its locales (`z.locales`, `z.core.locales`: 290 KB of the bundle, kept because the
+ * namespace objects are); maintbot speaks English only, so that index resolves to English alone.
+ */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: 'zod-locales', namespace: 'english-only-zod' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'english-only-zod' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: build.initialOptions.absWorkingDir,
+    }));
+  },
+};
+
 /** The programs dist/ holds: the bot and the image's health check (a tree without one builds the others). */
 const entryPoints = ['src/main.ts', 'src/observability/healthcheck.ts'];
 
@@ -110,6 +127,7 @@ async function compile(root) {
       logLevel: 'silent',
       ...minified,
       banner: { js: requireBanner },
+      plugins: [englishOnlyZod],
     });
   } catch (error) {
     const problems = (error.errors ?? []).map((problem) => `${problem.location ? `${problem.location.file}:${problem.location.line}: ` : ''}${problem.text}`);
