@@ -10,6 +10,7 @@ import { SystemRegistry } from '../src/systems/registry.js';
 import { postgresThresholdsSchema } from '../src/systems/postgres/probe.js';
 import { databaseSizeCheck, deadTupleCheck } from '../src/systems/postgres/probes/storage.js';
 import { probeSettingsOf } from '../src/config/targets.js';
+import { mostSeenWhile } from '../test/support/peak.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres } from '../test/support/services.js';
 import type { BenchResult } from './result.js';
 
@@ -31,23 +32,10 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-/** Reads both servers' counts of the bot's connections until `work` ends; polling can only miss a peak. */
+/** Both servers' most connections of the bot seen while `work` runs (`mostSeenWhile` on each). */
 async function mostConnections<T>(counts: { postgres: () => Promise<number>; redis: () => Promise<number> }, work: Promise<T>): Promise<{ postgres: number; redis: number; value: T }> {
-  let stopped = false;
-  const most = { postgres: 0, redis: 0 };
-  const poll = async (key: keyof typeof most): Promise<void> => {
-    while (!stopped) most[key] = Math.max(most[key], await counts[key]());
-  };
-  const polling = Promise.all([poll('postgres'), poll('redis')]);
-  try {
-    const value = await work;
-    stopped = true;
-    await polling;
-    return { ...most, value };
-  } finally {
-    stopped = true;
-    await polling;
-  }
+  const [postgres, redis] = await Promise.all([mostSeenWhile(counts.postgres, work), mostSeenWhile(counts.redis, work)]);
+  return { postgres: postgres.most, redis: redis.most, value: postgres.result };
 }
 
 /** Opens a connection to each database, `limit` at once, runs `work` on it and closes it: the floor of a connection per database. */

@@ -121,7 +121,8 @@ async function measureAnchor(ready: Extract<FromFakes, { type: 'ready' }>): Prom
  * Waits until the bot's `maintbot_commands_total` counts `total` finished commands: a Slack command is acked before
  * it is answered, so memory read right after the acks would hold the answers still being worked out.
  */
-async function commandsFinished(port: number, total: number): Promise<void> {
+async function commandsFinished(port: number, total: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text());
     const finished = text
@@ -129,6 +130,7 @@ async function commandsFinished(port: number, total: number): Promise<void> {
       .filter((line) => line.startsWith('maintbot_commands_total{'))
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
     if (finished >= total) return;
+    if (Date.now() > deadline) throw new Error(`the bot finished ${finished} of ${total} commands in ${timeoutMs / 1000} s (maintbot_commands_total)`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -6,3 +6,5 @@ export function sourceStamp(root: string): Promise<string>;
 export function ensureBuilt(root: string, options?: { force?: boolean; log?: (line: string) => void }): Promise<'fresh' | 'built' | 'prebuilt'>;
 /** The repository scripts/ belongs to. */
 export const repoRoot: string;
+/** The packages bundled into dist/ instead of imported from node_modules. */
+export const bundledPackages: readonly string[];

@@ -7,6 +7,7 @@ import type { Probe } from '../../src/core/probe.js';
 import { shippedSystems } from '../../src/systems/index.js';
 import { SystemRegistry } from '../../src/systems/registry.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
+import { mostSeenWhile } from '../support/peak.js';
 
 const targetCount = 60;
 const concurrency = 8;
@@ -15,26 +16,6 @@ const concurrency = 8;
 function probesOf(targets: Record<string, unknown>): { probes: Probe[]; timeoutMs: number; concurrency: number } {
   const config = configSchema.parse({ targets, health: { concurrency, timeout_ms: 30_000 } });
   return { probes: new SystemRegistry(shippedSystems, config.targets, {}).probes(), timeoutMs: config.health.timeout_ms, concurrency: config.health.concurrency };
-}
-
-/** Reads `count()` over and over until `stop`; resolves to the most it saw. Polling can only miss a peak, never invent one. */
-async function mostSeenWhile<T>(count: () => Promise<number>, work: Promise<T>): Promise<{ most: number; samples: number; result: T }> {
-  let stopped = false;
-  let most = 0;
-  let samples = 0;
-  const polling = (async () => {
-    while (!stopped) {
-      most = Math.max(most, await count());
-      samples += 1;
-    }
-  })();
-  try {
-    const result = await work;
-    return { most, samples, result };
-  } finally {
-    stopped = true;
-    await polling;
-  }
 }
 
 describe('/maint health over many targets on one server', () => {

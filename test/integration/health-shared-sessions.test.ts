@@ -9,6 +9,7 @@ import type { Probe } from '../../src/core/probe.js';
 import { shippedSystems } from '../../src/systems/index.js';
 import { SystemRegistry } from '../../src/systems/registry.js';
 import { eventually, startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../support/services.js';
+import { mostSeenWhile } from '../support/peak.js';
 
 const targetCount = 100;
 const concurrency = 8;
@@ -18,26 +19,6 @@ function probesOf(targets: Record<string, unknown>, health: Record<string, unkno
   const config = configSchema.parse({ targets, health: { concurrency, timeout_ms: 30_000, ...health } });
   const probes = new SystemRegistry(shippedSystems, config.targets, {}).probes(probeSettingsOf(config.health));
   return { probes, run: () => checkHealth(probes, { timeoutMs: config.health.timeout_ms, concurrency: config.health.concurrency, verbose: false }) };
-}
-
-/** Reads `count()` over and over until `work` ends; resolves to the most it saw. Polling can only miss a peak, never invent one. */
-async function mostSeenWhile<T>(count: () => Promise<number>, work: Promise<T>): Promise<{ most: number; samples: number; result: T }> {
-  let stopped = false;
-  let most = 0;
-  let samples = 0;
-  const polling = (async () => {
-    while (!stopped) {
-      most = Math.max(most, await count());
-      samples += 1;
-    }
-  })();
-  try {
-    const result = await work;
-    return { most, samples, result };
-  } finally {
-    stopped = true;
-    await polling;
-  }
 }
 
 const reachableLines = (findings: readonly Finding[]) => findings.filter((finding) => finding.checkId === 'reachable');
